@@ -1,0 +1,19 @@
+package io.plantline.model;
+
+import java.time.Instant;
+
+/**
+ * Something a device sent, validated: who sent it, its own timestamp {@code ts} (event time),
+ * and when the platform received it ({@code receivedAt}, set by the bridge or the ingestion API).
+ */
+public sealed interface DeviceMessage
+        permits TelemetryReading, MachineStateChange, PartCount, Heartbeat, OtaProgress {
+
+    DeviceRef device();
+
+    Instant ts();
+
+    Instant receivedAt();
+
+    MessageKind kind();
+}

@@ -1,0 +1,29 @@
+package io.plantline.model;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/** The bounds every message is held to, so that no single device can make a record unbounded. */
+public final class Limits {
+
+    public static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    public static final Pattern FIRMWARE_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}");
+    /** Ids chosen by the platform or the user: deployments, rules, commands, groups. */
+    public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+
+    /** The bridge's default; a configuration may lower or raise it. */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+    public static final int MAX_METRICS_PER_READING = 256;
+    public static final int MAX_MESSAGE_CHARS = 1024;
+    /** One count message covers a short interval; more parts than this is a counter reset or a bug. */
+    public static final long MAX_PARTS_PER_COUNT = 1_000_000;
+
+    /** Clocks of real devices are wrong; beyond this lead over the receive time a timestamp is refused. */
+    public static final Duration DEFAULT_MAX_CLOCK_LEAD = Duration.ofMinutes(5);
+    /** Earlier than this is an unset device clock (epoch 0 and friends), not a reading. */
+    public static final Instant EARLIEST_TIMESTAMP = Instant.parse("2000-01-01T00:00:00Z");
+
+    private Limits() {
+    }
+}

@@ -1,0 +1,23 @@
+package io.plantline.model;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/** Parts produced since the machine's previous count message: increments, {@code 0 <= good <= total}. */
+public record PartCount(DeviceRef device, Instant ts, Instant receivedAt, long total, long good)
+        implements DeviceMessage {
+
+    public PartCount {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(ts, "ts");
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        if (total < 0 || good < 0 || good > total || total > Limits.MAX_PARTS_PER_COUNT) {
+            throw new IllegalArgumentException("invalid count: total=" + total + ", good=" + good);
+        }
+    }
+
+    @Override
+    public MessageKind kind() {
+        return MessageKind.COUNT;
+    }
+}

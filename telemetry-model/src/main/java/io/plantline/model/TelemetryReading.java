@@ -1,0 +1,35 @@
+package io.plantline.model;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/** Sensor readings taken at one instant: metric name to a finite value, sorted by name. */
+public record TelemetryReading(DeviceRef device, Instant ts, Instant receivedAt, Map<String, Double> metrics)
+        implements DeviceMessage {
+
+    public TelemetryReading {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(ts, "ts");
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        metrics = Collections.unmodifiableSortedMap(new TreeMap<>(metrics));
+        if (metrics.isEmpty()) {
+            throw new IllegalArgumentException("a reading needs at least one metric");
+        }
+        metrics.forEach((name, value) -> {
+            if (!Limits.METRIC_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("invalid metric name: " + name);
+            }
+            if (value == null || !Double.isFinite(value)) {
+                throw new IllegalArgumentException("metric " + name + " is not a finite number: " + value);
+            }
+        });
+    }
+
+    @Override
+    public MessageKind kind() {
+        return MessageKind.TELEMETRY;
+    }
+}

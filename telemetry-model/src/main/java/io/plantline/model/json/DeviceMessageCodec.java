@@ -1,0 +1,372 @@
+package io.plantline.model.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.plantline.model.DeviceMessage;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.Heartbeat;
+import io.plantline.model.Limits;
+import io.plantline.model.MachineState;
+import io.plantline.model.MachineStateChange;
+import io.plantline.model.MessageKind;
+import io.plantline.model.OtaProgress;
+import io.plantline.model.OtaStatus;
+import io.plantline.model.PartCount;
+import io.plantline.model.TelemetryReading;
+import io.plantline.model.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The one JSON codec for device messages, in both forms they take: the device's MQTT payload
+ * (device and kind in the topic) and the Kafka record (device, kind and receive time in the body).
+ * Both are validated by the same code, so a record the bridge accepted is one the jobs accept.
+ * Parsing never throws: every input becomes {@link ParseResult.Accepted} or {@link ParseResult.Rejected}.
+ */
+public final class DeviceMessageCodec {
+
+    private static final String ORG = "org";
+    private static final String DEVICE = "device";
+    private static final String KIND = "kind";
+    private static final String TS = "ts";
+    private static final String RECEIVED_AT = "receivedAt";
+
+    private final ObjectMapper mapper;
+    private final int maxPayloadBytes;
+    private final Duration maxClockLead;
+
+    public DeviceMessageCodec(int maxPayloadBytes, Duration maxClockLead) {
+        if (maxPayloadBytes <= 0) {
+            throw new IllegalArgumentException("maxPayloadBytes must be positive");
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.maxClockLead = maxClockLead;
+        // NaN and Infinity literals are read so they can be refused as non_finite_value rather than as
+        // malformed JSON; duplicate keys would make the meaning of a payload ambiguous, so they are refused.
+        JsonFactory factory = JsonFactory.builder()
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(16)
+                        .maxNumberLength(64)
+                        .maxStringLength(maxPayloadBytes)
+                        .build())
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    public static DeviceMessageCodec withDefaults() {
+        return new DeviceMessageCodec(Limits.DEFAULT_MAX_PAYLOAD_BYTES, Limits.DEFAULT_MAX_CLOCK_LEAD);
+    }
+
+    /** A payload as published on an MQTT device topic. */
+    public ParseResult parseMqtt(String mqttTopic, byte[] payload, Instant receivedAt) {
+        Optional<Topics.DeviceTopic> topic = Topics.parseMqttTopic(mqttTopic);
+        if (topic.isEmpty()) {
+            return rejected(RejectReason.INVALID_TOPIC, "not a device topic of the contract: " + abbreviate(mqttTopic));
+        }
+        return parsePayload(topic.get().device(), topic.get().kind(), payload, receivedAt);
+    }
+
+    /** A payload whose device and kind are already known (MQTT topic, ingestion URL). */
+    public ParseResult parsePayload(DeviceRef device, MessageKind kind, byte[] payload, Instant receivedAt) {
+        try {
+            return new ParseResult.Accepted(toMessage(device, kind, readObject(payload), receivedAt));
+        } catch (Refusal refusal) {
+            return new ParseResult.Rejected(refusal.rejection);
+        } catch (IllegalArgumentException e) {
+            // The records' own checks are the last line; reaching one means the codec missed a case.
+            return rejected(RejectReason.INVALID_VALUE, abbreviate(e.getMessage()));
+        }
+    }
+
+    /** A record value from one of the device-message Kafka topics, written by {@link #encode}. */
+    public ParseResult decode(byte[] kafkaValue) {
+        try {
+            ObjectNode json = readObject(kafkaValue);
+            DeviceRef device = DeviceRef.tryOf(text(json, ORG), text(json, DEVICE))
+                    .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "org/device break the identity contract"));
+            MessageKind kind = MessageKind.fromWireName(text(json, KIND))
+                    .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "unknown kind"));
+            Instant receivedAt = timestamp(json, RECEIVED_AT);
+            return new ParseResult.Accepted(toMessage(device, kind, json, receivedAt));
+        } catch (Refusal refusal) {
+            return new ParseResult.Rejected(refusal.rejection);
+        } catch (IllegalArgumentException e) {
+            return rejected(RejectReason.INVALID_VALUE, abbreviate(e.getMessage()));
+        }
+    }
+
+    /** The Kafka form of a message: its payload fields plus device, kind and receive time. */
+    public byte[] encode(DeviceMessage message) {
+        ObjectNode json = mapper.createObjectNode();
+        json.put(ORG, message.device().orgSlug());
+        json.put(DEVICE, message.device().deviceId());
+        json.put(KIND, message.kind().wireName());
+        json.put(TS, message.ts().toString());
+        json.put(RECEIVED_AT, message.receivedAt().toString());
+        if (message instanceof TelemetryReading reading) {
+            ObjectNode metrics = json.putObject("metrics");
+            reading.metrics().forEach(metrics::put);
+        } else if (message instanceof MachineStateChange change) {
+            json.put("state", change.state().name());
+        } else if (message instanceof PartCount count) {
+            json.put("total", count.total()).put("good", count.good());
+        } else if (message instanceof Heartbeat heartbeat) {
+            heartbeat.firmware().ifPresent(version -> json.put("firmware", version));
+        } else if (message instanceof OtaProgress ota) {
+            json.put("deploymentId", ota.deploymentId());
+            json.put("status", ota.status().name());
+            ota.progress().ifPresent(progress -> json.put("progress", progress));
+            ota.message().ifPresent(text -> json.put("message", text));
+        }
+        try {
+            return mapper.writeValueAsBytes(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise a validated message", e);
+        }
+    }
+
+    private ObjectNode readObject(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new Refusal(RejectReason.MALFORMED_JSON, "empty payload");
+        }
+        if (bytes.length > maxPayloadBytes) {
+            throw new Refusal(RejectReason.PAYLOAD_TOO_LARGE,
+                    bytes.length + " bytes, the limit is " + maxPayloadBytes);
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            // Jackson reports bad UTF-8, bad syntax, duplicate keys and exceeded constraints alike.
+            throw new Refusal(RejectReason.MALFORMED_JSON, abbreviate(firstLine(e.getMessage())));
+        }
+        if (node == null || !node.isObject()) {
+            throw new Refusal(RejectReason.MALFORMED_JSON, "the payload is not a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    private DeviceMessage toMessage(DeviceRef device, MessageKind kind, ObjectNode json, Instant receivedAt) {
+        Instant ts = timestamp(json, TS);
+        checkRange(ts, receivedAt);
+        return switch (kind) {
+            case TELEMETRY -> new TelemetryReading(device, ts, receivedAt, metrics(json));
+            case STATE -> new MachineStateChange(device, ts, receivedAt, machineState(json));
+            case COUNT -> partCount(device, ts, receivedAt, json);
+            case HEARTBEAT -> new Heartbeat(device, ts, receivedAt,
+                    optionalText(json, "firmware", Limits.MAX_MESSAGE_CHARS).map(version -> {
+                        if (!Limits.FIRMWARE_VERSION.matcher(version).matches()) {
+                            throw new Refusal(RejectReason.INVALID_VALUE, "firmware is not a version string");
+                        }
+                        return version;
+                    }));
+            case OTA -> otaProgress(device, ts, receivedAt, json);
+        };
+    }
+
+    private void checkRange(Instant ts, Instant receivedAt) {
+        if (ts.isBefore(Limits.EARLIEST_TIMESTAMP)) {
+            throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " is before " + Limits.EARLIEST_TIMESTAMP);
+        }
+        if (ts.isAfter(receivedAt.plus(maxClockLead))) {
+            throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE,
+                    "ts " + ts + " is more than " + maxClockLead.toSeconds() + " s after the receive time " + receivedAt);
+        }
+    }
+
+    private static Map<String, Double> metrics(ObjectNode json) {
+        JsonNode node = required(json, "metrics");
+        if (!node.isObject()) {
+            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, "metrics must be an object, not " + node.getNodeType());
+        }
+        if (node.isEmpty()) {
+            throw new Refusal(RejectReason.NO_METRICS, "metrics is empty");
+        }
+        if (node.size() > Limits.MAX_METRICS_PER_READING) {
+            throw new Refusal(RejectReason.TOO_MANY_METRICS,
+                    node.size() + " metrics, the limit is " + Limits.MAX_METRICS_PER_READING);
+        }
+        Map<String, Double> metrics = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> metric = it.next();
+            String name = metric.getKey();
+            if (!Limits.METRIC_NAME.matcher(name).matches()) {
+                throw new Refusal(RejectReason.INVALID_METRIC_NAME, "metric name " + abbreviate(name));
+            }
+            JsonNode value = metric.getValue();
+            if (!value.isNumber()) {
+                throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE,
+                        "metric " + name + " must be a number, not " + value.getNodeType());
+            }
+            double number = value.doubleValue();
+            if (!Double.isFinite(number)) {
+                throw new Refusal(RejectReason.NON_FINITE_VALUE, "metric " + name + " is " + value.asText());
+            }
+            metrics.put(name, number);
+        }
+        return metrics;
+    }
+
+    private static MachineState machineState(ObjectNode json) {
+        String state = text(json, "state");
+        try {
+            return MachineState.valueOf(state);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(RejectReason.UNKNOWN_STATE, "state " + abbreviate(state));
+        }
+    }
+
+    private static PartCount partCount(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json) {
+        long total = wholeNumber(json, "total");
+        long good = wholeNumber(json, "good");
+        if (total < 0 || good < 0) {
+            throw new Refusal(RejectReason.INVALID_COUNT, "counts cannot be negative: total=" + total + ", good=" + good);
+        }
+        if (good > total) {
+            throw new Refusal(RejectReason.INVALID_COUNT, "good " + good + " exceeds total " + total);
+        }
+        if (total > Limits.MAX_PARTS_PER_COUNT) {
+            throw new Refusal(RejectReason.INVALID_COUNT,
+                    "total " + total + " exceeds " + Limits.MAX_PARTS_PER_COUNT + " parts in one message");
+        }
+        return new PartCount(device, ts, receivedAt, total, good);
+    }
+
+    private static OtaProgress otaProgress(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json) {
+        String deploymentId = text(json, "deploymentId");
+        if (!Limits.IDENTIFIER.matcher(deploymentId).matches()) {
+            throw new Refusal(RejectReason.INVALID_VALUE, "deploymentId " + abbreviate(deploymentId));
+        }
+        String statusName = text(json, "status");
+        OtaStatus status;
+        try {
+            status = OtaStatus.valueOf(statusName);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(RejectReason.UNKNOWN_OTA_STATUS, "status " + abbreviate(statusName));
+        }
+        OptionalInt progress = OptionalInt.empty();
+        JsonNode progressNode = json.get("progress");
+        if (progressNode != null && !progressNode.isNull()) {
+            long percent = wholeNumber(json, "progress");
+            if (percent < 0 || percent > 100) {
+                throw new Refusal(RejectReason.INVALID_VALUE, "progress " + percent + " is not a percentage");
+            }
+            progress = OptionalInt.of((int) percent);
+        }
+        Optional<String> message = optionalText(json, "message", Limits.MAX_MESSAGE_CHARS);
+        return new OtaProgress(device, ts, receivedAt, deploymentId, status, progress, message);
+    }
+
+    /** Epoch milliseconds or an ISO-8601 date-time with a zone or offset. */
+    private static Instant timestamp(ObjectNode json, String field) {
+        JsonNode node = required(json, field);
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            long millis = node.longValue();
+            if (millis < 0 || millis > Instant.parse("9999-12-31T23:59:59Z").toEpochMilli()) {
+                throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE, field + " " + millis + " ms is not a plausible time");
+            }
+            return Instant.ofEpochMilli(millis);
+        }
+        if (node.isTextual()) {
+            try {
+                return OffsetDateTime.parse(node.textValue()).toInstant();
+            } catch (DateTimeException e) {
+                throw new Refusal(RejectReason.INVALID_TIMESTAMP,
+                        field + " " + abbreviate(node.textValue()) + " is not an ISO-8601 time with a zone");
+            }
+        }
+        throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE,
+                field + " must be epoch milliseconds or an ISO-8601 string, not " + node.getNodeType());
+    }
+
+    private static long wholeNumber(ObjectNode json, String field) {
+        JsonNode node = required(json, field);
+        if (!node.isIntegralNumber()) {
+            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, field + " must be a whole number, not " + node.getNodeType());
+        }
+        if (!node.canConvertToLong()) {
+            throw new Refusal(RejectReason.INVALID_COUNT, field + " is out of range");
+        }
+        return node.longValue();
+    }
+
+    private static String text(ObjectNode json, String field) {
+        JsonNode node = required(json, field);
+        if (!node.isTextual()) {
+            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, field + " must be a string, not " + node.getNodeType());
+        }
+        return node.textValue();
+    }
+
+    private static Optional<String> optionalText(ObjectNode json, String field, int maxChars) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, field + " must be a string, not " + node.getNodeType());
+        }
+        if (node.textValue().length() > maxChars) {
+            throw new Refusal(RejectReason.INVALID_VALUE, field + " is longer than " + maxChars + " characters");
+        }
+        return Optional.of(node.textValue());
+    }
+
+    private static JsonNode required(ObjectNode json, String field) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            throw new Refusal(RejectReason.MISSING_FIELD, field + " is missing");
+        }
+        return node;
+    }
+
+    private static ParseResult rejected(RejectReason reason, String detail) {
+        return new ParseResult.Rejected(new Rejection(reason, detail));
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "unreadable JSON";
+        }
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    /** Details quote device input; a hostile device must not make them long. */
+    static String abbreviate(String text) {
+        if (text == null) {
+            return "null";
+        }
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+
+    /** Thrown inside the codec only, so each check reads as one line; never escapes a public method. */
+    private static final class Refusal extends RuntimeException {
+        private final Rejection rejection;
+
+        Refusal(RejectReason reason, String detail) {
+            super(detail, null, false, false);
+            this.rejection = new Rejection(reason, detail);
+        }
+    }
+}

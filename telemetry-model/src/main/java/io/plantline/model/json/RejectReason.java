@@ -1,0 +1,24 @@
+package io.plantline.model.json;
+
+/** Why a record was refused; {@link #code()} is what the dead-letter topic and the metrics carry. */
+public enum RejectReason {
+    PAYLOAD_TOO_LARGE,
+    MALFORMED_JSON,
+    INVALID_TOPIC,
+    MISSING_FIELD,
+    UNKNOWN_FIELD_TYPE,
+    NON_FINITE_VALUE,
+    INVALID_TIMESTAMP,
+    TIMESTAMP_OUT_OF_RANGE,
+    INVALID_METRIC_NAME,
+    NO_METRICS,
+    TOO_MANY_METRICS,
+    UNKNOWN_STATE,
+    INVALID_COUNT,
+    UNKNOWN_OTA_STATUS,
+    INVALID_VALUE;
+
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
