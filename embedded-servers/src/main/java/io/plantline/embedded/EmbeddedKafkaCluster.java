@@ -1,0 +1,78 @@
+package io.plantline.embedded;
+
+import java.nio.file.Path;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A one-node Kafka (KRaft, broker and controller combined) in this JVM. With {@code port} 0 clients
+ * use the test kit's own listener on a free port; with a fixed port an extra listener named
+ * {@code PLANTLINE} is added, because the test kit binds its own listeners to ports it picks.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+
+    private static final String FIXED_LISTENER = "PLANTLINE";
+
+    private final KafkaClusterTestKit cluster;
+    private final String bootstrapServers;
+
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, String bootstrapServers) {
+        this.cluster = cluster;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Starts the broker with its logs under {@code baseDirectory} (deleted on close) and a retention that
+     * keeps local disk use bounded: per partition at most {@code retentionBytesPerPartition}.
+     */
+    public static EmbeddedKafkaCluster start(int port, Path baseDirectory, long retentionBytesPerPartition) {
+        PortInUseException.requireFree("Kafka", port, "--kafka-port / PLANTLINE_KAFKA_PORT");
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBaseDirectory(baseDirectory)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "4")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("transaction.state.log.num.partitions", "4")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("log.retention.bytes", Long.toString(retentionBytesPerPartition))
+                    .setConfigProp("log.segment.bytes", Long.toString(Math.min(retentionBytesPerPartition / 4, 64L << 20)))
+                    .setConfigProp("log.retention.check.interval.ms", "60000");
+            if (port != 0) {
+                String brokerListener = nodes.brokerListenerName().value();
+                String controllerListener = nodes.controllerListenerName().value();
+                builder.setConfigProp("listeners", brokerListener + "://localhost:0," + controllerListener
+                                + "://localhost:0," + FIXED_LISTENER + "://127.0.0.1:" + port)
+                        .setConfigProp("listener.security.protocol.map", brokerListener + ":PLAINTEXT,"
+                                + controllerListener + ":PLAINTEXT," + FIXED_LISTENER + ":PLAINTEXT");
+            }
+            KafkaClusterTestKit cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            String bootstrap = port == 0 ? cluster.bootstrapServers() : "127.0.0.1:" + port;
+            return new EmbeddedKafkaCluster(cluster, bootstrap);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Kafka", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

@@ -1,0 +1,107 @@
+package io.plantline.embedded;
+
+import com.codahale.metrics.Counter;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * An MQTT 5 broker (HiveMQ Community Edition) in this JVM, listening on 127.0.0.1. Usage statistics are
+ * off, and the per-client queue is large, because a broker that drops queued QoS 1 messages would hide
+ * losses the bridge's tests must find.
+ */
+public final class EmbeddedMqttBroker implements AutoCloseable {
+
+    private static final String INCOMING_PUBLISHES = "com.hivemq.messages.incoming.publish.count";
+    private static final long MAX_QUEUED_MESSAGES_PER_CLIENT = 1_000_000;
+
+    private final EmbeddedHiveMQ hivemq;
+    private final int port;
+
+    private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, int port) {
+        this.hivemq = hivemq;
+        this.port = port;
+    }
+
+    /** Starts the broker; with {@code persistent} its sessions and queues survive a restart in {@code folder}. */
+    public static EmbeddedMqttBroker start(int port, Path folder, boolean persistent) {
+        PortInUseException.requireFree("MQTT broker", port, "--mqtt-port / PLANTLINE_MQTT_PORT");
+        int listenPort = port == 0 ? freePort() : port;
+        try {
+            Path config = Files.createDirectories(folder.resolve("conf"));
+            Path data = Files.createDirectories(folder.resolve("data"));
+            Path extensions = Files.createDirectories(folder.resolve("extensions"));
+            Files.writeString(config.resolve("config.xml"), configXml(listenPort, persistent), StandardCharsets.UTF_8);
+            EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                    .withConfigurationFolder(config)
+                    .withDataFolder(data)
+                    .withExtensionsFolder(extensions)
+                    .withoutLoggingBootstrap()
+                    .build();
+            hivemq.start().get();
+            return new EmbeddedMqttBroker(hivemq, listenPort);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare the MQTT broker's folders in " + folder, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the MQTT broker", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot start the embedded MQTT broker on port " + listenPort, e.getCause());
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** PUBLISH packets received from clients since start, as the broker counts them. */
+    public long incomingPublishes() {
+        Counter counter = hivemq.getMetricRegistry().getCounters().get(INCOMING_PUBLISHES);
+        return counter == null ? 0 : counter.getCount();
+    }
+
+    @Override
+    public void close() throws ExecutionException, InterruptedException {
+        hivemq.close();
+    }
+
+    private static String configXml(int port, boolean persistent) {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                  <listeners>
+                    <tcp-listener>
+                      <port>%d</port>
+                      <bind-address>127.0.0.1</bind-address>
+                    </tcp-listener>
+                  </listeners>
+                  <mqtt>
+                    <queued-messages>
+                      <max-queue-size>%d</max-queue-size>
+                    </queued-messages>
+                  </mqtt>
+                  <persistence>
+                    <mode>%s</mode>
+                  </persistence>
+                  <anonymous-usage-statistics>
+                    <enabled>false</enabled>
+                  </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT, persistent ? "file" : "in-memory");
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port for the MQTT broker", e);
+        }
+    }
+}
