@@ -1,0 +1,153 @@
+package io.plantline.simulator;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.plantline.model.DeviceRef;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small plant over MQTT: every {@code telemetryInterval} each machine ticks and its messages are
+ * published at QoS 1. Publishing never blocks the clock: when the broker falls behind by more than
+ * {@link #MAX_IN_FLIGHT} messages, further messages are skipped and counted, as a real gateway sheds load.
+ */
+public final class PlantSimulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlantSimulator.class);
+    static final int MAX_IN_FLIGHT = 10_000;
+
+    private final SimulatorOptions options;
+    private final List<SimulatedMachine> machines;
+    private final Clock clock;
+    private final Mqtt5AsyncClient client;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "plant-simulator");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+
+    public PlantSimulator(SimulatorOptions options, Clock clock) {
+        this.options = options;
+        this.clock = clock;
+        this.machines = machines(options);
+        this.client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("plantline-simulator-" + options.orgSlug() + "-" + UUID.randomUUID().toString().substring(0, 8))
+                .serverHost(options.mqttHost())
+                .serverPort(options.mqttPort())
+                .automaticReconnectWithDefaultConfig()
+                .buildAsync();
+    }
+
+    /** Machines are named {@code machine-01}, ...; machine i is on line {@code i mod groups}. */
+    static List<SimulatedMachine> machines(SimulatorOptions options) {
+        List<SimulatedMachine> machines = new ArrayList<>();
+        int width = Math.max(2, Integer.toString(options.machines()).length());
+        for (int i = 1; i <= options.machines(); i++) {
+            DeviceRef device = new DeviceRef(options.orgSlug(), "machine-" + String.format("%0" + width + "d", i));
+            machines.add(new SimulatedMachine(device, MachineProfile.typical(i), options.seed() * 1_000_003L + i));
+        }
+        return List.copyOf(machines);
+    }
+
+    public static String groupOf(SimulatorOptions options, int machineNumber) {
+        return "line-" + (1 + machineNumber % options.groups());
+    }
+
+    public void start() {
+        client.connectWith().cleanStart(true).send().join();
+        long periodMillis = options.telemetryInterval().toMillis();
+        scheduler.scheduleAtFixedRate(this::tickSafely, 0, periodMillis, TimeUnit.MILLISECONDS);
+        LOG.info("simulating {} machines of '{}' on {}:{}", machines.size(), options.orgSlug(),
+                options.mqttHost(), options.mqttPort());
+    }
+
+    public List<SimulatedMachine> machines() {
+        return machines;
+    }
+
+    /**
+     * Applies {@code fault} to the machines {@code target} names ({@code all}, a number such as {@code 7},
+     * or an id such as {@code machine-07}) on the simulator's own thread, since machines are not shared
+     * between threads. Returns how many machines it named.
+     */
+    public int inject(String target, java.util.function.BiConsumer<SimulatedMachine, Instant> fault) {
+        List<SimulatedMachine> chosen = machines.stream().filter(machine -> names(target, machine)).toList();
+        scheduler.execute(() -> chosen.forEach(machine -> fault.accept(machine, clock.instant())));
+        return chosen.size();
+    }
+
+    private static boolean names(String target, SimulatedMachine machine) {
+        String id = machine.device().deviceId();
+        return "all".equals(target) || id.equals(target) || id.replaceFirst("^machine-0*", "").equals(target);
+    }
+
+    public long published() {
+        return published.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    public long skipped() {
+        return skipped.get();
+    }
+
+    /** A scheduled task that throws is never run again; one bad tick must not stop the plant. */
+    private void tickSafely() {
+        try {
+            Instant now = clock.instant();
+            for (SimulatedMachine machine : machines) {
+                machine.tick(now).forEach(this::publish);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("simulator tick failed", e);
+        }
+    }
+
+    private void publish(Publication publication) {
+        if (!inFlight.tryAcquire()) {
+            skipped.incrementAndGet();
+            return;
+        }
+        client.publishWith().topic(publication.topic()).qos(MqttQos.AT_LEAST_ONCE).payload(publication.payload())
+                .send()
+                .whenComplete((result, error) -> {
+                    inFlight.release();
+                    if (error != null || result.getError().isPresent()) {
+                        failed.incrementAndGet();
+                    } else {
+                        published.incrementAndGet();
+                    }
+                });
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            client.disconnect().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("simulator did not disconnect cleanly: {}", e.toString());
+        }
+    }
+}
