@@ -26,7 +26,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * keeps local disk use bounded: per partition at most {@code retentionBytesPerPartition}.
      */
     public static EmbeddedKafkaCluster start(int port, Path baseDirectory, long retentionBytesPerPartition) {
-        PortInUseException.requireFree("Kafka", port, "--kafka-port / PLANTLINE_KAFKA_PORT");
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)

@@ -28,7 +28,6 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     /** Starts the broker; with {@code persistent} its sessions and queues survive a restart in {@code folder}. */
     public static EmbeddedMqttBroker start(int port, Path folder, boolean persistent) {
-        PortInUseException.requireFree("MQTT broker", port, "--mqtt-port / PLANTLINE_MQTT_PORT");
         int listenPort = port == 0 ? freePort() : port;
         try {
             Path config = Files.createDirectories(folder.resolve("conf"));

@@ -21,7 +21,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public static EmbeddedPostgresServer start(int port, Path dataDirectory, boolean clean) {
-        PortInUseException.requireFree("PostgreSQL", port, "--postgres-port / PLANTLINE_POSTGRES_PORT");
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
@@ -31,6 +30,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_prepared_transactions", "32")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("timezone", "UTC");
+            if (!clean) {
+                // Kept data must survive a crash: undo the embedded defaults that trade safety for speed.
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            }
             if (port != 0) {
                 builder.setPort(port);
             }

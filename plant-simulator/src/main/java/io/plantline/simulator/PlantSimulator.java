@@ -26,6 +26,7 @@ public final class PlantSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlantSimulator.class);
     static final int MAX_IN_FLIGHT = 10_000;
+    private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final SimulatorOptions options;
     private final List<SimulatedMachine> machines;
@@ -54,23 +55,29 @@ public final class PlantSimulator implements AutoCloseable {
                 .buildAsync();
     }
 
-    /** Machines are named {@code machine-01}, ...; machine i is on line {@code i mod groups}. */
+    /** Machines are named {@code machine-01}, ...; machines are dealt to lines {@code line-1} ... {@code line-<groups>} in turn. */
     static List<SimulatedMachine> machines(SimulatorOptions options) {
         List<SimulatedMachine> machines = new ArrayList<>();
         int width = Math.max(2, Integer.toString(options.machines()).length());
         for (int i = 1; i <= options.machines(); i++) {
             DeviceRef device = new DeviceRef(options.orgSlug(), "machine-" + String.format("%0" + width + "d", i));
-            machines.add(new SimulatedMachine(device, MachineProfile.typical(i), options.seed() * 1_000_003L + i));
+            String line = "line-" + (1 + (i - 1) % options.groups());
+            machines.add(new SimulatedMachine(device, line, MachineProfile.typical(i), options.seed() * 1_000_003L + i));
         }
         return List.copyOf(machines);
     }
 
-    public static String groupOf(SimulatorOptions options, int machineNumber) {
-        return "line-" + (1 + machineNumber % options.groups());
-    }
-
     public void start() {
-        client.connectWith().cleanStart(true).send().join();
+        try {
+            client.connectWith().cleanStart(true).send().get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to the MQTT broker", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            client.disconnect();
+            throw new IllegalStateException("cannot connect to the MQTT broker at " + options.mqttHost() + ":"
+                    + options.mqttPort() + " within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
+        }
         long periodMillis = options.telemetryInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tickSafely, 0, periodMillis, TimeUnit.MILLISECONDS);
         LOG.info("simulating {} machines of '{}' on {}:{}", machines.size(), options.orgSlug(),

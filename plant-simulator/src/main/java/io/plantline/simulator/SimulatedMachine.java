@@ -30,6 +30,7 @@ public final class SimulatedMachine {
     private static final long RUNS_PER_BREAKDOWN_PERCENT = 20;
 
     private final DeviceRef device;
+    private final String line;
     private final MachineProfile profile;
     private final Random random;
 
@@ -47,14 +48,20 @@ public final class SimulatedMachine {
     private double levelShift;
     private int malformedPending;
 
-    public SimulatedMachine(DeviceRef device, MachineProfile profile, long seed) {
+    /** @param line the production line (device group) the machine stands in */
+    public SimulatedMachine(DeviceRef device, String line, MachineProfile profile, long seed) {
         this.device = device;
+        this.line = line;
         this.profile = profile;
         this.random = new Random(seed);
     }
 
     public DeviceRef device() {
         return device;
+    }
+
+    public String line() {
+        return line;
     }
 
     public MachineState state() {

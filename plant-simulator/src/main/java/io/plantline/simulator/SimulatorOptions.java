@@ -1,12 +1,14 @@
 package io.plantline.simulator;
 
+import io.plantline.config.Settings;
+import io.plantline.model.DeviceRef;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The simulator's settings, from {@code --name=value} arguments, else {@code PLANTLINE_SIM_NAME}
- * environment variables, else the defaults below.
+ * The simulator's settings ({@link Settings}: {@code --name=value} arguments, else
+ * {@code PLANTLINE_SIM_NAME} environment variables, else the defaults below).
  *
  * @param mqttHost          broker host ({@code --mqtt-host}, default 127.0.0.1)
  * @param mqttPort          broker port ({@code --mqtt-port}, default 1883)
@@ -20,34 +22,27 @@ public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, in
                                Duration telemetryInterval, long seed) {
 
     public SimulatorOptions {
-        if (machines < 1 || machines > 100_000) {
-            throw new IllegalArgumentException("--machines must be between 1 and 100000");
-        }
-        if (groups < 1) {
-            throw new IllegalArgumentException("--groups must be at least 1");
-        }
-        if (telemetryInterval.toMillis() < 10) {
-            throw new IllegalArgumentException("--interval-ms must be at least 10");
+        if (!DeviceRef.ORG_SLUG.matcher(orgSlug).matches()) {
+            throw new IllegalArgumentException("--org must be an organisation slug (" + DeviceRef.ORG_SLUG.pattern() + ")");
         }
     }
 
+    /** The same plant, publishing to another broker. */
+    public SimulatorOptions atBroker(String host, int port) {
+        return new SimulatorOptions(host, port, orgSlug, machines, groups, telemetryInterval, seed);
+    }
+
+    static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "org", "machines", "groups", "interval-ms", "seed");
+
     public static SimulatorOptions parse(String[] args, Map<String, String> environment) {
-        Map<String, String> values = new HashMap<>();
-        for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.contains("=")) {
-                throw new IllegalArgumentException("arguments are --name=value, not " + arg);
-            }
-            values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-        }
-        java.util.function.BiFunction<String, String, String> setting = (name, fallback) -> values.getOrDefault(name,
-                environment.getOrDefault("PLANTLINE_SIM_" + name.toUpperCase().replace('-', '_'), fallback));
+        Settings settings = Settings.parse(args, environment, "PLANTLINE_SIM", NAMES);
         return new SimulatorOptions(
-                setting.apply("mqtt-host", "127.0.0.1"),
-                Integer.parseInt(setting.apply("mqtt-port", "1883")),
-                setting.apply("org", "demo"),
-                Integer.parseInt(setting.apply("machines", "20")),
-                Integer.parseInt(setting.apply("groups", "4")),
-                Duration.ofMillis(Long.parseLong(setting.apply("interval-ms", "1000"))),
-                Long.parseLong(setting.apply("seed", "1")));
+                settings.string("mqtt-host", "127.0.0.1"),
+                (int) settings.number("mqtt-port", 1883, 1, 65535),
+                settings.string("org", "demo"),
+                (int) settings.number("machines", 20, 1, 100_000),
+                (int) settings.number("groups", 4, 1, 1000),
+                Duration.ofMillis(settings.number("interval-ms", 1000, 10, 3_600_000)),
+                settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 }

@@ -27,7 +27,7 @@ class SimulatedMachineTest {
 
     @Test
     void everythingPublishedInTwoHoursFollowsTheContract() {
-        List<DeviceMessage> messages = run(new SimulatedMachine(DEVICE, MachineProfile.typical(1), 7), Duration.ofHours(2));
+        List<DeviceMessage> messages = run(new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(1), 7), Duration.ofHours(2));
 
         Set<MachineState> states = messages.stream().filter(MachineStateChange.class::isInstance)
                 .map(message -> ((MachineStateChange) message).state()).collect(Collectors.toSet());
@@ -39,7 +39,7 @@ class SimulatedMachineTest {
     @Test
     void partsAreMadeOnlyWhileRunningAtTheActualCycleTime() {
         MachineProfile profile = MachineProfile.typical(1);
-        List<DeviceMessage> messages = run(new SimulatedMachine(DEVICE, profile, 7), Duration.ofHours(2));
+        List<DeviceMessage> messages = run(new SimulatedMachine(DEVICE, "line-1", profile, 7), Duration.ofHours(2));
 
         long total = messages.stream().filter(PartCount.class::isInstance).mapToLong(m -> ((PartCount) m).total()).sum();
         long good = messages.stream().filter(PartCount.class::isInstance).mapToLong(m -> ((PartCount) m).good()).sum();
@@ -52,15 +52,15 @@ class SimulatedMachineTest {
 
     @Test
     void sameSeedGivesTheSamePlant() {
-        List<String> first = payloads(new SimulatedMachine(DEVICE, MachineProfile.typical(2), 11));
-        List<String> second = payloads(new SimulatedMachine(DEVICE, MachineProfile.typical(2), 11));
+        List<String> first = payloads(new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(2), 11));
+        List<String> second = payloads(new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(2), 11));
 
         assertThat(first).isEqualTo(second);
     }
 
     @Test
     void injectedBreachKeepsTemperatureAbove95ForItsDuration() {
-        SimulatedMachine machine = new SimulatedMachine(DEVICE, MachineProfile.typical(1), 7);
+        SimulatedMachine machine = new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(1), 7);
         machine.tick(START);
         machine.injectBreach(START, Duration.ofSeconds(30));
 
@@ -77,7 +77,7 @@ class SimulatedMachineTest {
 
     @Test
     void injectedSpikeIsOneReadingTenTimesTheLevel() {
-        SimulatedMachine machine = new SimulatedMachine(DEVICE, MachineProfile.typical(1), 7);
+        SimulatedMachine machine = new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(1), 7);
         double before = vibration(machine, START);
         machine.injectSpike();
         double spike = vibration(machine, START.plusSeconds(1));
@@ -89,7 +89,7 @@ class SimulatedMachineTest {
 
     @Test
     void injectedMalformedPayloadsAreAllRejected() {
-        SimulatedMachine machine = new SimulatedMachine(DEVICE, MachineProfile.typical(1), 7);
+        SimulatedMachine machine = new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(1), 7);
         machine.tick(START);
         machine.injectMalformed(20);
 

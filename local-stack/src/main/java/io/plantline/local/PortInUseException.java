@@ -1,15 +1,15 @@
-package io.plantline.embedded;
+package io.plantline.local;
 
 /** A server's port is taken by another process; the message says which server and how to move it. */
-public final class PortInUseException extends RuntimeException {
+final class PortInUseException extends RuntimeException {
 
-    public PortInUseException(String server, int port, String setting) {
+    PortInUseException(String server, int port, String setting) {
         super(server + " cannot listen on port " + port + ": another process already uses it. "
                 + "Stop that process or choose another port with " + setting + ".");
     }
 
     /** Fails fast with a clear message instead of a bind error from deep inside a server's start-up. */
-    public static void requireFree(String server, int port, String setting) {
+    static void requireFree(String server, int port, String setting) {
         if (port == 0) {
             return;
         }

@@ -1,0 +1,62 @@
+package io.plantline.local;
+
+import io.plantline.simulator.SimulatedMachine;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Registers the simulated plant in the registry tables: its organisation, one device per machine (with
+ * the machine's ideal cycle time) and one device group per production line. Safe to run at every start.
+ */
+final class DemoPlant {
+
+    private DemoPlant() {
+    }
+
+    static void register(DataSource database, String orgSlug, List<SimulatedMachine> machines) throws SQLException {
+        try (Connection connection = database.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement organisation = connection.prepareStatement(
+                    "INSERT INTO organisations (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING");
+                 PreparedStatement device = connection.prepareStatement(
+                         "INSERT INTO devices (org_slug, device_id, name, hardware_model, ideal_cycle_seconds) "
+                                 + "VALUES (?, ?, ?, 'simulated-cnc', ?) ON CONFLICT (org_slug, device_id) DO NOTHING");
+                 PreparedStatement group = connection.prepareStatement(
+                         "INSERT INTO device_groups (org_slug, group_id, name) VALUES (?, ?, ?) "
+                                 + "ON CONFLICT (org_slug, group_id) DO NOTHING");
+                 PreparedStatement member = connection.prepareStatement(
+                         "INSERT INTO device_group_members (org_slug, group_id, device_id) VALUES (?, ?, ?) "
+                                 + "ON CONFLICT DO NOTHING")) {
+                organisation.setString(1, orgSlug);
+                organisation.setString(2, "Simulated plant");
+                organisation.executeUpdate();
+                for (SimulatedMachine machine : machines) {
+                    String deviceId = machine.device().deviceId();
+                    device.setString(1, orgSlug);
+                    device.setString(2, deviceId);
+                    device.setString(3, "Simulated machine " + deviceId);
+                    device.setDouble(4, machine.profile().idealCycleSeconds());
+                    device.addBatch();
+                    group.setString(1, orgSlug);
+                    group.setString(2, machine.line());
+                    group.setString(3, "Line " + machine.line().substring(machine.line().indexOf('-') + 1));
+                    group.addBatch();
+                    member.setString(1, orgSlug);
+                    member.setString(2, machine.line());
+                    member.setString(3, deviceId);
+                    member.addBatch();
+                }
+                device.executeBatch();
+                group.executeBatch();
+                member.executeBatch();
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+}

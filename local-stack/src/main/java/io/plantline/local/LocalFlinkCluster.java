@@ -1,0 +1,65 @@
+package io.plantline.local;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Collection;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.runtime.client.JobStatusMessage;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+
+/**
+ * A Flink MiniCluster with its web UI, configured like the real cluster ({@code flink-conf/}): RocksDB
+ * state, checkpoints on local disk. Memory is sized to leave room in a 2 GB local-mode heap.
+ */
+final class LocalFlinkCluster implements AutoCloseable {
+
+    static final int SLOTS = 4;
+
+    private final MiniCluster cluster;
+
+    private LocalFlinkCluster(MiniCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** @param logFile shown in the web UI's log view, which otherwise says the log cannot be found */
+    static LocalFlinkCluster start(int restPort, Path checkpointDir, Path logFile) throws Exception {
+        Configuration config = new Configuration();
+        config.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        config.set(RestOptions.ADDRESS, "127.0.0.1");
+        config.set(RestOptions.PORT, restPort);
+        config.set(WebOptions.LOG_PATH, logFile.toString());
+        config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
+        config.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));
+        config.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(64));
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(config)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(SLOTS)
+                .build());
+        cluster.start();
+        return new LocalFlinkCluster(cluster);
+    }
+
+    URI restAddress() throws Exception {
+        return cluster.getRestAddress().get();
+    }
+
+    long runningJobs() throws Exception {
+        Collection<JobStatusMessage> jobs = cluster.listJobs().get();
+        return jobs.stream().filter(job -> !job.getJobState().isTerminalState()).count();
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

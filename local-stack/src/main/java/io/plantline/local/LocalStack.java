@@ -1,0 +1,297 @@
+package io.plantline.local;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.plantline.embedded.EmbeddedKafkaCluster;
+import io.plantline.embedded.EmbeddedMqttBroker;
+import io.plantline.embedded.EmbeddedPostgresServer;
+import io.plantline.embedded.KafkaTopics;
+import io.plantline.simulator.FaultCommands;
+import io.plantline.simulator.PlantSimulator;
+import io.plantline.sql.SchemaMigration;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The whole system in one JVM on embedded servers: PostgreSQL (data kept in {@code <data-dir>/postgres}),
+ * Kafka (KRaft) with the topics of the architecture, an MQTT broker, a Flink MiniCluster with its web UI and
+ * the plant simulator. It prints the addresses, then refreshes one status line until Ctrl-C, which stops
+ * everything in reverse order. Fault commands for the simulator are read from standard input.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** Local Kafka keeps at most this much per partition, so a long run cannot fill the disk. */
+    private static final long KAFKA_RETENTION_BYTES_PER_PARTITION = 32L << 20;
+    private static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
+    /** Without a terminal, a full status line is printed this often instead of one line refreshed in place. */
+    private static final int PLAIN_OUTPUT_EVERY_N_SAMPLES = 10;
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final PrintStream out;
+    private EmbeddedPostgresServer postgres;
+    private EmbeddedKafkaCluster kafka;
+    private EmbeddedMqttBroker broker;
+    private LocalFlinkCluster flink;
+    private HikariDataSource database;
+    private Admin kafkaAdmin;
+    private PlantSimulator simulator;
+
+    LocalStack(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalStackOptions options;
+        try {
+            options = LocalStackOptions.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("plantline: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PrintStream console = System.out;
+        configureLogging(options.dataDir().resolve("logs"));
+        System.setOut(new PrintStream(new StdoutToLog(), true, StandardCharsets.UTF_8));
+
+        LocalStack stack = new LocalStack(console);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::closeQuietly, "local-stack-shutdown"));
+        try {
+            stack.start(options);
+        } catch (PortInUseException e) {
+            System.err.println(System.lineSeparator() + "plantline: " + e.getMessage());
+            System.exit(1);
+        } catch (Exception e) {
+            System.err.println(System.lineSeparator() + "plantline: local stack failed to start: " + rootMessage(e)
+                    + System.lineSeparator() + "See " + options.dataDir().resolve("logs/local-stack.log"));
+            org.slf4j.LoggerFactory.getLogger(LocalStack.class).error("start-up failed", e);
+            System.exit(1);
+        }
+        stack.run(System.in, System.console() != null);
+    }
+
+    /**
+     * Logs go to a file in the data directory (the console is the status line's). Logging is initialised
+     * here, on one thread, before the servers start logging from several.
+     */
+    private static void configureLogging(Path logDir) {
+        System.setProperty("plantline.logDir", logDir.toString());
+        System.setProperty("logback.configurationFile", "local-stack-logback.xml");
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
+
+    void start(LocalStackOptions options) throws Exception {
+        long startNanos = System.nanoTime();
+        Path dataDir = Files.createDirectories(options.dataDir());
+        out.println("Starting Plantline locally (data in " + dataDir + ") ...");
+        // All at once, before any server starts: a taken port is the commonest failure and needs no clean-up.
+        for (LocalStackOptions.ServerPort port : options.ports()) {
+            PortInUseException.requireFree(port.server(), port.port(), port.setting());
+        }
+        // The three servers do not depend on each other: start them side by side. Each registers itself
+        // as it comes up, so one that started while another failed is still stopped.
+        CompletableFuture<EmbeddedPostgresServer> postgresStart = CompletableFuture.supplyAsync(() -> register(timed(
+                "PostgreSQL", () -> EmbeddedPostgresServer.start(options.postgresPort(), dataDir.resolve("postgres"), false))));
+        CompletableFuture<EmbeddedKafkaCluster> kafkaStart = CompletableFuture.supplyAsync(() -> register(timed(
+                "Kafka", () -> EmbeddedKafkaCluster.start(options.kafkaPort(), cleanDirectory(dataDir.resolve("kafka")),
+                        KAFKA_RETENTION_BYTES_PER_PARTITION))));
+        CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(timed(
+                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt"), true))));
+        postgres = join(postgresStart);
+        kafka = join(kafkaStart);
+        broker = join(brokerStart);
+
+        database = register(dataSource(postgres.jdbcUrl()));
+        int applied = SchemaMigration.apply(database);
+        out.println("  schema: " + (applied == 0 ? "up to date" : applied + " migrations applied"));
+        KafkaTopics.createAll(kafka.bootstrapServers(), options.partitions());
+        kafkaAdmin = register(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        flink = register(timed("Flink MiniCluster", () -> {
+            try {
+                return LocalFlinkCluster.start(options.flinkUiPort(), dataDir.resolve("flink/checkpoints"),
+                        dataDir.resolve("logs/local-stack.log"));
+            } catch (Exception e) {
+                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            }
+        }));
+
+        simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
+        DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines());
+        simulator.start();
+        register(simulator);
+
+        out.println();
+        out.printf("Plantline local stack is up in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
+        out.println("  MQTT broker      " + broker.uri());
+        out.println("  Kafka bootstrap  " + kafka.bootstrapServers());
+        out.println("  PostgreSQL       " + postgres.jdbcUrl());
+        out.println("  Flink web UI     " + flink.restAddress());
+        out.printf("  Simulator        %d machines of '%s' on %d lines, a reading per machine every %d ms%n",
+                options.simulator().machines(), options.simulator().orgSlug(), options.simulator().groups(),
+                options.simulator().telemetryInterval().toMillis());
+        out.println("  Log              " + options.dataDir().resolve("logs/local-stack.log"));
+        out.println("Fault commands for the simulator: type 'help'. Ctrl-C stops everything.");
+        out.println();
+    }
+
+    /** Refreshes the status line and runs the fault commands typed on {@code input} until the JVM stops. */
+    void run(InputStream input, boolean terminal) throws IOException {
+        StatusSampler sampler = statusSampler();
+        ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "status-line");
+            thread.setDaemon(true);
+            return thread;
+        });
+        register(status::shutdownNow);
+        StatusSnapshot[] previous = {sampler.sample()};
+        long[] samples = {0};
+        status.scheduleAtFixedRate(() -> {
+            StatusSnapshot current = sampler.sample();
+            String line = StatusLine.format(previous[0], current);
+            previous[0] = current;
+            if (terminal) {
+                out.print("\r" + line + "\u001b[K");
+                out.flush();
+            } else if (++samples[0] % PLAIN_OUTPUT_EVERY_N_SAMPLES == 0) {
+                out.println(line);
+            }
+        }, STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+
+        FaultCommands commands = new FaultCommands(simulator);
+        BufferedReader lines = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            String answer = commands.run(line);
+            if (!answer.isEmpty()) {
+                out.println((terminal ? "\r\u001b[K" : "") + answer);
+            }
+        }
+        // No more input (started in the background): keep running until the JVM is stopped.
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    StatusSampler statusSampler() {
+        return new StatusSampler(broker, kafkaAdmin, partitionCount(), database, flink, simulator, Clock.systemUTC());
+    }
+
+    String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    void execute(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void closeQuietly() {
+        out.println(System.lineSeparator() + "Stopping Plantline ...");
+        try {
+            close();
+            out.println("Stopped.");
+        } catch (Exception e) {
+            out.println("Stopped, with errors: " + rootMessage(e));
+        }
+    }
+
+    private int partitionCount() {
+        try {
+            return kafkaAdmin.describeTopics(java.util.List.of(io.plantline.model.Topics.TELEMETRY)).allTopicNames()
+                    .get().get(io.plantline.model.Topics.TELEMETRY).partitions().size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe the telemetry topic", e);
+        }
+    }
+
+    private synchronized <T extends AutoCloseable> T register(T part) {
+        started.push(part);
+        return part;
+    }
+
+    private <T> T timed(String what, java.util.function.Supplier<T> start) {
+        long begin = System.nanoTime();
+        T result = start.get();
+        out.printf("  %s started in %.1f s%n", what, (System.nanoTime() - begin) / 1e9);
+        return result;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
+    }
+
+    private static HikariDataSource dataSource(String jdbcUrl) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setMaximumPoolSize(4);
+        config.setPoolName("local-stack");
+        return new HikariDataSource(config);
+    }
+
+    /** Kafka's data does not outlive local mode (PostgreSQL's does): start from an empty log directory. */
+    private static Path cleanDirectory(Path directory) {
+        try {
+            if (Files.exists(directory)) {
+                try (var paths = Files.walk(directory)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
+            }
+            return Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error ? String.valueOf(error.getMessage()) : error.getMessage() + " (" + root + ")";
+    }
+}

@@ -1,0 +1,107 @@
+package io.plantline.local;
+
+import io.plantline.embedded.EmbeddedMqttBroker;
+import io.plantline.model.Topics;
+import io.plantline.simulator.PlantSimulator;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/** Reads a {@link StatusSnapshot} from the running parts of the local stack; a part that does not answer shows as unknown. */
+final class StatusSampler {
+
+    /** OEE over the last 15 minutes from summed components, as the contract says: never an average of ratios. */
+    private static final String KPI_QUERY = """
+            SELECT (SELECT count(*) FROM alerts WHERE status IN ('ACTIVE', 'ACKNOWLEDGED')) AS open_alerts,
+                   (SELECT sum(good_ideal_ms) / nullif(sum(planned_ms), 0) FROM oee_1m
+                     WHERE bucket_start >= now() - interval '15 minutes' AND ideal_cycle_ms IS NOT NULL) AS oee
+            """;
+    private static final List<String> COUNTED_TOPICS = List.of(
+            Topics.TELEMETRY, Topics.MACHINE_EVENTS, Topics.DEVICE_EVENTS, Topics.DEAD_LETTER);
+
+    private final EmbeddedMqttBroker broker;
+    private final Admin kafka;
+    private final List<TopicPartition> partitions;
+    private final DataSource database;
+    private final LocalFlinkCluster flink;
+    private final PlantSimulator simulator;
+    private final Clock clock;
+
+    StatusSampler(EmbeddedMqttBroker broker, Admin kafka, int partitionsPerTopic, DataSource database,
+                  LocalFlinkCluster flink, PlantSimulator simulator, Clock clock) {
+        this.broker = broker;
+        this.kafka = kafka;
+        this.partitions = COUNTED_TOPICS.stream()
+                .flatMap(topic -> java.util.stream.IntStream.range(0, partitionsPerTopic)
+                        .mapToObj(partition -> new TopicPartition(topic, partition)))
+                .toList();
+        this.database = database;
+        this.flink = flink;
+        this.simulator = simulator;
+        this.clock = clock;
+    }
+
+    StatusSnapshot sample() {
+        OptionalLong openAlerts = OptionalLong.empty();
+        OptionalDouble oee = OptionalDouble.empty();
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(2);
+            try (ResultSet row = statement.executeQuery(KPI_QUERY)) {
+                row.next();
+                openAlerts = OptionalLong.of(row.getLong("open_alerts"));
+                double value = row.getDouble("oee");
+                oee = row.wasNull() ? OptionalDouble.empty() : OptionalDouble.of(value);
+            }
+        } catch (SQLException e) {
+            // Shown as unknown on the line; the cause is in the log.
+            org.slf4j.LoggerFactory.getLogger(StatusSampler.class).debug("status query failed", e);
+        }
+        Runtime runtime = Runtime.getRuntime();
+        return new StatusSnapshot(clock.instant(), broker.incomingPublishes(), kafkaRecords(), flinkJobs(),
+                openAlerts, oee, simulator.published(), simulator.skipped(), runtime.totalMemory() - runtime.freeMemory());
+    }
+
+    private Map<String, Long> kafkaRecords() {
+        try {
+            ListOffsetsResult offsets = kafka.listOffsets(partitions.stream()
+                    .collect(Collectors.toMap(Function.identity(), partition -> OffsetSpec.latest())));
+            Map<String, Long> records = new HashMap<>();
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> entry
+                    : offsets.all().get(2, TimeUnit.SECONDS).entrySet()) {
+                records.merge(entry.getKey().topic(), entry.getValue().offset(), Long::sum);
+            }
+            return records;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return Map.of();
+        }
+    }
+
+    private long flinkJobs() {
+        try {
+            return flink.runningJobs();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+    }
+}

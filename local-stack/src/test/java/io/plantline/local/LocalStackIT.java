@@ -1,0 +1,102 @@
+package io.plantline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.plantline.model.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole local stack in the test JVM, on free ports and a temporary data directory. */
+class LocalStackIT {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void startsEverythingAndKeepsPostgresDataAcrossRestarts() throws Exception {
+        LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
+                "--postgres-port=0", "--flink-ui-port=0", "--data-dir=" + dataDir, "--machines=6", "--groups=2",
+                "--interval-ms=200"}, Map.of());
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+        try (LocalStack stack = new LocalStack(new PrintStream(console, true, StandardCharsets.UTF_8))) {
+            stack.start(options);
+
+            assertThat(console.toString(StandardCharsets.UTF_8)).contains("Plantline local stack is up",
+                    "MQTT broker      tcp://127.0.0.1:", "Kafka bootstrap", "PostgreSQL       jdbc:postgresql://",
+                    "Flink web UI     http://127.0.0.1:", "6 machines of 'demo' on 2 lines");
+            assertTopics(stack.kafkaBootstrapServers());
+            assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM devices WHERE org_slug = 'demo'")).isEqualTo(6);
+            assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM device_group_members")).isEqualTo(6);
+
+            StatusSampler sampler = stack.statusSampler();
+            StatusSnapshot first = sampler.sample();
+            Awaitility.await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> sampler.sample().mqttPublishesIn() >= first.mqttPublishesIn() + 50);
+            StatusSnapshot later = sampler.sample();
+            assertThat(later.simulatorPublished()).isPositive();
+            assertThat(later.openAlerts()).hasValue(0);
+            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 0");
+
+            stack.execute("INSERT INTO organisations (slug, name) VALUES ('kept', 'Kept across restarts')");
+        }
+
+        ByteArrayOutputStream secondConsole = new ByteArrayOutputStream();
+        try (LocalStack stack = new LocalStack(new PrintStream(secondConsole, true, StandardCharsets.UTF_8))) {
+            stack.start(options);
+            assertThat(secondConsole.toString(StandardCharsets.UTF_8)).contains("schema: up to date");
+            assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM organisations WHERE slug = 'kept'")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void takenPortIsRefusedWithTheSettingToChange() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=" + taken.getLocalPort(),
+                    "--data-dir=" + dataDir}, Map.of());
+            try (LocalStack stack = new LocalStack(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+                assertThatThrownBy(() -> stack.start(options))
+                        .isInstanceOf(PortInUseException.class)
+                        .hasMessage("MQTT broker cannot listen on port " + taken.getLocalPort() + ": another process "
+                                + "already uses it. Stop that process or choose another port with "
+                                + "--mqtt-port / PLANTLINE_MQTT_PORT.");
+            }
+        }
+    }
+
+    private static void assertTopics(String bootstrapServers) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL_KAFKA).allTopicNames().get();
+            assertThat(topics).containsOnlyKeys(Topics.ALL_KAFKA);
+            assertThat(topics.values()).allSatisfy(topic -> assertThat(topic.partitions()).hasSize(4));
+            ConfigResource rules = new ConfigResource(ConfigResource.Type.TOPIC, Topics.RULES);
+            assertThat(admin.describeConfigs(java.util.List.of(rules)).all().get().get(rules)
+                    .get("cleanup.policy").value()).isEqualTo("compact");
+        }
+    }
+
+    private static long count(String jdbcUrl, String sql) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+}
