@@ -11,7 +11,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * An MQTT 5 broker (HiveMQ Community Edition) in this JVM, listening on 127.0.0.1. Usage statistics are
  * off, and the per-client queue is large, because a broker that drops queued QoS 1 messages would hide
- * losses the bridge's tests must find.
+ * losses the bridge's tests must find. Sessions and queues are kept in memory: the broker lives and dies
+ * with the process that embeds it, and HiveMQ's disk stores take over 500 MB at start and keep growing.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
@@ -26,14 +27,14 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the broker; with {@code persistent} its sessions and queues survive a restart in {@code folder}. */
-    public static EmbeddedMqttBroker start(int port, Path folder, boolean persistent) {
+    /** Starts the broker with its configuration and work files in {@code folder}; port 0 picks a free one. */
+    public static EmbeddedMqttBroker start(int port, Path folder) {
         int listenPort = port == 0 ? freePort() : port;
         try {
             Path config = Files.createDirectories(folder.resolve("conf"));
             Path data = Files.createDirectories(folder.resolve("data"));
             Path extensions = Files.createDirectories(folder.resolve("extensions"));
-            Files.writeString(config.resolve("config.xml"), configXml(listenPort, persistent), StandardCharsets.UTF_8);
+            Files.writeString(config.resolve("config.xml"), configXml(listenPort), StandardCharsets.UTF_8);
             EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(config)
                     .withDataFolder(data)
@@ -71,7 +72,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         hivemq.close();
     }
 
-    private static String configXml(int port, boolean persistent) {
+    private static String configXml(int port) {
         return """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -87,13 +88,13 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     </queued-messages>
                   </mqtt>
                   <persistence>
-                    <mode>%s</mode>
+                    <mode>in-memory</mode>
                   </persistence>
                   <anonymous-usage-statistics>
                     <enabled>false</enabled>
                   </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT, persistent ? "file" : "in-memory");
+                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT);
     }
 
     private static int freePort() {

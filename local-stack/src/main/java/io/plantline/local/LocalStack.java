@@ -115,7 +115,7 @@ public final class LocalStack implements AutoCloseable {
                 "Kafka", () -> EmbeddedKafkaCluster.start(options.kafkaPort(), cleanDirectory(dataDir.resolve("kafka")),
                         KAFKA_RETENTION_BYTES_PER_PARTITION))));
         CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt"), true))));
+                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt")))));
         postgres = join(postgresStart);
         kafka = join(kafkaStart);
         broker = join(brokerStart);

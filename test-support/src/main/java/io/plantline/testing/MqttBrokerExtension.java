@@ -9,8 +9,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives a test a {@link TestMqttBroker}: the embedded HiveMQ CE broker started once per JVM (MQTT 5,
- * in-memory persistence), or the broker named by {@code PLANTLINE_TEST_MQTT_URI} (say, Mosquitto).
+ * Gives a test a {@link TestMqttBroker}: the embedded HiveMQ CE broker started once per JVM (MQTT 5), or the broker named by {@code PLANTLINE_TEST_MQTT_URI} (say, Mosquitto).
  */
 public final class MqttBrokerExtension implements ParameterResolver {
 
@@ -24,7 +23,7 @@ public final class MqttBrokerExtension implements ParameterResolver {
         return ExternalServers.get(ExternalServers.MQTT_URI).map(TestMqttBroker::fromUri).orElseGet(() -> {
             EmbeddedMqttBroker broker = SharedServers.get(context, EmbeddedMqttBroker.class, () -> {
                 try {
-                    return EmbeddedMqttBroker.start(0, Files.createTempDirectory("plantline-mqtt"), false);
+                    return EmbeddedMqttBroker.start(0, Files.createTempDirectory("plantline-mqtt"));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

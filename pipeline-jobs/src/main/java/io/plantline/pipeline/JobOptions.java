@@ -1,0 +1,44 @@
+package io.plantline.pipeline;
+
+import io.plantline.config.Settings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What every Plantline job is told at submission ({@link Settings}: {@code --name=value} program arguments,
+ * else {@code PLANTLINE_NAME} environment variables, else the defaults below).
+ *
+ * @param kafkaBootstrap     {@code --kafka-bootstrap}, default {@code localhost:9092}
+ * @param jdbcUrl            {@code --jdbc-url}, default {@code jdbc:postgresql://localhost:5432/plantline}
+ * @param parallelism        {@code --parallelism}, default 2
+ * @param maxOutOfOrderness  how far event time may run backwards before a record is late
+ *                           ({@code --out-of-orderness-ms}, default 5 s)
+ * @param allowedLateness    late records within this still correct results already written; later ones go
+ *                           to the dead-letter topic ({@code --allowed-lateness-ms}, default 2 min)
+ * @param sourceIdleness     a partition silent this long stops holding back event time
+ *                           ({@code --idleness-ms}, default 30 s)
+ * @param checkpointInterval {@code --checkpoint-interval-ms}, default 10 s
+ */
+public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism, Duration maxOutOfOrderness,
+                         Duration allowedLateness, Duration sourceIdleness, Duration checkpointInterval) {
+
+    static final Set<String> NAMES = Set.of("kafka-bootstrap", "jdbc-url", "parallelism", "out-of-orderness-ms",
+            "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms");
+
+    public static JobOptions parse(String[] args, Map<String, String> environment) {
+        Settings settings = Settings.parse(args, environment, "PLANTLINE", NAMES);
+        return new JobOptions(
+                settings.string("kafka-bootstrap", "localhost:9092"),
+                settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
+                (int) settings.number("parallelism", 2, 1, 1024),
+                millis(settings, "out-of-orderness-ms", Duration.ofSeconds(5)),
+                millis(settings, "allowed-lateness-ms", Duration.ofMinutes(2)),
+                millis(settings, "idleness-ms", Duration.ofSeconds(30)),
+                Duration.ofMillis(settings.number("checkpoint-interval-ms", 10_000, 100, 3_600_000)));
+    }
+
+    private static Duration millis(Settings settings, String name, Duration fallback) {
+        return Duration.ofMillis(settings.number(name, fallback.toMillis(), 0, Duration.ofDays(1).toMillis()));
+    }
+}

@@ -1,0 +1,44 @@
+package io.plantline.pipeline;
+
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The execution settings every Plantline job runs with, whatever cluster it is submitted to: RocksDB
+ * state with incremental checkpoints (state larger than memory, cheap checkpoints), exactly-once
+ * checkpoints kept on cancellation (so an upgrade can resume from one), and exponential-delay restarts.
+ */
+public final class PipelineEnvironment {
+
+    private PipelineEnvironment() {
+    }
+
+    /** The job-level configuration; a cluster's own settings (checkpoint directory, memory) stay in force. */
+    public static Configuration configuration(JobOptions options) {
+        Configuration config = new Configuration();
+        // Flink 2.x chooses the state backend through configuration, not env.setStateBackend.
+        config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
+        config.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, options.checkpointInterval().dividedBy(2));
+        config.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        return config;
+    }
+
+    public static StreamExecutionEnvironment create(JobOptions options) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(options));
+        env.setParallelism(options.parallelism());
+        return env;
+    }
+}
