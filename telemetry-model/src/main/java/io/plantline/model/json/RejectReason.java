@@ -16,7 +16,11 @@ public enum RejectReason {
     UNKNOWN_STATE,
     INVALID_COUNT,
     UNKNOWN_OTA_STATUS,
-    INVALID_VALUE;
+    INVALID_VALUE,
+    /** Well formed, but from a device the registry does not know. */
+    UNKNOWN_DEVICE,
+    /** Well formed, but from a device an operator disabled. */
+    DEVICE_DISABLED;
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);

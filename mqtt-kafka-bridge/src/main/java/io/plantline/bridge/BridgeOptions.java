@@ -1,0 +1,53 @@
+package io.plantline.bridge;
+
+import io.plantline.config.Settings;
+import io.plantline.model.Limits;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The bridge's settings ({@link Settings}: {@code --name=value}, else {@code PLANTLINE_BRIDGE_NAME}, else default).
+ *
+ * @param mqttHost          {@code --mqtt-host}, default 127.0.0.1
+ * @param mqttPort          {@code --mqtt-port}, default 1883
+ * @param kafkaBootstrap    {@code --kafka-bootstrap}, default localhost:9092
+ * @param jdbcUrl           device registry database ({@code --jdbc-url}, default jdbc:postgresql://localhost:5432/plantline)
+ * @param clientId          MQTT client id; keep it stable per instance, since the broker keeps the session
+ *                          under it ({@code --client-id}, default {@code plantline-bridge-1})
+ * @param shareGroup        instances in the same group split the messages ({@code --share-group}, default {@code bridge})
+ * @param sessionExpiry     how long the broker queues messages for a bridge that is down
+ *                          ({@code --session-expiry-s}, default 86400)
+ * @param maxInFlight       messages received but not yet in Kafka; the broker sends no more until some are
+ *                          acknowledged, which bounds memory ({@code --max-in-flight}, default 1000)
+ * @param maxPayloadBytes   larger payloads are dead-lettered ({@code --max-payload-bytes}, default 262144)
+ * @param registryRefresh   how often the device registry is reloaded ({@code --registry-refresh-ms}, default 2000)
+ */
+public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl, String clientId,
+                            String shareGroup, Duration sessionExpiry, int maxInFlight, int maxPayloadBytes,
+                            Duration registryRefresh) {
+
+    static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
+            "share-group", "session-expiry-s", "max-in-flight", "max-payload-bytes", "registry-refresh-ms");
+
+    public static BridgeOptions parse(String[] args, Map<String, String> environment) {
+        Settings settings = Settings.parse(args, environment, "PLANTLINE_BRIDGE", NAMES);
+        return new BridgeOptions(
+                settings.string("mqtt-host", "127.0.0.1"),
+                (int) settings.number("mqtt-port", 1883, 1, 65535),
+                settings.string("kafka-bootstrap", "localhost:9092"),
+                settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
+                settings.string("client-id", "plantline-bridge-1"),
+                settings.string("share-group", "bridge"),
+                Duration.ofSeconds(settings.number("session-expiry-s", 86_400, 0, 4_294_967_295L)),
+                (int) settings.number("max-in-flight", 1000, 1, 65_535),
+                (int) settings.number("max-payload-bytes", Limits.DEFAULT_MAX_PAYLOAD_BYTES, 1, 10 << 20),
+                Duration.ofMillis(settings.number("registry-refresh-ms", 2000, 100, 3_600_000)));
+    }
+
+    /** The same bridge attached to other servers (local mode and tests pick ports at run time). */
+    public BridgeOptions connectedTo(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl) {
+        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, sessionExpiry,
+                maxInFlight, maxPayloadBytes, registryRefresh);
+    }
+}

@@ -1,0 +1,66 @@
+package io.plantline.bridge;
+
+import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.MessageKind;
+import io.plantline.model.Topics;
+import io.plantline.model.json.DeviceMessageCodec;
+import io.plantline.model.json.ParseResult;
+import io.plantline.model.json.RecordJson;
+import io.plantline.model.json.RejectReason;
+import io.plantline.model.json.Rejection;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Decides where one MQTT message goes: a valid message from an enabled device to the Kafka topic of its
+ * kind, keyed by {@code orgSlug/deviceId}, in the Kafka form (with the receive time); anything else to the
+ * dead-letter topic with the reason and the raw payload. It never throws and never drops.
+ */
+final class Routing {
+
+    static final String SOURCE = "bridge";
+
+    /** Where a message went, and why, for the metrics. Exactly one of {@code kind} and {@code rejection} is set. */
+    record Route(ProducerRecord<String, byte[]> record, Optional<MessageKind> kind, Optional<RejectReason> rejection) {
+    }
+
+    private final DeviceMessageCodec codec;
+    private final Function<DeviceRef, DeviceRegistry.Status> registry;
+
+    Routing(DeviceMessageCodec codec, Function<DeviceRef, DeviceRegistry.Status> registry) {
+        this.codec = codec;
+        this.registry = registry;
+    }
+
+    Route route(String mqttTopic, byte[] payload, Instant receivedAt) {
+        Optional<Topics.DeviceTopic> topic = Topics.parseMqttTopic(mqttTopic);
+        if (topic.isEmpty()) {
+            return reject(new Rejection(RejectReason.INVALID_TOPIC, "not a device topic of the contract"),
+                    mqttTopic, null, payload, receivedAt);
+        }
+        DeviceRef device = topic.get().device();
+        DeviceRegistry.Status status = registry.apply(device);
+        if (status != DeviceRegistry.Status.ENABLED) {
+            Rejection rejection = status == DeviceRegistry.Status.DISABLED
+                    ? new Rejection(RejectReason.DEVICE_DISABLED, "device " + device + " is disabled")
+                    : new Rejection(RejectReason.UNKNOWN_DEVICE, "device " + device + " is not registered");
+            return reject(rejection, mqttTopic, device.key(), payload, receivedAt);
+        }
+        ParseResult result = codec.parsePayload(device, topic.get().kind(), payload, receivedAt);
+        if (result instanceof ParseResult.Rejected rejected) {
+            return reject(rejected.rejection(), mqttTopic, device.key(), payload, receivedAt);
+        }
+        var message = ((ParseResult.Accepted) result).message();
+        return new Route(new ProducerRecord<>(message.kind().kafkaTopic(), device.key(), codec.encode(message)),
+                Optional.of(message.kind()), Optional.empty());
+    }
+
+    private static Route reject(Rejection rejection, String mqttTopic, String key, byte[] payload, Instant receivedAt) {
+        DeadLetter letter = DeadLetter.of(receivedAt, SOURCE, rejection, mqttTopic, key, payload);
+        return new Route(new ProducerRecord<>(Topics.DEAD_LETTER, key, RecordJson.write(letter)),
+                Optional.empty(), Optional.of(rejection.reason()));
+    }
+}
