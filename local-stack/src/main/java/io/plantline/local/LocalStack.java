@@ -2,6 +2,8 @@ package io.plantline.local;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.plantline.bridge.BridgeOptions;
+import io.plantline.bridge.MqttKafkaBridge;
 import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.embedded.EmbeddedPostgresServer;
@@ -32,8 +34,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The whole system in one JVM on embedded servers: PostgreSQL (data kept in {@code <data-dir>/postgres}),
- * Kafka (KRaft) with the topics of the architecture, an MQTT broker, a Flink MiniCluster with its web UI and
- * the plant simulator. It prints the addresses, then refreshes one status line until Ctrl-C, which stops
+ * Kafka (KRaft) with the topics of the architecture, an MQTT broker, the MQTT-Kafka bridge, a Flink
+ * MiniCluster with its web UI and the plant simulator. It prints the addresses, then refreshes one status line until Ctrl-C, which stops
  * everything in reverse order. Fault commands for the simulator are read from standard input.
  */
 public final class LocalStack implements AutoCloseable {
@@ -136,6 +138,9 @@ public final class LocalStack implements AutoCloseable {
 
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
         DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines());
+        MqttKafkaBridge bridge = register(new MqttKafkaBridge(BridgeOptions.parse(new String[0], Map.of())
+                .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl()), Clock.systemUTC()));
+        bridge.start();
         simulator.start();
         register(simulator);
 
@@ -145,6 +150,8 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Kafka bootstrap  " + kafka.bootstrapServers());
         out.println("  PostgreSQL       " + postgres.jdbcUrl());
         out.println("  Flink web UI     " + flink.restAddress());
+        out.println("  Bridge           MQTT " + io.plantline.model.Topics.MQTT_DEVICE_FILTER + " -> Kafka, dead letters to "
+                + io.plantline.model.Topics.DEAD_LETTER);
         out.printf("  Simulator        %d machines of '%s' on %d lines, a reading per machine every %d ms%n",
                 options.simulator().machines(), options.simulator().orgSlug(), options.simulator().groups(),
                 options.simulator().telemetryInterval().toMillis());

@@ -50,8 +50,13 @@ class LocalStackIT {
             StatusSnapshot first = sampler.sample();
             Awaitility.await().atMost(30, TimeUnit.SECONDS)
                     .until(() -> sampler.sample().mqttPublishesIn() >= first.mqttPublishesIn() + 50);
+            // The bridge forwards the simulator's messages into Kafka.
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() ->
+                    sampler.sample().kafkaRecordsByTopic().getOrDefault(Topics.TELEMETRY, 0L) >= 30
+                            && sampler.sample().kafkaRecordsByTopic().getOrDefault(Topics.MACHINE_EVENTS, 0L) >= 6);
             StatusSnapshot later = sampler.sample();
             assertThat(later.simulatorPublished()).isPositive();
+            assertThat(later.kafkaRecordsByTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).isZero();
             assertThat(later.openAlerts()).hasValue(0);
             assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 0");
 
