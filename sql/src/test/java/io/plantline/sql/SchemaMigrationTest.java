@@ -27,7 +27,7 @@ class SchemaMigrationTest {
 
     @BeforeEach
     void emptyTables(TestDatabase database) throws SQLException {
-        database.execute("TRUNCATE organisations, alerts, telemetry_1m, oee_1m CASCADE");
+        database.execute("TRUNCATE organisations, alerts, telemetry_1m, oee_1m, oee_1h, oee_1d CASCADE");
     }
 
     @Test
@@ -110,6 +110,23 @@ class SchemaMigrationTest {
                 .as("more than a minute in a minute").isInstanceOf(SQLException.class);
         assertThatThrownBy(() -> database.execute(insert.formatted(60_000, 60_000, 4, 5)))
                 .as("more good parts than parts").isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    void rollupsKeepTheMinuteTablesRulesWithTheirOwnBounds(TestDatabase database) throws SQLException {
+        String insert = "INSERT INTO %s (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count) "
+                + "VALUES ('acme', 'press-7', '2026-11-23T00:00:00Z', %d, %d, 10, 9)";
+        database.execute(insert.formatted("oee_1h", 3_600_000, 3_000_000));
+        database.execute(insert.formatted("oee_1d", 90_000_000, 80_000_000));
+
+        assertThatThrownBy(() -> database.execute(insert.formatted("oee_1h", 3_600_001, 0)))
+                .as("more than an hour in an hour").isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> database.execute(insert.formatted("oee_1d", 90_000_001, 0)))
+                .as("more than 25 hours in a day").isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> database.execute(insert.formatted("oee_1h", 60_000, 70_000)))
+                .as("run time above planned time").isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> database.execute(insert.formatted("oee_1d", 90_000_000, 80_000_000)))
+                .as("the natural key is the primary key").isInstanceOf(SQLException.class);
     }
 
     @Test
