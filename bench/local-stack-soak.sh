@@ -16,7 +16,7 @@ cp -r local-stack/target/local-stack.jar local-stack/target/lib "$run/"
 mkdir -p "$(dirname "$output")"
 
 java -Xmx2g -XX:+UseG1GC -jar "$run/local-stack.jar" --data-dir="$run/data" --mqtt-port=0 --kafka-port=0 \
-  --postgres-port=0 --flink-ui-port=0 > "$run/console.log" 2>&1 < /dev/null &
+  --postgres-port=0 --flink-ui-port=0 --bridge-metrics-port=0 > "$run/console.log" 2>&1 < /dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 until grep -q "local stack is up" "$run/console.log"; do

@@ -53,6 +53,7 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedMqttBroker broker;
     private LocalFlinkCluster flink;
     private HikariDataSource database;
+    private MqttKafkaBridge bridge;
     private Admin kafkaAdmin;
     private PlantSimulator simulator;
 
@@ -138,8 +139,10 @@ public final class LocalStack implements AutoCloseable {
 
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
         DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines());
-        MqttKafkaBridge bridge = register(new MqttKafkaBridge(BridgeOptions.parse(new String[0], Map.of())
-                .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl()), Clock.systemUTC()));
+        BridgeOptions bridgeOptions = BridgeOptions.parse(
+                new String[] {"--metrics-port=" + options.bridgeMetricsPort()}, Map.of())
+                .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
+        bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();
         simulator.start();
         register(simulator);
@@ -150,8 +153,8 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Kafka bootstrap  " + kafka.bootstrapServers());
         out.println("  PostgreSQL       " + postgres.jdbcUrl());
         out.println("  Flink web UI     " + flink.restAddress());
-        out.println("  Bridge           MQTT " + io.plantline.model.Topics.MQTT_DEVICE_FILTER + " -> Kafka, dead letters to "
-                + io.plantline.model.Topics.DEAD_LETTER);
+        out.println("  Bridge           MQTT " + io.plantline.model.Topics.MQTT_DEVICE_FILTER + " -> Kafka, metrics at http://127.0.0.1:"
+                + bridge.httpPort() + "/metrics");
         out.printf("  Simulator        %d machines of '%s' on %d lines, a reading per machine every %d ms%n",
                 options.simulator().machines(), options.simulator().orgSlug(), options.simulator().groups(),
                 options.simulator().telemetryInterval().toMillis());

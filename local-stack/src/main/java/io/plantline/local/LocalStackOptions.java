@@ -17,13 +17,15 @@ import java.util.Set;
  * @param kafkaPort    embedded Kafka ({@code --kafka-port}, default 9092; 0 picks a free port)
  * @param postgresPort embedded PostgreSQL ({@code --postgres-port}, default 5433)
  * @param flinkUiPort  Flink MiniCluster web UI and REST API ({@code --flink-ui-port}, default 8081)
+ * @param bridgeMetricsPort the bridge's {@code /metrics} and {@code /health} ({@code --bridge-metrics-port}, default 9464)
  * @param dataDir      where PostgreSQL data, broker sessions, checkpoints and logs live ({@code --data-dir},
  *                     default {@code .plantline} in the working directory); PostgreSQL data survives restarts
  * @param partitions   partitions of each Kafka topic ({@code --partitions}, default 4)
  * @param simulator    the simulated plant ({@code --org}, {@code --machines}, {@code --groups},
  *                     {@code --interval-ms}, {@code --seed}); it publishes to the embedded broker
  */
-public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, int flinkUiPort, Path dataDir,
+public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, int flinkUiPort, int bridgeMetricsPort,
+                                Path dataDir,
                                 int partitions, SimulatorOptions simulator) {
 
     /** A server's port and how the user changes it, for the message when it is taken. */
@@ -31,14 +33,14 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
     }
 
     public LocalStackOptions {
-        List<Integer> fixedPorts = java.util.stream.IntStream.of(mqttPort, kafkaPort, postgresPort, flinkUiPort)
+        List<Integer> fixedPorts = java.util.stream.IntStream.of(mqttPort, kafkaPort, postgresPort, flinkUiPort, bridgeMetricsPort)
                 .filter(port -> port != 0).boxed().toList();
         if (new HashSet<>(fixedPorts).size() < fixedPorts.size()) {
             throw new IllegalArgumentException("two servers are set to the same port: " + fixedPorts);
         }
     }
 
-    static final Set<String> NAMES = Set.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "data-dir",
+    static final Set<String> NAMES = Set.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "bridge-metrics-port", "data-dir",
             "partitions", "org", "machines", "groups", "interval-ms", "seed");
     static final String ENVIRONMENT_PREFIX = "PLANTLINE";
 
@@ -53,6 +55,7 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
         return new LocalStackOptions(mqttPort, port(settings, "kafka-port", 9092),
                 port(settings, "postgres-port", 5433), port(settings, "flink-ui-port", 8081),
+                port(settings, "bridge-metrics-port", 9464),
                 Path.of(settings.string("data-dir", ".plantline")).toAbsolutePath().normalize(),
                 (int) settings.number("partitions", 4, 1, 256), simulator);
     }
@@ -62,7 +65,9 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 new ServerPort("MQTT broker", mqttPort, Settings.describe(ENVIRONMENT_PREFIX, "mqtt-port")),
                 new ServerPort("Kafka", kafkaPort, Settings.describe(ENVIRONMENT_PREFIX, "kafka-port")),
                 new ServerPort("PostgreSQL", postgresPort, Settings.describe(ENVIRONMENT_PREFIX, "postgres-port")),
-                new ServerPort("Flink web UI", flinkUiPort, Settings.describe(ENVIRONMENT_PREFIX, "flink-ui-port")));
+                new ServerPort("Flink web UI", flinkUiPort, Settings.describe(ENVIRONMENT_PREFIX, "flink-ui-port")),
+                new ServerPort("Bridge metrics", bridgeMetricsPort,
+                        Settings.describe(ENVIRONMENT_PREFIX, "bridge-metrics-port")));
     }
 
     private static int port(Settings settings, String name, int fallback) {

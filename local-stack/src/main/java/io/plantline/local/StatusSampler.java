@@ -21,9 +21,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads a {@link StatusSnapshot} from the running parts of the local stack; a part that does not answer shows as unknown. */
 final class StatusSampler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusSampler.class);
 
     /** OEE over the last 15 minutes from summed components, as the contract says: never an average of ratios. */
     private static final String KPI_QUERY = """
@@ -69,7 +73,7 @@ final class StatusSampler {
             }
         } catch (SQLException e) {
             // Shown as unknown on the line; the cause is in the log.
-            org.slf4j.LoggerFactory.getLogger(StatusSampler.class).debug("status query failed", e);
+            LOG.debug("status query failed", e);
         }
         Runtime runtime = Runtime.getRuntime();
         return new StatusSnapshot(clock.instant(), broker.incomingPublishes(), kafkaRecords(), flinkJobs(),

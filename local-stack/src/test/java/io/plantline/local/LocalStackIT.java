@@ -32,7 +32,7 @@ class LocalStackIT {
     @Test
     void startsEverythingAndKeepsPostgresDataAcrossRestarts() throws Exception {
         LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--data-dir=" + dataDir, "--machines=6", "--groups=2",
+                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--data-dir=" + dataDir, "--machines=6", "--groups=2",
                 "--interval-ms=200"}, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
@@ -41,7 +41,7 @@ class LocalStackIT {
 
             assertThat(console.toString(StandardCharsets.UTF_8)).contains("Plantline local stack is up",
                     "MQTT broker      tcp://127.0.0.1:", "Kafka bootstrap", "PostgreSQL       jdbc:postgresql://",
-                    "Flink web UI     http://127.0.0.1:", "6 machines of 'demo' on 2 lines");
+                    "Flink web UI     http://127.0.0.1:", "metrics at http://127.0.0.1:", "6 machines of 'demo' on 2 lines");
             assertTopics(stack.kafkaBootstrapServers());
             assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM devices WHERE org_slug = 'demo'")).isEqualTo(6);
             assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM device_group_members")).isEqualTo(6);

@@ -48,6 +48,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
     /** One thread hands messages to the producer, so records of a device reach Kafka in arrival order. */
     private final ExecutorService handoff = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "bridge-handoff"));
     private final Mqtt5AsyncClient mqtt;
+    private final CommandRelay commands;
+    private BridgeHttpEndpoint http;
     private volatile boolean running = true;
 
     public MqttKafkaBridge(BridgeOptions options, Clock clock) throws java.sql.SQLException {
@@ -72,13 +74,15 @@ public final class MqttKafkaBridge implements AutoCloseable {
                     }
                 })
                 .buildAsync();
+        this.commands = new CommandRelay(options.kafkaBootstrap(), mqtt, producer, clock);
     }
 
     /**
      * Connects and subscribes. The callback is registered before connecting, because a resumed session
      * delivers its queued messages as soon as the connection is up, before any subscribe call returns.
      */
-    public void start() {
+    public void start() throws java.io.IOException {
+        http = new BridgeHttpEndpoint(options.metricsPort(), metrics, () -> mqtt.getState().isConnected());
         mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onMessage, handoff, true);
         mqtt.connectWith()
                 .cleanStart(false)
@@ -89,8 +93,14 @@ public final class MqttKafkaBridge implements AutoCloseable {
                 .topicFilter("$share/" + options.shareGroup() + "/" + Topics.MQTT_DEVICE_FILTER)
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .send().join();
-        LOG.info("bridging {} (share group '{}', {} devices registered) to Kafka {}", Topics.MQTT_DEVICE_FILTER,
-                options.shareGroup(), registry.size(), options.kafkaBootstrap());
+        commands.start();
+        LOG.info("bridging {} (share group '{}', {} devices registered) to Kafka {}; metrics on port {}",
+                Topics.MQTT_DEVICE_FILTER, options.shareGroup(), registry.size(), options.kafkaBootstrap(), http.port());
+    }
+
+    /** The port of {@code /metrics} and {@code /health} (useful when configured as 0). */
+    public int httpPort() {
+        return http.port();
     }
 
     public BridgeMetrics metrics() {
@@ -130,6 +140,11 @@ public final class MqttKafkaBridge implements AutoCloseable {
     public void close() {
         running = false;
         try {
+            commands.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             mqtt.disconnect().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("MQTT disconnect did not complete: {}", e.toString());
@@ -143,6 +158,9 @@ public final class MqttKafkaBridge implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         registry.close();
         database.close();
+        if (http != null) {
+            http.close();
+        }
     }
 
     private static Properties producerConfig(BridgeOptions options) {

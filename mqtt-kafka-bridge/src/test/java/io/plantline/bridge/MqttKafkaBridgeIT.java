@@ -7,6 +7,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceCommand;
+import io.plantline.model.DeviceRef;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import io.plantline.sql.SchemaMigration;
@@ -52,7 +54,7 @@ class MqttKafkaBridgeIT {
         database.execute("INSERT INTO devices (org_slug, device_id, enabled) VALUES ('" + org + "', 'press-1', true), ('"
                 + org + "', 'press-2', false)");
         options = BridgeOptions.parse(new String[] {"--client-id=bridge-" + org, "--share-group=g" + org,
-                "--registry-refresh-ms=200"}, Map.of())
+                "--registry-refresh-ms=200", "--metrics-port=0"}, Map.of())
                 .connectedTo(broker.host(), broker.port(), kafka.bootstrapServers(), database.jdbcUrl());
     }
 
@@ -128,6 +130,89 @@ class MqttKafkaBridgeIT {
             assertThat(records.size() - total).isLessThanOrEqualTo(options.maxInFlight());
         }
         device.disconnect();
+    }
+
+    @Test
+    void twoInstancesInOneShareGroupSplitTheLoadAndLoseNothing(TestKafka kafka, TestMqttBroker broker) throws Exception {
+        BridgeOptions second = BridgeOptions.parse(new String[] {"--client-id=bridge-b-" + org, "--share-group=g" + org,
+                "--metrics-port=0"}, Map.of()).connectedTo(options.mqttHost(), options.mqttPort(),
+                options.kafkaBootstrap(), options.jdbcUrl());
+        int total = 3000;
+        try (MqttKafkaBridge a = new MqttKafkaBridge(options, Clock.systemUTC());
+             MqttKafkaBridge b = new MqttKafkaBridge(second, Clock.systemUTC())) {
+            a.start();
+            b.start();
+            Mqtt5BlockingClient device = device(broker);
+            // Bursts of 500, each forwarded before the next: a broker's per-client queue limit (Mosquitto's
+            // max_queued_messages defaults to 1000) must not be what this test measures.
+            for (int burst = 0; burst < total / 500; burst++) {
+                List<java.util.concurrent.CompletableFuture<?>> sent = new ArrayList<>();
+                for (int i = burst * 500; i < (burst + 1) * 500; i++) {
+                    sent.add(device.toAsync().publishWith().topic("plantline/" + org + "/press-1/telemetry")
+                            .qos(MqttQos.AT_LEAST_ONCE).payload(reading(i).getBytes(StandardCharsets.UTF_8)).send());
+                }
+                sent.forEach(java.util.concurrent.CompletableFuture::join);
+                long expected = (burst + 1) * 500L;
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        a.metrics().snapshot().forwarded() + b.metrics().snapshot().forwarded() >= expected);
+            }
+            assertThat(sequenceNumbers(readOwn(kafka, Map.of(Topics.TELEMETRY, total)).get(Topics.TELEMETRY)))
+                    .hasSize(total);
+            long forwardedByA = a.metrics().snapshot().forwarded();
+            long forwardedByB = b.metrics().snapshot().forwarded();
+            assertThat(forwardedByA + forwardedByB).isEqualTo(total);
+            assertThat(forwardedByA).as("instance a's share").isPositive();
+            assertThat(forwardedByB).as("instance b's share").isPositive();
+            device.disconnect();
+        }
+    }
+
+    @Test
+    void commandsOnKafkaReachTheirDeviceAtQos1(TestKafka kafka, TestMqttBroker broker) throws Exception {
+        Mqtt5BlockingClient device = device(broker);
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        device.toAsync().subscribeWith().topicFilter("plantline/" + org + "/press-1/commands").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> received.add(new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                .send().join();
+        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
+            bridge.start();
+            DeviceCommand command = new DeviceCommand("cmd-1", new DeviceRef(org, "press-1"), "ota.update",
+                    Instant.parse("2026-11-23T10:00:00Z"), Map.of("sha256", "ab"));
+            kafka.produce(Topics.COMMANDS, command.device().key(), RecordJson.write(command));
+
+            String payload = received.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(payload).contains("\"commandId\":\"cmd-1\"", "\"type\":\"ota.update\"")
+                    .doesNotContain("\"device\"");
+            // The bridge's own command does not come back to it as a device message.
+            assertThat(bridge.metrics().snapshot().received()).isZero();
+        }
+        device.disconnect();
+    }
+
+    @Test
+    void metricsAndHealthAreServedOverHttp(TestMqttBroker broker) throws Exception {
+        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
+            bridge.start();
+            Mqtt5BlockingClient device = device(broker);
+            publish(device, "press-1/telemetry", "not json");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().snapshot().rejected() == 1);
+
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            var metrics = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + bridge.httpPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var health = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + bridge.httpPort() + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("plantline_bridge_received_total 1.0",
+                    "plantline_bridge_rejected_total{reason=\"malformed_json\"} 1.0",
+                    "plantline_bridge_forwarded_total{kind=\"telemetry\"} 0.0", "plantline_bridge_in_flight 0.0");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"");
+            device.disconnect();
+        }
     }
 
     private Mqtt5BlockingClient device(TestMqttBroker broker) {

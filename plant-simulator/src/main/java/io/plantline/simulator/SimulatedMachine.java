@@ -93,7 +93,7 @@ public final class SimulatedMachine {
             nextHeartbeat = now.plus(HEARTBEAT_INTERVAL);
         }
         for (; malformedPending > 0; malformedPending--) {
-            out.add(malformed());
+            out.add(malformed(now));
         }
         lastTick = now;
         return out;
@@ -198,13 +198,13 @@ public final class SimulatedMachine {
         return publication(MessageKind.TELEMETRY, payload);
     }
 
-    private Publication malformed() {
+    private Publication malformed(Instant now) {
         String topic = Topics.mqttTopic(device, MessageKind.TELEMETRY);
         String[] broken = {
                 "{\"ts\":",
                 "{\"ts\":\"yesterday\",\"metrics\":{\"temperature\":70}}",
-                "{\"ts\":" + System.currentTimeMillis() + ",\"metrics\":{\"temperature\":NaN}}",
-                "{\"ts\":" + System.currentTimeMillis() + ",\"metrics\":{\"temperature\":\"hot\"}}",
+                "{\"ts\":" + now.toEpochMilli() + ",\"metrics\":{\"temperature\":NaN}}",
+                "{\"ts\":" + now.toEpochMilli() + ",\"metrics\":{\"temperature\":\"hot\"}}",
                 "not json at all"};
         return new Publication(topic, broken[random.nextInt(broken.length)].getBytes(StandardCharsets.UTF_8));
     }

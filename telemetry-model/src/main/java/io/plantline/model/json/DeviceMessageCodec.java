@@ -46,6 +46,7 @@ public final class DeviceMessageCodec {
     private static final String KIND = "kind";
     private static final String TS = "ts";
     private static final String RECEIVED_AT = "receivedAt";
+    private static final long LATEST_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
 
     private final ObjectMapper mapper;
     private final int maxPayloadBytes;
@@ -282,7 +283,7 @@ public final class DeviceMessageCodec {
         JsonNode node = required(json, field);
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             long millis = node.longValue();
-            if (millis < 0 || millis > Instant.parse("9999-12-31T23:59:59Z").toEpochMilli()) {
+            if (millis < 0 || millis > LATEST_EPOCH_MILLIS) {
                 throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE, field + " " + millis + " ms is not a plausible time");
             }
             return Instant.ofEpochMilli(millis);
