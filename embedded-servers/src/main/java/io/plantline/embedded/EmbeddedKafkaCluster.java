@@ -70,6 +70,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** Stops the broker (the controller stays up), as an outage for the clients; {@link #startBroker} ends it. */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(broker -> {
+            broker.shutdown();
+            broker.awaitShutdown();
+        });
+    }
+
+    /** Starts the broker stopped by {@link #stopBroker} again, with its data and on its ports. */
+    public void startBroker() {
+        cluster.brokers().values().forEach(kafka.server.BrokerServer::startup);
+    }
+
     @Override
     public void close() throws Exception {
         cluster.close();

@@ -32,6 +32,11 @@ public final class TestKafka {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** The helpers for a Kafka a test started itself (one it stops and restarts, say). */
+    public static TestKafka at(String bootstrapServers) {
+        return new TestKafka(bootstrapServers);
+    }
+
     public String bootstrapServers() {
         return bootstrapServers;
     }
