@@ -8,6 +8,7 @@ import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.embedded.EmbeddedPostgresServer;
 import io.plantline.embedded.KafkaTopics;
+import io.plantline.model.Topics;
 import io.plantline.simulator.FaultCommands;
 import io.plantline.simulator.PlantSimulator;
 import io.plantline.sql.SchemaMigration;
@@ -56,6 +57,8 @@ public final class LocalStack implements AutoCloseable {
     private MqttKafkaBridge bridge;
     private Admin kafkaAdmin;
     private PlantSimulator simulator;
+    /** Kafka starts empty in local mode, so every topic has the configured partition count. */
+    private int partitions;
 
     LocalStack(PrintStream out) {
         this.out = out;
@@ -126,7 +129,8 @@ public final class LocalStack implements AutoCloseable {
         database = register(dataSource(postgres.jdbcUrl()));
         int applied = SchemaMigration.apply(database);
         out.println("  schema: " + (applied == 0 ? "up to date" : applied + " migrations applied"));
-        KafkaTopics.createAll(kafka.bootstrapServers(), options.partitions());
+        partitions = options.partitions();
+        KafkaTopics.createAll(kafka.bootstrapServers(), partitions);
         kafkaAdmin = register(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
         flink = register(timed("Flink MiniCluster", () -> {
             try {
@@ -153,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Kafka bootstrap  " + kafka.bootstrapServers());
         out.println("  PostgreSQL       " + postgres.jdbcUrl());
         out.println("  Flink web UI     " + flink.restAddress());
-        out.println("  Bridge           MQTT " + io.plantline.model.Topics.MQTT_DEVICE_FILTER + " -> Kafka, metrics at http://127.0.0.1:"
+        out.println("  Bridge           MQTT " + Topics.MQTT_DEVICE_FILTER + " -> Kafka, metrics at http://127.0.0.1:"
                 + bridge.httpPort() + "/metrics");
         out.printf("  Simulator        %d machines of '%s' on %d lines, a reading per machine every %d ms%n",
                 options.simulator().machines(), options.simulator().orgSlug(), options.simulator().groups(),
@@ -203,7 +207,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     StatusSampler statusSampler() {
-        return new StatusSampler(broker, kafkaAdmin, partitionCount(), database, flink, simulator, Clock.systemUTC());
+        return new StatusSampler(broker, kafkaAdmin, partitions, database, flink, simulator, Clock.systemUTC());
     }
 
     String kafkaBootstrapServers() {
@@ -243,15 +247,6 @@ public final class LocalStack implements AutoCloseable {
             out.println("Stopped.");
         } catch (Exception e) {
             out.println("Stopped, with errors: " + rootMessage(e));
-        }
-    }
-
-    private int partitionCount() {
-        try {
-            return kafkaAdmin.describeTopics(java.util.List.of(io.plantline.model.Topics.TELEMETRY)).allTopicNames()
-                    .get().get(io.plantline.model.Topics.TELEMETRY).partitions().size();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot describe the telemetry topic", e);
         }
     }
 

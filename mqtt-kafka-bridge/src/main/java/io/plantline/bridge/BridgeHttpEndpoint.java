@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.plantline.model.MessageKind;
@@ -23,6 +25,7 @@ import java.util.function.BooleanSupplier;
 final class BridgeHttpEndpoint implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicReference<BridgeMetrics.Snapshot> scraped;
     private final BridgeMetrics metrics;
     private final BooleanSupplier mqttConnected;
@@ -50,6 +53,9 @@ final class BridgeHttpEndpoint implements AutoCloseable {
                 .description("sends that waited out a Kafka outage and were tried again").register(registry);
         Gauge.builder("plantline.bridge.mqtt.connected", mqttConnected, connected -> connected.getAsBoolean() ? 1 : 0)
                 .register(registry);
+        // Heap and GC, so an operator (and the benchmark) can see that memory stays bounded during a Kafka outage.
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/metrics", this::metrics);
         server.createContext("/health", this::health);
@@ -73,8 +79,9 @@ final class BridgeHttpEndpoint implements AutoCloseable {
         boolean up = mqttConnected.getAsBoolean();
         BridgeMetrics.Snapshot now = metrics.snapshot();
         respond(exchange, up ? 200 : 503, "application/json", String.format(
-                "{\"status\":\"%s\",\"mqtt\":\"%s\",\"received\":%d,\"inFlight\":%d}",
-                up ? "UP" : "DOWN", up ? "connected" : "disconnected", now.received(), now.inFlight()));
+                "{\"status\":\"%s\",\"mqtt\":\"%s\",\"received\":%d,\"forwarded\":%d,\"rejected\":%d,\"inFlight\":%d}",
+                up ? "UP" : "DOWN", up ? "connected" : "disconnected", now.received(), now.forwarded(), now.rejected(),
+                now.inFlight()));
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
@@ -89,6 +96,7 @@ final class BridgeHttpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        gcMetrics.close();
         registry.close();
     }
 }

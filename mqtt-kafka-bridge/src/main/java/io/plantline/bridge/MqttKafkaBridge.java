@@ -14,7 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,7 +47,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private final BridgeMetrics metrics = new BridgeMetrics();
     private final Clock clock;
     /** One thread hands messages to the producer, so records of a device reach Kafka in arrival order. */
-    private final ExecutorService handoff = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "bridge-handoff"));
+    private final ExecutorService handoff = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(), runnable -> new Thread(runnable, "bridge-handoff"),
+            // Messages still arriving while the bridge stops are dropped unacknowledged: the broker redelivers them.
+            new ThreadPoolExecutor.DiscardPolicy());
     private final Mqtt5AsyncClient mqtt;
     private final CommandRelay commands;
     private BridgeHttpEndpoint http;
@@ -83,7 +87,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
      */
     public void start() throws java.io.IOException {
         http = new BridgeHttpEndpoint(options.metricsPort(), metrics, () -> mqtt.getState().isConnected());
-        mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onMessage, handoff, true);
+        mqtt.publishes(MqttGlobalPublishFilter.ALL, this::accept, true);
         mqtt.connectWith()
                 .cleanStart(false)
                 .sessionExpiryInterval(options.sessionExpiry().toSeconds())
@@ -107,14 +111,19 @@ public final class MqttKafkaBridge implements AutoCloseable {
         return metrics;
     }
 
-    private void onMessage(Mqtt5Publish publish) {
-        String topic = publish.getTopic().toString();
-        if (topic.endsWith("/" + Topics.COMMANDS_KIND)) {
+    /** On the MQTT client's thread: count the message as received and queue it for the handoff thread. */
+    private void accept(Mqtt5Publish publish) {
+        if (publish.getTopic().toString().endsWith("/" + Topics.COMMANDS_KIND)) {
             // Our own commands to devices match the device filter; they are not device messages.
             publish.acknowledge();
             return;
         }
         metrics.received();
+        handoff.execute(() -> forward(publish));
+    }
+
+    private void forward(Mqtt5Publish publish) {
+        String topic = publish.getTopic().toString();
         Routing.Route route = routing.route(topic, publish.getPayloadAsBytes(), clock.instant());
         while (running) {
             try {
@@ -170,7 +179,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Every millisecond of linger is a millisecond more before the MQTT acknowledgement.
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         // Never give up on a record: the device's message is not acknowledged until Kafka has it.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);

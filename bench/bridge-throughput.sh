@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Bridge throughput beside a bare MQTT subscriber, at QoS 0 and 1, and the bridge's heap during a Kafka outage
+# (BridgeThroughputBenchmark). Prints a Markdown section for docs/benchmarks.md.
+#
+#   bench/bridge-throughput.sh [messages=200000] [outage-messages=100000]
+# Extra bridge settings to compare: BRIDGE_ARGS="--max-in-flight=65535" bench/bridge-throughput.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -DskipTests -pl bench -am package
+exec java -Dbridge.args="${BRIDGE_ARGS:-}" -cp bench/target/bench.jar io.plantline.bench.BridgeThroughputBenchmark "$@"

@@ -1,0 +1,315 @@
+package io.plantline.bench;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.plantline.embedded.EmbeddedKafkaCluster;
+import io.plantline.embedded.EmbeddedMqttBroker;
+import io.plantline.embedded.EmbeddedPostgresServer;
+import io.plantline.embedded.KafkaTopics;
+import io.plantline.model.Topics;
+import io.plantline.sql.SchemaMigration;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Messages per second from MQTT publishers into Kafka through the bridge, beside a bare MQTT subscriber that
+ * only counts, on the same embedded broker in the same run, at QoS 0 and QoS 1; then the bridge's heap while
+ * Kafka is down and publishers keep sending. The bridge runs as its own process (as in production), with
+ * {@code -Xmx256m}. Prints a Markdown section for docs/benchmarks.md.
+ *
+ * <p>Arguments: {@code [messages=200000] [outage-messages=100000]}.
+ */
+public final class BridgeThroughputBenchmark {
+
+    private static final String ORG = "bench";
+    private static final int DEVICES = 100;
+    private static final int PUBLISHERS = 4;
+    private static final int PUBLISH_WINDOW = 20_000;
+    private static final Pattern HEAP_USED = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E]+)");
+
+    private final EmbeddedMqttBroker broker;
+    private final EmbeddedKafkaCluster kafka;
+    private final String jdbcUrl;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private BridgeThroughputBenchmark(EmbeddedMqttBroker broker, EmbeddedKafkaCluster kafka, String jdbcUrl) {
+        this.broker = broker;
+        this.kafka = kafka;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("logback.configurationFile", "bench-logback.xml");
+        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int outageMessages = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        Path work = Files.createTempDirectory("plantline-bench");
+        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, work.resolve("pg"), true);
+             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(freePort(), work.resolve("kafka"), 1L << 30);
+             EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(0, work.resolve("mqtt"))) {
+            SchemaMigration.apply(postgres.jdbcUrl());
+            registerDevices(postgres.jdbcUrl());
+            KafkaTopics.createAll(kafka.bootstrapServers(), 4);
+            new BridgeThroughputBenchmark(broker, kafka, postgres.jdbcUrl()).run(messages, outageMessages);
+        }
+    }
+
+    private void run(int messages, int outageMessages) throws Exception {
+        System.out.printf("Bridge benchmark: %,d messages per run, %d publishers, %d devices, 2 cores%n",
+                messages, PUBLISHERS, DEVICES);
+        List<String> rows = new ArrayList<>();
+        for (MqttQos qos : List.of(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE)) {
+            publishThroughBridge(qos, Math.min(messages, 20_000)); // warm-up of broker, Kafka and JIT
+            double bare = bareSubscriber(qos, messages);
+            long kafkaBefore = kafkaRecords();
+            Run bridged = publishThroughBridge(qos, messages);
+            long inKafka = kafkaRecords() - kafkaBefore;
+            rows.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %,d of %,d |", qos == MqttQos.AT_MOST_ONCE
+                    ? "0" : "1", bare, bridged.rate(), bridged.rate() / bare, inKafka, messages));
+        }
+        Outage outage = kafkaOutage(outageMessages);
+
+        System.out.println();
+        System.out.println("| QoS | bare subscriber msg/s | through the bridge into Kafka msg/s | ratio | records in Kafka |");
+        System.out.println("|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Kafka down while %,d QoS 1 messages were published: bridge heap peak %.0f MB "
+                        + "(-Xmx256m), at most %d messages in flight; after Kafka returned all %,d were in Kafka "
+                        + "%.1f s later, none lost.%n", outageMessages, outage.peakHeapBytes() / 1048576.0,
+                outage.peakInFlight(), outage.delivered(), outage.drainSeconds());
+    }
+
+    /** The rate at which a subscriber that only counts receives what the publishers send. */
+    private double bareSubscriber(MqttQos qos, int messages) throws Exception {
+        AtomicLong received = new AtomicLong();
+        Mqtt5AsyncClient subscriber = client("bare-subscriber");
+        subscriber.connect().join();
+        subscriber.subscribeWith().topicFilter(System.getProperty("bare.filter", "plantline/" + ORG + "/+/+")).qos(qos)
+                .callback(publish -> received.incrementAndGet()).send().join();
+        Run run = publishAndWait(qos, messages, received::get);
+        subscriber.disconnect().join();
+        return run.rate();
+    }
+
+    private Run publishThroughBridge(MqttQos qos, int messages) throws Exception {
+        try (BridgeProcess bridge = BridgeProcess.start(broker.port(), kafka.bootstrapServers(), jdbcUrl)) {
+            long before = bridge.completed(http);
+            return publishAndWait(qos, messages, () -> bridge.completed(http) - before);
+        }
+    }
+
+    private Outage kafkaOutage(int messages) throws Exception {
+        try (BridgeProcess bridge = BridgeProcess.start(broker.port(), kafka.bootstrapServers(), jdbcUrl)) {
+            long before = bridge.completed(http);
+            kafka.stopBroker();
+            double peakHeap = 0;
+            long peakInFlight = 0;
+            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(MqttQos.AT_LEAST_ONCE, messages));
+            while (!publishing.isDone()) {
+                peakHeap = Math.max(peakHeap, bridge.heapUsedBytes(http));
+                peakInFlight = Math.max(peakInFlight, bridge.inFlight(http));
+                Thread.sleep(200);
+            }
+            for (int i = 0; i < 25; i++) { // publishers are done; the bridge keeps waiting on Kafka a while longer
+                peakHeap = Math.max(peakHeap, bridge.heapUsedBytes(http));
+                peakInFlight = Math.max(peakInFlight, bridge.inFlight(http));
+                Thread.sleep(200);
+            }
+            long restart = System.nanoTime();
+            kafka.startBroker();
+            while (bridge.completed(http) - before < messages) {
+                Thread.sleep(50);
+            }
+            return new Outage(peakHeap, peakInFlight, bridge.completed(http) - before,
+                    (System.nanoTime() - restart) / 1e9);
+        }
+    }
+
+    private Run publishAndWait(MqttQos qos, int messages, LongSupplier arrived) throws InterruptedException {
+        long start = System.nanoTime();
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(qos, messages));
+        // QoS 0 may lose messages by design; stop waiting once nothing has arrived for two seconds.
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (arrived.getAsLong() < messages) {
+            long now = arrived.getAsLong();
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            } else if (publishing.isDone() && System.nanoTime() - lastChange > 2_000_000_000L) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        long end = last == arrived.getAsLong() && arrived.getAsLong() < messages ? lastChange : System.nanoTime();
+        publishing.join();
+        return new Run(arrived.getAsLong(), (end - start) / 1e9);
+    }
+
+    private void publish(MqttQos qos, int messages) {
+        List<Mqtt5AsyncClient> publishers = new ArrayList<>();
+        for (int p = 0; p < PUBLISHERS; p++) {
+            Mqtt5AsyncClient client = client("publisher-" + p);
+            client.connect().join();
+            publishers.add(client);
+        }
+        Semaphore window = new Semaphore(PUBLISH_WINDOW);
+        for (int i = 0; i < messages; i++) {
+            window.acquireUninterruptibly();
+            String topic = "plantline/" + ORG + "/device-" + (i % DEVICES) + "/telemetry";
+            byte[] payload = ("{\"ts\":\"" + Instant.now() + "\",\"metrics\":{\"temperature\":" + (60 + i % 20)
+                    + ",\"vibration\":2.5,\"seq\":" + i + "}}").getBytes(StandardCharsets.UTF_8);
+            publishers.get(i % PUBLISHERS).publishWith().topic(topic).qos(qos).payload(payload).send()
+                    .whenComplete((result, error) -> window.release());
+        }
+        window.acquireUninterruptibly(PUBLISH_WINDOW);
+        publishers.forEach(client -> client.disconnect().join());
+    }
+
+    private Mqtt5AsyncClient client(String id) {
+        return MqttClient.builder().useMqttVersion5().identifier(id + "-" + System.nanoTime())
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+    }
+
+    private long kafkaRecords() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (int partition = 0; partition < 4; partition++) {
+                latest.put(new TopicPartition(Topics.TELEMETRY, partition), OffsetSpec.latest());
+            }
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum();
+        }
+    }
+
+    private static void registerDevices(String jdbcUrl) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+            connection.createStatement().execute("INSERT INTO organisations (slug, name) VALUES ('" + ORG + "', 'Bench')");
+            try (PreparedStatement device = connection.prepareStatement(
+                    "INSERT INTO devices (org_slug, device_id) VALUES (?, ?)")) {
+                for (int i = 0; i < DEVICES; i++) {
+                    device.setString(1, ORG);
+                    device.setString(2, "device-" + i);
+                    device.addBatch();
+                }
+                device.executeBatch();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private record Run(long arrived, double seconds) {
+        double rate() {
+            return arrived / seconds;
+        }
+    }
+
+    private record Outage(double peakHeapBytes, long peakInFlight, long delivered, double drainSeconds) {
+    }
+
+    /** The bridge as its own JVM, as it runs in production, read through its /health and /metrics. */
+    private record BridgeProcess(Process process, int httpPort) implements AutoCloseable {
+
+        static BridgeProcess start(int mqttPort, String kafkaBootstrap, String jdbcUrl) throws Exception {
+            int httpPort = freePort();
+            Path jar = Path.of(BridgeThroughputBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-Dlogback.configurationFile=bench-logback.xml", "-cp", jar.toString(),
+                    "io.plantline.bridge.BridgeMain", "--mqtt-port=" + mqttPort, "--kafka-bootstrap=" + kafkaBootstrap,
+                    "--jdbc-url=" + jdbcUrl, "--metrics-port=" + httpPort, "--session-expiry-s=0",
+                    "--client-id=bench-bridge-" + System.nanoTime()));
+            // Further bridge settings to compare, e.g. -Dbridge.args=--max-in-flight=65535
+            for (String extra : System.getProperty("bridge.args", "").split(" ")) {
+                if (!extra.isBlank()) {
+                    command.add(extra);
+                }
+            }
+            Process process = new ProcessBuilder(command).inheritIO().start();
+            BridgeProcess bridge = new BridgeProcess(process, httpPort);
+            HttpClient http = HttpClient.newHttpClient();
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    if (bridge.get(http, "/health").contains("\"UP\"")) {
+                        return bridge;
+                    }
+                } catch (java.io.UncheckedIOException notYet) {
+                    if (attempt > 300 || !process.isAlive()) {
+                        throw new IllegalStateException("the bridge process did not come up", notYet);
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        long completed(HttpClient http) {
+            String health = get(http, "/health");
+            return field(health, "forwarded") + field(health, "rejected");
+        }
+
+        long inFlight(HttpClient http) {
+            return field(get(http, "/health"), "inFlight");
+        }
+
+        double heapUsedBytes(HttpClient http) {
+            Matcher matcher = HEAP_USED.matcher(get(http, "/metrics"));
+            double used = 0;
+            while (matcher.find()) {
+                used += Double.parseDouble(matcher.group(1));
+            }
+            return used;
+        }
+
+        private String get(HttpClient http, String path) {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static long field(String json, String name) {
+            Matcher matcher = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+            return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+}
