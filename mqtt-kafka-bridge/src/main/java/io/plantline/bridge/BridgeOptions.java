@@ -15,7 +15,8 @@ import java.util.Set;
  * @param jdbcUrl           device registry database ({@code --jdbc-url}, default jdbc:postgresql://localhost:5432/plantline)
  * @param clientId          MQTT client id; keep it stable per instance, since the broker keeps the session
  *                          under it ({@code --client-id}, default {@code plantline-bridge-1})
- * @param shareGroup        instances in the same group split the messages ({@code --share-group}, default {@code bridge})
+ * @param shareGroup        instances in the same group split the messages ({@code --share-group}, default {@code bridge});
+ *                          empty subscribes without sharing, for a single instance
  * @param sessionExpiry     how long the broker queues messages for a bridge that is down
  *                          ({@code --session-expiry-s}, default 86400)
  * @param maxInFlight       messages received but not yet in Kafka; the broker sends no more until some are

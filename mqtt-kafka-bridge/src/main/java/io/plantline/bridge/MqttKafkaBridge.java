@@ -94,12 +94,23 @@ public final class MqttKafkaBridge implements AutoCloseable {
                 .restrictions().receiveMaximum(options.maxInFlight()).applyRestrictions()
                 .send().join();
         mqtt.subscribeWith()
-                .topicFilter("$share/" + options.shareGroup() + "/" + Topics.MQTT_DEVICE_FILTER)
+                .topicFilter(subscription(options))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .send().join();
         commands.start();
-        LOG.info("bridging {} (share group '{}', {} devices registered) to Kafka {}; metrics on port {}",
-                Topics.MQTT_DEVICE_FILTER, options.shareGroup(), registry.size(), options.kafkaBootstrap(), http.port());
+        LOG.info("bridging {} ({} devices registered) to Kafka {}; metrics on port {}", subscription(options),
+                registry.size(), options.kafkaBootstrap(), http.port());
+    }
+
+    /**
+     * A shared subscription splits the load between instances. An empty share group subscribes plainly: one
+     * instance only, but HiveMQ keeps a single unacknowledged QoS 1 message per share group, so a shared
+     * subscription forwards only about one message per Kafka round trip.
+     */
+    static String subscription(BridgeOptions options) {
+        return options.shareGroup().isEmpty()
+                ? Topics.MQTT_DEVICE_FILTER
+                : "$share/" + options.shareGroup() + "/" + Topics.MQTT_DEVICE_FILTER;
     }
 
     /** The port of {@code /metrics} and {@code /health} (useful when configured as 0). */
