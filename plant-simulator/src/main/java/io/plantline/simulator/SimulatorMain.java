@@ -15,7 +15,7 @@ public final class SimulatorMain {
     private SimulatorMain() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         SimulatorOptions options;
         try {
             options = SimulatorOptions.parse(args, System.getenv());
@@ -35,12 +35,6 @@ public final class SimulatorMain {
             System.out.println(commands.run(line));
         }
         // Standard input closed (running in the background): keep simulating until stopped.
-        while (true) {
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        Thread.currentThread().join();
     }
 }
