@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -208,8 +207,7 @@ public final class DeviceMessageCodec {
                     node.size() + " metrics, the limit is " + Limits.MAX_METRICS_PER_READING);
         }
         Map<String, Double> metrics = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> metric = it.next();
+        for (Map.Entry<String, JsonNode> metric : node.properties()) {
             String name = metric.getKey();
             if (!Limits.METRIC_NAME.matcher(name).matches()) {
                 throw new Refusal(RejectReason.INVALID_METRIC_NAME, "metric name " + abbreviate(name));
