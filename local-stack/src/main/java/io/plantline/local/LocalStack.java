@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.bridge.BridgeOptions;
 import io.plantline.bridge.MqttKafkaBridge;
+import io.plantline.config.Settings;
 import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.embedded.EmbeddedPostgresServer;
@@ -65,14 +66,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        LocalStackOptions options;
-        try {
-            options = LocalStackOptions.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("plantline: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        LocalStackOptions options = Settings.parseOrExit("plantline", () -> LocalStackOptions.parse(args, System.getenv()));
         PrintStream console = System.out;
         configureLogging(options.dataDir().resolve("logs"));
         System.setOut(new PrintStream(new StdoutToLog(), true, StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.plantline.bridge;
 
+import io.plantline.config.Settings;
 import java.time.Clock;
 
 /** Runs the bridge as its own process; settings in {@link BridgeOptions}. Stops cleanly on SIGTERM / Ctrl-C. */
@@ -9,14 +10,7 @@ public final class BridgeMain {
     }
 
     public static void main(String[] args) throws Exception {
-        BridgeOptions options;
-        try {
-            options = BridgeOptions.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("mqtt-kafka-bridge: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        BridgeOptions options = Settings.parseOrExit("mqtt-kafka-bridge", () -> BridgeOptions.parse(args, System.getenv()));
         MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(bridge::close, "bridge-shutdown"));
         bridge.start();

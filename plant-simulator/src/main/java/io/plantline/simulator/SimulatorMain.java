@@ -1,5 +1,6 @@
 package io.plantline.simulator;
 
+import io.plantline.config.Settings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,14 +17,7 @@ public final class SimulatorMain {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        SimulatorOptions options;
-        try {
-            options = SimulatorOptions.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("plant-simulator: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        SimulatorOptions options = Settings.parseOrExit("plant-simulator", () -> SimulatorOptions.parse(args, System.getenv()));
         PlantSimulator simulator = new PlantSimulator(options, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::close, "simulator-shutdown"));
         simulator.start();

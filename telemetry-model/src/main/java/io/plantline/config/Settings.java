@@ -40,6 +40,20 @@ public final class Settings {
         return new Settings(environmentPrefix, arguments, environment);
     }
 
+    /**
+     * For a process's {@code main}: the parsed options, or the problem on standard error and exit status 2,
+     * the usual answer to a bad command line.
+     */
+    public static <T> T parseOrExit(String program, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
     public String string(String name, String fallback) {
         String fromArgument = arguments.get(name);
         if (fromArgument != null) {
