@@ -88,29 +88,29 @@ public final class DeviceMessageCodec {
 
     /** A payload whose device and kind are already known (MQTT topic, ingestion URL). */
     public ParseResult parsePayload(DeviceRef device, MessageKind kind, byte[] payload, Instant receivedAt) {
-        try {
-            return new ParseResult.Accepted(toMessage(device, kind, readObject(payload), receivedAt));
-        } catch (Refusal refusal) {
-            return new ParseResult.Rejected(refusal.rejection);
-        } catch (IllegalArgumentException e) {
-            // The records' own checks are the last line; reaching one means the codec missed a case.
-            return rejected(RejectReason.INVALID_VALUE, abbreviate(e.getMessage()));
-        }
+        return parse(() -> toMessage(device, kind, readObject(payload), receivedAt));
     }
 
     /** A record value from one of the device-message Kafka topics, written by {@link #encode}. */
     public ParseResult decode(byte[] kafkaValue) {
-        try {
+        return parse(() -> {
             ObjectNode json = readObject(kafkaValue);
             DeviceRef device = DeviceRef.tryOf(text(json, ORG), text(json, DEVICE))
                     .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "org/device break the identity contract"));
             MessageKind kind = MessageKind.fromWireName(text(json, KIND))
                     .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "unknown kind"));
-            Instant receivedAt = timestamp(json, RECEIVED_AT);
-            return new ParseResult.Accepted(toMessage(device, kind, json, receivedAt));
+            return toMessage(device, kind, json, timestamp(json, RECEIVED_AT));
+        });
+    }
+
+    /** Runs one parse, turning every refusal into a result: the single place where parsing stops throwing. */
+    private static ParseResult parse(java.util.function.Supplier<DeviceMessage> parse) {
+        try {
+            return new ParseResult.Accepted(parse.get());
         } catch (Refusal refusal) {
             return new ParseResult.Rejected(refusal.rejection);
         } catch (IllegalArgumentException e) {
+            // The records' own checks are the last line; reaching one means the codec missed a case.
             return rejected(RejectReason.INVALID_VALUE, abbreviate(e.getMessage()));
         }
     }
