@@ -35,8 +35,9 @@ final class StatusSampler {
                    (SELECT sum(good_ideal_ms) / nullif(sum(planned_ms), 0) FROM oee_1m
                      WHERE bucket_start >= now() - interval '15 minutes' AND ideal_cycle_ms IS NOT NULL) AS oee
             """;
-    private static final List<String> COUNTED_TOPICS = List.of(
-            Topics.TELEMETRY, Topics.MACHINE_EVENTS, Topics.DEVICE_EVENTS, Topics.DEAD_LETTER);
+    /** The topics the status line shows: the plant's inbound messages and what was refused. */
+    private static final List<String> COUNTED_TOPICS = java.util.stream.Stream.concat(
+            StatusLine.INBOUND.stream(), java.util.stream.Stream.of(Topics.DEAD_LETTER)).toList();
 
     private final EmbeddedMqttBroker broker;
     private final Admin kafka;

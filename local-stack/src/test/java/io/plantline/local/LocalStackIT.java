@@ -51,9 +51,11 @@ class LocalStackIT {
             Awaitility.await().atMost(30, TimeUnit.SECONDS)
                     .until(() -> sampler.sample().mqttPublishesIn() >= first.mqttPublishesIn() + 50);
             // The bridge forwards the simulator's messages into Kafka.
-            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() ->
-                    sampler.sample().kafkaRecordsByTopic().getOrDefault(Topics.TELEMETRY, 0L) >= 30
-                            && sampler.sample().kafkaRecordsByTopic().getOrDefault(Topics.MACHINE_EVENTS, 0L) >= 6);
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> {
+                Map<String, Long> records = sampler.sample().kafkaRecordsByTopic();
+                return records.getOrDefault(Topics.TELEMETRY, 0L) >= 30
+                        && records.getOrDefault(Topics.MACHINE_EVENTS, 0L) >= 6;
+            });
             StatusSnapshot later = sampler.sample();
             assertThat(later.simulatorPublished()).isPositive();
             assertThat(later.kafkaRecordsByTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).isZero();
