@@ -19,15 +19,22 @@ import java.util.Set;
  * @param sourceIdleness     a partition silent this long stops holding back event time
  *                           ({@code --idleness-ms}, default 30 s)
  * @param checkpointInterval {@code --checkpoint-interval-ms}, default 10 s
+ * @param stateTtl           per-key state not written for this long is dropped: a device that stopped sending
+ *                           costs nothing after it ({@code --state-ttl-ms}, default 7 days)
  */
 public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism, Duration maxOutOfOrderness,
-                         Duration allowedLateness, Duration sourceIdleness, Duration checkpointInterval) {
+                         Duration allowedLateness, Duration sourceIdleness, Duration checkpointInterval,
+                         Duration stateTtl) {
 
-    static final Set<String> NAMES = Set.of("kafka-bootstrap", "jdbc-url", "parallelism", "out-of-orderness-ms",
-            "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms");
+    public static final String ENVIRONMENT_PREFIX = "PLANTLINE";
+    public static final Set<String> NAMES = Set.of("kafka-bootstrap", "jdbc-url", "parallelism", "out-of-orderness-ms",
+            "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms", "state-ttl-ms");
 
     public static JobOptions parse(String[] args, Map<String, String> environment) {
-        Settings settings = Settings.parse(args, environment, "PLANTLINE", NAMES);
+        return from(Settings.parse(args, environment, ENVIRONMENT_PREFIX, NAMES));
+    }
+
+    public static JobOptions from(Settings settings) {
         return new JobOptions(
                 settings.string("kafka-bootstrap", "localhost:9092"),
                 settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
@@ -35,7 +42,9 @@ public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism,
                 millis(settings, "out-of-orderness-ms", Duration.ofSeconds(5)),
                 millis(settings, "allowed-lateness-ms", Duration.ofMinutes(2)),
                 millis(settings, "idleness-ms", Duration.ofSeconds(30)),
-                Duration.ofMillis(settings.number("checkpoint-interval-ms", 10_000, 100, 3_600_000)));
+                Duration.ofMillis(settings.number("checkpoint-interval-ms", 10_000, 100, 3_600_000)),
+                Duration.ofMillis(settings.number("state-ttl-ms", Duration.ofDays(7).toMillis(), 1_000,
+                        Duration.ofDays(365).toMillis())));
     }
 
     private static Duration millis(Settings settings, String name, Duration fallback) {

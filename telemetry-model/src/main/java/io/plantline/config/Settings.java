@@ -62,6 +62,24 @@ public final class Settings {
         return environment.getOrDefault(environmentVariable(name), fallback);
     }
 
+    /** A decimal setting, for ratios and thresholds. */
+    public double decimal(String name, double fallback, double min, double max) {
+        String text = string(name, null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(text.trim());
+            if (!(value >= min && value <= max)) {
+                throw new IllegalArgumentException(describe(name) + " must be between " + min + " and " + max
+                        + ", not " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(describe(name) + " must be a number, not '" + text + "'");
+        }
+    }
+
     public long number(String name, long fallback, long min, long max) {
         String text = string(name, null);
         if (text == null) {

@@ -20,7 +20,9 @@ public enum RejectReason {
     /** Well formed, but from a device the registry does not know. */
     UNKNOWN_DEVICE,
     /** Well formed, but from a device an operator disabled. */
-    DEVICE_DISABLED;
+    DEVICE_DISABLED,
+    /** Valid, but later than a job's allowed lateness: the result it belonged to was already final. */
+    TOO_LATE;
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);

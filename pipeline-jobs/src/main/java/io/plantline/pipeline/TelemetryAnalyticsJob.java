@@ -1,0 +1,176 @@
+package io.plantline.pipeline;
+
+import io.plantline.config.Settings;
+import io.plantline.model.DeadLetter;
+import io.plantline.model.Topics;
+import io.plantline.pipeline.aggregation.MinuteStatistics;
+import io.plantline.pipeline.aggregation.TelemetryMinute;
+import io.plantline.pipeline.aggregation.TelemetryMinutesTable;
+import io.plantline.pipeline.aggregation.ToTelemetryMinute;
+import io.plantline.pipeline.aggregation.TooLateReadings;
+import io.plantline.pipeline.alerting.AlertChange;
+import io.plantline.pipeline.alerting.AlertChanges;
+import io.plantline.pipeline.alerting.AlertDetection;
+import io.plantline.pipeline.alerting.AlertLifecycle;
+import io.plantline.pipeline.alerting.AlertRow;
+import io.plantline.pipeline.alerting.AlertsTable;
+import io.plantline.pipeline.alerting.RuleEvaluation;
+import io.plantline.pipeline.alerting.RuleEvaluator;
+import io.plantline.pipeline.anomaly.AnomaliesTable;
+import io.plantline.pipeline.anomaly.Anomaly;
+import io.plantline.pipeline.anomaly.AnomalyDetection;
+import io.plantline.pipeline.anomaly.AnomalySettings;
+import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.SplitRejected;
+import io.plantline.pipeline.ingest.TelemetryDeserializer;
+import io.plantline.pipeline.ingest.TelemetryRecord;
+import io.plantline.pipeline.rules.RuleChange;
+import io.plantline.pipeline.rules.RuleChangeDeserializer;
+import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
+import io.plantline.pipeline.sink.DeadLetters;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The telemetry analytics job: readings from {@code factory.telemetry} and alert rules from {@code factory.rules}
+ * become alerts (CEP over rules held as broadcast state, with a lifecycle per device and rule), anomalies (online
+ * detection per series) and one-minute statistics per series; every record it cannot use goes to the dead-letter
+ * topic with the reason. Sources and sinks come in through the constructor, so tests run this very graph.
+ *
+ * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
+ */
+public final class TelemetryAnalyticsJob {
+
+    public static final String NAME = "telemetry-analytics";
+    public static final Duration BUCKET = Duration.ofMinutes(1);
+
+    private static final OutputTag<MetricPoint> TOO_LATE = new OutputTag<>("too-late-for-minute") {
+    };
+
+    /** Where the job reads from. */
+    public record Sources(Source<TelemetryRecord, ?, ?> telemetry, Source<RuleChange, ?, ?> rules) {
+    }
+
+    /** Where the job writes to. */
+    public record Sinks(Sink<TelemetryMinute> telemetryMinutes, Sink<AlertRow> alerts, Sink<AlertChange> alertChanges,
+                        Sink<Anomaly> anomalies, Sink<DeadLetter> deadLetters) {
+    }
+
+    /** The job's settings: those of every job plus the anomaly detector's. */
+    public record Options(JobOptions job, AnomalySettings anomalies) {
+
+        public static final Set<String> NAMES = union(JobOptions.NAMES,
+                Set.of("anomaly-warmup", "anomaly-spike-z", "anomaly-shift-threshold"));
+
+        public static Options parse(String[] args, Map<String, String> environment) {
+            Settings settings = Settings.parse(args, environment, JobOptions.ENVIRONMENT_PREFIX, NAMES);
+            AnomalySettings defaults = AnomalySettings.DEFAULTS;
+            return new Options(JobOptions.from(settings), new AnomalySettings(
+                    (int) settings.number("anomaly-warmup", defaults.warmupReadings(), 2, 100_000),
+                    settings.decimal("anomaly-spike-z", defaults.spikeZ(), 0.5, 1_000),
+                    settings.decimal("anomaly-shift-threshold", defaults.shiftThreshold(), 0.5, 10_000)));
+        }
+
+        private static Set<String> union(Set<String> a, Set<String> b) {
+            Set<String> all = new HashSet<>(a);
+            all.addAll(b);
+            return Set.copyOf(all);
+        }
+    }
+
+    private final Sources sources;
+    private final Sinks sinks;
+    private final Options options;
+
+    public TelemetryAnalyticsJob(Sources sources, Sinks sinks, Options options) {
+        this.sources = sources;
+        this.sinks = sinks;
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Settings.parseOrExit(NAME, () -> Options.parse(args, System.getenv()));
+        StreamExecutionEnvironment env = PipelineEnvironment.create(options.job());
+        new TelemetryAnalyticsJob(kafkaSources(options.job().kafkaBootstrap(), Topics.TELEMETRY, Topics.RULES),
+                postgresAndKafkaSinks(options.job(), Topics.ALERTS, Topics.DEAD_LETTER), options).build(env);
+        env.execute(NAME);
+    }
+
+    /** Readings resume from the committed offsets (earliest the first time); rules always from the beginning. */
+    public static Sources kafkaSources(String bootstrapServers, String telemetryTopic, String rulesTopic) {
+        KafkaSource<TelemetryRecord> telemetry = KafkaSource.<TelemetryRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(telemetryTopic)
+                .setGroupId("plantline-" + NAME)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new TelemetryDeserializer(NAME))
+                .build();
+        KafkaSource<RuleChange> rules = KafkaSource.<RuleChange>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(rulesTopic)
+                .setGroupId("plantline-" + NAME + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RuleChangeDeserializer())
+                .build();
+        return new Sources(telemetry, rules);
+    }
+
+    public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
+        return new Sinks(TelemetryMinutesTable.sink(options.jdbcUrl()), AlertsTable.sink(options.jdbcUrl()),
+                AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic), AnomaliesTable.sink(options.jdbcUrl()),
+                DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
+    }
+
+    /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */
+    public void build(StreamExecutionEnvironment env) {
+        JobOptions job = options.job();
+        WatermarkStrategy<TelemetryRecord> eventTime = WatermarkStrategy
+                .<TelemetryRecord>forBoundedOutOfOrderness(job.maxOutOfOrderness())
+                .withTimestampAssigner((record, kafkaTimestamp) -> record.ts())
+                .withIdleness(job.sourceIdleness());
+        SingleOutputStreamOperator<MetricPoint> points = env
+                .fromSource(sources.telemetry(), eventTime, "telemetry").uid("telemetry-source")
+                .process(new SplitRejected()).name("split rejected").uid("split-rejected");
+        BroadcastStream<RuleChange> rules = env
+                .fromSource(sources.rules(), RulesNeverHoldBackEventTime.strategy(), "rules").uid("rules-source")
+                .setParallelism(1)
+                .broadcast(RuleEvaluator.RULES);
+
+        SingleOutputStreamOperator<RuleEvaluation> evaluations = points.connect(rules)
+                .process(new RuleEvaluator(NAME)).name("evaluate rules").uid("rule-evaluator");
+        SingleOutputStreamOperator<AlertRow> alerts = AlertDetection.alerts(evaluations, job.stateTtl());
+        alerts.sinkTo(sinks.alerts()).name("alerts table").uid("alerts-sink");
+        alerts.getSideOutput(AlertLifecycle.CHANGES).sinkTo(sinks.alertChanges()).name("alert changes").uid("alert-changes-sink");
+
+        KeyedStream<MetricPoint, String> bySeries = points.keyBy(MetricPoint::seriesKey);
+        SingleOutputStreamOperator<TelemetryMinute> minutes = bySeries
+                .window(TumblingEventTimeWindows.of(BUCKET))
+                .allowedLateness(job.allowedLateness())
+                .sideOutputLateData(TOO_LATE)
+                .aggregate(new MinuteStatistics(), new ToTelemetryMinute()).name("one-minute statistics").uid("telemetry-minutes");
+        minutes.sinkTo(sinks.telemetryMinutes()).name("telemetry_1m table").uid("telemetry-minutes-sink");
+        bySeries.process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies").uid("anomaly-detection")
+                .sinkTo(sinks.anomalies()).name("anomalies table").uid("anomalies-sink");
+
+        DataStream<DeadLetter> tooLate = minutes.getSideOutput(TOO_LATE)
+                .map(new TooLateReadings(NAME, job.allowedLateness())).name("too late").uid("too-late");
+        points.getSideOutput(DeadLetters.TAG)
+                .union(evaluations.getSideOutput(DeadLetters.TAG), tooLate)
+                .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
+    }
+}

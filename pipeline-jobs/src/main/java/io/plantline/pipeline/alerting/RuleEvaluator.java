@@ -1,0 +1,89 @@
+package io.plantline.pipeline.alerting;
+
+import io.plantline.model.AlertRule;
+import io.plantline.model.DeadLetter;
+import io.plantline.model.RulesTopicValue;
+import io.plantline.model.json.RecordJson;
+import io.plantline.model.json.RejectReason;
+import io.plantline.model.json.Rejection;
+import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.rules.RuleChange;
+import io.plantline.pipeline.sink.DeadLetters;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Judges each metric point against every enabled alert rule of its organisation and metric whose scope takes in
+ * the device. Rules live in broadcast state (rule key to the rule's JSON), so each parallel instance holds all of
+ * them, a change applies to the next reading, and a restart restores them from the checkpoint; a tombstone or a
+ * disabled rule removes one. The index by organisation and metric is rebuilt from that state whenever it changes.
+ */
+public final class RuleEvaluator extends BroadcastProcessFunction<MetricPoint, RuleChange, RuleEvaluation> {
+
+    public static final MapStateDescriptor<String, byte[]> RULES = new MapStateDescriptor<>("alert-rules",
+            BasicTypeInfo.STRING_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private final String jobName;
+    private transient Map<String, List<AlertRule>> rulesByOrgAndMetric;
+
+    public RuleEvaluator(String jobName) {
+        this.jobName = jobName;
+    }
+
+    @Override
+    public void processElement(MetricPoint point, ReadOnlyContext ctx, Collector<RuleEvaluation> out) throws Exception {
+        if (rulesByOrgAndMetric == null) {
+            rulesByOrgAndMetric = index(ctx.getBroadcastState(RULES).immutableEntries());
+        }
+        for (AlertRule rule : rulesByOrgAndMetric.getOrDefault(indexKey(point.orgSlug(), point.metric()), List.of())) {
+            if (rule.scope().appliesTo(point.deviceId())) {
+                out.collect(RuleEvaluation.of(rule, point));
+            }
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(RuleChange change, Context ctx, Collector<RuleEvaluation> out) throws Exception {
+        if (!change.key().contains("/rule/")) {
+            return; // device settings share the topic; they are the OEE job's business
+        }
+        if (change.isDeletion()) {
+            ctx.getBroadcastState(RULES).remove(change.key());
+        } else {
+            try {
+                if (RecordJson.readRulesTopicValue(change.json()) instanceof AlertRule rule && rule.enabled()) {
+                    ctx.getBroadcastState(RULES).put(change.key(), change.json());
+                } else {
+                    ctx.getBroadcastState(RULES).remove(change.key());
+                }
+            } catch (RecordJson.InvalidRecordException e) {
+                ctx.output(DeadLetters.TAG, DeadLetter.of(Instant.now(), jobName,
+                        new Rejection(RejectReason.INVALID_VALUE, "alert rule: " + e.getMessage()),
+                        "factory.rules", change.key(), change.json()));
+                return;
+            }
+        }
+        rulesByOrgAndMetric = null;
+    }
+
+    private static Map<String, List<AlertRule>> index(Iterable<Map.Entry<String, byte[]>> rules) {
+        Map<String, List<AlertRule>> index = new HashMap<>();
+        for (Map.Entry<String, byte[]> entry : rules) {
+            AlertRule rule = (AlertRule) RecordJson.readRulesTopicValue(entry.getValue());
+            index.computeIfAbsent(indexKey(rule.orgSlug(), rule.metric()), key -> new ArrayList<>()).add(rule);
+        }
+        return index;
+    }
+
+    private static String indexKey(String orgSlug, String metric) {
+        return orgSlug + '/' + metric;
+    }
+}
