@@ -1,0 +1,93 @@
+package io.plantline.pipeline.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.model.AlertStatus;
+import io.plantline.model.AlertTransition;
+import io.plantline.model.Severity;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AlertLifecycleTest {
+
+    private KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertRow> harness;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new AlertLifecycle(Duration.ofDays(1))), AlertSignal::alertKey, Types.STRING);
+        harness.open();
+    }
+
+    @Test
+    void signalsWaitForTheWatermarkAndApplyInEventTimeOrder() throws Exception {
+        // The clear operator was faster than the breach operator: the clear arrives first.
+        harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, 30_000, 70), 30_000);
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 10_000, 85), 10_000);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+        harness.processWatermark(30_000);
+
+        assertThat(harness.extractOutputValues()).extracting(AlertRow::status)
+                .containsExactly(AlertStatus.ACTIVE, AlertStatus.CLEARED);
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).extracting(record -> record.getValue().transition())
+                .containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED);
+    }
+
+    @Test
+    void aClearWithoutAnOpenAlertChangesNothing() throws Exception {
+        harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, 5_000, 70), 5_000);
+        harness.processWatermark(5_000);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).isNull();
+    }
+
+    @Test
+    void anOpenAlertSurvivesARestoreFromASnapshot() throws Exception {
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 10_000, 85), 10_000);
+        harness.processWatermark(10_000);
+        var snapshot = harness.snapshot(1, 11_000);
+        harness.close();
+
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new AlertLifecycle(Duration.ofDays(1))), AlertSignal::alertKey, Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 21_000, 95), 21_000);
+        harness.processWatermark(21_000);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(row -> {
+            assertThat(row.openedAt()).isEqualTo(10_000);
+            assertThat(row.peakValue()).isEqualTo(95);
+        });
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).isNull();
+    }
+
+    @Test
+    void escalationHappensOnceAndOnlyToAHigherSeverity() throws Exception {
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 10_000, 85), 10_000);
+        harness.processElement(new AlertSignal(AlertSignal.Kind.ESCALATION_DUE, "acme", "press-1", "hot", "temperature",
+                30_000, 86, 86, Severity.CRITICAL, true), 30_000);
+        harness.processElement(new AlertSignal(AlertSignal.Kind.ESCALATION_DUE, "acme", "press-1", "hot", "temperature",
+                50_000, 87, 87, Severity.CRITICAL, true), 50_000);
+        harness.processWatermark(50_000);
+
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).extracting(record -> record.getValue().transition())
+                .containsExactly(AlertTransition.OPENED, AlertTransition.ESCALATED);
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> {
+            assertThat(row.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(row.escalatedAt()).isEqualTo(30_000L);
+            assertThat(row.lastValue()).isEqualTo(87);
+        });
+    }
+
+    private static AlertSignal signal(AlertSignal.Kind kind, long at, double value) {
+        return new AlertSignal(kind, "acme", "press-1", "hot", "temperature", at, value, value, Severity.WARNING, true);
+    }
+}

@@ -1,0 +1,82 @@
+package io.plantline.pipeline.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.model.DeviceSettings;
+import io.plantline.model.json.RecordJson;
+import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.rules.RuleChange;
+import io.plantline.pipeline.sink.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RuleEvaluatorTest {
+
+    private BroadcastOperatorTestHarness<MetricPoint, RuleChange, RuleEvaluation> harness;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new RuleEvaluator("test"), RuleEvaluator.RULES);
+    }
+
+    @Test
+    void aReadingIsJudgedAgainstEveryRuleOfItsOrganisationAndMetric() throws Exception {
+        publish(RuleBuilder.rule("hot").above(80).build());
+        publish(RuleBuilder.rule("cold").below(10).build());
+        publish(RuleBuilder.rule("fast").metric("spindle_rpm").above(2000).build());
+
+        harness.processElement(point("press-1", "temperature", 85), 1_000);
+
+        assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::ruleId, RuleEvaluation::breaching)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("hot", true),
+                        org.assertj.core.groups.Tuple.tuple("cold", false));
+    }
+
+    @Test
+    void aDeviceScopedRuleIgnoresOtherDevices() throws Exception {
+        publish(RuleBuilder.rule("hot").above(80).device("press-2").build());
+
+        harness.processElement(point("press-1", "temperature", 85), 1_000);
+        harness.processElement(point("press-2", "temperature", 85), 1_000);
+
+        assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::deviceId).containsExactly("press-2");
+    }
+
+    @Test
+    void aChangedRuleAppliesToTheNextReadingAndATombstoneOrADisableRemovesIt() throws Exception {
+        publish(RuleBuilder.rule("hot").above(80).build());
+        harness.processElement(point("press-1", "temperature", 85), 1_000);
+        publish(RuleBuilder.rule("hot").above(90).build());
+        harness.processElement(point("press-1", "temperature", 85), 2_000);
+        harness.processBroadcastElement(new RuleChange("acme/rule/hot", null), 2_500);
+        harness.processElement(point("press-1", "temperature", 85), 3_000);
+        publish(RuleBuilder.rule("hot").above(80).build());
+        publish(RuleBuilder.rule("hot").above(80).disabled().build());
+        harness.processElement(point("press-1", "temperature", 85), 4_000);
+
+        assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::breaching).containsExactly(true, false);
+    }
+
+    @Test
+    void deviceSettingsAreLeftToTheOeeJobAndAnUnreadableRuleIsADeadLetter() throws Exception {
+        harness.processBroadcastElement(new RuleChange("acme/device/press-1",
+                RecordJson.write(new DeviceSettings("acme", "press-1", java.util.Optional.of(12.5), java.time.Instant.EPOCH, java.util.Map.of()))), 1);
+        harness.processBroadcastElement(new RuleChange("acme/rule/broken",
+                "{\"type\":\"alert-rule\"}".getBytes(StandardCharsets.UTF_8)), 2);
+
+        assertThat(harness.getBroadcastState(RuleEvaluator.RULES).immutableEntries()).isEmpty();
+        assertThat(harness.getSideOutput(DeadLetters.TAG)).singleElement()
+                .satisfies(record -> assertThat(record.getValue().reason()).isEqualTo("invalid_value"));
+    }
+
+    private void publish(io.plantline.model.AlertRule rule) throws Exception {
+        harness.processBroadcastElement(new RuleChange(rule.key(), RecordJson.write(rule)), 0);
+    }
+
+    private static MetricPoint point(String deviceId, String metric, double value) {
+        return new MetricPoint("acme", deviceId, metric, 1_000, value);
+    }
+}

@@ -1,0 +1,77 @@
+package io.plantline.pipeline.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.pipeline.ingest.MetricPoint;
+import java.time.Duration;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AnomalyDetectionTest {
+
+    private KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, Anomaly> harness;
+    private final Random noise = new Random(3);
+    private long ts;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new AnomalyDetection(AnomalySettings.DEFAULTS, Duration.ofHours(1))),
+                MetricPoint::seriesKey, Types.STRING);
+        harness.open();
+    }
+
+    @Test
+    void nothingIsJudgedDuringWarmUp() throws Exception {
+        send("press-1", 50);
+        send("press-1", 5_000);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    @Test
+    void aSpikeIsFoundAndDoesNotDisturbTheBaseline() throws Exception {
+        sendNoisy("press-1", 50, 200);
+        send("press-1", 70);
+        sendNoisy("press-1", 50, 200);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(anomaly -> {
+            assertThat(anomaly.method()).isEqualTo(AnomalyDetector.SPIKE);
+            assertThat(anomaly.value()).isEqualTo(70);
+            assertThat(anomaly.score()).isGreaterThan(5);
+        });
+    }
+
+    @Test
+    void aLevelShiftIsFoundOnceThenLearnedAsTheNewNormal() throws Exception {
+        sendNoisy("press-1", 50, 200);
+        sendNoisy("press-1", 54, 300);   // four standard deviations up, for good
+
+        assertThat(harness.extractOutputValues()).extracting(Anomaly::method)
+                .containsExactly(AnomalyDetector.LEVEL_SHIFT);
+    }
+
+    @Test
+    void eachSeriesHasItsOwnBaselineInKeyedState() throws Exception {
+        sendNoisy("press-1", 50, 100);
+        sendNoisy("press-2", 5_000, 100);
+
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    private void sendNoisy(String deviceId, double level, int readings) throws Exception {
+        for (int i = 0; i < readings; i++) {
+            send(deviceId, level + noise.nextGaussian());
+        }
+    }
+
+    private void send(String deviceId, double value) throws Exception {
+        ts += 1000;
+        harness.processElement(new MetricPoint("acme", deviceId, "temperature", ts, value), ts);
+    }
+}
