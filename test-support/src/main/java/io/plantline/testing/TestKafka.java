@@ -2,12 +2,14 @@ package io.plantline.testing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -56,12 +58,23 @@ public final class TestKafka {
     }
 
     public void produce(String topic, String key, byte[] value) {
+        produceAll(topic, List.of(new AbstractMap.SimpleImmutableEntry<>(key, value)));
+    }
+
+    /** Sends the records (key, value) in order through one producer and waits until Kafka has them all. */
+    public void produceAll(String topic, List<Map.Entry<String, byte[]>> records) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer =
                      new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            List<Future<?>> sent = new ArrayList<>();
+            for (Map.Entry<String, byte[]> record : records) {
+                sent.add(producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue())));
+            }
+            for (Future<?> ack : sent) {
+                ack.get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

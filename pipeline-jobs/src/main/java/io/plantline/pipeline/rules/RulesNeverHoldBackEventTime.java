@@ -1,14 +1,15 @@
 package io.plantline.pipeline.rules;
 
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Watermarks for the rules stream. Rule changes carry no event time, yet an operator joining them with
- * readings takes the smaller of its two inputs' watermarks; announcing "all of time has passed" keeps the
- * readings' watermark in charge. A rule applies from the moment the operator sees it.
+ * Watermarks for the rules stream. Rule changes carry no event time, yet an operator joining them with readings
+ * takes the smaller of its inputs' watermarks. Declaring the rules input idle leaves the readings' watermark in
+ * charge. (Announcing "all of time has passed" instead would be wrong: while the readings' partitions are idle
+ * that watermark alone would reach the CEP operators, and every reading after it would be late.)
+ * A rule applies from the moment the operator sees it.
  */
 public final class RulesNeverHoldBackEventTime implements WatermarkGenerator<RuleChange> {
 
@@ -22,6 +23,6 @@ public final class RulesNeverHoldBackEventTime implements WatermarkGenerator<Rul
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        output.markIdle();
     }
 }

@@ -1,0 +1,256 @@
+package io.plantline.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.plantline.model.AlertEvent;
+import io.plantline.model.AlertTransition;
+import io.plantline.model.DeadLetter;
+import io.plantline.model.json.RecordJson;
+import io.plantline.pipeline.alerting.RuleBuilder;
+import io.plantline.pipeline.anomaly.AnomalySettings;
+import io.plantline.sql.SchemaMigration;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole job on a MiniCluster, from in-process Kafka to PostgreSQL, and across a restart from a checkpoint. */
+@ExtendWith({KafkaExtension.class, PostgresExtension.class})
+class TelemetryAnalyticsJobIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    private static final String TELEMETRY_1M = """
+            SELECT device_id, metric, bucket_start, count, min, max, avg, stddev FROM telemetry_1m
+            ORDER BY device_id, metric, bucket_start""";
+    private static final String ALERTS = """
+            SELECT id, device_id, rule_id, severity, status, opened_at, last_value, peak_value, escalated_at, cleared_at
+            FROM alerts ORDER BY opened_at, device_id""";
+
+    private final TestKafka kafka;
+    private final TestDatabase database;
+    private String telemetryTopic;
+    private String rulesTopic;
+    private String alertsTopic;
+    private String deadLetterTopic;
+    private JobClient job;
+
+    TelemetryAnalyticsJobIT(TestKafka kafka, TestDatabase database) {
+        this.kafka = kafka;
+        this.database = database;
+        SchemaMigration.apply(database.jdbcUrl());
+    }
+
+    @BeforeEach
+    void freshTopicsAndTables() throws SQLException {
+        telemetryTopic = kafka.createTopic("telemetry", 2);
+        rulesTopic = kafka.createTopic("rules", 1);
+        alertsTopic = kafka.createTopic("alerts", 1);
+        deadLetterTopic = kafka.createTopic("dead-letter", 1);
+        database.execute("TRUNCATE telemetry_1m, alerts, anomalies");
+    }
+
+    @AfterEach
+    void cancelJob() throws Exception {
+        if (job != null) {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void scriptedPlantEndToEnd() throws Exception {
+        job = start(Optional.empty(), Optional.empty());
+        // The rule is created while the job runs and applies within seconds.
+        kafka.produce(rulesTopic, "acme/rule/hot",
+                RecordJson.write(RuleBuilder.rule("hot").above(80).forSeconds(10).clearAt(75).build()));
+        awaitRulesLoaded();
+
+        TelemetryFeed feed = new TelemetryFeed();
+        for (int second = 0; second < 180; second++) {
+            boolean breach = second >= 30 && second < 60;
+            feed.reading("press-1", second * 1000L, Map.of("temperature", breach ? 85.0 : 70.0, "spindle_rpm", 1200.0));
+            feed.reading("press-2", second * 1000L, "temperature", 60 + second % 2);
+        }
+        feed.raw("acme/press-1", "{not json".getBytes(StandardCharsets.UTF_8));
+        feed.reading("press-1", 185_000, "temperature", 70).reading("press-2", 185_000, "temperature", 61);
+        kafka.produceAll(telemetryTopic, feed.records());   // event time reaches 3:00: minutes 0 to 2 are written
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(database.query("SELECT 1 FROM telemetry_1m")).hasSize(9));
+        assertThat(database.query("""
+                SELECT count, min, max FROM telemetry_1m
+                WHERE device_id = 'press-1' AND metric = 'temperature' ORDER BY bucket_start""")).containsExactly(
+                Map.of("count", 60L, "min", 70.0, "max", 85.0),
+                Map.of("count", 60L, "min", 70.0, "max", 70.0),
+                Map.of("count", 60L, "min", 70.0, "max", 70.0));
+
+        // 95 s late, within the allowed 2 minutes: the row of minute 1 is corrected.
+        kafka.produceAll(telemetryTopic, new TelemetryFeed().reading("press-2", 90_000, "temperature", 1000).records());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.query("""
+                SELECT count, max FROM telemetry_1m WHERE device_id = 'press-2' AND bucket_start = '%s'"""
+                .formatted(new Timestamp(TelemetryFeed.T0 + 60_000).toInstant())))
+                .containsExactly(Map.of("count", 61L, "max", 1000.0)));
+
+        // Event time reaches 10:00; then a reading for minute 0 is too late and becomes a dead letter.
+        kafka.produceAll(telemetryTopic, new TelemetryFeed().reading("press-1", 600_000, "temperature", 70)
+                .reading("press-2", 600_000, "temperature", 61).records());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(database.query("SELECT 1 FROM telemetry_1m")).hasSize(11));
+        kafka.produceAll(telemetryTopic, new TelemetryFeed().reading("press-2", 30_000, "temperature", 1000).records());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.query(ALERTS))
+                .singleElement().satisfies(alert -> {
+                    assertThat(alert).containsEntry("device_id", "press-1").containsEntry("status", "CLEARED")
+                            .containsEntry("peak_value", 85.0).containsEntry("last_value", 70.0);
+                    assertThat(((Timestamp) alert.get("opened_at")).getTime()).isEqualTo(TelemetryFeed.T0 + 40_000);
+                    assertThat(((Timestamp) alert.get("cleared_at")).getTime()).isEqualTo(TelemetryFeed.T0 + 70_000);
+                }));
+        assertThat(kafka.read(alertsTopic, 2, Duration.ofSeconds(20)))
+                .extracting(record -> RecordJson.readAlertEvent(record.value()))
+                .extracting(AlertEvent::transition).containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED);
+
+        assertThat(kafka.read(deadLetterTopic, 2, Duration.ofSeconds(20)))
+                .extracting(record -> RecordJson.readDeadLetter(record.value()))
+                .extracting(DeadLetter::reason).containsExactlyInAnyOrder("malformed_json", "too_late");
+        // The step from 70 to 85 is a level shift; press-2's two readings of 1000 are spikes; steady series raise nothing.
+        assertThat(database.query("SELECT DISTINCT device_id, metric, method FROM anomalies WHERE method = 'level_shift'"))
+                .contains(Map.of("device_id", "press-1", "metric", "temperature", "method", "level_shift"));
+        assertThat(database.query("SELECT method, value FROM anomalies WHERE device_id = 'press-2'"))
+                .containsOnly(Map.of("method", "spike", "value", 1000.0)).hasSize(2);
+        assertThat(database.query("SELECT 1 FROM anomalies WHERE metric = 'spindle_rpm'")).isEmpty();
+    }
+
+    @Test
+    void restartFromTheLastCheckpointWritesWhatOneUninterruptedRunWrites(@TempDir Path checkpoints) throws Exception {
+        TelemetryFeed firstHalf = plantMinutes(0, 3);
+        TelemetryFeed secondHalf = plantMinutes(3, 6).reading("press-9", 20 * 60_000, "temperature", 50);
+
+        // One partition: with several, a partition that resumes after being idle can trail the others by more than
+        // the out-of-orderness bound, and CEP then drops its first readings as late, differently in each run.
+        telemetryTopic = kafka.createTopic("telemetry", 1);
+
+        // The uninterrupted run.
+        job = start(Optional.empty(), Optional.empty());
+        publishRules();
+        kafka.produceAll(telemetryTopic, firstHalf.records());
+        kafka.produceAll(telemetryTopic, secondHalf.records());
+        List<Map<String, Object>> expectedMinutes = awaitSettled(TELEMETRY_1M, 3 * 2 * 6);
+        List<Map<String, Object>> expectedAlerts = database.query(ALERTS);
+        job.cancel().get();
+        job = null;
+        assertThat(expectedAlerts).hasSizeGreaterThanOrEqualTo(4);
+
+        // The same input, with the job stopped mid-stream and restored from its last checkpoint.
+        freshTopicsAndTables();
+        telemetryTopic = kafka.createTopic("telemetry", 1);
+        job = start(Optional.of(checkpoints), Optional.empty());
+        publishRules();
+        kafka.produceAll(telemetryTopic, firstHalf.records());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !database.query("SELECT 1 FROM telemetry_1m").isEmpty());
+        Path checkpoint = awaitNewCheckpoint(checkpoints);
+        job.cancel().get();
+        kafka.produceAll(telemetryTopic, secondHalf.records());
+        job = start(Optional.of(checkpoints), Optional.of(checkpoint));
+
+        assertThat(awaitSettled(TELEMETRY_1M, 3 * 2 * 6)).isEqualTo(expectedMinutes);
+        assertThat(database.query(ALERTS)).isEqualTo(expectedAlerts);
+    }
+
+    /** Three machines, two metrics, one reading a second; temperature breaches the rule twice per machine. */
+    private static TelemetryFeed plantMinutes(int fromMinute, int toMinute) {
+        TelemetryFeed feed = new TelemetryFeed();
+        for (int second = fromMinute * 60; second < toMinute * 60; second++) {
+            for (int machine = 1; machine <= 3; machine++) {
+                int phase = (second + machine * 17) % 150;
+                double temperature = phase < 40 ? 88 + machine : 70 + (second % 7) * 0.5;
+                feed.reading("press-" + machine, second * 1000L,
+                        Map.of("temperature", temperature, "vibration", 2 + ((second * machine) % 11) / 10.0));
+            }
+        }
+        return feed;
+    }
+
+    private void publishRules() throws InterruptedException {
+        kafka.produce(rulesTopic, "acme/rule/hot", RecordJson.write(RuleBuilder.rule("hot").above(80).forSeconds(10)
+                .clearAt(75).escalateAfter(15, io.plantline.model.Severity.CRITICAL).build()));
+        awaitRulesLoaded();
+    }
+
+    /**
+     * A rule applies from the moment the job has read it. Tests publish rules before readings, so they wait
+     * until the job runs and then give the rules source a few seconds to read the topic.
+     */
+    private void awaitRulesLoaded() throws InterruptedException {
+        await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+        Thread.sleep(5_000);
+    }
+
+    private List<Map<String, Object>> awaitSettled(String query, int rows) throws SQLException {
+        await().atMost(Duration.ofSeconds(90)).until(() -> database.query(query).size() >= rows);
+        // Alerts and corrections may land a moment after the last minute row: wait until nothing changes.
+        List<Map<String, Object>>[] last = new List[] {List.of()};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            List<Map<String, Object>> now = Stream.concat(database.query(query).stream(), database.query(ALERTS).stream()).toList();
+            boolean settled = now.equals(last[0]);
+            last[0] = now;
+            return settled;
+        });
+        return database.query(query);
+    }
+
+    private static Path awaitNewCheckpoint(Path checkpoints) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> latestCheckpoint(checkpoints), Optional::isPresent).get();
+    }
+
+    private static Optional<Path> latestCheckpoint(Path checkpoints) throws IOException {
+        try (Stream<Path> files = Files.walk(checkpoints, 3)) {
+            return files.filter(path -> path.getFileName().toString().equals("_metadata"))
+                    .map(Path::getParent)
+                    .max(Comparator.comparingLong(path -> Long.parseLong(path.getFileName().toString().substring(4))));
+        }
+    }
+
+    private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom) throws Exception {
+        JobOptions jobOptions = JobOptions.parse(new String[] {
+                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
+                "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
+        Configuration config = PipelineEnvironment.configuration(jobOptions);
+        checkpoints.ifPresent(dir -> config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString()));
+        restoreFrom.ifPresent(path -> config.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toUri().toString()));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(jobOptions.parallelism());
+        new TelemetryAnalyticsJob(
+                TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), telemetryTopic, rulesTopic),
+                TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, alertsTopic, deadLetterTopic),
+                new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env);
+        return env.executeAsync(TelemetryAnalyticsJob.NAME);
+    }
+}
