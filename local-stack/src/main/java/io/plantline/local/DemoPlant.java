@@ -1,5 +1,10 @@
 package io.plantline.local;
 
+import io.plantline.model.AlertRule;
+import io.plantline.model.Comparison;
+import io.plantline.model.RuleScope;
+import io.plantline.model.Severity;
+import java.util.Optional;
 import io.plantline.simulator.SimulatedMachine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,5 +63,15 @@ final class DemoPlant {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The demo plant's alert rule, so local mode shows the alert lifecycle: the simulator's {@code breach} fault
+     * holds the temperature above 95 °C, far above the machines' normal 55-75 °C.
+     */
+    static AlertRule overheatRule(String orgSlug) {
+        return new AlertRule("overheat", orgSlug, RuleScope.organisation(), "temperature", Comparison.GREATER, 90,
+                Optional.of(10), Optional.empty(), Optional.of(85.0), Severity.MAJOR,
+                Optional.of(new AlertRule.Escalation(60, Severity.CRITICAL)), true);
     }
 }

@@ -2,7 +2,10 @@ package io.plantline.local;
 
 import java.net.URI;
 import java.nio.file.Path;
+import io.plantline.pipeline.JobOptions;
+import io.plantline.pipeline.PipelineEnvironment;
 import java.util.Collection;
+import java.util.function.Consumer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -13,6 +16,8 @@ import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * A Flink MiniCluster with its web UI, configured like the real cluster ({@code flink-conf/}): RocksDB
@@ -51,6 +56,16 @@ final class LocalFlinkCluster implements AutoCloseable {
 
     URI restAddress() throws Exception {
         return cluster.getRestAddress().get();
+    }
+
+    /** Builds a job's graph with the job-level settings every Plantline job runs with, and submits it. */
+    void submit(String jobName, JobOptions options, Consumer<StreamExecutionEnvironment> graph) throws Exception {
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(PipelineEnvironment.configuration(options));
+        env.setParallelism(options.parallelism());
+        graph.accept(env);
+        StreamGraph streamGraph = env.getStreamGraph();
+        streamGraph.setJobName(jobName);
+        cluster.submitJob(streamGraph.getJobGraph()).get();
     }
 
     long runningJobs() throws Exception {

@@ -1,5 +1,15 @@
 package io.plantline.local;
 
+import io.plantline.model.AlertRule;
+import io.plantline.model.json.RecordJson;
+import io.plantline.pipeline.JobOptions;
+import io.plantline.pipeline.TelemetryAnalyticsJob;
+import io.plantline.pipeline.anomaly.AnomalySettings;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.bridge.BridgeOptions;
@@ -43,6 +53,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 public final class LocalStack implements AutoCloseable {
 
     /** Local Kafka keeps at most this much per partition, so a long run cannot fill the disk. */
+    private static void publishRule(String bootstrapServers, AlertRule rule) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.RULES, rule.key().getBytes(StandardCharsets.UTF_8),
+                    RecordJson.write(rule))).get();
+        }
+    }
+
     private static final long KAFKA_RETENTION_BYTES_PER_PARTITION = 32L << 20;
     private static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
     /** Without a terminal, a full status line is printed this often instead of one line refreshed in place. */
@@ -137,6 +156,15 @@ public final class LocalStack implements AutoCloseable {
 
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
         DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines());
+        publishRule(kafka.bootstrapServers(), DemoPlant.overheatRule(options.simulator().orgSlug()));
+        // Kafka starts empty at every start, so the job does too: there is no offset a checkpoint could resume from.
+        JobOptions jobOptions = JobOptions.parse(new String[] {
+                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + postgres.jdbcUrl(),
+                "--parallelism=" + Math.min(2, partitions)}, Map.of());
+        flink.submit(TelemetryAnalyticsJob.NAME, jobOptions, env -> new TelemetryAnalyticsJob(
+                TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), Topics.TELEMETRY, Topics.RULES),
+                TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
+                new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env));
         BridgeOptions bridgeOptions = BridgeOptions.parse(
                 new String[] {"--metrics-port=" + options.bridgeMetricsPort()}, Map.of())
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
@@ -198,6 +226,11 @@ public final class LocalStack implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A fault command as typed at the console, for tests. */
+    String faultCommand(String line) {
+        return new FaultCommands(simulator).run(line);
     }
 
     StatusSampler statusSampler() {

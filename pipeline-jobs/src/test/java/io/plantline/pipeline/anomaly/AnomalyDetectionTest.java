@@ -64,6 +64,17 @@ class AnomalyDetectionTest {
         assertThat(harness.extractOutputValues()).isEmpty();
     }
 
+    @Test
+    void aSeriesSilentForLongerThanTheStateTtlIsForgottenAndWarmsUpAgain() throws Exception {
+        harness.setStateTtlProcessingTime(0);
+        sendNoisy("press-1", 50, 200);
+        harness.setStateTtlProcessingTime(Duration.ofHours(1).toMillis() + 1);
+
+        send("press-1", 5_000);   // would be a spike against the old baseline; it is the first reading of a new one
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
     private void sendNoisy(String deviceId, double level, int readings) throws Exception {
         for (int i = 0; i < readings; i++) {
             send(deviceId, level + noise.nextGaussian());
