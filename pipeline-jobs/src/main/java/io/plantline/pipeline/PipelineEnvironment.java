@@ -7,11 +7,13 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The execution settings every Plantline job runs with, whatever cluster it is submitted to: RocksDB
- * state with incremental checkpoints (state larger than memory, cheap checkpoints), exactly-once
+ * state with incremental checkpoints (state larger than memory, cheap checkpoints) and timers on the heap, exactly-once
  * checkpoints kept on cancellation (so an upgrade can resume from one), and exponential-delay restarts.
  */
 public final class PipelineEnvironment {
@@ -25,6 +27,9 @@ public final class PipelineEnvironment {
         // Flink 2.x chooses the state backend through configuration, not env.setStateBackend.
         config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        // Timers on the heap: CEP and windows set one per key and timestamp, and RocksDB-held timers cost a seek
+        // each. A timer is ~100 bytes of heap; a million series keys' window timers fit in about 100 MB.
+        config.set(RocksDBOptions.TIMER_SERVICE_FACTORY, EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
         config.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, options.checkpointInterval().dividedBy(2));

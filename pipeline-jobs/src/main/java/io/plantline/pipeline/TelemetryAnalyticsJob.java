@@ -36,6 +36,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -113,21 +114,29 @@ public final class TelemetryAnalyticsJob {
 
     /** Readings resume from the committed offsets (earliest the first time); rules always from the beginning. */
     public static Sources kafkaSources(String bootstrapServers, String telemetryTopic, String rulesTopic) {
-        KafkaSource<TelemetryRecord> telemetry = KafkaSource.<TelemetryRecord>builder()
+        return kafkaSources(bootstrapServers, telemetryTopic, rulesTopic, false);
+    }
+
+    /** @param stopAtLatest read only what the topics hold now and then finish, as a benchmark or a backfill does */
+    public static Sources kafkaSources(String bootstrapServers, String telemetryTopic, String rulesTopic,
+                                      boolean stopAtLatest) {
+        KafkaSourceBuilder<TelemetryRecord> telemetry = KafkaSource.<TelemetryRecord>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(telemetryTopic)
                 .setGroupId("plantline-" + NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new TelemetryDeserializer(NAME))
-                .build();
-        KafkaSource<RuleChange> rules = KafkaSource.<RuleChange>builder()
+                .setDeserializer(new TelemetryDeserializer(NAME));
+        KafkaSourceBuilder<RuleChange> rules = KafkaSource.<RuleChange>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(rulesTopic)
                 .setGroupId("plantline-" + NAME + "-rules")
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new RuleChangeDeserializer())
-                .build();
-        return new Sources(telemetry, rules);
+                .setDeserializer(new RuleChangeDeserializer());
+        if (stopAtLatest) {
+            telemetry.setBounded(OffsetsInitializer.latest());
+            rules.setBounded(OffsetsInitializer.latest());
+        }
+        return new Sources(telemetry.build(), rules.build());
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {

@@ -19,11 +19,18 @@ import org.apache.flink.cep.pattern.conditions.IterativeCondition;
  * matches again one sustain period later, which the lifecycle uses to follow the peak. Escalation extends the same
  * run by the escalation delay, measured from the reading that reached the sustain term (the alert's opening).
  *
- * <p>Cost: every breaching reading starts a partial match, so a run costs CEP work quadratic in the number of
- * readings inside one sustain period; rules that ask for hours of high-rate readings are better expressed per minute.
+ * <p>The clear pattern is the same run on the other side, anchored on the reading just before it ({@code before},
+ * one that does not clear): normally almost every reading is on the clear side, and without the anchor each would
+ * start a partial match, all the time, on every device. Anchored, a partial match starts only where the value came
+ * from the alarm side, and an alert can only be open after such readings.
+ *
+ * <p>Cost: while a device breaches, every breaching reading starts a partial match, so a breach costs CEP work
+ * quadratic in the number of readings inside one sustain period; rules that ask for hours of high-rate readings are
+ * better expressed per minute. Readings on the normal side cost one state update each.
  */
 public final class AlertPatterns {
 
+    static final String BEFORE = "before";
     static final String RUN = "run";
     static final String REACHED = "reached";
     static final String SINCE_OPENING = "since-opening";
@@ -39,7 +46,10 @@ public final class AlertPatterns {
 
     /** A return beyond the clear threshold held for the same term: hysteresis against flapping. */
     public static Pattern<RuleEvaluation, ?> sustainedClear() {
-        return sustained(Side.CLEAR);
+        return Pattern.<RuleEvaluation>begin(BEFORE, AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(new Outside(Side.CLEAR))
+                .next(RUN).where(new Sustained(Side.CLEAR, false)).oneOrMore().optional().consecutive()
+                .next(REACHED).where(new Sustained(Side.CLEAR, true));
     }
 
     /** A sustained breach that still holds the escalation delay after it reached the sustain term. */
@@ -61,6 +71,20 @@ public final class AlertPatterns {
 
         boolean holds(RuleEvaluation evaluation) {
             return this == BREACH ? evaluation.breaching() : evaluation.clearing();
+        }
+    }
+
+    /** The reading is not on the side: where a run on the side can begin. */
+    private static final class Outside extends IterativeCondition<RuleEvaluation> {
+        private final Side side;
+
+        Outside(Side side) {
+            this.side = side;
+        }
+
+        @Override
+        public boolean filter(RuleEvaluation evaluation, Context<RuleEvaluation> ctx) {
+            return !side.holds(evaluation);
         }
     }
 

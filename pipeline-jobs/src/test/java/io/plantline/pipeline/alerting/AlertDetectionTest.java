@@ -79,6 +79,18 @@ class AlertDetectionTest {
     }
 
     @Test
+    void aShortReturnBeyondTheClearThresholdDoesNotClearButALaterHeldOneDoes() throws Exception {
+        List<Double> values = new ArrayList<>(repeat(85, 12));   // opens at 10 s
+        values.addAll(repeat(70, 5));                            // 5 s beyond the clear threshold: not enough
+        values.addAll(repeat(78, 3));                            // back in the band
+        values.addAll(repeat(70, 12));                           // from 20 s: clears at 30 s
+        Outcome outcome = run(hot, points(values));
+
+        assertThat(outcome.finalRows()).singleElement()
+                .satisfies(alert -> assertThat(alert.clearedAt()).isEqualTo(T0 + 30_000));
+    }
+
+    @Test
     void aNewBreachAfterAClearOpensANewAlert() throws Exception {
         List<Double> values = new ArrayList<>(repeat(85, 12));
         values.addAll(repeat(70, 12));
