@@ -86,6 +86,7 @@ public final class TelemetryAnalyticsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("logback.configurationFile", "bench-logback.xml");
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int liveSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int liveRate = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;

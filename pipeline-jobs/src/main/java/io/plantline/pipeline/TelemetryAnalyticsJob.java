@@ -20,7 +20,7 @@ import io.plantline.pipeline.anomaly.AnomaliesTable;
 import io.plantline.pipeline.anomaly.Anomaly;
 import io.plantline.pipeline.anomaly.AnomalyDetection;
 import io.plantline.pipeline.anomaly.AnomalySettings;
-import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.DeviceReading;
 import io.plantline.pipeline.ingest.SplitRejected;
 import io.plantline.pipeline.ingest.TelemetryDeserializer;
 import io.plantline.pipeline.ingest.TelemetryRecord;
@@ -50,7 +50,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * The telemetry analytics job: readings from {@code factory.telemetry} and alert rules from {@code factory.rules}
  * become alerts (CEP over rules held as broadcast state, with a lifecycle per device and rule), anomalies (online
- * detection per series) and one-minute statistics per series; every record it cannot use goes to the dead-letter
+ * detection per device and metric) and one-minute statistics per device and metric; every record it cannot use goes to the dead-letter
  * topic with the reason. Sources and sinks come in through the constructor, so tests run this very graph.
  *
  * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
@@ -60,7 +60,7 @@ public final class TelemetryAnalyticsJob {
     public static final String NAME = "telemetry-analytics";
     public static final Duration BUCKET = Duration.ofMinutes(1);
 
-    private static final OutputTag<MetricPoint> TOO_LATE = new OutputTag<>("too-late-for-minute") {
+    private static final OutputTag<DeviceReading> TOO_LATE = new OutputTag<>("too-late-for-minute") {
     };
 
     /** Where the job reads from. */
@@ -152,7 +152,7 @@ public final class TelemetryAnalyticsJob {
                 .<TelemetryRecord>forBoundedOutOfOrderness(job.maxOutOfOrderness())
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.ts())
                 .withIdleness(job.sourceIdleness());
-        SingleOutputStreamOperator<MetricPoint> points = env
+        SingleOutputStreamOperator<DeviceReading> readings = env
                 .fromSource(sources.telemetry(), eventTime, "telemetry").uid("telemetry-source")
                 .process(new SplitRejected()).name("split rejected").uid("split-rejected");
         BroadcastStream<RuleChange> rules = env
@@ -160,25 +160,25 @@ public final class TelemetryAnalyticsJob {
                 .setParallelism(1)
                 .broadcast(RuleEvaluator.RULES);
 
-        SingleOutputStreamOperator<RuleEvaluation> evaluations = points.connect(rules)
+        SingleOutputStreamOperator<RuleEvaluation> evaluations = readings.connect(rules)
                 .process(new RuleEvaluator(NAME)).name("evaluate rules").uid("rule-evaluator");
         SingleOutputStreamOperator<AlertRow> alerts = AlertDetection.alerts(evaluations, job.stateTtl());
         alerts.sinkTo(sinks.alerts()).name("alerts table").uid("alerts-sink");
         alerts.getSideOutput(AlertLifecycle.CHANGES).sinkTo(sinks.alertChanges()).name("alert changes").uid("alert-changes-sink");
 
-        KeyedStream<MetricPoint, String> bySeries = points.keyBy(MetricPoint::seriesKey);
-        SingleOutputStreamOperator<TelemetryMinute> minutes = bySeries
+        KeyedStream<DeviceReading, String> byDevice = readings.keyBy(DeviceReading::deviceKey);
+        SingleOutputStreamOperator<TelemetryMinute> minutes = byDevice
                 .window(TumblingEventTimeWindows.of(BUCKET))
                 .allowedLateness(job.allowedLateness())
                 .sideOutputLateData(TOO_LATE)
                 .aggregate(new MinuteStatistics(), new ToTelemetryMinute()).name("one-minute statistics").uid("telemetry-minutes");
         minutes.sinkTo(sinks.telemetryMinutes()).name("telemetry_1m table").uid("telemetry-minutes-sink");
-        bySeries.process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies").uid("anomaly-detection")
+        byDevice.process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies").uid("anomaly-detection")
                 .sinkTo(sinks.anomalies()).name("anomalies table").uid("anomalies-sink");
 
         DataStream<DeadLetter> tooLate = minutes.getSideOutput(TOO_LATE)
                 .map(new TooLateReadings(NAME, job.allowedLateness())).name("too late").uid("too-late");
-        points.getSideOutput(DeadLetters.TAG)
+        readings.getSideOutput(DeadLetters.TAG)
                 .union(evaluations.getSideOutput(DeadLetters.TAG), tooLate)
                 .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
     }

@@ -1,28 +1,28 @@
 package io.plantline.pipeline.aggregation;
 
-import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.DeviceReading;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds a minute's readings of one series into one accumulator, so window state is one record per series. */
-public final class MinuteStatistics implements AggregateFunction<MetricPoint, MinuteAccumulator, MinuteAccumulator> {
+/** Folds a minute's readings of one device into one {@link DeviceMinute}: window state is one record per device. */
+public final class MinuteStatistics implements AggregateFunction<DeviceReading, DeviceMinute, DeviceMinute> {
 
     @Override
-    public MinuteAccumulator createAccumulator() {
-        return MinuteAccumulator.EMPTY;
+    public DeviceMinute createAccumulator() {
+        return DeviceMinute.EMPTY;
     }
 
     @Override
-    public MinuteAccumulator add(MetricPoint point, MinuteAccumulator accumulator) {
-        return accumulator.add(point.value());
+    public DeviceMinute add(DeviceReading reading, DeviceMinute minute) {
+        return minute.add(reading);
     }
 
     @Override
-    public MinuteAccumulator getResult(MinuteAccumulator accumulator) {
-        return accumulator;
+    public DeviceMinute getResult(DeviceMinute minute) {
+        return minute;
     }
 
     @Override
-    public MinuteAccumulator merge(MinuteAccumulator a, MinuteAccumulator b) {
+    public DeviceMinute merge(DeviceMinute a, DeviceMinute b) {
         return a.merge(b);
     }
 }

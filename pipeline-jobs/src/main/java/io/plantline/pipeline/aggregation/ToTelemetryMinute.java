@@ -5,19 +5,22 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
 /**
- * Names a minute's statistics with their series and bucket. Runs at the watermark and again for each reading
- * that arrives late but within the allowed lateness, with the statistics including it: the second row replaces
- * the first in the table, which is how a late reading corrects what was already written.
+ * Turns a device's minute into one row per metric. Runs at the watermark and again for each reading that arrives
+ * late but within the allowed lateness, with the statistics including it: the new rows replace the old ones in the
+ * table, which is how a late reading corrects what was already written.
  */
-public final class ToTelemetryMinute
-        extends ProcessWindowFunction<MinuteAccumulator, TelemetryMinute, String, TimeWindow> {
+public final class ToTelemetryMinute extends ProcessWindowFunction<DeviceMinute, TelemetryMinute, String, TimeWindow> {
 
     @Override
-    public void process(String seriesKey, Context context, Iterable<MinuteAccumulator> statistics,
-                        Collector<TelemetryMinute> out) {
-        MinuteAccumulator minute = statistics.iterator().next();
-        String[] series = seriesKey.split("/", 3);
-        out.collect(new TelemetryMinute(series[0], series[1], series[2], context.window().getStart(), minute.count(),
-                minute.min(), minute.max(), minute.avg(), minute.stddev()));
+    public void process(String deviceKey, Context context, Iterable<DeviceMinute> minutes, Collector<TelemetryMinute> out) {
+        DeviceMinute minute = minutes.iterator().next();
+        int slash = deviceKey.indexOf('/');
+        String orgSlug = deviceKey.substring(0, slash);
+        String deviceId = deviceKey.substring(slash + 1);
+        for (int i = 0; i < minute.metrics().length; i++) {
+            MinuteAccumulator statistics = minute.statistics()[i];
+            out.collect(new TelemetryMinute(orgSlug, deviceId, minute.metrics()[i], context.window().getStart(),
+                    statistics.count(), statistics.min(), statistics.max(), statistics.avg(), statistics.stddev()));
+        }
     }
 }

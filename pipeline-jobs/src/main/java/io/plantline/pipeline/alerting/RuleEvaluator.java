@@ -6,7 +6,7 @@ import io.plantline.model.RulesTopicValue;
 import io.plantline.model.json.RecordJson;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
-import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.DeviceReading;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.time.Instant;
@@ -21,12 +21,12 @@ import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Judges each metric point against every enabled alert rule of its organisation and metric whose scope takes in
+ * Judges each metric of each reading against every enabled alert rule of its organisation and metric whose scope takes in
  * the device. Rules live in broadcast state (rule key to the rule's JSON), so each parallel instance holds all of
  * them, a change applies to the next reading, and a restart restores them from the checkpoint; a tombstone or a
  * disabled rule removes one. The index by organisation and metric is rebuilt from that state whenever it changes.
  */
-public final class RuleEvaluator extends BroadcastProcessFunction<MetricPoint, RuleChange, RuleEvaluation> {
+public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading, RuleChange, RuleEvaluation> {
 
     public static final MapStateDescriptor<String, byte[]> RULES = new MapStateDescriptor<>("alert-rules",
             BasicTypeInfo.STRING_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -39,13 +39,20 @@ public final class RuleEvaluator extends BroadcastProcessFunction<MetricPoint, R
     }
 
     @Override
-    public void processElement(MetricPoint point, ReadOnlyContext ctx, Collector<RuleEvaluation> out) throws Exception {
+    public void processElement(DeviceReading reading, ReadOnlyContext ctx, Collector<RuleEvaluation> out)
+            throws Exception {
         if (rulesByOrgAndMetric == null) {
             rulesByOrgAndMetric = index(ctx.getBroadcastState(RULES).immutableEntries());
         }
-        for (AlertRule rule : rulesByOrgAndMetric.getOrDefault(indexKey(point.orgSlug(), point.metric()), List.of())) {
-            if (rule.scope().appliesTo(point.deviceId())) {
-                out.collect(RuleEvaluation.of(rule, point));
+        for (int i = 0; i < reading.size(); i++) {
+            List<AlertRule> rules = rulesByOrgAndMetric.get(indexKey(reading.orgSlug(), reading.metrics()[i]));
+            if (rules == null) {
+                continue;
+            }
+            for (AlertRule rule : rules) {
+                if (rule.scope().appliesTo(reading.deviceId())) {
+                    out.collect(RuleEvaluation.of(rule, reading.point(i)));
+                }
             }
         }
     }

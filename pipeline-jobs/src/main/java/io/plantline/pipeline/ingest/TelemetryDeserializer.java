@@ -15,7 +15,7 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Turns a {@code factory.telemetry} record into its metric points, validated by the same codec as the bridge;
+ * Turns a {@code factory.telemetry} record into a device reading, validated by the same codec as the bridge;
  * anything else becomes a rejected record, so the job never fails on bad input and loses none of it.
  */
 public final class TelemetryDeserializer implements KafkaRecordDeserializationSchema<TelemetryRecord> {
@@ -51,14 +51,15 @@ public final class TelemetryDeserializer implements KafkaRecordDeserializationSc
             return TelemetryRecord.rejected(deadLetter(record,
                     new Rejection(RejectReason.INVALID_VALUE, "not a telemetry reading")));
         }
-        MetricPoint[] points = new MetricPoint[reading.metrics().size()];
-        long ts = reading.ts().toEpochMilli();
+        String[] metrics = new String[reading.metrics().size()];
+        double[] values = new double[metrics.length];
         int i = 0;
         for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
-            points[i++] = new MetricPoint(reading.device().orgSlug(), reading.device().deviceId(), metric.getKey(), ts,
-                    metric.getValue());
+            metrics[i] = metric.getKey();
+            values[i++] = metric.getValue();
         }
-        return TelemetryRecord.accepted(ts, points);
+        return TelemetryRecord.accepted(new DeviceReading(reading.device().orgSlug(), reading.device().deviceId(),
+                reading.ts().toEpochMilli(), metrics, values));
     }
 
     private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {

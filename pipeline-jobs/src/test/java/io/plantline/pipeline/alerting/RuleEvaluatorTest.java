@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.json.RecordJson;
-import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.DeviceReading;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class RuleEvaluatorTest {
 
-    private BroadcastOperatorTestHarness<MetricPoint, RuleChange, RuleEvaluation> harness;
+    private BroadcastOperatorTestHarness<DeviceReading, RuleChange, RuleEvaluation> harness;
 
     @BeforeEach
     void openHarness() throws Exception {
@@ -76,7 +76,7 @@ class RuleEvaluatorTest {
         harness.processBroadcastElement(new RuleChange(rule.key(), RecordJson.write(rule)), 0);
     }
 
-    private static MetricPoint point(String deviceId, String metric, double value) {
-        return new MetricPoint("acme", deviceId, metric, 1_000, value);
+    private static DeviceReading point(String deviceId, String metric, double value) {
+        return new DeviceReading("acme", deviceId, 1_000, new String[] {metric}, new double[] {value});
     }
 }

@@ -2,7 +2,7 @@ package io.plantline.pipeline.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.DeviceReading;
 import java.time.Duration;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class AnomalyDetectionTest {
 
-    private KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, Anomaly> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, DeviceReading, Anomaly> harness;
     private final Random noise = new Random(3);
     private long ts;
 
@@ -21,7 +21,7 @@ class AnomalyDetectionTest {
     void openHarness() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new AnomalyDetection(AnomalySettings.DEFAULTS, Duration.ofHours(1))),
-                MetricPoint::seriesKey, Types.STRING);
+                DeviceReading::deviceKey, Types.STRING);
         harness.open();
     }
 
@@ -56,7 +56,21 @@ class AnomalyDetectionTest {
     }
 
     @Test
-    void eachSeriesHasItsOwnBaselineInKeyedState() throws Exception {
+    void eachMetricOfADeviceHasItsOwnBaseline() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            ts += 1000;
+            harness.processElement(new DeviceReading("acme", "press-1", ts, new String[] {"rpm", "temperature"},
+                    new double[] {1200 + noise.nextGaussian() * 5, 50 + noise.nextGaussian()}), ts);
+        }
+        ts += 1000;
+        harness.processElement(new DeviceReading("acme", "press-1", ts, new String[] {"rpm", "temperature"},
+                new double[] {1201, 70}), ts);
+
+        assertThat(harness.extractOutputValues()).extracting(Anomaly::metric).containsExactly("temperature");
+    }
+
+    @Test
+    void eachDeviceHasItsOwnBaselineInKeyedState() throws Exception {
         sendNoisy("press-1", 50, 100);
         sendNoisy("press-2", 5_000, 100);
 
@@ -83,6 +97,6 @@ class AnomalyDetectionTest {
 
     private void send(String deviceId, double value) throws Exception {
         ts += 1000;
-        harness.processElement(new MetricPoint("acme", deviceId, "temperature", ts, value), ts);
+        harness.processElement(new DeviceReading("acme", deviceId, ts, new String[] {"temperature"}, new double[] {value}), ts);
     }
 }
