@@ -7,8 +7,9 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The alerting part of the graph: rule evaluations put in event-time order ({@link EventTimeOrder}), keyed by device
- * and rule, the three {@link AlertPatterns} (CEP consuming that order as it arrives), and the {@link AlertLifecycle}
+ * The alerting part of the graph: rule evaluations put in event-time order ({@link EventTimeOrder}), thinned to
+ * those that can change a match ({@link PatternRelevance}), keyed by device and rule, the three
+ * {@link AlertPatterns} (CEP consuming that order as it arrives), and the {@link AlertLifecycle}
  * that turns their matches into alert rows (main output) and changes (side output).
  */
 public final class AlertDetection {
@@ -17,19 +18,29 @@ public final class AlertDetection {
     }
 
     public static SingleOutputStreamOperator<AlertRow> alerts(DataStream<RuleEvaluation> unordered, Duration stateTtl) {
+        // Every step up to the keyBy runs at the input's parallelism, chained, so each device's evaluations stay
+        // on one forward channel and reach the patterns in the order EventTimeOrder gave them.
+        int parallelism = unordered.getParallelism();
         DataStream<RuleEvaluation> evaluations = unordered
                 .transform("order by event time", unordered.getType(), new EventTimeOrder()).uid("event-time-order")
-                // Same parallelism as the input, so each device's evaluations stay on one forward channel.
-                .setParallelism(unordered.getParallelism());
-        KeyedStream<RuleEvaluation, String> byAlert = evaluations.keyBy(RuleEvaluation::alertKey);
-        DataStream<AlertSignal> sustained = CEP.pattern(byAlert, AlertPatterns.sustainedBreach()).inProcessingTime()
+                .setParallelism(parallelism)
+                .transform("mark pattern relevance", unordered.getType(), new PatternRelevance()).uid("pattern-relevance")
+                .setParallelism(parallelism);
+        KeyedStream<RuleEvaluation, String> forBreach = evaluations.filter(RuleEvaluation::forBreach)
+                .name("for breach patterns").uid("for-breach-patterns").setParallelism(parallelism)
+                .keyBy(RuleEvaluation::alertKey);
+        KeyedStream<RuleEvaluation, String> forClear = evaluations.filter(RuleEvaluation::forClear)
+                .name("for clear pattern").uid("for-clear-pattern").setParallelism(parallelism)
+                .keyBy(RuleEvaluation::alertKey);
+        DataStream<AlertSignal> sustained = CEP.pattern(forBreach, AlertPatterns.sustainedBreach()).inProcessingTime()
                 .process(new ToAlertSignal(AlertSignal.Kind.SUSTAINED, AlertPatterns.REACHED))
                 .name("sustained breach").uid("cep-sustained-breach");
-        DataStream<AlertSignal> cleared = CEP.pattern(byAlert, AlertPatterns.sustainedClear()).inProcessingTime()
+        DataStream<AlertSignal> cleared = CEP.pattern(forClear, AlertPatterns.sustainedClear()).inProcessingTime()
                 .process(new ToAlertSignal(AlertSignal.Kind.CLEAR_SUSTAINED, AlertPatterns.REACHED))
                 .name("sustained clear").uid("cep-sustained-clear");
         DataStream<AlertSignal> escalations = CEP.pattern(
-                        evaluations.filter(RuleEvaluation::escalates).name("rules that escalate").uid("escalating-rules")
+                        evaluations.filter(evaluation -> evaluation.forBreach() && evaluation.escalates())
+                                .name("rules that escalate").uid("escalating-rules").setParallelism(parallelism)
                                 .keyBy(RuleEvaluation::alertKey),
                         AlertPatterns.escalation()).inProcessingTime()
                 .process(new ToAlertSignal(AlertSignal.Kind.ESCALATION_DUE, AlertPatterns.ESCALATED))

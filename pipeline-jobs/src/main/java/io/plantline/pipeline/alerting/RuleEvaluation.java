@@ -15,11 +15,13 @@ import io.plantline.pipeline.ingest.MetricPoint;
  * @param escalateAfterMillis still breaching this long after opening escalates, or -1 when the rule has no escalation
  * @param escalationSeverity the severity an escalation raises to; the rule's severity when it has none
  * @param higherIsWorse      the rule alarms on high values, so the peak is the maximum (else the minimum)
+ * @param forBreach          the breach and escalation patterns need this reading ({@link PatternRelevance})
+ * @param forClear           the clear pattern needs this reading
  */
 public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, String metric, long ts, double value,
                              boolean breaching, boolean clearing, long sustainMillis, int sustainReadings,
                              long escalateAfterMillis, Severity severity, Severity escalationSeverity,
-                             boolean higherIsWorse) {
+                             boolean higherIsWorse, boolean forBreach, boolean forClear) {
 
     public static RuleEvaluation of(AlertRule rule, MetricPoint point) {
         return new RuleEvaluation(point.orgSlug(), point.deviceId(), rule.ruleId(), point.metric(), point.ts(),
@@ -31,7 +33,14 @@ public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, Str
                 rule.escalation().map(step -> step.afterSeconds() * 1000L).orElse(-1L),
                 rule.severity(),
                 rule.escalation().map(AlertRule.Escalation::severity).orElse(rule.severity()),
-                rule.operator() == Comparison.GREATER || rule.operator() == Comparison.GREATER_OR_EQUAL);
+                rule.operator() == Comparison.GREATER || rule.operator() == Comparison.GREATER_OR_EQUAL,
+                true, true);
+    }
+
+    /** This evaluation, marked with the patterns that need it. */
+    public RuleEvaluation forPatterns(boolean breach, boolean clear) {
+        return new RuleEvaluation(orgSlug, deviceId, ruleId, metric, ts, value, breaching, clearing, sustainMillis,
+                sustainReadings, escalateAfterMillis, severity, escalationSeverity, higherIsWorse, breach, clear);
     }
 
     /** The CEP key: one pattern instance per device and rule. */
