@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Settings of a Plantline process, read once at start-up: {@code --name=value} arguments win over the
@@ -64,37 +65,31 @@ public final class Settings {
 
     /** A decimal setting, for ratios and thresholds. */
     public double decimal(String name, double fallback, double min, double max) {
-        String text = string(name, null);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            double value = Double.parseDouble(text.trim());
-            if (!(value >= min && value <= max)) {
-                throw new IllegalArgumentException(describe(name) + " must be between " + min + " and " + max
-                        + ", not " + value);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(describe(name) + " must be a number, not '" + text + "'");
-        }
+        return inRange(name, fallback, min, max, Double::parseDouble, "a number");
     }
 
     public long number(String name, long fallback, long min, long max) {
+        return inRange(name, fallback, min, max, Long::parseLong, "a whole number");
+    }
+
+    private <T extends Comparable<T>> T inRange(String name, T fallback, T min, T max,
+                                               Function<String, T> parse, String kind) {
         String text = string(name, null);
         if (text == null) {
             return fallback;
         }
+        T value;
         try {
-            long value = Long.parseLong(text.trim());
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(describe(name) + " must be between " + min + " and " + max
-                        + ", not " + value);
-            }
-            return value;
+            value = parse.apply(text.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(describe(name) + " must be a whole number, not '" + text + "'");
+            throw new IllegalArgumentException(describe(name) + " must be " + kind + ", not '" + text + "'");
         }
+        // compareTo, not <, so that NaN (which compares above everything) is out of range too.
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(describe(name) + " must be between " + min + " and " + max
+                    + ", not " + value);
+        }
+        return value;
     }
 
     private String environmentVariable(String name) {

@@ -3,17 +3,16 @@ package io.plantline.pipeline.alerting;
 import io.plantline.model.AlertEvent;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.json.RecordJson;
+import io.plantline.pipeline.sink.KafkaTopicSinks;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes alert lifecycle changes for live push, keyed by device so one device's changes stay in order.
- * At least once, for latency: an exactly-once sink would hold each change back until the next checkpoint.
  * A change repeated after a restart has the same alert id and transition, which is what a consumer dedupes on.
  */
 public final class AlertChanges {
@@ -30,13 +29,9 @@ public final class AlertChanges {
     }
 
     public static KafkaSink<AlertChange> kafkaSink(String bootstrapServers, String topic) {
-        return KafkaSink.<AlertChange>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer((KafkaRecordSerializationSchema<AlertChange>) (change, context, timestamp) ->
-                        new ProducerRecord<>(topic,
-                                (change.alert().orgSlug() + "/" + change.alert().deviceId()).getBytes(StandardCharsets.UTF_8),
-                                RecordJson.write(toEvent(change))))
-                .build();
+        return KafkaTopicSinks.atLeastOnce(bootstrapServers,
+                (KafkaRecordSerializationSchema<AlertChange>) (change, context, timestamp) -> new ProducerRecord<>(topic,
+                        (change.alert().orgSlug() + "/" + change.alert().deviceId()).getBytes(StandardCharsets.UTF_8),
+                        RecordJson.write(toEvent(change))));
     }
 }
