@@ -2,7 +2,6 @@ package io.plantline.pipeline.alerting;
 
 import io.plantline.model.AlertRule;
 import io.plantline.model.DeadLetter;
-import io.plantline.model.RulesTopicValue;
 import io.plantline.model.json.RecordJson;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
