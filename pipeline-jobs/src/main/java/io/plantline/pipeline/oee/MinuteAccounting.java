@@ -1,0 +1,92 @@
+package io.plantline.pipeline.oee;
+
+import io.plantline.model.MachineState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one machine's events, in event-time order, into its OEE minutes. The machine's state carries from one
+ * event to the next across minutes (a machine that reported RUNNING once is running in every minute after it);
+ * time before its first state event is unknown and counts nowhere; counts belong to the minute of their
+ * timestamp, valued at the ideal cycle time in force then. Pure, so the OEE operator can recompute minutes when a
+ * late event changes them.
+ */
+public final class MinuteAccounting {
+
+    public static final long MINUTE_MS = 60_000;
+
+    private MinuteAccounting() {
+    }
+
+    /** The minute that {@code ts} falls in. */
+    public static long bucketOf(long ts) {
+        return Math.floorDiv(ts, MINUTE_MS) * MINUTE_MS;
+    }
+
+    /**
+     * The minutes from {@code fromBucket} (inclusive) to {@code toBucket} (exclusive).
+     *
+     * @param stateAtStart the machine's state at {@code fromBucket}, null when not known yet
+     * @param events       events with {@code fromBucket <= ts < toBucket}, in event-time order
+     */
+    public static List<OeeMinute> minutes(String orgSlug, String deviceId, MachineState stateAtStart,
+                                          List<MachineEvent> events, IdealCycleHistory idealCycle, long fromBucket,
+                                          long toBucket) {
+        List<OeeMinute> minutes = new ArrayList<>();
+        MachineState state = stateAtStart;
+        int next = 0;
+        for (long bucket = fromBucket; bucket < toBucket; bucket += MINUTE_MS) {
+            long end = bucket + MINUTE_MS;
+            long segmentStart = bucket;
+            long plannedMs = 0;
+            long runMs = 0;
+            long total = 0;
+            long good = 0;
+            double idealMs = 0;
+            double goodIdealMs = 0;
+            boolean idealKnown = true;
+            boolean anything = state != null;
+            for (; next < events.size() && events.get(next).ts() < end; next++) {
+                MachineEvent event = events.get(next);
+                anything = true;
+                if (event.isStateChange()) {
+                    plannedMs += planned(state, event.ts() - segmentStart);
+                    runMs += running(state, event.ts() - segmentStart);
+                    segmentStart = event.ts();
+                    state = event.state();
+                } else {
+                    total += event.total();
+                    good += event.good();
+                    Double ideal = idealCycle.at(event.ts());
+                    if (ideal == null) {
+                        idealKnown = event.total() == 0 && idealKnown;
+                    } else {
+                        idealMs += ideal * event.total();
+                        goodIdealMs += ideal * event.good();
+                    }
+                }
+            }
+            plannedMs += planned(state, end - segmentStart);
+            runMs += running(state, end - segmentStart);
+            if (!anything) {
+                continue;
+            }
+            Double idealAtEnd = idealCycle.at(end - 1);
+            if (total == 0) {
+                idealKnown = idealAtEnd != null;
+            }
+            Double idealCycleMs = !idealKnown ? null : total > 0 ? idealMs / total : idealAtEnd;
+            minutes.add(new OeeMinute(orgSlug, deviceId, bucket,
+                    new OeeComponents(plannedMs, runMs, total, good, idealMs, goodIdealMs, idealKnown), idealCycleMs));
+        }
+        return minutes;
+    }
+
+    private static long planned(MachineState state, long ms) {
+        return state == null || state == MachineState.PLANNED_STOP ? 0 : ms;
+    }
+
+    private static long running(MachineState state, long ms) {
+        return state == MachineState.RUNNING ? ms : 0;
+    }
+}

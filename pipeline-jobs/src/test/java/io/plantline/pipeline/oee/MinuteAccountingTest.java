@@ -1,0 +1,165 @@
+package io.plantline.pipeline.oee;
+
+import static io.plantline.model.MachineState.DOWN;
+import static io.plantline.model.MachineState.IDLE;
+import static io.plantline.model.MachineState.PLANNED_STOP;
+import static io.plantline.model.MachineState.RUNNING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.plantline.model.MachineState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Hand-computed minutes for each clause of the OEE contract, and properties over random event streams. */
+class MinuteAccountingTest {
+
+    private static final long T0 = 1_795_420_800_000L;   // a minute boundary
+    private static final long MIN = MinuteAccounting.MINUTE_MS;
+
+    @Test
+    void aMachineThatReportsRunningOnceRunsInEveryMinuteAfter() {
+        List<OeeMinute> hour = minutes(null, List.of(MachineEvent.state(T0, RUNNING)), new IdealCycleHistory(), 60);
+
+        assertThat(hour).hasSize(60).allSatisfy(minute -> {
+            assertThat(minute.components().plannedMs()).isEqualTo(60_000);
+            assertThat(minute.components().runMs()).isEqualTo(60_000);
+        });
+    }
+
+    @Test
+    void timeBeforeTheFirstStateEventCountsNowhere() {
+        List<OeeMinute> minutes = minutes(null, List.of(MachineEvent.state(T0 + 90_000, RUNNING)), new IdealCycleHistory(), 3);
+
+        assertThat(minutes).extracting(OeeMinute::bucketStart).containsExactly(T0 + MIN, T0 + 2 * MIN);
+        assertThat(minutes.get(0).components().plannedMs()).isEqualTo(30_000);
+    }
+
+    @Test
+    void stateChangesInsideAMinuteSplitItsTime() {
+        List<OeeMinute> minutes = minutes(null, List.of(
+                MachineEvent.state(T0 + 10_000, RUNNING),
+                MachineEvent.state(T0 + 40_000, IDLE),
+                MachineEvent.state(T0 + 50_000, DOWN)), new IdealCycleHistory(), 1);
+
+        OeeComponents minute = minutes.get(0).components();
+        assertThat(minute.plannedMs()).isEqualTo(50_000);
+        assertThat(minute.runMs()).isEqualTo(30_000);
+        assertThat(minute.availability()).isEqualTo(0.6);
+    }
+
+    @Test
+    void aPlannedStopIsNotPlannedTimeAndAMinuteWithoutPlannedTimeHasNoAvailability() {
+        List<OeeMinute> minutes = minutes(RUNNING, List.of(MachineEvent.state(T0 + 30_000, PLANNED_STOP)),
+                new IdealCycleHistory(), 2);
+
+        assertThat(minutes.get(0).components().plannedMs()).isEqualTo(30_000);
+        assertThat(minutes.get(0).components().availability()).isEqualTo(1.0);
+        assertThat(minutes.get(1).components().plannedMs()).isZero();
+        assertThat(minutes.get(1).components().availability()).isNull();
+        assertThat(minutes.get(1).components().oee()).isNull();
+    }
+
+    @Test
+    void aMachineThatRunsAndMakesNothingHasZeroPerformanceAndOeeAndNoQuality() {
+        OeeComponents minute = minutes(RUNNING, List.of(), new IdealCycleHistory().set(0, 1_000), 1).get(0).components();
+
+        assertThat(minute.performance()).isZero();
+        assertThat(minute.oee()).isZero();
+        assertThat(minute.quality()).isNull();
+    }
+
+    @Test
+    void performanceAboveOneIsKeptAndFlagged() {
+        OeeMinute minute = minutes(RUNNING, List.of(MachineEvent.count(T0 + 30_000, 40, 38)),
+                new IdealCycleHistory().set(0, 2_000), 1).get(0);
+
+        assertThat(minute.components().performance()).isCloseTo(80_000.0 / 60_000, within(1e-12));
+        assertThat(minute.components().performanceAboveOne()).isTrue();
+        assertThat(minute.idealCycleMs()).isEqualTo(2_000);
+        assertThat(minute.components().oee()).isCloseTo(38 * 2_000 / 60_000.0, within(1e-12));
+    }
+
+    @Test
+    void aNewIdealCycleTimeAppliesFromItsEffectiveTimeNotBefore() {
+        IdealCycleHistory ideal = new IdealCycleHistory().set(0, 1_000).set(T0 + 30_000, 2_000);
+        OeeMinute minute = minutes(RUNNING, List.of(MachineEvent.count(T0 + 20_000, 10, 10),
+                MachineEvent.count(T0 + 45_000, 10, 5)), ideal, 1).get(0);
+
+        assertThat(minute.components().idealMs()).isEqualTo(10 * 1_000 + 10 * 2_000);
+        assertThat(minute.components().goodIdealMs()).isEqualTo(10 * 1_000 + 5 * 2_000);
+        assertThat(minute.idealCycleMs()).isEqualTo(1_500);   // ideal_ms = ideal_cycle_ms x total_count
+        assertThat(minute.components().quality()).isCloseTo(20_000.0 / 30_000, within(1e-12));
+    }
+
+    @Test
+    void withoutAnIdealCycleTimePerformanceAndOeeAreUnknownButQualityIsNot() {
+        OeeMinute minute = minutes(RUNNING, List.of(MachineEvent.count(T0 + 5_000, 10, 9)), new IdealCycleHistory(), 1)
+                .get(0);
+
+        assertThat(minute.components().performance()).isNull();
+        assertThat(minute.components().oee()).isNull();
+        assertThat(minute.components().quality()).isEqualTo(0.9);
+        assertThat(minute.idealCycleMs()).isNull();
+    }
+
+    @Test
+    void randomStreamsKeepTheContractsIdentities() {
+        Random random = new Random(11);
+        for (int run = 0; run < 500; run++) {
+            List<MachineEvent> events = new ArrayList<>();
+            long ts = T0 + random.nextInt(120_000);
+            IdealCycleHistory ideal = new IdealCycleHistory();
+            if (random.nextBoolean()) {
+                ideal.set(T0 - 1, 500 + random.nextInt(3_000));
+            }
+            ideal.set(T0 + random.nextInt(30 * 60_000), 500 + random.nextInt(3_000));
+            long expectedPlanned = 0;
+            MachineState state = null;
+            long since = 0;
+            long end = T0 + 30 * MIN;
+            while (ts < end) {
+                if (random.nextInt(3) == 0) {
+                    long total = random.nextInt(20);
+                    events.add(MachineEvent.count(ts, total, total == 0 ? 0 : random.nextInt((int) total + 1)));
+                } else {
+                    expectedPlanned += state == null || state == PLANNED_STOP ? 0 : ts - since;
+                    state = MachineState.values()[random.nextInt(4)];
+                    since = ts;
+                    events.add(MachineEvent.state(ts, state));
+                }
+                ts += 1 + random.nextInt(90_000);
+            }
+            expectedPlanned += state == null || state == PLANNED_STOP ? 0 : end - since;
+
+            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", null, events, ideal, T0, end);
+            OeeComponents sum = minutes.stream().map(OeeMinute::components).reduce(OeeComponents.NONE, OeeComponents::plus);
+
+            assertThat(sum.plannedMs()).isEqualTo(expectedPlanned);
+            assertThat(sum.totalCount()).isEqualTo(events.stream().mapToLong(MachineEvent::total).sum());
+            for (OeeMinute minute : minutes) {
+                assertIdentities(minute.components());
+                assertThat(minute.components().plannedMs()).isBetween(0L, 60_000L);
+                assertThat(minute.components().runMs()).isLessThanOrEqualTo(minute.components().plannedMs());
+            }
+            assertIdentities(sum);
+        }
+    }
+
+    private static void assertIdentities(OeeComponents components) {
+        Double a = components.availability();
+        Double p = components.performance();
+        Double q = components.quality();
+        Double oee = components.oee();
+        if (a != null && p != null && q != null) {
+            assertThat(oee).isCloseTo(a * p * q, within(1e-9 * Math.max(1, oee)));
+        }
+    }
+
+    private static List<OeeMinute> minutes(MachineState stateAtStart, List<MachineEvent> events,
+                                           IdealCycleHistory ideal, int count) {
+        return MinuteAccounting.minutes("acme", "press-1", stateAtStart, events, ideal, T0, T0 + count * MIN);
+    }
+}
