@@ -12,7 +12,8 @@ public final class IdealCycleHistory {
 
     private final NavigableMap<Long, Double> idealCycleMsFrom = new TreeMap<>();
 
-    public IdealCycleHistory set(long effectiveFrom, double idealCycleMs) {
+    /** @param idealCycleMs null when the setting was removed: no ideal cycle time from then on */
+    public IdealCycleHistory set(long effectiveFrom, Double idealCycleMs) {
         idealCycleMsFrom.put(effectiveFrom, idealCycleMs);
         return this;
     }

@@ -64,7 +64,7 @@ class MinuteAccountingTest {
 
     @Test
     void aMachineThatRunsAndMakesNothingHasZeroPerformanceAndOeeAndNoQuality() {
-        OeeComponents minute = minutes(RUNNING, List.of(), new IdealCycleHistory().set(0, 1_000), 1).get(0).components();
+        OeeComponents minute = minutes(RUNNING, List.of(), new IdealCycleHistory().set(0, 1_000.0), 1).get(0).components();
 
         assertThat(minute.performance()).isZero();
         assertThat(minute.oee()).isZero();
@@ -74,7 +74,7 @@ class MinuteAccountingTest {
     @Test
     void performanceAboveOneIsKeptAndFlagged() {
         OeeMinute minute = minutes(RUNNING, List.of(MachineEvent.count(T0 + 30_000, 40, 38)),
-                new IdealCycleHistory().set(0, 2_000), 1).get(0);
+                new IdealCycleHistory().set(0, 2_000.0), 1).get(0);
 
         assertThat(minute.components().performance()).isCloseTo(80_000.0 / 60_000, within(1e-12));
         assertThat(minute.components().performanceAboveOne()).isTrue();
@@ -84,7 +84,7 @@ class MinuteAccountingTest {
 
     @Test
     void aNewIdealCycleTimeAppliesFromItsEffectiveTimeNotBefore() {
-        IdealCycleHistory ideal = new IdealCycleHistory().set(0, 1_000).set(T0 + 30_000, 2_000);
+        IdealCycleHistory ideal = new IdealCycleHistory().set(0, 1_000.0).set(T0 + 30_000, 2_000.0);
         OeeMinute minute = minutes(RUNNING, List.of(MachineEvent.count(T0 + 20_000, 10, 10),
                 MachineEvent.count(T0 + 45_000, 10, 5)), ideal, 1).get(0);
 
@@ -113,9 +113,9 @@ class MinuteAccountingTest {
             long ts = T0 + random.nextInt(120_000);
             IdealCycleHistory ideal = new IdealCycleHistory();
             if (random.nextBoolean()) {
-                ideal.set(T0 - 1, 500 + random.nextInt(3_000));
+                ideal.set(T0 - 1, 500.0 + random.nextInt(3_000));
             }
-            ideal.set(T0 + random.nextInt(30 * 60_000), 500 + random.nextInt(3_000));
+            ideal.set(T0 + random.nextInt(30 * 60_000), 500.0 + random.nextInt(3_000));
             long expectedPlanned = 0;
             MachineState state = null;
             long since = 0;

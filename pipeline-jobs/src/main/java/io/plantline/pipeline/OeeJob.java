@@ -1,0 +1,112 @@
+package io.plantline.pipeline;
+
+import io.plantline.config.Settings;
+import io.plantline.model.DeadLetter;
+import io.plantline.model.Topics;
+import io.plantline.pipeline.oee.IdealCycleSetting;
+import io.plantline.pipeline.oee.IdealCycleSettings;
+import io.plantline.pipeline.oee.MachineEventDeserializer;
+import io.plantline.pipeline.oee.MachineEventRecord;
+import io.plantline.pipeline.oee.OeeMinute;
+import io.plantline.pipeline.oee.OeeMinutes;
+import io.plantline.pipeline.oee.OeeMinutesTable;
+import io.plantline.pipeline.oee.SplitRejectedEvents;
+import io.plantline.pipeline.rules.RuleChange;
+import io.plantline.pipeline.rules.RuleChangeDeserializer;
+import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
+import io.plantline.pipeline.sink.DeadLetters;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The OEE job: state changes and part counts from {@code factory.machine-events} and each machine's ideal cycle
+ * time from the device settings on {@code factory.rules} become {@code oee_1m}, and through it {@code oee_1h} and
+ * {@code oee_1d}, exactly as the OEE contract defines them. Sources and sinks come in through the constructor.
+ *
+ * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
+ */
+public final class OeeJob {
+
+    public static final String NAME = "oee";
+
+    /** Where the job reads from. */
+    public record Sources(Source<MachineEventRecord, ?, ?> machineEvents, Source<RuleChange, ?, ?> rules) {
+    }
+
+    /** Where the job writes to. */
+    public record Sinks(Sink<OeeMinute> oeeMinutes, Sink<DeadLetter> deadLetters) {
+    }
+
+    private final Sources sources;
+    private final Sinks sinks;
+    private final JobOptions options;
+
+    public OeeJob(Sources sources, Sinks sinks, JobOptions options) {
+        this.sources = sources;
+        this.sinks = sinks;
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobOptions options = Settings.parseOrExit(NAME, () -> JobOptions.parse(args, System.getenv()));
+        StreamExecutionEnvironment env = PipelineEnvironment.create(options);
+        new OeeJob(kafkaSources(options.kafkaBootstrap(), Topics.MACHINE_EVENTS, Topics.RULES),
+                postgresAndKafkaSinks(options, Topics.DEAD_LETTER), options).build(env);
+        env.execute(NAME);
+    }
+
+    /** Events resume from the committed offsets (earliest the first time); settings always from the beginning. */
+    public static Sources kafkaSources(String bootstrapServers, String machineEventsTopic, String rulesTopic) {
+        return new Sources(
+                KafkaSource.<MachineEventRecord>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(machineEventsTopic)
+                        .setGroupId("plantline-" + NAME)
+                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new MachineEventDeserializer(NAME))
+                        .build(),
+                KafkaSource.<RuleChange>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(rulesTopic)
+                        .setGroupId("plantline-" + NAME + "-settings")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new RuleChangeDeserializer())
+                        .build());
+    }
+
+    public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
+        return new Sinks(OeeMinutesTable.sink(options.jdbcUrl()),
+                DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
+    }
+
+    /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */
+    public void build(StreamExecutionEnvironment env) {
+        WatermarkStrategy<MachineEventRecord> eventTime = WatermarkStrategy
+                .<MachineEventRecord>forBoundedOutOfOrderness(options.maxOutOfOrderness())
+                .withTimestampAssigner((record, kafkaTimestamp) ->
+                        record.isRejected() ? Long.MIN_VALUE : record.event().ts())
+                .withIdleness(options.sourceIdleness());
+        SingleOutputStreamOperator<MachineEventRecord> events = env
+                .fromSource(sources.machineEvents(), eventTime, "machine events").uid("machine-events-source")
+                .process(new SplitRejectedEvents()).name("split rejected").uid("split-rejected-events");
+        SingleOutputStreamOperator<IdealCycleSetting> settings = env
+                .fromSource(sources.rules(), RulesNeverHoldBackEventTime.strategy(), "device settings").uid("settings-source")
+                .setParallelism(1)
+                .process(new IdealCycleSettings(NAME)).name("ideal cycle times").uid("ideal-cycle-settings")
+                .setParallelism(1);
+        SingleOutputStreamOperator<OeeMinute> minutes = events.keyBy(MachineEventRecord::deviceKey)
+                .connect(settings.keyBy(IdealCycleSetting::deviceKey))
+                .process(new OeeMinutes(NAME, options.allowedLateness(), options.stateTtl()))
+                .name("OEE minutes").uid("oee-minutes");
+        minutes.sinkTo(sinks.oeeMinutes()).name("oee tables").uid("oee-minutes-sink");
+        events.getSideOutput(DeadLetters.TAG)
+                .union(settings.getSideOutput(DeadLetters.TAG), minutes.getSideOutput(DeadLetters.TAG))
+                .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
+    }
+}

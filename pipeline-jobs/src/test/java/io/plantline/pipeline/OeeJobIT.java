@@ -1,0 +1,172 @@
+package io.plantline.pipeline;
+
+import static io.plantline.model.MachineState.IDLE;
+import static io.plantline.model.MachineState.PLANNED_STOP;
+import static io.plantline.model.MachineState.RUNNING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceSettings;
+import io.plantline.model.json.RecordJson;
+import io.plantline.sql.SchemaMigration;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The OEE job on a MiniCluster, from in-process Kafka to PostgreSQL, against hand-computed minutes. */
+@ExtendWith({KafkaExtension.class, PostgresExtension.class})
+class OeeJobIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    private static final long T0 = TelemetryFeed.T0;
+    private final TestKafka kafka;
+    private final TestDatabase database;
+    private JobClient job;
+
+    OeeJobIT(TestKafka kafka, TestDatabase database) {
+        this.kafka = kafka;
+        this.database = database;
+        SchemaMigration.apply(database.jdbcUrl());
+    }
+
+    @AfterEach
+    void cancelJob() throws Exception {
+        if (job != null) {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void minutesRollUpsLateCorrectionsAndDeadLettersFollowTheContract() throws Exception {
+        String events = kafka.createTopic("machine-events", 1);
+        String rules = kafka.createTopic("rules", 1);
+        String deadLetters = kafka.createTopic("dead-letter", 1);
+        kafka.produce(rules, "acme/device/press-1", RecordJson.write(new DeviceSettings("acme", "press-1",
+                Optional.of(2.0), Instant.ofEpochMilli(T0), Map.of())));
+        job = start(events, rules, deadLetters);
+        await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+        Thread.sleep(5_000);   // the settings source reads the rule topic
+
+        kafka.produceAll(events, new MachineFeed()
+                .state("press-1", 0, RUNNING)
+                .count("press-1", 30_000, 10, 9)
+                .state("press-1", 90_000, IDLE)
+                .state("press-1", 120_000, RUNNING)
+                .count("press-1", 150_000, 40, 38)
+                .state("press-1", 240_000, PLANNED_STOP)
+                .raw("acme/press-1", ("{\"org\":\"acme\",\"device\":\"press-1\",\"kind\":\"count\",\"ts\":\""
+                        + Instant.ofEpochMilli(T0 + 200_000) + "\",\"receivedAt\":\"" + Instant.ofEpochMilli(T0)
+                        + "\",\"total\":1,\"good\":2}").getBytes(StandardCharsets.UTF_8))
+                .state("press-9", 305_000, RUNNING)     // event time reaches 5:00: minutes 0 to 4 are written
+                .records());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(minutes()).hasSize(5));
+        List<Map<String, Object>> minutes = minutes();
+        assertMinute(minutes.get(0), 60_000, 60_000, 10, 9, 1.0, 20_000.0 / 60_000, 0.9, 0.3);
+        assertMinute(minutes.get(1), 60_000, 30_000, 0, 0, 0.5, 0.0, null, 0.0);
+        assertMinute(minutes.get(2), 60_000, 60_000, 40, 38, 1.0, 80_000.0 / 60_000, 0.95, 76_000.0 / 60_000);
+        assertThat(minutes.get(2)).containsEntry("performance_above_1", true);
+        assertMinute(minutes.get(3), 60_000, 60_000, 0, 0, 1.0, 0.0, null, 0.0);
+        assertMinute(minutes.get(4), 0, 0, 0, 0, null, null, null, null);
+        assertThat(database.query("SELECT planned_ms, run_ms, total_count, good_count, ideal_ms, oee FROM oee_1h"
+                + " WHERE device_id = 'press-1'")).containsExactly(Map.of("planned_ms", 240_000L, "run_ms", 210_000L,
+                "total_count", 50L, "good_count", 47L, "ideal_ms", 100_000.0, "oee", 94_000.0 / 240_000));
+
+        // 55 s late, within the allowed 2 minutes: minute 4 and its hour are rewritten.
+        kafka.produceAll(events, new MachineFeed().count("press-1", 250_000, 5, 5).records());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.query(
+                "SELECT total_count FROM oee_1h WHERE device_id = 'press-1'")).containsExactly(Map.of("total_count", 55L)));
+        assertThat(minutes().get(4)).containsEntry("total_count", 5L);
+
+        // Event time reaches 10:00; then a count for minute 1 is too late.
+        kafka.produceAll(events, new MachineFeed().state("press-9", 600_000, RUNNING).records());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(minutes()).hasSize(9));
+        kafka.produceAll(events, new MachineFeed().count("press-1", 70_000, 3, 3).records());
+
+        assertThat(kafka.read(deadLetters, 2, Duration.ofSeconds(30)))
+                .extracting(record -> RecordJson.readDeadLetter(record.value()))
+                .extracting(DeadLetter::reason).containsExactly("invalid_count", "too_late");
+        assertThat(minutes().get(1)).containsEntry("total_count", 0L);
+        assertThat(database.query("""
+                SELECT sum(m.planned_ms) = h.planned_ms AND sum(m.total_count) = h.total_count AS sums_match
+                FROM oee_1m m JOIN oee_1h h ON h.device_id = m.device_id
+                 AND m.bucket_start >= h.bucket_start AND m.bucket_start < h.bucket_start + interval '1 hour'
+                GROUP BY h.device_id, h.bucket_start, h.planned_ms, h.total_count""")).allSatisfy(row ->
+                assertThat(row).containsEntry("sums_match", true));
+    }
+
+    @Test
+    void aDayWithADaylightSavingChangeHas23HoursInTheOrganisationsTimeZone() throws SQLException {
+        database.execute("INSERT INTO organisations (slug, name, time_zone) VALUES ('berlin', 'Berlin', 'Europe/Berlin')"
+                + " ON CONFLICT (slug) DO UPDATE SET time_zone = 'Europe/Berlin'");
+        // Local 2026-03-29 runs from 2026-03-28T23:00Z to 2026-03-29T22:00Z: 23 hours.
+        database.execute("""
+                DO $$ BEGIN
+                  FOR i IN 0..(25 * 60 - 1) LOOP
+                    CALL upsert_oee_minute('berlin', 'press-1', '2026-03-28T22:00:00Z'::timestamptz + i * interval '1 minute',
+                        60000, 60000, 1, 1, 1000, 1000, 1000, 1, 1000.0 / 60000, 1, 1000.0 / 60000, false);
+                  END LOOP;
+                END $$""");
+
+        List<Map<String, Object>> days = database.query(
+                "SELECT bucket_start, planned_ms FROM oee_1d WHERE org_slug = 'berlin' ORDER BY bucket_start");
+        assertThat(days).hasSize(3);
+        assertThat(((Timestamp) days.get(1).get("bucket_start")).toInstant()).isEqualTo(Instant.parse("2026-03-28T23:00:00Z"));
+        assertThat(days.get(1)).containsEntry("planned_ms", 23 * 3_600_000L);
+    }
+
+    private List<Map<String, Object>> minutes() throws SQLException {
+        return database.query("SELECT * FROM oee_1m WHERE device_id = 'press-1' ORDER BY bucket_start");
+    }
+
+    private static void assertMinute(Map<String, Object> row, long planned, long run, long total, long good,
+                                     Double availability, Double performance, Double quality, Double oee) {
+        assertThat(row).containsEntry("planned_ms", planned).containsEntry("run_ms", run)
+                .containsEntry("total_count", total).containsEntry("good_count", good);
+        assertRatio(row.get("availability"), availability);
+        assertRatio(row.get("performance"), performance);
+        assertRatio(row.get("quality"), quality);
+        assertRatio(row.get("oee"), oee);
+    }
+
+    private static void assertRatio(Object actual, Double expected) {
+        if (expected == null) {
+            assertThat(actual).isNull();
+        } else {
+            assertThat((Double) actual).isCloseTo(expected, within(1e-12));
+        }
+    }
+
+    private JobClient start(String events, String rules, String deadLetters) throws Exception {
+        JobOptions options = JobOptions.parse(new String[] {
+                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
+                "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                PipelineEnvironment.configuration(options));
+        env.setParallelism(options.parallelism());
+        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), events, rules),
+                OeeJob.postgresAndKafkaSinks(options, deadLetters), options).build(env);
+        return env.executeAsync(OeeJob.NAME);
+    }
+}
