@@ -2,8 +2,13 @@ package io.plantline.local;
 
 import io.plantline.model.AlertRule;
 import io.plantline.model.Comparison;
+import io.plantline.model.DeviceSettings;
+import io.plantline.model.RulesTopicValue;
 import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.Optional;
 import io.plantline.simulator.SimulatedMachine;
 import java.sql.Connection;
@@ -65,11 +70,22 @@ final class DemoPlant {
         }
     }
 
+    /** The demo alert rule, and each machine's ideal cycle time from {@code effectiveFrom} on, for the jobs. */
+    static List<RulesTopicValue> rulesAndSettings(String orgSlug, List<SimulatedMachine> machines, Instant effectiveFrom) {
+        List<RulesTopicValue> values = new ArrayList<>();
+        values.add(overheatRule(orgSlug));
+        for (SimulatedMachine machine : machines) {
+            values.add(new DeviceSettings(orgSlug, machine.device().deviceId(),
+                    Optional.of(machine.profile().idealCycleSeconds()), effectiveFrom, Map.of()));
+        }
+        return values;
+    }
+
     /**
      * The demo plant's alert rule, so local mode shows the alert lifecycle: the simulator's {@code breach} fault
      * holds the temperature above 95 °C, far above the machines' normal 55-75 °C.
      */
-    static AlertRule overheatRule(String orgSlug) {
+    private static AlertRule overheatRule(String orgSlug) {
         return new AlertRule("overheat", orgSlug, RuleScope.organisation(), "temperature", Comparison.GREATER, 90,
                 Optional.of(10), Optional.empty(), Optional.of(85.0), Severity.MAJOR,
                 Optional.of(new AlertRule.Escalation(60, Severity.CRITICAL)), true);

@@ -1,8 +1,9 @@
 package io.plantline.local;
 
-import io.plantline.model.AlertRule;
+import io.plantline.model.RulesTopicValue;
 import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
+import io.plantline.pipeline.OeeJob;
 import io.plantline.pipeline.TelemetryAnalyticsJob;
 import io.plantline.pipeline.anomaly.AnomalySettings;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,12 +56,16 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 public final class LocalStack implements AutoCloseable {
 
     /** Local Kafka keeps at most this much per partition, so a long run cannot fill the disk. */
-    private static void publishRule(String bootstrapServers, AlertRule rule) throws Exception {
+    /** What the control API would publish on {@code factory.rules}, so the jobs have their rules and settings. */
+    private static void publishRules(String bootstrapServers, List<RulesTopicValue> values) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.RULES, rule.key().getBytes(StandardCharsets.UTF_8),
-                    RecordJson.write(rule))).get();
+            for (RulesTopicValue value : values) {
+                producer.send(new ProducerRecord<>(Topics.RULES, value.key().getBytes(StandardCharsets.UTF_8),
+                        RecordJson.write(value)));
+            }
+            producer.flush();
         }
     }
 
@@ -156,7 +163,8 @@ public final class LocalStack implements AutoCloseable {
 
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
         DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines());
-        publishRule(kafka.bootstrapServers(), DemoPlant.overheatRule(options.simulator().orgSlug()));
+        publishRules(kafka.bootstrapServers(), DemoPlant.rulesAndSettings(options.simulator().orgSlug(),
+                simulator.machines(), Instant.now().minus(Duration.ofHours(1))));
         // Kafka starts empty at every start, so the job does too: there is no offset a checkpoint could resume from.
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + postgres.jdbcUrl(),
@@ -165,6 +173,9 @@ public final class LocalStack implements AutoCloseable {
                 TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), Topics.TELEMETRY, Topics.RULES),
                 TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
                 new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env));
+        flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
+                OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
+                OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env));
         BridgeOptions bridgeOptions = BridgeOptions.parse(
                 new String[] {"--metrics-port=" + options.bridgeMetricsPort()}, Map.of())
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());

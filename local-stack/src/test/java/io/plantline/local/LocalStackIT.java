@@ -60,13 +60,16 @@ class LocalStackIT {
             assertThat(later.simulatorPublished()).isPositive();
             assertThat(later.kafkaRecordsByTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).isZero();
             assertThat(later.openAlerts()).hasValue(0);
-            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 1");
+            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 2");
 
-            // The analytics job runs with the demo rule: a breach opens an alert, and minutes are aggregated.
+            // The analytics job runs with the demo rule: a breach opens an alert, and minutes are aggregated;
+            // the OEE job writes the machines' minutes with their ideal cycle times.
             stack.faultCommand("breach all 40");
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> sampler.sample().openAlerts().orElse(0) >= 1);
             Awaitility.await().atMost(120, TimeUnit.SECONDS)
                     .until(() -> count(stack.jdbcUrl(), "SELECT count(*) FROM telemetry_1m") > 0);
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> count(stack.jdbcUrl(),
+                    "SELECT count(*) FROM oee_1m WHERE ideal_cycle_ms IS NOT NULL") > 0);
 
             stack.execute("INSERT INTO organisations (slug, name) VALUES ('kept', 'Kept across restarts')");
         }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.plantline.model.DeadLetter;
+import io.plantline.model.MachineState;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.json.RecordJson;
 import io.plantline.sql.SchemaMigration;
@@ -16,21 +17,29 @@ import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The OEE job on a MiniCluster, from in-process Kafka to PostgreSQL, against hand-computed minutes. */
 @ExtendWith({KafkaExtension.class, PostgresExtension.class})
@@ -50,6 +59,11 @@ class OeeJobIT {
         SchemaMigration.apply(database.jdbcUrl());
     }
 
+    @BeforeEach
+    void emptyTables() throws SQLException {
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+    }
+
     @AfterEach
     void cancelJob() throws Exception {
         if (job != null) {
@@ -59,12 +73,11 @@ class OeeJobIT {
 
     @Test
     void minutesRollUpsLateCorrectionsAndDeadLettersFollowTheContract() throws Exception {
-        String events = kafka.createTopic("machine-events", 1);
-        String rules = kafka.createTopic("rules", 1);
-        String deadLetters = kafka.createTopic("dead-letter", 1);
-        kafka.produce(rules, "acme/device/press-1", RecordJson.write(new DeviceSettings("acme", "press-1",
+        Topics topics = Topics.fresh(kafka);
+        String events = topics.events();
+        kafka.produce(topics.rules(), "acme/device/press-1", RecordJson.write(new DeviceSettings("acme", "press-1",
                 Optional.of(2.0), Instant.ofEpochMilli(T0), Map.of())));
-        job = start(events, rules, deadLetters);
+        job = start(topics, Optional.empty(), Optional.empty());
         await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
         Thread.sleep(5_000);   // the settings source reads the rule topic
 
@@ -104,7 +117,7 @@ class OeeJobIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(minutes()).hasSize(9));
         kafka.produceAll(events, new MachineFeed().count("press-1", 70_000, 3, 3).records());
 
-        assertThat(kafka.read(deadLetters, 2, Duration.ofSeconds(30)))
+        assertThat(kafka.read(topics.deadLetters(), 2, Duration.ofSeconds(30)))
                 .extracting(record -> RecordJson.readDeadLetter(record.value()))
                 .extracting(DeadLetter::reason).containsExactly("invalid_count", "too_late");
         assertThat(minutes().get(1)).containsEntry("total_count", 0L);
@@ -136,6 +149,116 @@ class OeeJobIT {
         assertThat(days.get(1)).containsEntry("planned_ms", 23 * 3_600_000L);
     }
 
+    @Test
+    void randomStreamsRollUpExactlyAndARestartFromACheckpointWritesWhatOneUninterruptedRunWrites(
+            @TempDir Path checkpoints) throws Exception {
+        MachineFeed firstHalf = randomMachines(0, 4);
+        MachineFeed secondHalf = randomMachines(4, 8).state("press-9", 20 * 60_000, RUNNING);
+
+        // The uninterrupted run.
+        Topics topics = Topics.fresh(kafka);
+        job = start(topics, Optional.empty(), Optional.empty());
+        publishSettingsAndWait(topics);
+        kafka.produceAll(topics.events(), firstHalf.records());
+        kafka.produceAll(topics.events(), secondHalf.records());
+        Map<String, List<Map<String, Object>>> expected = awaitSettledTables(3 * 19);
+        job.cancel().get();
+        job = null;
+
+        // Every hour and day holds the sums of its minutes, and OEE = A x P x Q wherever all three are defined.
+        assertThat(database.query(ROLL_UP_MATCHES_MINUTES.formatted("oee_1h", "1 hour"))).isNotEmpty()
+                .allSatisfy(row -> assertThat(row).containsEntry("matches", true));
+        assertThat(database.query(ROLL_UP_MATCHES_MINUTES.formatted("oee_1d", "1 day"))).isNotEmpty()
+                .allSatisfy(row -> assertThat(row).containsEntry("matches", true));
+        assertThat(database.query("SELECT abs(oee - availability * performance * quality) <= 1e-9 AS holds"
+                + " FROM oee_1m WHERE availability IS NOT NULL AND performance IS NOT NULL AND quality IS NOT NULL"))
+                .isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("holds", true));
+
+        // The same input, with the job stopped mid-stream and restored from its last checkpoint.
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        topics = Topics.fresh(kafka);
+        job = start(topics, Optional.of(checkpoints), Optional.empty());
+        publishSettingsAndWait(topics);
+        kafka.produceAll(topics.events(), firstHalf.records());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !database.query("SELECT 1 FROM oee_1m").isEmpty());
+        Path checkpoint = Checkpoints.awaitLatest(checkpoints);
+        job.cancel().get();
+        kafka.produceAll(topics.events(), secondHalf.records());
+        job = start(topics, Optional.of(checkpoints), Optional.of(checkpoint));
+
+        assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
+    }
+
+    /** One row per roll-up bucket: whether its components equal the sums of its minutes (organisation in UTC). */
+    private static final String ROLL_UP_MATCHES_MINUTES = "SELECT r.planned_ms = sum(m.planned_ms)"
+            + " AND r.run_ms = sum(m.run_ms) AND r.total_count = sum(m.total_count)"
+            + " AND r.good_count = sum(m.good_count) AND abs(r.ideal_ms - sum(m.ideal_ms)) < 1e-6 AS matches"
+            + " FROM %s r JOIN oee_1m m ON m.org_slug = r.org_slug AND m.device_id = r.device_id"
+            + " AND m.bucket_start >= r.bucket_start AND m.bucket_start < r.bucket_start + interval '%s'"
+            + " GROUP BY r.org_slug, r.device_id, r.bucket_start, r.planned_ms, r.run_ms, r.total_count,"
+            + " r.good_count, r.ideal_ms";
+
+    /** Three machines changing state and counting parts at random (fixed seed), an event every few seconds. */
+    private static MachineFeed randomMachines(int fromMinute, int toMinute) {
+        Random random = new Random(fromMinute * 31L + 7);
+        MachineFeed feed = new MachineFeed();
+        for (long ts = fromMinute * 60_000L; ts < toMinute * 60_000L; ts += 1_000 + random.nextInt(6_000)) {
+            String machine = "press-" + (1 + random.nextInt(3));
+            if (random.nextInt(4) == 0) {
+                feed.state(machine, ts, MachineState.values()[random.nextInt(MachineState.values().length)]);
+            } else {
+                long total = random.nextInt(5);
+                feed.count(machine, ts, total, total == 0 ? 0 : random.nextInt((int) total + 1));
+            }
+        }
+        return feed;
+    }
+
+    private void publishSettingsAndWait(Topics topics) throws Exception {
+        for (int machine = 1; machine <= 3; machine++) {
+            kafka.produce(topics.rules(), "acme/device/press-" + machine, RecordJson.write(new DeviceSettings("acme",
+                    "press-" + machine, Optional.of(0.5 + machine), Instant.ofEpochMilli(T0 - 60_000), Map.of())));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+        Thread.sleep(5_000);   // the settings source reads the rules topic
+    }
+
+    private Map<String, List<Map<String, Object>>> awaitSettledTables(int minuteRows) throws SQLException {
+        await().atMost(Duration.ofSeconds(90)).until(() -> database.query("SELECT 1 FROM oee_1m").size() >= minuteRows);
+        Object[] last = {null};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            Map<String, List<Map<String, Object>>> now = tables();
+            boolean settled = now.equals(last[0]);
+            last[0] = now;
+            return settled;
+        });
+        return tables();
+    }
+
+    /** The three OEE tables, without the write time. */
+    private Map<String, List<Map<String, Object>>> tables() throws SQLException {
+        Map<String, List<Map<String, Object>>> tables = new TreeMap<>();
+        for (String table : List.of("oee_1m", "oee_1h", "oee_1d")) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Map<String, Object> row : database.query(
+                    "SELECT * FROM " + table + " ORDER BY org_slug, device_id, bucket_start")) {
+                Map<String, Object> withoutWriteTime = new LinkedHashMap<>(row);
+                withoutWriteTime.remove("updated_at");
+                rows.add(withoutWriteTime);
+            }
+            tables.put(table, rows);
+        }
+        return tables;
+    }
+
+    /** A fresh set of topics, so two runs of a test never share offsets or records. */
+    private record Topics(String events, String rules, String deadLetters) {
+        static Topics fresh(TestKafka kafka) {
+            return new Topics(kafka.createTopic("machine-events", 1), kafka.createTopic("rules", 1),
+                    kafka.createTopic("dead-letter", 1));
+        }
+    }
+
     private List<Map<String, Object>> minutes() throws SQLException {
         return database.query("SELECT * FROM oee_1m WHERE device_id = 'press-1' ORDER BY bucket_start");
     }
@@ -158,15 +281,16 @@ class OeeJobIT {
         }
     }
 
-    private JobClient start(String events, String rules, String deadLetters) throws Exception {
+    private JobClient start(Topics topics, Optional<Path> checkpoints, Optional<Path> restoreFrom) throws Exception {
         JobOptions options = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
                 "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                PipelineEnvironment.configuration(options));
+        Configuration config = PipelineEnvironment.configuration(options);
+        Checkpoints.configure(config, checkpoints, restoreFrom);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(options.parallelism());
-        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), events, rules),
-                OeeJob.postgresAndKafkaSinks(options, deadLetters), options).build(env);
+        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), topics.events(), topics.rules()),
+                OeeJob.postgresAndKafkaSinks(options, topics.deadLetters()), options).build(env);
         return env.executeAsync(OeeJob.NAME);
     }
 }

@@ -14,22 +14,17 @@ import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -175,7 +170,7 @@ class TelemetryAnalyticsJobIT {
         kafka.produceAll(telemetryTopic, firstHalf.records());
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> !database.query("SELECT 1 FROM telemetry_1m").isEmpty());
-        Path checkpoint = awaitNewCheckpoint(checkpoints);
+        Path checkpoint = Checkpoints.awaitLatest(checkpoints);
         job.cancel().get();
         kafka.produceAll(telemetryTopic, secondHalf.records());
         job = start(Optional.of(checkpoints), Optional.of(checkpoint));
@@ -226,25 +221,12 @@ class TelemetryAnalyticsJobIT {
         return database.query(query);
     }
 
-    private static Path awaitNewCheckpoint(Path checkpoints) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> latestCheckpoint(checkpoints), Optional::isPresent).get();
-    }
-
-    private static Optional<Path> latestCheckpoint(Path checkpoints) throws IOException {
-        try (Stream<Path> files = Files.walk(checkpoints, 3)) {
-            return files.filter(path -> path.getFileName().toString().equals("_metadata"))
-                    .map(Path::getParent)
-                    .max(Comparator.comparingLong(path -> Long.parseLong(path.getFileName().toString().substring(4))));
-        }
-    }
-
     private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom) throws Exception {
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
                 "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
         Configuration config = PipelineEnvironment.configuration(jobOptions);
-        checkpoints.ifPresent(dir -> config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString()));
-        restoreFrom.ifPresent(path -> config.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toUri().toString()));
+        Checkpoints.configure(config, checkpoints, restoreFrom);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(jobOptions.parallelism());
         new TelemetryAnalyticsJob(
