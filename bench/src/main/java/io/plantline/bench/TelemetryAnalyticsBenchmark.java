@@ -1,7 +1,5 @@
 package io.plantline.bench;
 
-import io.plantline.embedded.EmbeddedKafkaCluster;
-import io.plantline.embedded.EmbeddedPostgresServer;
 import io.plantline.model.AlertEvent;
 import io.plantline.model.AlertRule;
 import io.plantline.model.AlertTransition;
@@ -14,18 +12,10 @@ import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.ParseResult;
 import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
-import io.plantline.pipeline.PipelineEnvironment;
 import io.plantline.pipeline.TelemetryAnalyticsJob;
 import io.plantline.pipeline.anomaly.AnomalySettings;
-import io.plantline.sql.SchemaMigration;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,32 +23,19 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Data points per second through the telemetry analytics job at parallelism 2 (in-process Kafka to embedded
@@ -75,33 +52,26 @@ public final class TelemetryAnalyticsBenchmark {
     static final int PARTITIONS = 4;
     static final int PARALLELISM = 2;
 
+    private final BenchStack stack;
     private final String bootstrap;
-    private final String jdbcUrl;
-    private final Path workDir;
 
-    private TelemetryAnalyticsBenchmark(String bootstrap, String jdbcUrl, Path workDir) {
-        this.bootstrap = bootstrap;
-        this.jdbcUrl = jdbcUrl;
-        this.workDir = workDir;
+    private TelemetryAnalyticsBenchmark(BenchStack stack) {
+        this.stack = stack;
+        this.bootstrap = stack.bootstrap;
     }
 
     public static void main(String[] args) throws Exception {
-        System.setProperty("logback.configurationFile", "bench-logback.xml");
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int liveSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int liveRate = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
-        Path workDir = Files.createTempDirectory("plantline-analytics-bench");
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(0, workDir.resolve("kafka"), 1L << 30);
-             EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, workDir.resolve("postgres"), true)) {
-            SchemaMigration.apply(postgres.jdbcUrl());
-            new TelemetryAnalyticsBenchmark(kafka.bootstrapServers(), postgres.jdbcUrl(), workDir)
-                    .run(messages, liveSeconds, liveRate);
+        try (BenchStack stack = BenchStack.start("analytics")) {
+            new TelemetryAnalyticsBenchmark(stack).run(messages, liveSeconds, liveRate);
         }
         System.exit(0);
     }
 
     private void run(int messages, int liveSeconds, int liveRate) throws Exception {
-        MiniCluster flink = startFlink();
+        MiniCluster flink = stack.flink;
         String rules = createTopic("rules", 1);
         publishRule(rules);
 
@@ -109,26 +79,26 @@ public final class TelemetryAnalyticsBenchmark {
         String backlog = createTopic("telemetry-backlog", PARTITIONS);
         long produceStart = System.nanoTime();
         produceBacklog(backlog, messages);
-        double produceSeconds = seconds(produceStart);
+        double produceSeconds = BenchStack.seconds(produceStart);
         long bareStart = System.nanoTime();
         long barePoints = consumeAndParse(backlog, messages);
-        double bareSeconds = seconds(bareStart);
+        double bareSeconds = BenchStack.seconds(bareStart);
         // The same graph over an empty topic: what start-up and shutdown alone take.
         long emptyStart = System.nanoTime();
         runToCompletion(flink, createTopic("telemetry-empty", PARTITIONS), rules);
-        double overheadSeconds = seconds(emptyStart);
-        execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        double overheadSeconds = BenchStack.seconds(emptyStart);
+        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies");
         long jobStart = System.nanoTime();
         runToCompletion(flink, backlog, rules);
-        double jobSeconds = seconds(jobStart);
-        long writtenPoints = queryLong("SELECT coalesce(sum(count), 0) FROM telemetry_1m");
-        long alertRows = queryLong("SELECT count(*) FROM alerts");
+        double jobSeconds = BenchStack.seconds(jobStart);
+        long writtenPoints = stack.queryLong("SELECT coalesce(sum(count), 0) FROM telemetry_1m");
+        long alertRows = stack.queryLong("SELECT count(*) FROM alerts");
         double bareRate = barePoints / bareSeconds;
         double jobRate = barePoints / jobSeconds;
         double jobRateRunning = barePoints / (jobSeconds - overheadSeconds);
 
         // 2. Alert latency and state under a live load, event time = wall-clock time.
-        execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies");
         String live = createTopic("telemetry-live", PARTITIONS);
         String alerts = createTopic("alerts", 1);
         long heapBefore = heapAfterGc();
@@ -137,10 +107,9 @@ public final class TelemetryAnalyticsBenchmark {
         LiveLoad load = produceLive(live, liveSeconds, liveRate);
         Thread.sleep(8_000);
         long heapDuring = heapAfterGc();
-        long checkpointBytes = checkpointBytes(liveJob);
+        long checkpointBytes = stack.checkpointBytes(liveJob);
         List<Long> latencies = alertLatencies(alerts);
         flink.cancelJob(liveJob).get();
-        flink.close();
 
         long seriesKeys = (long) DEVICES * METRICS.length;
         System.out.printf("""
@@ -178,48 +147,27 @@ public final class TelemetryAnalyticsBenchmark {
                 heapDuring >> 20, heapBefore >> 20);
     }
 
-    private MiniCluster startFlink() throws Exception {
-        Configuration config = new Configuration();
-        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
-        config.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));
-        config.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(64));
-        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, workDir.resolve("checkpoints").toUri().toString());
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(config).setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build());
-        cluster.start();
-        return cluster;
-    }
-
-    private JobOptions options(String... extra) {
-        List<String> args = new ArrayList<>(List.of("--kafka-bootstrap=" + bootstrap, "--jdbc-url=" + jdbcUrl,
-                "--parallelism=" + PARALLELISM, "--idleness-ms=2000"));
-        args.addAll(List.of(extra));
-        return JobOptions.parse(args.toArray(String[]::new), Map.of());
-    }
-
     private void runToCompletion(MiniCluster flink, String telemetry, String rules) throws Exception {
-        JobOptions options = options();
-        StreamGraph graph = graph(options, TelemetryAnalyticsJob.kafkaSources(bootstrap, telemetry, rules, true),
-                createTopic("alerts-backlog", 1));
-        flink.executeJobBlocking(graph.getJobGraph());
+        JobOptions options = stack.options();
+        flink.executeJobBlocking(graph(options, TelemetryAnalyticsJob.kafkaSources(bootstrap, telemetry, rules, true),
+                createTopic("alerts-backlog", 1)).getJobGraph());
     }
 
     private JobID submitLive(MiniCluster flink, String telemetry, String rules, String alerts) throws Exception {
         // Alert latency is bounded below by the out-of-orderness bound: CEP waits for the watermark.
-        JobOptions options = options("--out-of-orderness-ms=500");
+        JobOptions options = stack.options("--out-of-orderness-ms=500");
         StreamGraph graph = graph(options, TelemetryAnalyticsJob.kafkaSources(bootstrap, telemetry, rules), alerts);
         return flink.submitJob(graph.getJobGraph()).get().getJobID();
     }
 
     private StreamGraph graph(JobOptions options, TelemetryAnalyticsJob.Sources sources, String alertsTopic) {
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(PipelineEnvironment.configuration(options));
-        env.setParallelism(options.parallelism());
-        new TelemetryAnalyticsJob(sources,
+        return BenchStack.graph(TelemetryAnalyticsJob.NAME, options, env -> new TelemetryAnalyticsJob(sources,
                 TelemetryAnalyticsJob.postgresAndKafkaSinks(options, alertsTopic, createTopic("dead-letter", 1)),
-                new TelemetryAnalyticsJob.Options(options, AnomalySettings.DEFAULTS)).build(env);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName(TelemetryAnalyticsJob.NAME);
-        return graph;
+                new TelemetryAnalyticsJob.Options(options, AnomalySettings.DEFAULTS)).build(env));
+    }
+
+    private String createTopic(String prefix, int partitions) {
+        return stack.createTopic(prefix, partitions);
     }
 
     /** Device d reads one message a second; every 100th device breaches the rule from second 20 to 40. */
@@ -227,7 +175,7 @@ public final class TelemetryAnalyticsBenchmark {
         DeviceMessageCodec codec = DeviceMessageCodec.withDefaults();
         long start = Instant.now().minus(Duration.ofDays(1)).toEpochMilli() / 60_000 * 60_000;
         Random random = new Random(1);
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
             for (int i = 0; i < messages; i++) {
                 int device = i % DEVICES;
                 int second = i / DEVICES;
@@ -247,7 +195,7 @@ public final class TelemetryAnalyticsBenchmark {
         Random random = new Random(2);
         long startNanos = System.nanoTime();
         long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
             while (System.nanoTime() - startNanos < TimeUnit.SECONDS.toNanos(seconds)) {
                 long due = (System.nanoTime() - startNanos) * rate / 1_000_000_000L;
                 if (sent >= due) {
@@ -263,7 +211,7 @@ public final class TelemetryAnalyticsBenchmark {
             }
             producer.flush();
         }
-        return new LiveLoad(sent / seconds(startNanos));
+        return new LiveLoad(sent / BenchStack.seconds(startNanos));
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, DeviceMessageCodec codec, String topic, int device,
@@ -332,14 +280,6 @@ public final class TelemetryAnalyticsBenchmark {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    /** The job's retained checkpoint files: with incremental checkpoints, the SST files the latest one refers to. */
-    private long checkpointBytes(JobID job) throws Exception {
-        Path root = workDir.resolve("checkpoints").resolve(job.toString());
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
-        }
-    }
-
     private static long heapAfterGc() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -348,46 +288,10 @@ public final class TelemetryAnalyticsBenchmark {
     private void publishRule(String topic) throws Exception {
         AlertRule rule = new AlertRule("overheat", ORG, RuleScope.organisation(), "temperature", Comparison.GREATER, 90,
                 Optional.of(10), Optional.empty(), Optional.of(85.0), Severity.MAJOR, Optional.empty(), true);
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
             producer.send(new ProducerRecord<>(topic, rule.key().getBytes(StandardCharsets.UTF_8),
                     RecordJson.write(rule))).get();
         }
     }
 
-    private KafkaProducer<byte[], byte[]> producer() {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private String createTopic(String prefix, int partitions) {
-        String name = prefix + "-" + System.nanoTime();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-            return name;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create topic " + name, e);
-        }
-    }
-
-    private long queryLong(String sql) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    private void execute(String sql) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
-
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
 }
