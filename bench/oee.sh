@@ -6,9 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -pl bench -am package
-opens=()
-for package in java.util java.lang java.lang.reflect java.net java.io java.nio sun.nio.ch java.text java.time \
-    java.util.concurrent java.util.concurrent.atomic java.util.concurrent.locks; do
-  opens+=("--add-opens=java.base/$package=ALL-UNNAMED")
-done
-exec java -Xmx2g "${opens[@]}" -cp bench/target/bench.jar io.plantline.bench.OeeBenchmark "$@"
+source bench/flink-java.sh
+run_flink_benchmark io.plantline.bench.OeeBenchmark "$@"

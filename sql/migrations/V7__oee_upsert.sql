@@ -1,6 +1,6 @@
--- How the OEE job writes a minute. One procedure, so the hour and the day that contain the minute are recomputed
--- from the minute rows in the same transaction: a roll-up is always the sum of its minutes' components, with the
--- ratios computed from those sums (never averaged). Hours are UTC hours; a day starts at midnight in the
+-- How the OEE job writes a minute. One procedure, so the hour and the day that contain the minute change with it
+-- in the same transaction: a roll-up is always the sum of its minutes' components, with the ratios computed from
+-- those sums (never averaged). Hours are UTC hours; a day starts at midnight in the
 -- organisation's time zone (organisations.time_zone, UTC for an organisation the registry does not know), so a
 -- day with a daylight-saving change has 23 or 25 hours of minutes.
 CREATE FUNCTION oee_ratios_from_sums(p_planned bigint, p_run bigint, p_total bigint, p_good bigint,
@@ -18,28 +18,46 @@ LANGUAGE sql IMMUTABLE AS $$
            COALESCE(p_ideal / NULLIF(p_run, 0) > 1, false)
 $$;
 
--- Recomputes one roll-up row (oee_1h or oee_1d) of one machine from its minutes in [p_start, p_end).
--- An unknown ideal cycle time in any minute makes the roll-up's ideal sums unknown, not smaller.
-CREATE PROCEDURE refresh_oee_rollup(p_table text, p_org_slug text, p_device_id text, p_start timestamptz,
-                                    p_end timestamptz)
+-- A roll-up keeps running sums that a rewritten minute adjusts by its difference, so writing a minute costs the
+-- same whether it is the first or the last of its day. ideal_ms and good_ideal_ms are the sums only while every
+-- minute had an ideal cycle time: one without makes them (and performance and OEE) unknown, not smaller.
+ALTER TABLE oee_1h ADD COLUMN ideal_ms_sum double precision NOT NULL DEFAULT 0,
+                   ADD COLUMN good_ideal_ms_sum double precision NOT NULL DEFAULT 0,
+                   ADD COLUMN ideal_unknown_minutes integer NOT NULL DEFAULT 0;
+ALTER TABLE oee_1d ADD COLUMN ideal_ms_sum double precision NOT NULL DEFAULT 0,
+                   ADD COLUMN good_ideal_ms_sum double precision NOT NULL DEFAULT 0,
+                   ADD COLUMN ideal_unknown_minutes integer NOT NULL DEFAULT 0;
+
+-- Adds a minute's change to one roll-up row (oee_1h or oee_1d), then recomputes the row's ratios from its sums.
+CREATE PROCEDURE add_to_oee_rollup(p_table text, p_org_slug text, p_device_id text, p_bucket_start timestamptz,
+                                   p_planned_ms bigint, p_run_ms bigint, p_total_count bigint, p_good_count bigint,
+                                   p_ideal_ms double precision, p_good_ideal_ms double precision,
+                                   p_ideal_unknown_minutes integer)
 LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format($sql$
-        INSERT INTO %I (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count, ideal_ms,
-                        good_ideal_ms, availability, performance, quality, oee, performance_above_1)
-        SELECT $1, $2, $3, s.planned, s.run, s.total, s.good, s.ideal, s.good_ideal, r.*
-        FROM (SELECT sum(planned_ms)::bigint AS planned, sum(run_ms)::bigint AS run,
-                     sum(total_count)::bigint AS total, sum(good_count)::bigint AS good,
-                     CASE WHEN bool_and(ideal_ms IS NOT NULL) THEN sum(ideal_ms) END AS ideal,
-                     CASE WHEN bool_and(ideal_ms IS NOT NULL) THEN sum(good_ideal_ms) END AS good_ideal
-              FROM oee_1m WHERE org_slug = $1 AND device_id = $2 AND bucket_start >= $3 AND bucket_start < $4) s,
-             oee_ratios_from_sums(s.planned, s.run, s.total, s.good, s.ideal, s.good_ideal) r
+        INSERT INTO %1$I AS r (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count,
+                               ideal_ms_sum, good_ideal_ms_sum, ideal_unknown_minutes)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         ON CONFLICT (org_slug, device_id, bucket_start) DO UPDATE SET
-            planned_ms = EXCLUDED.planned_ms, run_ms = EXCLUDED.run_ms, total_count = EXCLUDED.total_count,
-            good_count = EXCLUDED.good_count, ideal_ms = EXCLUDED.ideal_ms, good_ideal_ms = EXCLUDED.good_ideal_ms,
-            availability = EXCLUDED.availability, performance = EXCLUDED.performance, quality = EXCLUDED.quality,
-            oee = EXCLUDED.oee, performance_above_1 = EXCLUDED.performance_above_1, updated_at = now()
-    $sql$, p_table) USING p_org_slug, p_device_id, p_start, p_end;
+            planned_ms = r.planned_ms + EXCLUDED.planned_ms, run_ms = r.run_ms + EXCLUDED.run_ms,
+            total_count = r.total_count + EXCLUDED.total_count, good_count = r.good_count + EXCLUDED.good_count,
+            ideal_ms_sum = r.ideal_ms_sum + EXCLUDED.ideal_ms_sum,
+            good_ideal_ms_sum = r.good_ideal_ms_sum + EXCLUDED.good_ideal_ms_sum,
+            ideal_unknown_minutes = r.ideal_unknown_minutes + EXCLUDED.ideal_unknown_minutes
+    $sql$, p_table) USING p_org_slug, p_device_id, p_bucket_start, p_planned_ms, p_run_ms, p_total_count,
+                          p_good_count, p_ideal_ms, p_good_ideal_ms, p_ideal_unknown_minutes;
+    EXECUTE format($sql$
+        UPDATE %1$I r SET
+            ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
+            good_ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END,
+            (availability, performance, quality, oee, performance_above_1) = (
+                SELECT * FROM oee_ratios_from_sums(r.planned_ms, r.run_ms, r.total_count, r.good_count,
+                    CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
+                    CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END)),
+            updated_at = now()
+        WHERE org_slug = $1 AND device_id = $2 AND bucket_start = $3
+    $sql$, p_table) USING p_org_slug, p_device_id, p_bucket_start;
 END
 $$;
 
@@ -54,7 +72,27 @@ DECLARE
     zone text := COALESCE((SELECT time_zone FROM organisations WHERE slug = p_org_slug), 'UTC');
     local_day timestamp := date_trunc('day', p_bucket_start AT TIME ZONE zone);
     hour_start timestamptz := date_trunc('hour', p_bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    old oee_1m%ROWTYPE;
+    d_planned bigint := p_planned_ms;
+    d_run bigint := p_run_ms;
+    d_total bigint := p_total_count;
+    d_good bigint := p_good_count;
+    d_ideal double precision := COALESCE(p_ideal_ms, 0);
+    d_good_ideal double precision := COALESCE(p_good_ideal_ms, 0);
+    d_unknown integer := CASE WHEN p_ideal_ms IS NULL THEN 1 ELSE 0 END;
 BEGIN
+    SELECT * INTO old FROM oee_1m
+    WHERE org_slug = p_org_slug AND device_id = p_device_id AND bucket_start = p_bucket_start FOR UPDATE;
+    IF FOUND THEN
+        d_planned := d_planned - old.planned_ms;
+        d_run := d_run - old.run_ms;
+        d_total := d_total - old.total_count;
+        d_good := d_good - old.good_count;
+        d_ideal := d_ideal - COALESCE(old.ideal_ms, 0);
+        d_good_ideal := d_good_ideal - COALESCE(old.good_ideal_ms, 0);
+        d_unknown := d_unknown - CASE WHEN old.ideal_ms IS NULL THEN 1 ELSE 0 END;
+    END IF;
+
     INSERT INTO oee_1m (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count, ideal_cycle_ms,
                         ideal_ms, good_ideal_ms, availability, performance, quality, oee, performance_above_1)
     VALUES (p_org_slug, p_device_id, p_bucket_start, p_planned_ms, p_run_ms, p_total_count, p_good_count,
@@ -66,8 +104,9 @@ BEGIN
         good_ideal_ms = EXCLUDED.good_ideal_ms, availability = EXCLUDED.availability,
         performance = EXCLUDED.performance, quality = EXCLUDED.quality, oee = EXCLUDED.oee,
         performance_above_1 = EXCLUDED.performance_above_1, updated_at = now();
-    CALL refresh_oee_rollup('oee_1h', p_org_slug, p_device_id, hour_start, hour_start + interval '1 hour');
-    CALL refresh_oee_rollup('oee_1d', p_org_slug, p_device_id, local_day AT TIME ZONE zone,
-                            (local_day + interval '1 day') AT TIME ZONE zone);
+    CALL add_to_oee_rollup('oee_1h', p_org_slug, p_device_id, hour_start, d_planned, d_run, d_total, d_good,
+                           d_ideal, d_good_ideal, d_unknown);
+    CALL add_to_oee_rollup('oee_1d', p_org_slug, p_device_id, local_day AT TIME ZONE zone, d_planned, d_run, d_total,
+                           d_good, d_ideal, d_good_ideal, d_unknown);
 END
 $$;

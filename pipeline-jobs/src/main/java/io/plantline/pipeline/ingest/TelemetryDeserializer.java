@@ -1,55 +1,21 @@
 package io.plantline.pipeline.ingest;
 
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceMessage;
 import io.plantline.model.TelemetryReading;
-import io.plantline.model.json.DeviceMessageCodec;
-import io.plantline.model.json.ParseResult;
-import io.plantline.model.json.RejectReason;
-import io.plantline.model.json.Rejection;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/**
- * Turns a {@code factory.telemetry} record into a device reading, validated by the same codec as the bridge;
- * anything else becomes a rejected record, so the job never fails on bad input and loses none of it.
- */
-public final class TelemetryDeserializer implements KafkaRecordDeserializationSchema<TelemetryRecord> {
-
-    private final String jobName;
-    private transient DeviceMessageCodec codec;
+/** Turns a {@code factory.telemetry} record into a device reading, or a rejected record. */
+public final class TelemetryDeserializer extends DeviceRecordDeserializer<TelemetryRecord> {
 
     public TelemetryDeserializer(String jobName) {
-        this.jobName = jobName;
+        super(jobName, TelemetryRecord.class);
     }
 
     @Override
-    public void open(org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext context) {
-        codec = DeviceMessageCodec.withDefaults();
-    }
-
-    @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<TelemetryRecord> out) {
-        out.collect(toTelemetryRecord(record));
-    }
-
-    TelemetryRecord toTelemetryRecord(ConsumerRecord<byte[], byte[]> record) {
-        if (codec == null) {
-            codec = DeviceMessageCodec.withDefaults();
-        }
-        ParseResult result = record.value() == null
-                ? new ParseResult.Rejected(new Rejection(RejectReason.MALFORMED_JSON, "empty record"))
-                : codec.decode(record.value());
-        if (result instanceof ParseResult.Rejected rejected) {
-            return TelemetryRecord.rejected(deadLetter(record, rejected.rejection()));
-        }
-        if (!(((ParseResult.Accepted) result).message() instanceof TelemetryReading reading)) {
-            return TelemetryRecord.rejected(deadLetter(record,
-                    new Rejection(RejectReason.INVALID_VALUE, "not a telemetry reading")));
+    protected TelemetryRecord accepted(DeviceMessage message) {
+        if (!(message instanceof TelemetryReading reading)) {
+            return null;
         }
         String[] metrics = new String[reading.metrics().size()];
         double[] values = new double[metrics.length];
@@ -62,14 +28,13 @@ public final class TelemetryDeserializer implements KafkaRecordDeserializationSc
                 reading.ts().toEpochMilli(), metrics, values));
     }
 
-    private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        String origin = record.topic() + "-" + record.partition() + "@" + record.offset();
-        return DeadLetter.of(Instant.now(), jobName, rejection, origin, key, record.value());
+    @Override
+    protected TelemetryRecord rejected(DeadLetter deadLetter) {
+        return TelemetryRecord.rejected(deadLetter);
     }
 
     @Override
-    public TypeInformation<TelemetryRecord> getProducedType() {
-        return TypeInformation.of(TelemetryRecord.class);
+    protected String expectedKinds() {
+        return "a telemetry reading";
     }
 }
