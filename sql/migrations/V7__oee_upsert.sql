@@ -28,36 +28,62 @@ ALTER TABLE oee_1d ADD COLUMN ideal_ms_sum double precision NOT NULL DEFAULT 0,
                    ADD COLUMN good_ideal_ms_sum double precision NOT NULL DEFAULT 0,
                    ADD COLUMN ideal_unknown_minutes integer NOT NULL DEFAULT 0;
 
--- Adds a minute's change to one roll-up row (oee_1h or oee_1d), then recomputes the row's ratios from its sums.
-CREATE PROCEDURE add_to_oee_rollup(p_table text, p_org_slug text, p_device_id text, p_bucket_start timestamptz,
-                                   p_planned_ms bigint, p_run_ms bigint, p_total_count bigint, p_good_count bigint,
-                                   p_ideal_ms double precision, p_good_ideal_ms double precision,
-                                   p_ideal_unknown_minutes integer)
+-- Adds a minute's change to one roll-up row, then recomputes the row's ratios from its sums. One procedure per
+-- table with static SQL rather than one with a table-name parameter: PostgreSQL plans static SQL once per session,
+-- dynamic SQL on every call, and this runs for every minute of every machine.
+CREATE PROCEDURE add_to_oee_1h(p_org_slug text, p_device_id text, p_bucket_start timestamptz, p_planned_ms bigint,
+                               p_run_ms bigint, p_total_count bigint, p_good_count bigint,
+                               p_ideal_ms double precision, p_good_ideal_ms double precision,
+                               p_ideal_unknown_minutes integer)
 LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format($sql$
-        INSERT INTO %1$I AS r (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count,
-                               ideal_ms_sum, good_ideal_ms_sum, ideal_unknown_minutes)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-        ON CONFLICT (org_slug, device_id, bucket_start) DO UPDATE SET
-            planned_ms = r.planned_ms + EXCLUDED.planned_ms, run_ms = r.run_ms + EXCLUDED.run_ms,
-            total_count = r.total_count + EXCLUDED.total_count, good_count = r.good_count + EXCLUDED.good_count,
-            ideal_ms_sum = r.ideal_ms_sum + EXCLUDED.ideal_ms_sum,
-            good_ideal_ms_sum = r.good_ideal_ms_sum + EXCLUDED.good_ideal_ms_sum,
-            ideal_unknown_minutes = r.ideal_unknown_minutes + EXCLUDED.ideal_unknown_minutes
-    $sql$, p_table) USING p_org_slug, p_device_id, p_bucket_start, p_planned_ms, p_run_ms, p_total_count,
-                          p_good_count, p_ideal_ms, p_good_ideal_ms, p_ideal_unknown_minutes;
-    EXECUTE format($sql$
-        UPDATE %1$I r SET
-            ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
-            good_ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END,
-            (availability, performance, quality, oee, performance_above_1) = (
-                SELECT * FROM oee_ratios_from_sums(r.planned_ms, r.run_ms, r.total_count, r.good_count,
-                    CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
-                    CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END)),
-            updated_at = now()
-        WHERE org_slug = $1 AND device_id = $2 AND bucket_start = $3
-    $sql$, p_table) USING p_org_slug, p_device_id, p_bucket_start;
+    INSERT INTO oee_1h AS r (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count,
+                          ideal_ms_sum, good_ideal_ms_sum, ideal_unknown_minutes)
+    VALUES (p_org_slug, p_device_id, p_bucket_start, p_planned_ms, p_run_ms, p_total_count, p_good_count,
+            p_ideal_ms, p_good_ideal_ms, p_ideal_unknown_minutes)
+    ON CONFLICT (org_slug, device_id, bucket_start) DO UPDATE SET
+        planned_ms = r.planned_ms + EXCLUDED.planned_ms, run_ms = r.run_ms + EXCLUDED.run_ms,
+        total_count = r.total_count + EXCLUDED.total_count, good_count = r.good_count + EXCLUDED.good_count,
+        ideal_ms_sum = r.ideal_ms_sum + EXCLUDED.ideal_ms_sum,
+        good_ideal_ms_sum = r.good_ideal_ms_sum + EXCLUDED.good_ideal_ms_sum,
+        ideal_unknown_minutes = r.ideal_unknown_minutes + EXCLUDED.ideal_unknown_minutes;
+    UPDATE oee_1h r SET
+        ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
+        good_ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END,
+        (availability, performance, quality, oee, performance_above_1) = (
+            SELECT * FROM oee_ratios_from_sums(r.planned_ms, r.run_ms, r.total_count, r.good_count,
+                CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
+                CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END)),
+        updated_at = now()
+    WHERE org_slug = p_org_slug AND device_id = p_device_id AND bucket_start = p_bucket_start;
+END
+$$;
+
+CREATE PROCEDURE add_to_oee_1d(p_org_slug text, p_device_id text, p_bucket_start timestamptz, p_planned_ms bigint,
+                               p_run_ms bigint, p_total_count bigint, p_good_count bigint,
+                               p_ideal_ms double precision, p_good_ideal_ms double precision,
+                               p_ideal_unknown_minutes integer)
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO oee_1d AS r (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count, good_count,
+                          ideal_ms_sum, good_ideal_ms_sum, ideal_unknown_minutes)
+    VALUES (p_org_slug, p_device_id, p_bucket_start, p_planned_ms, p_run_ms, p_total_count, p_good_count,
+            p_ideal_ms, p_good_ideal_ms, p_ideal_unknown_minutes)
+    ON CONFLICT (org_slug, device_id, bucket_start) DO UPDATE SET
+        planned_ms = r.planned_ms + EXCLUDED.planned_ms, run_ms = r.run_ms + EXCLUDED.run_ms,
+        total_count = r.total_count + EXCLUDED.total_count, good_count = r.good_count + EXCLUDED.good_count,
+        ideal_ms_sum = r.ideal_ms_sum + EXCLUDED.ideal_ms_sum,
+        good_ideal_ms_sum = r.good_ideal_ms_sum + EXCLUDED.good_ideal_ms_sum,
+        ideal_unknown_minutes = r.ideal_unknown_minutes + EXCLUDED.ideal_unknown_minutes;
+    UPDATE oee_1d r SET
+        ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
+        good_ideal_ms = CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END,
+        (availability, performance, quality, oee, performance_above_1) = (
+            SELECT * FROM oee_ratios_from_sums(r.planned_ms, r.run_ms, r.total_count, r.good_count,
+                CASE WHEN r.ideal_unknown_minutes = 0 THEN r.ideal_ms_sum END,
+                CASE WHEN r.ideal_unknown_minutes = 0 THEN r.good_ideal_ms_sum END)),
+        updated_at = now()
+    WHERE org_slug = p_org_slug AND device_id = p_device_id AND bucket_start = p_bucket_start;
 END
 $$;
 
@@ -104,9 +130,9 @@ BEGIN
         good_ideal_ms = EXCLUDED.good_ideal_ms, availability = EXCLUDED.availability,
         performance = EXCLUDED.performance, quality = EXCLUDED.quality, oee = EXCLUDED.oee,
         performance_above_1 = EXCLUDED.performance_above_1, updated_at = now();
-    CALL add_to_oee_rollup('oee_1h', p_org_slug, p_device_id, hour_start, d_planned, d_run, d_total, d_good,
+    CALL add_to_oee_1h(p_org_slug, p_device_id, hour_start, d_planned, d_run, d_total, d_good,
                            d_ideal, d_good_ideal, d_unknown);
-    CALL add_to_oee_rollup('oee_1d', p_org_slug, p_device_id, local_day AT TIME ZONE zone, d_planned, d_run, d_total,
+    CALL add_to_oee_1d(p_org_slug, p_device_id, local_day AT TIME ZONE zone, d_planned, d_run, d_total,
                            d_good, d_ideal, d_good_ideal, d_unknown);
 END
 $$;
