@@ -17,6 +17,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -74,8 +75,7 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
                 new MapStateDescriptor<>("ideal-cycle-ms", Types.LONG, Types.DOUBLE), ttl));
     }
 
-    private static <T extends org.apache.flink.api.common.state.StateDescriptor<?, ?>> T withTtl(T descriptor,
-                                                                                                StateTtlConfig ttl) {
+    private static <T extends StateDescriptor<?, ?>> T withTtl(T descriptor, StateTtlConfig ttl) {
         descriptor.enableTimeToLive(ttl);
         return descriptor;
     }
