@@ -12,7 +12,7 @@ import io.plantline.pipeline.oee.OeeMinutes;
 import io.plantline.pipeline.oee.OeeMinutesTable;
 import io.plantline.pipeline.oee.SplitRejectedEvents;
 import io.plantline.pipeline.rules.RuleChange;
-import io.plantline.pipeline.rules.RuleChangeDeserializer;
+import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
 import io.plantline.pipeline.sink.DeadLetters;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -71,13 +71,7 @@ public final class OeeJob {
                         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(new MachineEventDeserializer(NAME))
                         .build(),
-                KafkaSource.<RuleChange>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setTopics(rulesTopic)
-                        .setGroupId("plantline-" + NAME + "-settings")
-                        .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setDeserializer(new RuleChangeDeserializer())
-                        .build());
+                RulesSource.builder(bootstrapServers, rulesTopic, "plantline-" + NAME + "-settings").build());
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {

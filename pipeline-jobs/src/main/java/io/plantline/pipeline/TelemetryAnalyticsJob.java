@@ -25,7 +25,7 @@ import io.plantline.pipeline.ingest.SplitRejected;
 import io.plantline.pipeline.ingest.TelemetryDeserializer;
 import io.plantline.pipeline.ingest.TelemetryRecord;
 import io.plantline.pipeline.rules.RuleChange;
-import io.plantline.pipeline.rules.RuleChangeDeserializer;
+import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.time.Duration;
@@ -126,12 +126,8 @@ public final class TelemetryAnalyticsJob {
                 .setGroupId("plantline-" + NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new TelemetryDeserializer(NAME));
-        KafkaSourceBuilder<RuleChange> rules = KafkaSource.<RuleChange>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(rulesTopic)
-                .setGroupId("plantline-" + NAME + "-rules")
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new RuleChangeDeserializer());
+        KafkaSourceBuilder<RuleChange> rules = RulesSource.builder(bootstrapServers, rulesTopic,
+                "plantline-" + NAME + "-rules");
         if (stopAtLatest) {
             telemetry.setBounded(OffsetsInitializer.latest());
             rules.setBounded(OffsetsInitializer.latest());

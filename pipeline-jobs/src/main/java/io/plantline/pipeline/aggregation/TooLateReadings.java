@@ -18,6 +18,7 @@ public final class TooLateReadings implements MapFunction<DeviceReading, DeadLet
 
     private final String jobName;
     private final Duration allowedLateness;
+    private transient DeviceMessageCodec codec;
 
     public TooLateReadings(String jobName, Duration allowedLateness) {
         this.jobName = jobName;
@@ -32,7 +33,10 @@ public final class TooLateReadings implements MapFunction<DeviceReading, DeadLet
         }
         Instant ts = Instant.ofEpochMilli(reading.ts());
         // The job no longer holds the record's bytes; this is the same record in the topic's format.
-        byte[] raw = DeviceMessageCodec.withDefaults().encode(
+        if (codec == null) {
+            codec = DeviceMessageCodec.withDefaults();
+        }
+        byte[] raw = codec.encode(
                 new TelemetryReading(new DeviceRef(reading.orgSlug(), reading.deviceId()), ts, ts, metrics));
         return DeadLetter.of(Instant.now(), jobName,
                 new Rejection(RejectReason.TOO_LATE, "reading at " + ts + " arrived after its minute was final"

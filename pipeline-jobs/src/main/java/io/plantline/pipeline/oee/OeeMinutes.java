@@ -1,11 +1,14 @@
 package io.plantline.pipeline.oee;
 
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceRef;
 import io.plantline.model.MachineState;
+import io.plantline.model.MachineStateChange;
+import io.plantline.model.PartCount;
+import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
 import io.plantline.pipeline.sink.DeadLetters;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +56,7 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
     private transient ValueState<Long> rewriteFrom;
     private transient ValueState<Long> lastEventAt;
     private transient MapState<Long, Double> idealCycleMs;
+    private transient DeviceMessageCodec codec;
 
     public OeeMinutes(String jobName, Duration allowedLateness, Duration stateTtl) {
         this.jobName = jobName;
@@ -193,14 +197,19 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
     }
 
     private DeadLetter tooLate(MachineEventRecord record, String deviceKey) {
+        if (codec == null) {
+            codec = DeviceMessageCodec.withDefaults();
+        }
         MachineEvent event = record.event();
-        String raw = event.isStateChange()
-                ? "{\"ts\":\"" + Instant.ofEpochMilli(event.ts()) + "\",\"state\":\"" + event.state() + "\"}"
-                : "{\"ts\":\"" + Instant.ofEpochMilli(event.ts()) + "\",\"total\":" + event.total() + ",\"good\":"
-                        + event.good() + "}";
+        DeviceRef device = new DeviceRef(record.orgSlug(), record.deviceId());
+        Instant ts = Instant.ofEpochMilli(event.ts());
+        // The job no longer holds the record's bytes; this is the same event in the topic's format.
+        byte[] raw = codec.encode(event.isStateChange()
+                ? new MachineStateChange(device, ts, ts, event.state())
+                : new PartCount(device, ts, ts, event.total(), event.good()));
         return DeadLetter.of(Instant.now(), jobName, new Rejection(RejectReason.TOO_LATE,
-                        "machine event at " + Instant.ofEpochMilli(event.ts()) + " is older than the allowed lateness ("
-                                + allowedLateness.toMillis() + " ms); its minutes are final"),
-                "oee_1m", deviceKey, raw.getBytes(StandardCharsets.UTF_8));
+                        "machine event at " + ts + " is older than the allowed lateness (" + allowedLateness.toMillis()
+                                + " ms); its minutes are final"),
+                "oee_1m", deviceKey, raw);
     }
 }
