@@ -63,7 +63,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         this.registry = new DeviceRegistry(database, options.registryRefresh());
         this.producer = new KafkaProducer<>(producerConfig(options), new StringSerializer(), new ByteArraySerializer());
         this.routing = new Routing(new DeviceMessageCodec(options.maxPayloadBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
-                registry::status);
+                registry::status, Routing.SOURCE);
         this.mqtt = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(options.clientId())

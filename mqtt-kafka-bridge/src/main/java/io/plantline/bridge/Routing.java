@@ -15,27 +15,30 @@ import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Decides where one MQTT message goes: a valid message from an enabled device to the Kafka topic of its
+ * Decides where one device message goes (from MQTT, or from the control API's HTTP ingestion): a valid message from an enabled device to the Kafka topic of its
  * kind, keyed by {@code orgSlug/deviceId}, in the Kafka form (with the receive time); anything else to the
  * dead-letter topic with the reason and the raw payload. It never throws and never drops.
  */
-final class Routing {
+public final class Routing {
 
     static final String SOURCE = "bridge";
 
     /** Where a message went, and why, for the metrics. Exactly one of {@code kind} and {@code rejection} is set. */
-    record Route(ProducerRecord<String, byte[]> record, Optional<MessageKind> kind, Optional<RejectReason> rejection) {
+    public record Route(ProducerRecord<String, byte[]> record, Optional<MessageKind> kind, Optional<RejectReason> rejection) {
     }
 
     private final DeviceMessageCodec codec;
     private final Function<DeviceRef, DeviceRegistry.Status> registry;
+    private final String source;
 
-    Routing(DeviceMessageCodec codec, Function<DeviceRef, DeviceRegistry.Status> registry) {
+    /** {@code source} names the sender in dead letters ({@value #SOURCE}, or the API). */
+    public Routing(DeviceMessageCodec codec, Function<DeviceRef, DeviceRegistry.Status> registry, String source) {
         this.codec = codec;
         this.registry = registry;
+        this.source = source;
     }
 
-    Route route(String mqttTopic, byte[] payload, Instant receivedAt) {
+    public Route route(String mqttTopic, byte[] payload, Instant receivedAt) {
         Optional<Topics.DeviceTopic> topic = Topics.parseMqttTopic(mqttTopic);
         if (topic.isEmpty()) {
             return reject(new Rejection(RejectReason.INVALID_TOPIC, "not a device topic of the contract"),
@@ -58,8 +61,8 @@ final class Routing {
                 Optional.of(message.kind()), Optional.empty());
     }
 
-    private static Route reject(Rejection rejection, String mqttTopic, String key, byte[] payload, Instant receivedAt) {
-        DeadLetter letter = DeadLetter.of(receivedAt, SOURCE, rejection, mqttTopic, key, payload);
+    private Route reject(Rejection rejection, String mqttTopic, String key, byte[] payload, Instant receivedAt) {
+        DeadLetter letter = DeadLetter.of(receivedAt, source, rejection, mqttTopic, key, payload);
         return new Route(new ProducerRecord<>(Topics.DEAD_LETTER, key, RecordJson.write(letter)),
                 Optional.empty(), Optional.of(rejection.reason()));
     }

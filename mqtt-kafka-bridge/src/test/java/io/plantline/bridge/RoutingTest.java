@@ -25,7 +25,7 @@ class RoutingTest {
 
     private final DeviceMessageCodec codec = new DeviceMessageCodec(1024, Duration.ofMinutes(5));
     private final Routing routing = new Routing(codec,
-            device -> REGISTRY.getOrDefault(device.key(), DeviceRegistry.Status.UNKNOWN));
+            device -> REGISTRY.getOrDefault(device.key(), DeviceRegistry.Status.UNKNOWN), Routing.SOURCE);
 
     @Test
     void validMessageGoesToTheTopicOfItsKindKeyedByDevice() {

@@ -1,0 +1,78 @@
+package io.plantline.api;
+
+import io.plantline.api.http.ApiException;
+import io.plantline.model.AlertEvent;
+import io.plantline.model.RulesTopicValue;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The API's one Kafka producer (idempotent, acks=all). Sends wait for Kafka's acknowledgement, so a request that
+ * answers 2xx has its record in Kafka; when Kafka does not answer in time the request fails with 503.
+ */
+public final class ApiKafka implements AutoCloseable {
+
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    public ApiKafka(String bootstrapServers) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, SEND_TIMEOUT.toMillis(),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() - 1000),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public void publish(RulesTopicValue value) {
+        send(new ProducerRecord<>(Topics.RULES, bytes(value.key()), RecordJson.write(value)));
+    }
+
+    /** Deletes a rule or a device's settings from the compacted topic, and from every running job. */
+    public void tombstone(String rulesTopicKey) {
+        send(new ProducerRecord<>(Topics.RULES, bytes(rulesTopicKey), null));
+    }
+
+    public void publish(AlertEvent event) {
+        send(new ProducerRecord<>(Topics.ALERTS, bytes(event.device().key()), RecordJson.write(event)));
+    }
+
+    /** A record as the bridge's routing made it (HTTP ingestion). */
+    public void send(String topic, String key, byte[] value) {
+        send(new ProducerRecord<>(topic, key == null ? null : bytes(key), value));
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record) {
+        try {
+            producer.send(record).get(SEND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while writing to Kafka");
+        } catch (ExecutionException | TimeoutException e) {
+            throw ApiException.unavailable("Kafka did not accept the record; nothing was changed, retry later");
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

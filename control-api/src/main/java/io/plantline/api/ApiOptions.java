@@ -1,0 +1,78 @@
+package io.plantline.api;
+
+import io.plantline.config.Settings;
+import io.plantline.model.Limits;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The control API's settings ({@link Settings}: {@code --name=value}, else {@code PLANTLINE_API_NAME}, else default).
+ * The module README has the table; secrets (the token signing secret, the first admin's password) are best given
+ * through the environment.
+ *
+ * @param tokenSecret         HMAC secret for access tokens, at least 32 bytes ({@code --jwt-secret}); when absent a
+ *                            random one is made at start, so tokens do not outlive the process
+ * @param bootstrapAdmin      organisation and first admin created at start if missing ({@code --bootstrap-org},
+ *                            {@code --bootstrap-admin-email}, {@code --bootstrap-admin-password})
+ */
+public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
+                         Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
+                         long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
+                         Duration webSocketHeartbeat, Duration webSocketIdleTimeout, Optional<BootstrapAdmin> bootstrapAdmin) {
+
+    public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
+    static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
+            "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
+            "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
+            "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password");
+
+    /** An organisation and its first admin, so a fresh installation can be logged into. */
+    public record BootstrapAdmin(String orgSlug, String email, String password) {
+    }
+
+    public static ApiOptions parse(String[] args, Map<String, String> environment) {
+        Settings settings = Settings.parse(args, environment, ENVIRONMENT_PREFIX, NAMES);
+        String secret = settings.string("jwt-secret", "");
+        if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("jwt-secret must be at least 32 bytes");
+        }
+        String org = settings.string("bootstrap-org", "");
+        Optional<BootstrapAdmin> admin = org.isEmpty() ? Optional.empty() : Optional.of(new BootstrapAdmin(org,
+                settings.string("bootstrap-admin-email", "admin@" + org + ".local"),
+                settings.string("bootstrap-admin-password", "")));
+        return new ApiOptions(
+                (int) settings.number("port", 8080, 0, 65535),
+                settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
+                settings.string("kafka-bootstrap", "localhost:9092"),
+                secret.isEmpty() ? randomSecret() : secret.getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(settings.number("access-token-ttl-s", 900, 1, 86_400)),
+                Duration.ofSeconds(settings.number("refresh-token-ttl-s", 30L * 86_400, 60, 365L * 86_400)),
+                (int) settings.number("bcrypt-cost", 12, 4, 16),
+                (int) settings.number("user-requests-per-minute", 100, 1, 1_000_000),
+                (int) settings.number("logins-per-minute", 5, 1, 1_000_000),
+                settings.number("max-body-bytes", 1 << 20, 1024, 100L << 20),
+                (int) settings.number("max-ingest-bytes", Limits.DEFAULT_MAX_PAYLOAD_BYTES, 1024, 10 << 20),
+                Duration.ofMillis(settings.number("statement-timeout-ms", 5000, 100, 600_000)),
+                (int) settings.number("db-pool-size", 10, 1, 200),
+                Duration.ofSeconds(settings.number("ws-heartbeat-s", 30, 1, 3600)),
+                Duration.ofSeconds(settings.number("ws-idle-timeout-s", 60, 1, 7200)),
+                admin);
+    }
+
+    /** The same API attached to other servers (local mode and tests pick them at run time). */
+    public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
+        return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+                bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
+                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, bootstrapAdmin);
+    }
+
+    private static byte[] randomSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+}

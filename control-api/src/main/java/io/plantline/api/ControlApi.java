@@ -1,0 +1,150 @@
+package io.plantline.api;
+
+import io.plantline.api.alerts.AlertRoutes;
+import io.plantline.api.alerts.AlertStore;
+import io.plantline.api.alerts.AlertStream;
+import io.plantline.api.auth.AccessTokens;
+import io.plantline.api.auth.AuthRoutes;
+import io.plantline.api.auth.FirstAdmin;
+import io.plantline.api.auth.PasswordHasher;
+import io.plantline.api.auth.RefreshTokens;
+import io.plantline.api.auth.UserRoutes;
+import io.plantline.api.auth.UserStore;
+import io.plantline.api.db.Database;
+import io.plantline.api.devices.DeviceRoutes;
+import io.plantline.api.devices.DeviceSettingsWriter;
+import io.plantline.api.devices.DeviceStore;
+import io.plantline.api.groups.GroupRoutes;
+import io.plantline.api.groups.GroupStore;
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.http.AuditLog;
+import io.plantline.api.http.RateLimiter;
+import io.plantline.api.http.Reply;
+import io.plantline.api.ingest.IngestRoutes;
+import io.plantline.api.kpis.KpiRoutes;
+import io.plantline.api.organisations.OrganisationRoutes;
+import io.plantline.api.rules.RuleRoutes;
+import io.plantline.api.rules.RuleStore;
+import io.plantline.model.Limits;
+import io.plantline.model.json.DeviceMessageCodec;
+import io.plantline.sql.SchemaMigration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import spark.Service;
+
+/**
+ * The control API server: applies the schema migrations, connects to PostgreSQL and Kafka, declares the live
+ * WebSocket and then every resource's routes on its own sparkjava service (so tests and the local stack can run
+ * several), and listens. {@link #close()} stops it all in reverse order.
+ */
+public final class ControlApi implements AutoCloseable {
+
+    public static final String WEBSOCKET_PATH = ApiRoutes.BASE + "/ws";
+    private static final int MAX_THREADS = 64;
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Service http;
+    private final ApiRoutes routes;
+    private final Database database;
+    private final PasswordHasher hasher;
+
+    private ControlApi(ApiOptions options, Clock clock) {
+        database = register(new Database(options.jdbcUrl(), options.databasePoolSize(), options.statementTimeout()));
+        SchemaMigration.apply(database.dataSource());
+        ApiKafka kafka = register(new ApiKafka(options.kafkaBootstrap()));
+        hasher = new PasswordHasher(options.bcryptCost());
+        UserStore users = new UserStore(database);
+        AccessTokens accessTokens = new AccessTokens(options.tokenSecret(), options.accessTokenLifetime(), clock, users);
+        AlertStream alertStream = register(new AlertStream(accessTokens, options.kafkaBootstrap(),
+                options.webSocketHeartbeat(), options.webSocketIdleTimeout()));
+        alertStream.start();
+
+        http = Service.ignite().port(options.port()).threadPool(MAX_THREADS);
+        CompletableFuture<Exception> startFailure = new CompletableFuture<>();
+        // Without this handler sparkjava calls System.exit when the port is taken.
+        http.initExceptionHandler(startFailure::complete);
+        // WebSocket routes must be declared before any HTTP route (sparkjava).
+        http.webSocket(WEBSOCKET_PATH, alertStream);
+        http.webSocketIdleTimeoutMillis(options.webSocketIdleTimeout().toMillis() * 2);
+        routes = new ApiRoutes(http, accessTokens, new RateLimiter(options.userRequestsPerMinute()), new AuditLog(database),
+                options.maxBodyBytes());
+
+        DeviceStore devices = new DeviceStore(database);
+        RuleStore rules = new RuleStore(database, kafka);
+        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, kafka);
+        new AuthRoutes(users, hasher, accessTokens, new RefreshTokens(database, options.refreshTokenLifetime(), clock),
+                new RateLimiter(options.loginsPerMinute())).register(routes);
+        new UserRoutes(users, hasher, accessTokens).register(routes);
+        new OrganisationRoutes(database).register(routes);
+        new DeviceRoutes(database, devices, settings, rules, clock).register(routes);
+        new GroupRoutes(database, new GroupStore(database), devices, settings, rules, clock).register(routes);
+        new RuleRoutes(database, rules).register(routes);
+        new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
+        new KpiRoutes(database).register(routes);
+        new IngestRoutes(devices, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
+                options.maxIngestBytes(), clock).register(routes);
+        String openApi = openApiDocument();
+        routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
+
+        http.init();
+        http.awaitInitialization();
+        if (startFailure.isDone()) {
+            close();
+            throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());
+        }
+    }
+
+    /** Starts the API; on failure, what was started is stopped again. */
+    public static ControlApi start(ApiOptions options, Clock clock) {
+        return new ControlApi(options, clock);
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public List<ApiRoutes.Declared> routes() {
+        return routes.declared();
+    }
+
+    /** The first admin of {@code orgSlug}, created if missing; see {@link FirstAdmin}. */
+    public boolean ensureAdmin(ApiOptions.BootstrapAdmin admin) {
+        return FirstAdmin.ensure(database, hasher, admin.orgSlug(), admin.email(), admin.password()).isPresent();
+    }
+
+    private static String openApiDocument() {
+        try (InputStream in = Objects.requireNonNull(ControlApi.class.getResourceAsStream("/openapi.json"), "openapi.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T extends AutoCloseable> T register(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.stop();
+            http.awaitStop();
+        }
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(ControlApi.class).warn("error while stopping", e);
+            }
+        }
+    }
+}

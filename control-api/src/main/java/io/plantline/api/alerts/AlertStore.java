@@ -1,0 +1,107 @@
+package io.plantline.api.alerts;
+
+import io.plantline.api.db.Database;
+import io.plantline.model.AlertStatus;
+import io.plantline.model.Severity;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The {@code alerts} table as people see and change it (the analytics job writes it through its own procedure). */
+public final class AlertStore {
+
+    private static final String COLUMNS = "id, device_id, rule_id, metric, severity, status, opened_at, last_value, peak_value,"
+            + " escalated_at, cleared_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, comment, updated_at";
+
+    /** List filters; empty means "any". {@code from} and {@code to} bound the opening time, to exclusive. */
+    public record Filter(List<String> statuses, Optional<String> severity, Optional<String> deviceId,
+                         Optional<String> groupId, Optional<Instant> from, Optional<Instant> to) {
+    }
+
+    private final Database database;
+
+    public AlertStore(Database database) {
+        this.database = database;
+    }
+
+    List<Alert> list(String orgSlug, Filter filter, int offset, int limit) {
+        List<Object> parameters = new ArrayList<>();
+        String where = where(orgSlug, filter, parameters);
+        parameters.add(offset);
+        parameters.add(limit);
+        return database.list("SELECT " + COLUMNS + " FROM alerts a WHERE " + where + " ORDER BY opened_at DESC, id OFFSET ? LIMIT ?",
+                AlertStore::alert, parameters.toArray());
+    }
+
+    long count(String orgSlug, Filter filter) {
+        List<Object> parameters = new ArrayList<>();
+        String where = where(orgSlug, filter, parameters);
+        return database.one("SELECT count(*) FROM alerts a WHERE " + where, row -> row.getLong(1), parameters.toArray()).orElse(0L);
+    }
+
+    Optional<Alert> find(String orgSlug, UUID id) {
+        return database.one("SELECT " + COLUMNS + " FROM alerts WHERE org_slug = ? AND id = ?", AlertStore::alert, orgSlug, id);
+    }
+
+    Optional<Alert> lock(Database.Tx tx, String orgSlug, UUID id) throws SQLException {
+        return tx.one("SELECT " + COLUMNS + " FROM alerts WHERE org_slug = ? AND id = ? FOR UPDATE", AlertStore::alert, orgSlug, id);
+    }
+
+    Alert acknowledge(Database.Tx tx, String orgSlug, UUID id, String by, String comment) throws SQLException {
+        return tx.one("UPDATE alerts SET status = 'ACKNOWLEDGED', acknowledged_at = now(), acknowledged_by = ?,"
+                + " comment = coalesce(?, comment), updated_at = now() WHERE org_slug = ? AND id = ? RETURNING " + COLUMNS,
+                AlertStore::alert, by, comment, orgSlug, id).orElseThrow();
+    }
+
+    Alert resolve(Database.Tx tx, String orgSlug, UUID id, String by, String comment) throws SQLException {
+        return tx.one("UPDATE alerts SET status = 'RESOLVED', resolved_at = now(), resolved_by = ?,"
+                + " comment = coalesce(?, comment), updated_at = now() WHERE org_slug = ? AND id = ? RETURNING " + COLUMNS,
+                AlertStore::alert, by, comment, orgSlug, id).orElseThrow();
+    }
+
+    private static String where(String orgSlug, Filter filter, List<Object> parameters) {
+        // Fixed SQL text per filter; only values are bound.
+        StringBuilder where = new StringBuilder("a.org_slug = ?");
+        parameters.add(orgSlug);
+        if (!filter.statuses().isEmpty()) {
+            where.append(" AND a.status = ANY (?)");
+            parameters.add(filter.statuses().toArray(String[]::new));
+        }
+        filter.severity().ifPresent(severity -> {
+            where.append(" AND a.severity = ?");
+            parameters.add(severity);
+        });
+        filter.deviceId().ifPresent(device -> {
+            where.append(" AND a.device_id = ?");
+            parameters.add(device);
+        });
+        filter.groupId().ifPresent(group -> {
+            where.append(" AND a.device_id IN (SELECT device_id FROM device_group_members WHERE org_slug = a.org_slug"
+                    + " AND group_id = ?)");
+            parameters.add(group);
+        });
+        filter.from().ifPresent(from -> {
+            where.append(" AND a.opened_at >= ?");
+            parameters.add(from);
+        });
+        filter.to().ifPresent(to -> {
+            where.append(" AND a.opened_at < ?");
+            parameters.add(to);
+        });
+        return where.toString();
+    }
+
+    private static Alert alert(ResultSet row) throws SQLException {
+        return new Alert(row.getObject("id", UUID.class), row.getString("device_id"), row.getString("rule_id"),
+                row.getString("metric"), Severity.valueOf(row.getString("severity")), AlertStatus.valueOf(row.getString("status")),
+                row.getTimestamp("opened_at").toInstant(), Database.nullableDouble(row, "last_value"),
+                Database.nullableDouble(row, "peak_value"), Database.instant(row, "escalated_at").orElse(null),
+                Database.instant(row, "cleared_at").orElse(null), Database.instant(row, "acknowledged_at").orElse(null),
+                row.getString("acknowledged_by"), Database.instant(row, "resolved_at").orElse(null),
+                row.getString("resolved_by"), row.getString("comment"), row.getTimestamp("updated_at").toInstant());
+    }
+}

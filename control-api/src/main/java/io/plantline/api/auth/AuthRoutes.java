@@ -1,0 +1,83 @@
+package io.plantline.api.auth;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.plantline.api.http.ApiException;
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.http.Call;
+import io.plantline.api.http.Fields;
+import io.plantline.api.http.RateLimiter;
+import io.plantline.api.http.Reply;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code /auth}: login (rate-limited per client address), refresh with rotation, logout. */
+public final class AuthRoutes {
+
+    private static final long AUTH_BODY_LIMIT = 4096;
+
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final AccessTokens accessTokens;
+    private final RefreshTokens refreshTokens;
+    private final RateLimiter loginLimit;
+
+    public AuthRoutes(UserStore users, PasswordHasher hasher, AccessTokens accessTokens, RefreshTokens refreshTokens,
+                      RateLimiter loginLimit) {
+        this.users = users;
+        this.hasher = hasher;
+        this.accessTokens = accessTokens;
+        this.refreshTokens = refreshTokens;
+        this.loginLimit = loginLimit;
+    }
+
+    public void register(ApiRoutes routes) {
+        routes.open("POST", "/auth/login", AUTH_BODY_LIMIT, this::login);
+        routes.open("POST", "/auth/refresh", AUTH_BODY_LIMIT, this::refresh);
+        routes.open("POST", "/auth/logout", AUTH_BODY_LIMIT, this::logout);
+    }
+
+    private Object login(Call call) {
+        loginLimit.acquire(call.clientAddress());
+        Fields fields = new Fields(call.body(), "email", "password");
+        String email = fields.required("email", fields.text("email", 254));
+        String password = fields.required("password", fields.text("password", 1000));
+        fields.check();
+        UserStore.Credentials credentials = users.credentials(email).orElse(null);
+        boolean matches = hasher.matches(password, credentials == null ? null : credentials.passwordHash());
+        if (!matches || credentials.user().disabled()) {
+            throw ApiException.unauthorized("wrong e-mail or password");
+        }
+        call.audit("user/" + credentials.user().id());
+        return tokens(credentials.user(), refreshTokens.issue(credentials.user().id()).token());
+    }
+
+    private Object refresh(Call call) {
+        String presented = refreshToken(call.body());
+        RefreshTokens.Issued issued = refreshTokens.rotate(presented);
+        User user = users.find(issued.userId()).filter(found -> !found.disabled())
+                .orElseThrow(() -> ApiException.unauthorized("the user no longer exists or is disabled"));
+        return tokens(user, issued.token());
+    }
+
+    private Object logout(Call call) {
+        refreshTokens.revokeFamily(refreshToken(call.body()));
+        return Reply.noContent();
+    }
+
+    private static String refreshToken(ObjectNode body) {
+        Fields fields = new Fields(body, "refreshToken");
+        String token = fields.required("refreshToken", fields.text("refreshToken", 200));
+        fields.check();
+        return token;
+    }
+
+    private Map<String, Object> tokens(User user, String refreshToken) {
+        Map<String, Object> tokens = new LinkedHashMap<>();
+        tokens.put("accessToken", accessTokens.issue(user));
+        tokens.put("tokenType", "Bearer");
+        tokens.put("expiresIn", accessTokens.lifetime().toSeconds());
+        tokens.put("refreshToken", refreshToken);
+        tokens.put("user", user);
+        return tokens;
+    }
+}

@@ -1,0 +1,98 @@
+package io.plantline.api.auth;
+
+import io.plantline.api.db.Database;
+import io.plantline.api.http.ApiException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * Long-lived refresh tokens, rotated on every use and stored as SHA-256 hashes (they are 256 random bits, so a
+ * fast hash suffices). Presenting a token that was already used revokes its whole family: either the client or
+ * a thief holds a copy, and neither can be told apart, so everyone in that login signs in again.
+ */
+public final class RefreshTokens {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A new refresh token and the user it belongs to. */
+    record Issued(String token, UUID userId) {
+    }
+
+    private enum Outcome { ROTATED, UNKNOWN, EXPIRED, REUSED }
+
+    private record StoredToken(UUID family, UUID userId, Instant expiresAt, boolean used, boolean revoked) {
+    }
+
+    private final Database database;
+    private final Duration lifetime;
+    private final Clock clock;
+
+    public RefreshTokens(Database database, Duration lifetime, Clock clock) {
+        this.database = database;
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    /** The first token of a new family, at login. */
+    Issued issue(UUID userId) {
+        return database.transaction(tx -> insert(tx, userId, UUID.randomUUID()));
+    }
+
+    /** Replaces {@code token} by a new one of its family, or throws 401 (revoking the family on reuse). */
+    Issued rotate(String token) {
+        Instant now = clock.instant();
+        Issued[] issued = new Issued[1];
+        Outcome outcome = database.transaction(tx -> {
+            var found = tx.one("SELECT family_id, user_id, expires_at, used_at IS NOT NULL AS used,"
+                            + " revoked_at IS NOT NULL AS revoked FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
+                    row -> new StoredToken(row.getObject("family_id", UUID.class), row.getObject("user_id", UUID.class),
+                            row.getTimestamp("expires_at").toInstant(), row.getBoolean("used"), row.getBoolean("revoked")),
+                    hash(token));
+            if (found.isEmpty()) {
+                return Outcome.UNKNOWN;
+            }
+            StoredToken stored = found.get();
+            if (stored.used()) {
+                tx.update("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family_id = ?",
+                        now, stored.family());
+                return Outcome.REUSED;
+            }
+            if (stored.revoked() || !stored.expiresAt().isAfter(now)) {
+                return Outcome.EXPIRED;
+            }
+            tx.update("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", now, hash(token));
+            issued[0] = insert(tx, stored.userId(), stored.family());
+            return Outcome.ROTATED;
+        });
+        return switch (outcome) {
+            case ROTATED -> issued[0];
+            case UNKNOWN -> throw ApiException.unauthorized("the refresh token is not valid");
+            case EXPIRED -> throw ApiException.unauthorized("the refresh token has expired or was revoked; log in again");
+            case REUSED -> throw ApiException.unauthorized("the refresh token was already used; every session of"
+                    + " this login is revoked, log in again");
+        };
+    }
+
+    /** Logout: the token's family can no longer be refreshed. Unknown tokens are ignored, so logout is idempotent. */
+    void revokeFamily(String token) {
+        database.update("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family_id ="
+                + " (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)", clock.instant(), hash(token));
+    }
+
+    private Issued insert(Database.Tx tx, UUID userId, UUID family) throws java.sql.SQLException {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tx.update("INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
+                hash(token), family, userId, clock.instant().plus(lifetime));
+        return new Issued(token, userId);
+    }
+
+    private static String hash(String token) {
+        return Sha256.hex(token);
+    }
+}

@@ -1,0 +1,168 @@
+package io.plantline.api.devices;
+
+import io.plantline.api.db.Database;
+import io.plantline.api.http.ApiException;
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.http.Call;
+import io.plantline.api.http.Fields;
+import io.plantline.api.http.Reply;
+import io.plantline.api.http.Role;
+import io.plantline.api.rules.RuleStore;
+import io.plantline.model.DeviceRef;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /devices}: the organisation's devices. Viewers read; operators register, rename, enable, disable and
+ * rotate write keys; admins change settings and delete. A write key is shown once, in the answer that issues it.
+ */
+public final class DeviceRoutes {
+
+    private final Database database;
+    private final DeviceStore devices;
+    private final DeviceSettingsWriter settings;
+    private final RuleStore rules;
+    private final Clock clock;
+
+    public DeviceRoutes(Database database, DeviceStore devices, DeviceSettingsWriter settings, RuleStore rules, Clock clock) {
+        this.database = database;
+        this.devices = devices;
+        this.settings = settings;
+        this.rules = rules;
+        this.clock = clock;
+    }
+
+    public void register(ApiRoutes routes) {
+        routes.get("/devices", Role.VIEWER, this::list);
+        routes.post("/devices", Role.OPERATOR, this::create);
+        routes.get("/devices/:deviceId", Role.VIEWER, call -> find(call));
+        routes.patch("/devices/:deviceId", Role.OPERATOR, this::update);
+        routes.delete("/devices/:deviceId", Role.ADMIN, this::delete);
+        routes.post("/devices/:deviceId/enable", Role.OPERATOR, call -> setEnabled(call, true));
+        routes.post("/devices/:deviceId/disable", Role.OPERATOR, call -> setEnabled(call, false));
+        routes.put("/devices/:deviceId/settings", Role.ADMIN, this::replaceSettings);
+        routes.post("/devices/:deviceId/write-key", Role.OPERATOR, this::rotateWriteKey);
+        routes.get("/devices/:deviceId/status", Role.VIEWER, this::status);
+    }
+
+    private Object list(Call call) {
+        List<String> problems = new ArrayList<>();
+        Call.PageRequest page = call.pageRequest(problems);
+        Optional<String> status = call.query("status", java.util.regex.Pattern.compile("enabled|disabled"), problems);
+        DeviceStore.Filter filter = new DeviceStore.Filter(call.query("group"), status.map("enabled"::equals),
+                call.queryBoolean("online", problems), call.query("firmware"));
+        if (!problems.isEmpty()) {
+            throw ApiException.validation(problems);
+        }
+        return page.of(devices.list(call.org(), filter, page.offset(), page.pageSize()), devices.count(call.org(), filter));
+    }
+
+    private Device find(Call call) {
+        return devices.find(call.org(), call.path("deviceId")).orElseThrow(() -> ApiException.notFound("device"));
+    }
+
+    private Object create(Call call) {
+        List<String> allowed = new ArrayList<>(List.of("deviceId", "name", "hardwareModel"));
+        allowed.addAll(DeviceSettingsWriter.FIELDS);
+        Fields fields = new Fields(call.body(), allowed.toArray(String[]::new));
+        String deviceId = fields.required("deviceId", fields.matching("deviceId", DeviceRef.DEVICE_ID));
+        String name = fields.text("name", 200).orElse("");
+        String hardwareModel = fields.text("hardwareModel", 100).orElse("");
+        DeviceSettingsWriter.Settings initial = DeviceSettingsWriter.read(fields, clock.instant());
+        fields.check();
+        WriteKeys.Issued key = WriteKeys.issue();
+        call.audit("device/" + deviceId);
+        database.transaction(tx -> {
+            devices.create(tx, call.org(), new DeviceStore.NewDevice(deviceId, name, hardwareModel, null, "{}", "{}"), key);
+            return settings.apply(tx, call.org(), deviceId, initial);
+        });
+        return Reply.created(withWriteKey(devices.find(call.org(), deviceId).orElseThrow(), key));
+    }
+
+    private Object update(Call call) {
+        Fields fields = new Fields(call.body(), "name", "hardwareModel");
+        Optional<String> name = fields.text("name", 200);
+        Optional<String> hardwareModel = fields.text("hardwareModel", 100);
+        fields.check();
+        call.audit("device/" + call.path("deviceId"));
+        if (!devices.rename(call.org(), call.path("deviceId"), name, hardwareModel)) {
+            throw ApiException.notFound("device");
+        }
+        return find(call);
+    }
+
+    private Object setEnabled(Call call, boolean enabled) {
+        String deviceId = call.path("deviceId");
+        call.audit("device/" + deviceId);
+        if (database.transaction(tx -> devices.setEnabled(tx, call.org(), List.of(deviceId), enabled)) == 0) {
+            throw ApiException.notFound("device");
+        }
+        return find(call);
+    }
+
+    private Object delete(Call call) {
+        String deviceId = call.path("deviceId");
+        call.audit("device/" + deviceId);
+        boolean deleted = database.transaction(tx -> {
+            Optional<List<String>> groups = devices.delete(tx, call.org(), deviceId);
+            if (groups.isPresent()) {
+                rules.republishForGroups(tx, call.org(), groups.get());
+                settings.forget(call.org(), deviceId);
+            }
+            return groups.isPresent();
+        });
+        if (!deleted) {
+            throw ApiException.notFound("device");
+        }
+        return Reply.noContent();
+    }
+
+    private Object replaceSettings(Call call) {
+        String deviceId = call.path("deviceId");
+        Fields fields = new Fields(call.body(), DeviceSettingsWriter.FIELDS.toArray(String[]::new));
+        DeviceSettingsWriter.Settings submitted = DeviceSettingsWriter.read(fields, clock.instant());
+        fields.check();
+        call.audit("device/" + deviceId);
+        if (!database.transaction(tx -> settings.apply(tx, call.org(), deviceId, submitted))) {
+            throw ApiException.notFound("device");
+        }
+        return find(call);
+    }
+
+    private Object rotateWriteKey(Call call) {
+        String deviceId = call.path("deviceId");
+        WriteKeys.Issued key = WriteKeys.issue();
+        call.audit("device/" + deviceId);
+        if (!devices.replaceWriteKey(call.org(), deviceId, key)) {
+            throw ApiException.notFound("device");
+        }
+        return withWriteKey(find(call), key);
+    }
+
+    private Object status(Call call) {
+        Device device = find(call);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("deviceId", device.deviceId());
+        status.put("enabled", device.enabled());
+        status.put("online", device.online());
+        status.put("lastSeenAt", device.lastSeenAt());
+        Map<String, Object> firmware = new LinkedHashMap<>();
+        firmware.put("current", device.firmwareCurrent());
+        firmware.put("previous", device.firmwarePrevious());
+        firmware.put("target", device.firmwareTarget());
+        status.put("firmware", firmware);
+        return status;
+    }
+
+    private static Map<String, Object> withWriteKey(Device device, WriteKeys.Issued key) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("device", device);
+        answer.put("writeKey", key.key());
+        answer.put("writeKeyNote", "shown only now; store it on the device");
+        return answer;
+    }
+}

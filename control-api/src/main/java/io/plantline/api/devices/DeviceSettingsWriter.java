@@ -1,0 +1,79 @@
+package io.plantline.api.devices;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.plantline.api.ApiKafka;
+import io.plantline.api.db.Database;
+import io.plantline.api.http.Fields;
+import io.plantline.api.http.Json;
+import io.plantline.model.DeviceSettings;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Device settings the jobs apply (ideal cycle time for OEE, metadata) and the device's free-form config. Setting them
+ * replaces all three; the row is written and the settings published on {@code factory.rules} in one transaction.
+ * An ideal cycle time applies from {@code effectiveFrom} (default: now), never to minutes before it.
+ */
+public final class DeviceSettingsWriter {
+
+    private static final int MAX_METADATA_ENTRIES = 50;
+
+    public record Settings(Double idealCycleSeconds, Map<String, String> metadata, ObjectNode config, Instant effectiveFrom) {
+    }
+
+    private final DeviceStore devices;
+    private final ApiKafka kafka;
+
+    public DeviceSettingsWriter(DeviceStore devices, ApiKafka kafka) {
+        this.devices = devices;
+        this.kafka = kafka;
+    }
+
+    /** The body fields {@link #read} reads. */
+    public static final List<String> FIELDS = List.of("idealCycleSeconds", "metadata", "config", "effectiveFrom");
+
+    /** Reads the settings fields; problems go to {@code fields}, whose caller checks them before using the result. */
+    public static Settings read(Fields fields, Instant now) {
+        Optional<Double> ideal = fields.number("idealCycleSeconds");
+        ideal.filter(seconds -> seconds <= 0 || seconds > 86_400)
+                .ifPresent(seconds -> fields.problem("idealCycleSeconds must be above 0 and at most 86400"));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        fields.object("metadata", MAX_METADATA_ENTRIES).ifPresent(node -> node.fields().forEachRemaining(entry -> {
+            if (!entry.getValue().isTextual() || entry.getKey().length() > 64 || entry.getValue().textValue().length() > 1000) {
+                fields.problem("metadata must map names of up to 64 characters to strings of up to 1000");
+            } else {
+                metadata.put(entry.getKey(), entry.getValue().textValue());
+            }
+        }));
+        ObjectNode config = fields.object("config", 200).orElse(Json.MAPPER.createObjectNode());
+        Instant effectiveFrom = now;
+        Optional<String> from = fields.text("effectiveFrom", 64);
+        try {
+            effectiveFrom = from.map(Instant::parse).orElse(now);
+        } catch (DateTimeParseException e) {
+            fields.problem("effectiveFrom must be an ISO-8601 instant");
+        }
+        return new Settings(ideal.orElse(null), Map.copyOf(metadata), config, effectiveFrom);
+    }
+
+    /** Removes a deleted device's settings from the compacted topic and the running jobs. */
+    public void forget(String orgSlug, String deviceId) {
+        kafka.tombstone(orgSlug + "/device/" + deviceId);
+    }
+
+    /** @return false when the device does not exist in the organisation */
+    public boolean apply(Database.Tx tx, String orgSlug, String deviceId, Settings settings) throws SQLException {
+        if (!devices.saveSettings(tx, orgSlug, deviceId, settings.idealCycleSeconds(), Json.write(settings.metadata()),
+                Json.write(settings.config()))) {
+            return false;
+        }
+        kafka.publish(new DeviceSettings(orgSlug, deviceId, Optional.ofNullable(settings.idealCycleSeconds()),
+                settings.effectiveFrom(), settings.metadata()));
+        return true;
+    }
+}

@@ -1,0 +1,196 @@
+package io.plantline.api.devices;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.plantline.api.db.Database;
+import io.plantline.api.http.Json;
+import io.plantline.model.DeviceRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code devices} table. Single-device reads go through a cache that every write through this store
+ * invalidates at once; the lifecycle job's columns (online, last seen, firmware) may lag in it by up to
+ * {@link #CACHE_TTL}.
+ */
+public final class DeviceStore {
+
+    static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_seconds, metadata, config,"
+            + " online, last_seen_at, firmware_current, firmware_previous, firmware_target, write_key_prefix, created_at,"
+            + " updated_at";
+
+    /** List filters; empty means "any". */
+    public record Filter(Optional<String> groupId, Optional<Boolean> enabled, Optional<Boolean> online,
+                         Optional<String> firmware) {
+    }
+
+    /** A device's write key check: enough to accept or refuse an ingested message. */
+    public record KeyedDevice(DeviceRef device, boolean enabled, String writeKeyHash) {
+    }
+
+    private final Database database;
+    private final LoadingCache<DeviceRef, Optional<Device>> cache;
+
+    public DeviceStore(Database database) {
+        this.database = database;
+        this.cache = Caffeine.newBuilder().expireAfterWrite(CACHE_TTL).maximumSize(100_000).build(this::load);
+    }
+
+    public Optional<Device> find(String orgSlug, String deviceId) {
+        return DeviceRef.tryOf(orgSlug, deviceId).flatMap(cache::get);
+    }
+
+    public void invalidate(String orgSlug, String deviceId) {
+        DeviceRef.tryOf(orgSlug, deviceId).ifPresent(cache::invalidate);
+    }
+
+    private Optional<Device> load(DeviceRef ref) {
+        return database.one("SELECT " + COLUMNS + " FROM devices WHERE org_slug = ? AND device_id = ?",
+                DeviceStore::device, ref.orgSlug(), ref.deviceId());
+    }
+
+    public List<Device> list(String orgSlug, Filter filter, int offset, int limit) {
+        Query query = filtered(orgSlug, filter);
+        query.parameters.add(offset);
+        query.parameters.add(limit);
+        return database.list("SELECT " + COLUMNS + " FROM devices d WHERE " + query.where + " ORDER BY device_id OFFSET ? LIMIT ?",
+                DeviceStore::device, query.parameters.toArray());
+    }
+
+    public long count(String orgSlug, Filter filter) {
+        Query query = filtered(orgSlug, filter);
+        return database.one("SELECT count(*) FROM devices d WHERE " + query.where, row -> row.getLong(1),
+                query.parameters.toArray()).orElse(0L);
+    }
+
+    /** Which of {@code deviceIds} exist in the organisation. */
+    public List<String> existing(Database.Tx tx, String orgSlug, List<String> deviceIds) throws SQLException {
+        return tx.list("SELECT device_id FROM devices WHERE org_slug = ? AND device_id = ANY (?)",
+                row -> row.getString(1), orgSlug, deviceIds.toArray(String[]::new));
+    }
+
+    public Optional<KeyedDevice> byWriteKeyPrefix(String deviceId, String prefix) {
+        return database.one("SELECT org_slug, device_id, enabled, write_key_hash FROM devices"
+                        + " WHERE device_id = ? AND write_key_prefix = ?",
+                row -> new KeyedDevice(new DeviceRef(row.getString("org_slug"), row.getString("device_id")),
+                        row.getBoolean("enabled"), row.getString("write_key_hash")), deviceId, prefix);
+    }
+
+    /** A new device with its write key's prefix and hash; a taken id is a unique violation (409). */
+    public void create(Database.Tx tx, String orgSlug, NewDevice device, WriteKeys.Issued key) throws SQLException {
+        tx.update("INSERT INTO devices (org_slug, device_id, name, hardware_model, ideal_cycle_seconds, metadata, config,"
+                        + " write_key_hash, write_key_prefix) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)",
+                orgSlug, device.deviceId(), device.name(), device.hardwareModel(), device.idealCycleSeconds(),
+                device.metadata(), device.config(), key.hash(), key.prefix());
+        invalidate(orgSlug, device.deviceId());
+    }
+
+    /** The fields a user sets at creation; metadata and config as JSON text. */
+    public record NewDevice(String deviceId, String name, String hardwareModel, Double idealCycleSeconds,
+                            String metadata, String config) {
+    }
+
+    public boolean rename(String orgSlug, String deviceId, Optional<String> name, Optional<String> hardwareModel) {
+        return changed(orgSlug, deviceId, database.update("UPDATE devices SET name = coalesce(?, name),"
+                        + " hardware_model = coalesce(?, hardware_model), updated_at = now() WHERE org_slug = ? AND device_id = ?",
+                name.orElse(null), hardwareModel.orElse(null), orgSlug, deviceId));
+    }
+
+    public int setEnabled(Database.Tx tx, String orgSlug, List<String> deviceIds, boolean enabled) throws SQLException {
+        int updated = tx.update("UPDATE devices SET enabled = ?, updated_at = now() WHERE org_slug = ? AND device_id = ANY (?)",
+                enabled, orgSlug, deviceIds.toArray(String[]::new));
+        deviceIds.forEach(id -> invalidate(orgSlug, id));
+        return updated;
+    }
+
+    /** Stores the settings the jobs apply; the caller publishes them in the same transaction. */
+    public boolean saveSettings(Database.Tx tx, String orgSlug, String deviceId, Double idealCycleSeconds,
+                                String metadata, String config) throws SQLException {
+        int updated = tx.update("UPDATE devices SET ideal_cycle_seconds = ?, metadata = ?::jsonb,"
+                        + " config = ?::jsonb, updated_at = now() WHERE org_slug = ? AND device_id = ?",
+                idealCycleSeconds, metadata, config, orgSlug, deviceId);
+        invalidate(orgSlug, deviceId);
+        return updated == 1;
+    }
+
+    public boolean replaceWriteKey(String orgSlug, String deviceId, WriteKeys.Issued key) {
+        return changed(orgSlug, deviceId, database.update("UPDATE devices SET write_key_hash = ?, write_key_prefix = ?,"
+                + " updated_at = now() WHERE org_slug = ? AND device_id = ?", key.hash(), key.prefix(), orgSlug, deviceId));
+    }
+
+    /**
+     * Deletes the device and the rows the jobs wrote about it (they carry no foreign key, so the jobs never fail on
+     * a device deleted while its data is in flight). Returns the groups it was in, whose rules change scope.
+     */
+    public Optional<List<String>> delete(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
+        List<String> groups = tx.list("SELECT group_id FROM device_group_members WHERE org_slug = ? AND device_id = ?",
+                row -> row.getString(1), orgSlug, deviceId);
+        if (tx.update("DELETE FROM devices WHERE org_slug = ? AND device_id = ?", orgSlug, deviceId) == 0) {
+            return Optional.empty();
+        }
+        for (String table : List.of("alerts", "telemetry_1m", "anomalies", "oee_1m", "oee_1h", "oee_1d")) {
+            tx.update("DELETE FROM " + table + " WHERE org_slug = ? AND device_id = ?", orgSlug, deviceId);
+        }
+        invalidate(orgSlug, deviceId);
+        return Optional.of(groups);
+    }
+
+    private boolean changed(String orgSlug, String deviceId, int rows) {
+        invalidate(orgSlug, deviceId);
+        return rows == 1;
+    }
+
+    private static Query filtered(String orgSlug, Filter filter) {
+        // Conditions are fixed SQL text; only the values vary, and they are bound.
+        Query query = new Query();
+        query.where.append("d.org_slug = ?");
+        query.parameters.add(orgSlug);
+        filter.groupId().ifPresent(group -> {
+            query.where.append(" AND EXISTS (SELECT 1 FROM device_group_members m WHERE m.org_slug = d.org_slug"
+                    + " AND m.device_id = d.device_id AND m.group_id = ?)");
+            query.parameters.add(group);
+        });
+        filter.enabled().ifPresent(enabled -> {
+            query.where.append(" AND d.enabled = ?");
+            query.parameters.add(enabled);
+        });
+        filter.online().ifPresent(online -> {
+            query.where.append(" AND d.online = ?");
+            query.parameters.add(online);
+        });
+        filter.firmware().ifPresent(firmware -> {
+            query.where.append(" AND d.firmware_current = ?");
+            query.parameters.add(firmware);
+        });
+        return query;
+    }
+
+    private static final class Query {
+        final StringBuilder where = new StringBuilder();
+        final List<Object> parameters = new ArrayList<>();
+    }
+
+    static Device device(ResultSet row) throws SQLException {
+        return new Device(row.getString("device_id"), row.getString("name"), row.getString("hardware_model"),
+                row.getBoolean("enabled"), Database.nullableDouble(row, "ideal_cycle_seconds"),
+                json(row.getString("metadata")), json(row.getString("config")), row.getBoolean("online"),
+                Database.instant(row, "last_seen_at").orElse(null), row.getString("firmware_current"),
+                row.getString("firmware_previous"), row.getString("firmware_target"), row.getString("write_key_prefix"),
+                row.getTimestamp("created_at").toInstant(), row.getTimestamp("updated_at").toInstant());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.plantline.api.http;
+
+import io.plantline.api.db.Database;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+/**
+ * Declares the API's routes on a sparkjava service and runs every request through the same steps: a request
+ * id (response header and log context), the body size limit, the access token and the route's minimum role,
+ * the per-user rate limit, the handler, the envelope (or the error envelope) and, for writes, the audit log.
+ */
+public final class ApiRoutes {
+
+    public static final String BASE = "/api/v1";
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+
+    @FunctionalInterface
+    public interface Handler {
+        Object handle(Call call) throws Exception;
+    }
+
+    /** A declared route, as the OpenAPI document must list it ({@code GET /devices/{deviceId}}); no role = open. */
+    public record Declared(String method, String path, java.util.Optional<Role> minimum) {
+    }
+
+    private final Service http;
+    private final Authenticator authenticator;
+    private final RateLimiter userLimit;
+    private final AuditLog audit;
+    private final long maxBodyBytes;
+    private final List<Declared> declared = new ArrayList<>();
+
+    public ApiRoutes(Service http, Authenticator authenticator, RateLimiter userLimit, AuditLog audit, long maxBodyBytes) {
+        this.http = http;
+        this.authenticator = authenticator;
+        this.userLimit = userLimit;
+        this.audit = audit;
+        this.maxBodyBytes = maxBodyBytes;
+        http.notFound((request, response) -> errorBody(request, response,
+                ApiException.of(404, "not_found", "no such route: " + request.requestMethod() + " " + request.pathInfo())));
+        http.internalServerError((request, response) -> errorBody(request, response,
+                ApiException.of(500, "internal_error", "internal error")));
+    }
+
+    public void get(String path, Role minimum, Handler handler) {
+        declare("GET", path, minimum, maxBodyBytes, handler);
+    }
+
+    public void post(String path, Role minimum, Handler handler) {
+        declare("POST", path, minimum, maxBodyBytes, handler);
+    }
+
+    public void put(String path, Role minimum, Handler handler) {
+        declare("PUT", path, minimum, maxBodyBytes, handler);
+    }
+
+    public void patch(String path, Role minimum, Handler handler) {
+        declare("PATCH", path, minimum, maxBodyBytes, handler);
+    }
+
+    public void delete(String path, Role minimum, Handler handler) {
+        declare("DELETE", path, minimum, maxBodyBytes, handler);
+    }
+
+    /** A route without a user token (login, refresh, device ingestion with its write key); it authenticates itself. */
+    public void open(String method, String path, long bodyLimitBytes, Handler handler) {
+        declare(method, path, null, bodyLimitBytes, handler);
+    }
+
+    public List<Declared> declared() {
+        return List.copyOf(declared);
+    }
+
+    private void declare(String method, String path, Role minimum, long bodyLimit, Handler handler) {
+        declared.add(new Declared(method, path.replaceAll(":([A-Za-z]+)", "{$1}"), java.util.Optional.ofNullable(minimum)));
+        spark.Route route = (request, response) -> handle(request, response, method, minimum, bodyLimit, handler);
+        String fullPath = BASE + path;
+        switch (method) {
+            case "GET" -> http.get(fullPath, route);
+            case "POST" -> http.post(fullPath, route);
+            case "PUT" -> http.put(fullPath, route);
+            case "PATCH" -> http.patch(fullPath, route);
+            case "DELETE" -> http.delete(fullPath, route);
+            default -> throw new IllegalArgumentException("unsupported method " + method);
+        }
+    }
+
+    private Object handle(Request request, Response response, String method, Role minimum, long bodyLimit,
+                          Handler handler) {
+        Call call = new Call(request, requestId(request, response));
+        MDC.put("requestId", call.requestId());
+        try {
+            long length = request.contentLength();
+            if (length > bodyLimit) {
+                throw ApiException.tooLarge(bodyLimit);
+            }
+            if (length < 0 && request.headers("Transfer-Encoding") != null) {
+                // A body of unknown length could only be limited after reading it whole into memory.
+                throw ApiException.of(411, "length_required", "send the body with a Content-Length");
+            }
+            if (minimum != null) {
+                Principal principal = authenticator.authenticate(request.headers("Authorization"));
+                call.authenticated(principal);
+                if (!principal.role().includes(minimum)) {
+                    throw ApiException.forbidden();
+                }
+                userLimit.acquire(principal.userId().toString());
+            }
+            return render(handler.handle(call), response);
+        } catch (ApiException e) {
+            return error(response, call.requestId(), e);
+        } catch (Database.DatabaseException e) {
+            return error(response, call.requestId(), databaseFailure(e));
+        } catch (Exception e) {
+            LOG.error("{} {} failed", method, request.pathInfo(), e);
+            return error(response, call.requestId(), ApiException.of(500, "internal_error", "internal error"));
+        } finally {
+            if (!"GET".equals(method)) {
+                audit.record(call, method, request.pathInfo(), response.status());
+            }
+            MDC.remove("requestId");
+        }
+    }
+
+    private static ApiException databaseFailure(Database.DatabaseException e) {
+        return switch (String.valueOf(e.sqlState())) {
+            case "23505" -> ApiException.conflict("already exists");
+            case "57014" -> ApiException.unavailable("the query took too long; narrow the range");
+            default -> {
+                LOG.error("database failure", e);
+                yield ApiException.of(500, "internal_error", "internal error");
+            }
+        };
+    }
+
+    private static Object render(Object result, Response response) {
+        response.type("application/json");
+        if (result instanceof Reply.NoContent) {
+            response.status(204);
+            return "";
+        }
+        if (result instanceof Reply.Document document) {
+            return document.json();
+        }
+        if (result instanceof Reply.Page page) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("data", page.items());
+            body.put("pagination", Map.of("page", page.page(), "pageSize", page.pageSize(), "total", page.total()));
+            return Json.write(body);
+        }
+        if (result instanceof Reply.Data data) {
+            response.status(data.status());
+            return Json.write(Map.of("data", data.data()));
+        }
+        return Json.write(java.util.Collections.singletonMap("data", result));
+    }
+
+    private static String error(Response response, String requestId, ApiException e) {
+        response.status(e.status());
+        response.type("application/json");
+        e.retryAfterSeconds().ifPresent(seconds -> response.header("Retry-After", Long.toString(seconds)));
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", e.code());
+        error.put("message", e.getMessage());
+        error.put("details", e.details());
+        error.put("requestId", requestId);
+        return Json.write(Map.of("error", error));
+    }
+
+    private static String errorBody(Request request, Response response, ApiException e) {
+        return error(response, requestId(request, response), e);
+    }
+
+    /** The caller's request id when it sent a sane one (so its logs and ours line up), else a new one. */
+    private static String requestId(Request request, Response response) {
+        String offered = request.headers(REQUEST_ID_HEADER);
+        String id = offered != null && CLIENT_REQUEST_ID.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+        response.header(REQUEST_ID_HEADER, id);
+        return id;
+    }
+}

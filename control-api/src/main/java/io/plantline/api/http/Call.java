@@ -1,0 +1,144 @@
+package io.plantline.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import spark.Request;
+
+/** One request as a handler sees it: who calls, path and query parameters, the JSON body, what to audit. */
+public final class Call {
+
+    public static final int DEFAULT_PAGE_SIZE = 50;
+    public static final int MAX_PAGE_SIZE = 500;
+
+    private final Request request;
+    private final String requestId;
+    private Principal principal;
+    private String auditedEntity;
+
+    Call(Request request, String requestId) {
+        this.request = request;
+        this.requestId = requestId;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public Principal principal() {
+        if (principal == null) {
+            throw new IllegalStateException("route declared without a role reads the principal");
+        }
+        return principal;
+    }
+
+    public Optional<Principal> principalIfAny() {
+        return Optional.ofNullable(principal);
+    }
+
+    void authenticated(Principal principal) {
+        this.principal = principal;
+    }
+
+    /** The organisation every query of this request is scoped to. */
+    public String org() {
+        return principal().orgSlug();
+    }
+
+    public String path(String name) {
+        return request.params(name);
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(request.headers(name));
+    }
+
+    public String clientAddress() {
+        return request.ip();
+    }
+
+    public ObjectNode body() {
+        return Json.object(request.bodyAsBytes());
+    }
+
+    public byte[] rawBody() {
+        return request.bodyAsBytes();
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(request.queryParams(name)).filter(value -> !value.isEmpty());
+    }
+
+    public Optional<String> query(String name, Pattern pattern, List<String> problems) {
+        Optional<String> value = query(name);
+        if (value.isPresent() && !pattern.matcher(value.get()).matches()) {
+            problems.add(name + " must match " + pattern.pattern());
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    public Optional<Instant> queryInstant(String name, List<String> problems) {
+        Optional<String> value = query(name);
+        try {
+            return value.map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            problems.add(name + " must be an ISO-8601 instant such as 2026-11-23T10:00:00Z");
+            return Optional.empty();
+        }
+    }
+
+    public Optional<Boolean> queryBoolean(String name, List<String> problems) {
+        Optional<String> value = query(name);
+        if (value.isPresent() && !value.get().equals("true") && !value.get().equals("false")) {
+            problems.add(name + " must be true or false");
+            return Optional.empty();
+        }
+        return value.map(Boolean::parseBoolean);
+    }
+
+    public int queryInt(String name, int fallback, int min, int max, List<String> problems) {
+        Optional<String> value = query(name);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int number = Integer.parseInt(value.get());
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the allowed range
+        }
+        problems.add(name + " must be a whole number between " + min + " and " + max);
+        return fallback;
+    }
+
+    /** {@code page} (from 1) and {@code pageSize} (up to {@value #MAX_PAGE_SIZE}) of a list request. */
+    public PageRequest pageRequest(List<String> problems) {
+        return new PageRequest(queryInt("page", 1, 1, 1_000_000, problems),
+                queryInt("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, problems));
+    }
+
+    /** Names the row a write touched, for the audit log. */
+    public void audit(String entity) {
+        this.auditedEntity = entity;
+    }
+
+    Optional<String> auditedEntity() {
+        return Optional.ofNullable(auditedEntity);
+    }
+
+    public record PageRequest(int page, int pageSize) {
+        public int offset() {
+            return (page - 1) * pageSize;
+        }
+
+        public Reply.Page of(List<?> items, long total) {
+            return new Reply.Page(items, page, pageSize, total);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.plantline.api.http;
+
+import java.util.List;
+
+/** What a handler answers besides plain data (which becomes {@code {"data": ...}} with 200). */
+public sealed interface Reply {
+
+    /** {@code {"data": ...}} with another status than 200, such as 201 for a creation. */
+    record Data(int status, Object data) implements Reply {
+    }
+
+    /** A list page: {@code {"data": [...], "pagination": {page, pageSize, total}}}. */
+    record Page(List<?> items, int page, int pageSize, long total) implements Reply {
+    }
+
+    record NoContent() implements Reply {
+    }
+
+    /** A document served as it is, outside the envelope (the OpenAPI document). */
+    record Document(String json) implements Reply {
+    }
+
+    static Reply created(Object data) {
+        return new Data(201, data);
+    }
+
+    static Reply noContent() {
+        return new NoContent();
+    }
+}

@@ -1,0 +1,150 @@
+package io.plantline.api.kpis;
+
+import io.plantline.api.db.Database;
+import io.plantline.api.http.ApiException;
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.http.Call;
+import io.plantline.api.http.Role;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.Limits;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * KPI queries over the tables the jobs write: {@code /telemetry} (one device's metric at 1m, 1h or 1d),
+ * {@code /analytics/oee} (a device, a group or the organisation: a series at the chosen granularity and the range's
+ * total, both from summed components) and {@code /anomalies}. Ranges are {@code [from, to)}.
+ */
+public final class KpiRoutes {
+
+    /** A series longer than this asks for a coarser granularity instead of a huge answer. */
+    static final int MAX_BUCKETS = 10_000;
+    private static final Duration MAX_ANOMALY_RANGE = Duration.ofDays(366);
+
+    private final KpiStore store;
+
+    public KpiRoutes(Database database) {
+        this.store = new KpiStore(database);
+    }
+
+    public void register(ApiRoutes routes) {
+        routes.get("/telemetry", Role.VIEWER, this::telemetry);
+        routes.get("/analytics/oee", Role.VIEWER, this::oee);
+        routes.get("/anomalies", Role.VIEWER, this::anomalies);
+    }
+
+    private record Range(Instant from, Instant to, Granularity granularity, ZoneId zone) {
+    }
+
+    private Object telemetry(Call call) {
+        List<String> problems = new ArrayList<>();
+        Optional<String> deviceId = call.query("deviceId", DeviceRef.DEVICE_ID, problems);
+        Optional<String> metric = call.query("metric", Limits.METRIC_NAME, problems);
+        if (call.query("deviceId").isEmpty()) {
+            problems.add("deviceId is required");
+        }
+        if (call.query("metric").isEmpty()) {
+            problems.add("metric is required");
+        }
+        Range range = range(call, "resolution", problems);
+        requireDevice(call.org(), deviceId.orElseThrow());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("deviceId", deviceId.get());
+        answer.put("metric", metric.orElseThrow());
+        answer.put("resolution", range.granularity().wireName);
+        answer.put("from", range.from());
+        answer.put("to", range.to());
+        answer.put("series", store.telemetry(call.org(), deviceId.get(), metric.get(), range.granularity(),
+                range.granularity().zone(range.zone()), range.from(), range.to()));
+        return answer;
+    }
+
+    private Object oee(Call call) {
+        List<String> problems = new ArrayList<>();
+        Optional<String> deviceId = call.query("deviceId", DeviceRef.DEVICE_ID, problems);
+        Optional<String> groupId = call.query("groupId", Limits.IDENTIFIER, problems);
+        if (call.query("deviceId").isPresent() && call.query("groupId").isPresent()) {
+            problems.add("give deviceId or groupId, not both (neither: the whole organisation)");
+        }
+        Range range = range(call, "granularity", problems);
+        deviceId.ifPresent(device -> requireDevice(call.org(), device));
+        groupId.filter(group -> !store.groupExists(call.org(), group)).ifPresent(group -> {
+            throw ApiException.notFound("group");
+        });
+        List<OeeFigures> rows = store.oee(new KpiStore.Scope(call.org(), deviceId, groupId), range.granularity(),
+                range.from(), range.to());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("scope", deviceId.map(id -> Map.of("deviceId", id))
+                .or(() -> groupId.map(id -> Map.of("groupId", id))).orElse(Map.of("organisation", call.org())));
+        answer.put("granularity", range.granularity().wireName);
+        answer.put("from", range.from());
+        answer.put("to", range.to());
+        answer.put("series", rows.stream().filter(row -> row.bucketStart() != null).toList());
+        answer.put("total", rows.stream().filter(row -> row.bucketStart() == null).findFirst().orElse(null));
+        return answer;
+    }
+
+    private Object anomalies(Call call) {
+        List<String> problems = new ArrayList<>();
+        Optional<String> deviceId = call.query("deviceId", DeviceRef.DEVICE_ID, problems);
+        Optional<String> metric = call.query("metric", Limits.METRIC_NAME, problems);
+        Call.PageRequest page = call.pageRequest(problems);
+        Instant from = required(call.queryInstant("from", problems), "from", problems);
+        Instant to = required(call.queryInstant("to", problems), "to", problems);
+        if (from != null && to != null && (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_ANOMALY_RANGE) > 0)) {
+            problems.add("from must be before to, at most " + MAX_ANOMALY_RANGE.toDays() + " days apart");
+        }
+        if (!problems.isEmpty()) {
+            throw ApiException.validation(problems);
+        }
+        KpiStore.AnomalyPage found = store.anomalies(call.org(), deviceId, metric, from, to, page.offset(), page.pageSize());
+        return page.of(found.anomalies(), found.total());
+    }
+
+    /** from, to and the granularity, validated together: whole buckets only, and not too many of them. */
+    private Range range(Call call, String granularityName, List<String> problems) {
+        Optional<Granularity> granularity = call.query(granularityName).flatMap(Granularity::fromWireName);
+        if (granularity.isEmpty()) {
+            problems.add(granularityName + " is required: 1m, 1h or 1d");
+        }
+        Instant from = required(call.queryInstant("from", problems), "from", problems);
+        Instant to = required(call.queryInstant("to", problems), "to", problems);
+        if (!problems.isEmpty()) {
+            throw ApiException.validation(problems);
+        }
+        ZoneId zone = store.timeZone(call.org()).orElse(ZoneId.of("UTC"));
+        Granularity size = granularity.get();
+        if (!from.isBefore(to)) {
+            problems.add("from must be before to");
+        } else if (Duration.between(from, to).dividedBy(size.nominal) > MAX_BUCKETS) {
+            problems.add("the range holds more than " + MAX_BUCKETS + " buckets of " + size.wireName + "; use a coarser one");
+        }
+        if (!size.isBoundary(from, zone) || !size.isBoundary(to, zone)) {
+            problems.add("from and to must start " + size.wireName + " buckets"
+                    + (size == Granularity.DAY ? " (midnight in the organisation's time zone " + zone + ")" : " (UTC)"));
+        }
+        if (!problems.isEmpty()) {
+            throw ApiException.validation(problems);
+        }
+        return new Range(from, to, size, zone);
+    }
+
+    private void requireDevice(String orgSlug, String deviceId) {
+        if (!store.deviceExists(orgSlug, deviceId)) {
+            throw ApiException.notFound("device");
+        }
+    }
+
+    private static Instant required(Optional<Instant> value, String name, List<String> problems) {
+        if (value.isEmpty() && problems.stream().noneMatch(problem -> problem.startsWith(name + " "))) {
+            problems.add(name + " is required");
+        }
+        return value.orElse(null);
+    }
+}

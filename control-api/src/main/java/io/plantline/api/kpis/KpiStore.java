@@ -1,0 +1,121 @@
+package io.plantline.api.kpis;
+
+import io.plantline.api.db.Database;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads what the jobs wrote: {@code telemetry_1m} (re-bucketed to hours and days with exact pooled statistics),
+ * {@code oee_1m} / {@code oee_1h} / {@code oee_1d} (the table of the asked granularity, so a month by day reads
+ * 30 rows per machine) and {@code anomalies}.
+ */
+final class KpiStore {
+
+    /** Which machines a KPI covers: one device, a group's members, or the whole organisation. */
+    record Scope(String orgSlug, Optional<String> deviceId, Optional<String> groupId) {
+    }
+
+    record TelemetryBucket(Instant bucketStart, long count, double min, double max, double avg, double stddev) {
+    }
+
+    record Anomaly(String deviceId, String metric, Instant ts, double value, double score, String method) {
+    }
+
+    private final Database database;
+
+    KpiStore(Database database) {
+        this.database = database;
+    }
+
+    Optional<ZoneId> timeZone(String orgSlug) {
+        return database.one("SELECT time_zone FROM organisations WHERE slug = ?", row -> ZoneId.of(row.getString(1)), orgSlug);
+    }
+
+    boolean deviceExists(String orgSlug, String deviceId) {
+        return database.one("SELECT 1 FROM devices WHERE org_slug = ? AND device_id = ?", row -> 1, orgSlug, deviceId).isPresent();
+    }
+
+    boolean groupExists(String orgSlug, String groupId) {
+        return database.one("SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?", row -> 1, orgSlug, groupId).isPresent();
+    }
+
+    /** Population statistics of the merged minutes: count-weighted mean, and variance pooled from each minute's. */
+    List<TelemetryBucket> telemetry(String orgSlug, String deviceId, String metric, Granularity granularity, String zone,
+                                    Instant from, Instant to) {
+        return database.list("SELECT date_trunc(?, bucket_start, ?) AS bucket, sum(count) AS n, min(min) AS lo, max(max) AS hi,"
+                        + " sum(count * avg) / sum(count) AS mean,"
+                        + " sqrt(greatest(sum(count * (stddev * stddev + avg * avg)) / sum(count)"
+                        + "   - power(sum(count * avg) / sum(count), 2), 0)) AS sd"
+                        + " FROM telemetry_1m WHERE org_slug = ? AND device_id = ? AND metric = ?"
+                        + " AND bucket_start >= ? AND bucket_start < ? GROUP BY 1 ORDER BY 1",
+                row -> new TelemetryBucket(row.getTimestamp("bucket").toInstant(), row.getLong("n"), row.getDouble("lo"),
+                        row.getDouble("hi"), row.getDouble("mean"), row.getDouble("sd")),
+                granularity.sqlUnit, zone, orgSlug, deviceId, metric, from, to);
+    }
+
+    /** One row per bucket, then the range's total (the row whose bucket_start is null), in one pass. */
+    List<OeeFigures> oee(Scope scope, Granularity granularity, Instant from, Instant to) {
+        String sums = granularity == Granularity.MINUTE
+                ? "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal, count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown"
+                : "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
+        String table = switch (granularity) {
+            case MINUTE -> "oee_1m";
+            case HOUR -> "oee_1h";
+            case DAY -> "oee_1d";
+        };
+        List<Object> parameters = new ArrayList<>(List.of(scope.orgSlug(), from, to));
+        StringBuilder where = new StringBuilder("org_slug = ? AND bucket_start >= ? AND bucket_start < ?");
+        scope.deviceId().ifPresent(device -> {
+            where.append(" AND device_id = ?");
+            parameters.add(device);
+        });
+        scope.groupId().ifPresent(group -> {
+            where.append(" AND device_id IN (SELECT device_id FROM device_group_members WHERE org_slug = ? AND group_id = ?)");
+            parameters.add(scope.orgSlug());
+            parameters.add(group);
+        });
+        return database.list("WITH sums AS (SELECT bucket_start, sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
+                        + " sum(total_count) AS total_count, sum(good_count) AS good_count, " + sums
+                        + " FROM " + table + " WHERE " + where + " GROUP BY GROUPING SETS ((bucket_start), ()))"
+                        + " SELECT s.bucket_start, s.planned_ms, s.run_ms, s.total_count, s.good_count,"
+                        + " CASE WHEN s.unknown = 0 THEN s.ideal END AS ideal_ms,"
+                        + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms, r.*"
+                        + " FROM sums s, LATERAL oee_ratios_from_sums(s.planned_ms::bigint, s.run_ms::bigint,"
+                        + "   s.total_count::bigint, s.good_count::bigint, CASE WHEN s.unknown = 0 THEN s.ideal END,"
+                        + "   CASE WHEN s.unknown = 0 THEN s.good_ideal END) r"
+                        + " ORDER BY s.bucket_start NULLS LAST",
+                OeeFigures::of, parameters.toArray());
+    }
+
+    /** A page of anomalies and how many match in all. */
+    record AnomalyPage(List<Anomaly> anomalies, long total) {
+    }
+
+    AnomalyPage anomalies(String orgSlug, Optional<String> deviceId, Optional<String> metric, Instant from, Instant to,
+                            int offset, int limit) {
+        List<Object> parameters = new ArrayList<>(List.of(orgSlug, from, to));
+        StringBuilder where = new StringBuilder("org_slug = ? AND ts >= ? AND ts < ?");
+        deviceId.ifPresent(device -> {
+            where.append(" AND device_id = ?");
+            parameters.add(device);
+        });
+        metric.ifPresent(name -> {
+            where.append(" AND metric = ?");
+            parameters.add(name);
+        });
+        parameters.add(offset);
+        parameters.add(limit);
+        long[] total = {0};
+        List<Anomaly> page = database.list("SELECT device_id, metric, ts, value, score, method, count(*) OVER () AS total"
+                        + " FROM anomalies WHERE " + where + " ORDER BY ts DESC, device_id, metric OFFSET ? LIMIT ?",
+                row -> {
+                    total[0] = row.getLong("total");
+                    return new Anomaly(row.getString("device_id"), row.getString("metric"), row.getTimestamp("ts").toInstant(),
+                            row.getDouble("value"), row.getDouble("score"), row.getString("method"));
+                }, parameters.toArray());
+        return new AnomalyPage(page, total[0]);
+    }
+}

@@ -1,0 +1,25 @@
+package io.plantline.api.kpis;
+
+import io.plantline.api.db.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * Summed OEE components of a bucket (or of a whole range: {@code bucketStart} null) and the ratios computed from
+ * the sums as the OEE contract says, never by averaging ratios. Performance and OEE are null where any minute
+ * summed had no ideal cycle time.
+ */
+public record OeeFigures(Instant bucketStart, long plannedMs, long runMs, long totalCount, long goodCount,
+                         Double idealMs, Double goodIdealMs, Double availability, Double performance, Double quality,
+                         Double oee, boolean performanceAbove1) {
+
+    static OeeFigures of(ResultSet row) throws SQLException {
+        return new OeeFigures(Database.instant(row, "bucket_start").orElse(null), row.getLong("planned_ms"),
+                row.getLong("run_ms"), row.getLong("total_count"), row.getLong("good_count"),
+                Database.nullableDouble(row, "ideal_ms"), Database.nullableDouble(row, "good_ideal_ms"),
+                Database.nullableDouble(row, "availability"), Database.nullableDouble(row, "performance"),
+                Database.nullableDouble(row, "quality"), Database.nullableDouble(row, "oee"),
+                row.getBoolean("performance_above_1"));
+    }
+}
