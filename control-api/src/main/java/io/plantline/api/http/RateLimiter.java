@@ -8,7 +8,8 @@ import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
 
 /**
- * A token bucket per key (user id, client address): {@code perMinute} requests, refilled evenly over the minute.
+ * A token bucket per key (user id, client address): {@code perMinute} requests a minute, refilled whole each minute
+ * (refilled evenly, a tight loop would get a few more in its first minute than the limit says).
  * Buckets of keys not seen for a while are forgotten, so the memory used follows the active callers.
  */
 public final class RateLimiter {
@@ -20,7 +21,7 @@ public final class RateLimiter {
             .build();
 
     public RateLimiter(int perMinute) {
-        this.limit = Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build();
+        this.limit = Bandwidth.builder().capacity(perMinute).refillIntervally(perMinute, Duration.ofMinutes(1)).build();
     }
 
     /** Takes one request from the key's bucket, or throws the 429 saying when the next one will be allowed. */

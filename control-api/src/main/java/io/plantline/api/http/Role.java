@@ -13,6 +13,7 @@ public enum Role {
 
     public static final Set<String> NAMES = Arrays.stream(values()).map(Role::wireName).collect(Collectors.toUnmodifiableSet());
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -1,0 +1,144 @@
+package io.plantline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class AuthIT {
+
+    private static TestApi server;
+    private static TestApi.Org org;
+
+    @BeforeAll
+    static void start(TestDatabase database, TestKafka kafka) {
+        server = TestApi.start(database, kafka);
+        org = server.organisation("auth-org");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void loginAnswersTokensAndTheUserWithoutItsHash() {
+        TestApi.Response login = server.login("admin@auth-org.test", TestApi.PASSWORD);
+
+        assertThat(login.status()).isEqualTo(200);
+        assertThat(login.data().get("tokenType").asText()).isEqualTo("Bearer");
+        assertThat(login.data().get("expiresIn").asLong()).isEqualTo(900);
+        assertThat(login.data().get("user").get("role").asText()).isEqualTo("admin");
+        assertThat(login.data().get("user").has("passwordHash")).isFalse();
+        assertThat(server.call("GET", "/users/me", login.data().get("accessToken").asText(), null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void wrongPasswordAndUnknownUserGetTheSame401() {
+        TestApi.Response wrong = server.login("admin@auth-org.test", "not the password");
+        TestApi.Response unknown = server.login("nobody@auth-org.test", "not the password");
+
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(wrong.body().get("error").get("message")).isEqualTo(unknown.body().get("error").get("message"));
+        assertThat(wrong.body().get("error").get("requestId").asText()).isEqualTo(wrong.headers().firstValue("X-Request-Id").orElseThrow());
+    }
+
+    @Test
+    void missingTamperedAndUnsignedTokensAre401() {
+        String[] parts = org.viewerToken().split("\\.");
+        String adminClaims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace("\"viewer\"", "\"admin\"");
+        String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(adminClaims.getBytes(StandardCharsets.UTF_8))
+                + "." + parts[2];
+        String none = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+                + "." + parts[1] + ".";
+
+        assertThat(server.call("GET", "/devices", null, null).status()).isEqualTo(401);
+        assertThat(server.call("GET", "/devices", "garbage", null).status()).isEqualTo(401);
+        assertThat(server.call("GET", "/users", tampered, null).status()).isEqualTo(401);
+        assertThat(server.call("GET", "/devices", none, null).status()).isEqualTo(401);
+        assertThat(server.call("GET", "/devices", none, null).errorCode()).isEqualTo("unauthorized");
+    }
+
+    @Test
+    void expiredTokenIs401() {
+        String token = server.login("operator@auth-org.test", TestApi.PASSWORD).data().get("accessToken").asText();
+        server.clock.advance(Duration.ofMinutes(16));
+        try {
+            TestApi.Response expired = server.call("GET", "/devices", token, null);
+            assertThat(expired.status()).isEqualTo(401);
+            assertThat(expired.body().get("error").get("message").asText()).contains("expired");
+        } finally {
+            server.clock.advance(Duration.ofMinutes(-16));
+        }
+    }
+
+    @Test
+    void refreshRotatesAndAReusedTokenRevokesTheFamily() {
+        String first = server.login("viewer@auth-org.test", TestApi.PASSWORD).data().get("refreshToken").asText();
+
+        TestApi.Response rotated = server.call("POST", "/auth/refresh", null, Map.of("refreshToken", first));
+        assertThat(rotated.status()).isEqualTo(200);
+        String second = rotated.data().get("refreshToken").asText();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(server.call("GET", "/devices", rotated.data().get("accessToken").asText(), null).status()).isEqualTo(200);
+
+        TestApi.Response reuse = server.call("POST", "/auth/refresh", null, Map.of("refreshToken", first));
+        assertThat(reuse.status()).isEqualTo(401);
+        assertThat(reuse.body().get("error").get("message").asText()).contains("already used");
+        assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", second)).status())
+                .as("the legitimate successor is revoked with its family").isEqualTo(401);
+    }
+
+    @Test
+    void logoutRevokesTheRefreshToken() {
+        String refresh = server.login("viewer@auth-org.test", TestApi.PASSWORD).data().get("refreshToken").asText();
+
+        assertThat(server.call("POST", "/auth/logout", null, Map.of("refreshToken", refresh)).status()).isEqualTo(204);
+        assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", refresh)).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aDisabledUserLosesAccessAtOnce() throws Exception {
+        TestApi.Response created = server.call("POST", "/users", org.adminToken(),
+                Map.of("email", "leaver@auth-org.test", "password", TestApi.PASSWORD, "role", "operator"));
+        String token = server.login("leaver@auth-org.test", TestApi.PASSWORD).data().get("accessToken").asText();
+        String id = created.data().get("id").asText();
+
+        assertThat(server.call("PATCH", "/users/" + id, org.adminToken(), Map.of("disabled", true)).status()).isEqualTo(200);
+
+        assertThat(server.call("GET", "/devices", token, null).status()).isEqualTo(401);
+        assertThat(server.login("leaver@auth-org.test", TestApi.PASSWORD).status()).isEqualTo(401);
+        assertThat(server.database.query("SELECT password_hash FROM users WHERE email = 'leaver@auth-org.test'").get(0)
+                .get("password_hash").toString()).startsWith("$2a$").doesNotContain(TestApi.PASSWORD);
+    }
+
+    @Test
+    void anAdminCannotLockThemselvesOut() {
+        TestApi.Response demote = server.call("PATCH", "/users/" + org.adminId(), org.adminToken(), Map.of("role", "viewer"));
+
+        assertThat(demote.status()).isEqualTo(422);
+        assertThat(server.call("DELETE", "/users/" + org.adminId(), org.adminToken(), null).status()).isEqualTo(422);
+    }
+
+    @Test
+    void weakPasswordsAndBadRolesAreListedTogether() {
+        TestApi.Response refused = server.call("POST", "/users", org.adminToken(),
+                Map.of("email", "not-an-email", "password", "short", "role", "root", "shoeSize", 44));
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().get("error").get("details")).extracting(Object::toString).asString()
+                .contains("email must match", "password must be at least 10", "role must be one of", "unknown field: shoeSize");
+    }
+}

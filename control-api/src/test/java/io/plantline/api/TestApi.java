@@ -1,0 +1,155 @@
+package io.plantline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.api.http.Json;
+import io.plantline.embedded.KafkaTopics;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The real API on a random port against a test schema and Kafka, with an HTTP client and a clock tests can move. */
+final class TestApi implements AutoCloseable {
+
+    static final String PASSWORD = "correct horse battery";
+
+    /** An answer: status, parsed JSON body (null when empty) and headers. */
+    record Response(int status, JsonNode body, HttpHeaders headers) {
+        JsonNode data() {
+            return body.get("data");
+        }
+
+        String errorCode() {
+            return body == null || !body.has("error") ? null : body.get("error").get("code").asText();
+        }
+    }
+
+    /** An organisation with one user of each role, logged in. */
+    record Org(String slug, String adminToken, String operatorToken, String viewerToken, String adminId) {
+        String token(String role) {
+            return switch (role) {
+                case "admin" -> adminToken;
+                case "operator" -> operatorToken;
+                default -> viewerToken;
+            };
+        }
+    }
+
+    /** A clock that stands still until a test moves it. */
+    static final class MovableClock extends Clock {
+        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+
+        void advance(Duration duration) {
+            now.updateAndGet(instant -> instant.plus(duration));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    }
+
+    final ControlApi api;
+    final MovableClock clock = new MovableClock();
+    final TestDatabase database;
+    final TestKafka kafka;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String base;
+
+    private TestApi(TestDatabase database, TestKafka kafka, String... settings) {
+        this.database = database;
+        this.kafka = kafka;
+        KafkaTopics.createAll(kafka.bootstrapServers(), 2);
+        List<String> args = new ArrayList<>(List.of("--port=0", "--jdbc-url=" + database.jdbcUrl(),
+                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--bcrypt-cost=4", "--user-requests-per-minute=100000",
+                "--logins-per-minute=100000", "--jwt-secret=test-secret-of-at-least-thirty-two-bytes"));
+        args.addAll(List.of(settings));
+        this.api = ControlApi.start(ApiOptions.parse(args.toArray(String[]::new), Map.of()), clock);
+        this.base = "http://127.0.0.1:" + api.port() + "/api/v1";
+    }
+
+    static TestApi start(TestDatabase database, TestKafka kafka, String... settings) {
+        return new TestApi(database, kafka, settings);
+    }
+
+    String baseUrl() {
+        return base;
+    }
+
+    /** Creates the organisation with an admin, an operator and a viewer, and logs each in. */
+    Org organisation(String slug) {
+        String adminEmail = "admin@" + slug + ".test";
+        api.ensureAdmin(new ApiOptions.BootstrapAdmin(slug, adminEmail, PASSWORD));
+        Response admin = login(adminEmail, PASSWORD);
+        String adminToken = admin.data().get("accessToken").asText();
+        String[] tokens = new String[2];
+        String[] roles = {"operator", "viewer"};
+        for (int i = 0; i < roles.length; i++) {
+            String email = roles[i] + "@" + slug + ".test";
+            Response created = call("POST", "/users", adminToken, Map.of("email", email, "password", PASSWORD, "role", roles[i]));
+            if (created.status() != 201) {
+                throw new IllegalStateException("cannot create " + email + ": " + created.body());
+            }
+            tokens[i] = login(email, PASSWORD).data().get("accessToken").asText();
+        }
+        return new Org(slug, adminToken, tokens[0], tokens[1], admin.data().get("user").get("id").asText());
+    }
+
+    Response login(String email, String password) {
+        return call("POST", "/auth/login", null, Map.of("email", email, "password", password));
+    }
+
+    /** {@code body}: a String is sent as it is, anything else as JSON; null sends no body. */
+    Response call(String method, String path, String token, Object body) {
+        return call(method, path, token, body, Map.of());
+    }
+
+    Response call(String method, String path, String token, Object body, Map<String, String> headers) {
+        String text = body == null ? "" : body instanceof String raw ? raw : Json.write(body);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(request::header);
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+            return new Response(response.statusCode(), json, response.headers());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+}
