@@ -1,0 +1,143 @@
+package io.plantline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.http.Role;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every declared route, walked from the server's own route table: roles below a route's minimum get 403, the
+ * others never do; and another organisation's ids are indistinguishable from ids that do not exist.
+ */
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AccessIT {
+
+    private static TestApi server;
+    private static TestApi.Org plantA;
+    private static TestApi.Org plantB;
+    private static Map<String, String> idsOfA;
+
+    @BeforeAll
+    static void start(TestDatabase database, TestKafka kafka) throws Exception {
+        server = TestApi.start(database, kafka);
+        plantA = server.organisation("plant-a");
+        plantB = server.organisation("plant-b");
+        server.call("POST", "/devices", plantA.adminToken(), Map.of("deviceId", "press-1"));
+        server.call("POST", "/groups", plantA.adminToken(), Map.of("groupId", "line-1", "name", "Line 1", "deviceIds", List.of("press-1")));
+        server.call("POST", "/rules", plantA.adminToken(), Map.of("ruleId", "hot", "scope", Map.of("type", "ORGANISATION"),
+                "metric", "temperature", "operator", ">", "threshold", 80, "forSeconds", 10, "severity", "MAJOR"));
+        UUID alertId = UUID.randomUUID();
+        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at)"
+                + " VALUES ('" + alertId + "', 'plant-a', 'press-1', 'hot', 'temperature', 'MAJOR', 'ACTIVE', now())");
+        String spareUser = server.call("POST", "/users", plantA.adminToken(),
+                Map.of("email", "spare@plant-a.test", "password", TestApi.PASSWORD, "role", "viewer")).data().get("id").asText();
+        idsOfA = Map.of("deviceId", "press-1", "groupId", "line-1", "ruleId", "hot", "alertId", alertId.toString(),
+                "userId", spareUser);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    @Order(1)
+    void anotherOrganisationsIdsAnswerExactlyAsUnknownIdsDo() throws Exception {
+        SoftAssertions softly = new SoftAssertions();
+        for (ApiRoutes.Declared route : server.api.routes()) {
+            if (route.minimum().isEmpty() || !route.path().contains("{")) {
+                continue;
+            }
+            TestApi.Response foreign = server.call(route.method(), fill(route.path(), idsOfA), plantB.adminToken(), body(route));
+            TestApi.Response unknown = server.call(route.method(), fill(route.path(), unknownIds()), plantB.adminToken(), body(route));
+            softly.assertThat(List.of(foreign.status(), String.valueOf(foreign.errorCode())))
+                    .as(route.method() + " " + route.path()).isEqualTo(List.of(unknown.status(), String.valueOf(unknown.errorCode())));
+            softly.assertThat(foreign.status()).as(route.method() + " " + route.path()).isIn(400, 404);
+        }
+        for (String query : List.of("/analytics/oee?deviceId=press-1&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&granularity=1h",
+                "/analytics/oee?groupId=line-1&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&granularity=1h",
+                "/telemetry?deviceId=press-1&metric=temperature&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&resolution=1h")) {
+            softly.assertThat(server.call("GET", query, plantB.adminToken(), null).status()).as(query).isEqualTo(404);
+        }
+        softly.assertThat(server.call("GET", "/devices", plantB.adminToken(), null).data()).as("B's device list").isEmpty();
+        softly.assertThat(server.call("GET", "/alerts", plantB.adminToken(), null).data()).as("B's alerts").isEmpty();
+        softly.assertThat(server.call("GET", "/groups", plantB.adminToken(), null).data()).as("B's groups").isEmpty();
+        softly.assertThat(server.call("GET", "/rules", plantB.adminToken(), null).data()).as("B's rules").isEmpty();
+        softly.assertThat(server.call("GET", "/users", plantB.adminToken(), null).body().get("pagination").get("total").asInt())
+                .as("B's users").isEqualTo(3);
+        softly.assertThat(server.call("POST", "/groups", plantB.adminToken(), Map.of("name", "steal", "deviceIds", List.of("press-1")))
+                .status()).as("grouping A's device").isEqualTo(422);
+        softly.assertAll();
+
+        assertThat(server.database.query("SELECT * FROM devices WHERE org_slug = 'plant-a'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM alerts WHERE org_slug = 'plant-a' AND status = 'ACTIVE'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM device_group_members WHERE org_slug = 'plant-a'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM alert_rules WHERE org_slug = 'plant-a'")).hasSize(1);
+    }
+
+    @Test
+    @Order(2) // it deletes what the probe needs
+    void everyRouteRefusesRolesBelowItsMinimumAndOnlyThose() {
+        SoftAssertions softly = new SoftAssertions();
+        // Deletions last, so the other routes still find what they act on.
+        List<ApiRoutes.Declared> routes = server.api.routes().stream().filter(route -> route.minimum().isPresent())
+                .sorted((a, b) -> Boolean.compare(a.method().equals("DELETE"), b.method().equals("DELETE"))).toList();
+        for (ApiRoutes.Declared route : routes) {
+            for (Role role : Role.values()) {
+                TestApi.Response answer = server.call(route.method(), fill(route.path(), idsOfA), plantA.token(role.wireName()), body(route));
+                String what = role.wireName() + " " + route.method() + " " + route.path();
+                if (role.includes(route.minimum().get())) {
+                    softly.assertThat(answer.status()).as(what).isNotIn(401, 403, 500);
+                } else {
+                    softly.assertThat(answer.status()).as(what).isEqualTo(403);
+                    softly.assertThat(answer.errorCode()).as(what).isEqualTo("forbidden");
+                }
+            }
+        }
+        softly.assertAll();
+    }
+
+    private static Map<String, String> unknownIds() {
+        return Map.of("deviceId", "no-such-device", "groupId", "no-such-group", "ruleId", "no-such-rule",
+                "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString());
+    }
+
+    private static String fill(String path, Map<String, String> ids) {
+        String filled = path;
+        for (Map.Entry<String, String> id : ids.entrySet()) {
+            filled = filled.replace("{" + id.getKey() + "}", id.getValue());
+        }
+        return filled;
+    }
+
+    /** A body that passes validation where one is needed, so the answer is about the id, not the body. */
+    private static Object body(ApiRoutes.Declared route) {
+        if (route.method().equals("GET") || route.method().equals("DELETE")) {
+            return null;
+        }
+        return switch (route.path()) {
+            case "/rules/{ruleId}" -> Map.of("scope", Map.of("type", "ORGANISATION"), "metric", "temperature", "operator", ">",
+                    "threshold", 90, "count", 3, "severity", "MAJOR");
+            case "/groups/{groupId}" -> Map.of("name", "Renamed line");
+            case "/groups/{groupId}/members" -> Map.of("deviceIds", List.of());
+            case "/groups/{groupId}/batch" -> Map.of("action", "enable");
+            default -> Map.of();
+        };
+    }
+}
