@@ -1,0 +1,179 @@
+package io.plantline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceSettings;
+import io.plantline.model.RulesTopicValue;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class DeviceIT {
+
+    private static TestApi server;
+    private static TestApi.Org org;
+
+    @BeforeAll
+    static void start(TestDatabase database, TestKafka kafka) {
+        server = TestApi.start(database, kafka);
+        org = server.organisation("device-org");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aNewDeviceGetsItsWriteKeyOnceStoredHashedAndItsSettingsReachTheJobs() throws Exception {
+        TestApi.Response created = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "cnc-7",
+                "name", "CNC 7", "hardwareModel", "hx-200", "idealCycleSeconds", 12.5, "metadata", Map.of("line", "L1")));
+
+        assertThat(created.status()).isEqualTo(201);
+        String key = created.data().get("writeKey").asText();
+        assertThat(key).startsWith("plk_");
+        assertThat(created.data().get("device").get("idealCycleSeconds").asDouble()).isEqualTo(12.5);
+        assertThat(server.call("GET", "/devices/cnc-7", org.viewerToken(), null).body().toString()).doesNotContain(key);
+        assertThat(server.database.query("SELECT write_key_hash FROM devices WHERE device_id = 'cnc-7'").get(0)
+                .get("write_key_hash").toString()).hasSize(64).doesNotContain(key);
+
+        DeviceSettings settings = (DeviceSettings) latestRulesValue("device-org/device/cnc-7").orElseThrow();
+        assertThat(settings.idealCycleSeconds()).contains(12.5);
+        assertThat(settings.metadata()).containsEntry("line", "L1");
+    }
+
+    @Test
+    void settingsChangesArePublishedAndReadAtOnceDespiteTheCache() {
+        server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "press-2"));
+        assertThat(server.call("GET", "/devices/press-2", org.viewerToken(), null).data().get("idealCycleSeconds").isNull()).isTrue();
+
+        TestApi.Response changed = server.call("PUT", "/devices/press-2/settings", org.adminToken(),
+                Map.of("idealCycleSeconds", 4.0, "effectiveFrom", "2026-11-23T06:00:00Z"));
+
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(server.call("GET", "/devices/press-2", org.viewerToken(), null).data().get("idealCycleSeconds").asDouble()).isEqualTo(4.0);
+        DeviceSettings published = (DeviceSettings) latestRulesValue("device-org/device/press-2").orElseThrow();
+        assertThat(published.idealCycleSeconds()).contains(4.0);
+        assertThat(published.effectiveFrom()).hasToString("2026-11-23T06:00:00Z");
+        assertThat(server.call("PUT", "/devices/press-2/settings", org.operatorToken(), Map.of()).status())
+                .as("settings are an admin's").isEqualTo(403);
+    }
+
+    @Test
+    void listsFilterAndPage() {
+        for (int i = 0; i < 5; i++) {
+            server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "sensor-" + i));
+        }
+        server.call("POST", "/devices/sensor-3/disable", org.operatorToken(), null);
+        server.call("POST", "/devices/group", org.operatorToken(), Map.of("name", "Sensors", "deviceIds", List.of("sensor-1", "sensor-2")));
+
+        TestApi.Response page = server.call("GET", "/devices?pageSize=2&page=2", org.viewerToken(), null);
+        assertThat(page.body().get("pagination").get("pageSize").asInt()).isEqualTo(2);
+        assertThat(page.body().get("pagination").get("page").asInt()).isEqualTo(2);
+        assertThat(page.data()).hasSize(2);
+        assertThat(ids(server.call("GET", "/devices?status=disabled", org.viewerToken(), null))).filteredOn(id -> id.startsWith("sensor-"))
+                .containsExactly("sensor-3");
+        assertThat(ids(server.call("GET", "/devices?group=sensors", org.viewerToken(), null))).containsExactly("sensor-1", "sensor-2");
+        assertThat(ids(server.call("GET", "/devices?online=true", org.viewerToken(), null))).isEmpty();
+        TestApi.Response bad = server.call("GET", "/devices?pageSize=100000&online=maybe&status=gone", org.viewerToken(), null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().get("error").get("details")).hasSize(3);
+    }
+
+    @Test
+    void hostileInputIsRefusedWithEveryProblemAndChangesNothing() throws Exception {
+        TestApi.Response injection = server.call("POST", "/devices", org.operatorToken(),
+                Map.of("deviceId", "x'; DROP TABLE devices; --", "name", "n".repeat(5000), "idealCycleSeconds", "fast"));
+        assertThat(injection.status()).isEqualTo(400);
+        assertThat(injection.body().get("error").get("details")).extracting(Object::toString).asString()
+                .contains("deviceId must match", "name must be at most 200", "idealCycleSeconds must be a finite number");
+
+        assertThat(server.call("POST", "/devices", org.operatorToken(), "{\"deviceId\": ").status()).isEqualTo(400);
+        assertThat(server.call("POST", "/devices", org.operatorToken(), "[1, 2]").status()).isEqualTo(400);
+        assertThat(server.call("POST", "/devices", org.operatorToken(), "{\"deviceId\":\"a\",\"deviceId\":\"b\"}").status()).isEqualTo(400);
+        assertThat(server.call("GET", "/devices/x'%20OR%20'1'='1", org.viewerToken(), null).status()).isEqualTo(404);
+        TestApi.Response huge = server.call("POST", "/devices", org.operatorToken(), "{\"name\":\"" + "x".repeat(2 << 20) + "\"}");
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.errorCode()).isEqualTo("payload_too_large");
+        assertThat(server.database.query("SELECT count(*) AS n FROM devices").get(0).get("n")).isNotNull();
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "twin")).status()).isEqualTo(201);
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "twin")).status()).isEqualTo(409);
+    }
+
+    @Test
+    void httpIngestionRoutesLikeTheBridgeAndDeadLettersWhatItRefuses() {
+        String key = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "gateway-1")).data().get("writeKey").asText();
+        String reading = "{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":71.5}}";
+
+        TestApi.Response accepted = server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", key));
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(accepted.data().get("topic").asText()).isEqualTo(Topics.TELEMETRY);
+        assertThat(records(Topics.TELEMETRY, "device-org/gateway-1")).singleElement().satisfies(record ->
+                assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains("71.5"));
+
+        TestApi.Response nan = server.call("POST", "/ingest/gateway-1/telemetry", null,
+                "{\"ts\":\"2026-11-23T10:00:01Z\",\"metrics\":{\"temperature\":NaN}}", Map.of("X-Device-Key", key));
+        assertThat(nan.status()).isEqualTo(400);
+        assertThat(nan.errorCode()).isEqualTo("rejected_non_finite_value");
+        DeadLetter letter = RecordJson.readDeadLetter(records(Topics.DEAD_LETTER, "device-org/gateway-1").get(0).value());
+        assertThat(letter.reason()).isEqualTo("non_finite_value");
+        assertThat(letter.source()).isEqualTo("api");
+
+        assertThat(server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", key + "x")).status()).isEqualTo(401);
+        assertThat(server.call("POST", "/ingest/gateway-1/telemetry", null, reading).status()).isEqualTo(401);
+        assertThat(server.call("POST", "/ingest/gateway-1/weather", null, reading, Map.of("X-Device-Key", key)).status()).isEqualTo(404);
+        String rotated = server.call("POST", "/devices/gateway-1/write-key", org.operatorToken(), null).data().get("writeKey").asText();
+        assertThat(server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", key)).status())
+                .as("the old key stops working").isEqualTo(401);
+        server.call("POST", "/devices/gateway-1/disable", org.operatorToken(), null);
+        assertThat(server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", rotated)).status()).isEqualTo(403);
+    }
+
+    @Test
+    void deletingADeviceRemovesItsKpiRowsAndSettings() throws Exception {
+        server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "old-1", "idealCycleSeconds", 3));
+        server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)"
+                + " VALUES ('device-org', 'old-1', 't', '2026-11-23T10:00:00Z', 1, 1, 1, 1, 0)");
+
+        assertThat(server.call("DELETE", "/devices/old-1", org.operatorToken(), null).status()).isEqualTo(403);
+        assertThat(server.call("DELETE", "/devices/old-1", org.adminToken(), null).status()).isEqualTo(204);
+
+        assertThat(server.call("GET", "/devices/old-1", org.viewerToken(), null).status()).isEqualTo(404);
+        assertThat(server.database.query("SELECT * FROM telemetry_1m WHERE device_id = 'old-1'")).isEmpty();
+        assertThat(rulesRecords("device-org/device/old-1")).last().satisfies(record -> assertThat(record.value()).isNull());
+    }
+
+    private static List<String> ids(TestApi.Response response) {
+        return response.data().findValuesAsText("deviceId");
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
+        return server.kafka.read(topic, Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
+                .filter(record -> key.equals(record.key())).toList();
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> rulesRecords(String key) {
+        return records(Topics.RULES, key);
+    }
+
+    private static Optional<RulesTopicValue> latestRulesValue(String key) {
+        List<ConsumerRecord<String, byte[]>> records = rulesRecords(key);
+        return records.isEmpty() ? Optional.empty() : Optional.ofNullable(records.get(records.size() - 1).value())
+                .map(RecordJson::readRulesTopicValue);
+    }
+}
