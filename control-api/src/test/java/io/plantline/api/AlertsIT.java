@@ -1,0 +1,188 @@
+package io.plantline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.api.http.Json;
+import io.plantline.model.AlertEvent;
+import io.plantline.model.AlertStatus;
+import io.plantline.model.AlertTransition;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.Severity;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class AlertsIT {
+
+    private static TestApi server;
+    private static TestApi.Org org;
+    private static TestApi.Org other;
+
+    @BeforeAll
+    static void start(TestDatabase database, TestKafka kafka) throws Exception {
+        server = TestApi.start(database, kafka, "--ws-heartbeat-s=1", "--ws-idle-timeout-s=3");
+        org = server.organisation("alert-org");
+        other = server.organisation("other-org");
+        server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-1"));
+        server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-2"));
+        server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "ovens", "name", "Ovens", "deviceIds", List.of("oven-2")));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void alertsFilterByStatusSeverityDeviceGroupAndTime() throws Exception {
+        insertAlert("oven-1", "r-filter", "WARNING", "CLEARED", "2026-11-20T08:00:00Z");
+        insertAlert("oven-2", "r-filter", "CRITICAL", "ACTIVE", "2026-11-21T08:00:00Z");
+
+        assertThat(deviceIds("/alerts?status=ACTIVE,ACKNOWLEDGED&severity=CRITICAL")).containsExactly("oven-2");
+        assertThat(deviceIds("/alerts?groupId=ovens&from=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z")).containsExactly("oven-2");
+        assertThat(deviceIds("/alerts?deviceId=oven-1&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z")).containsExactly("oven-1");
+        TestApi.Response bad = server.call("GET", "/alerts?status=OPEN&from=yesterday", org.viewerToken(), null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().get("error").get("details")).hasSize(2);
+    }
+
+    @Test
+    void acknowledgeAndResolveRecordWhoAndWhyAndRefuseImpossibleSteps() throws Exception {
+        UUID id = insertAlert("oven-1", "r-ack", "MAJOR", "ACTIVE", "2026-11-22T08:00:00Z");
+
+        assertThat(server.call("POST", "/alerts/" + id + "/acknowledge", org.viewerToken(), null).status()).isEqualTo(403);
+        TestApi.Response acknowledged = server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(),
+                Map.of("comment", "looking at the door seal"));
+        assertThat(acknowledged.status()).isEqualTo(200);
+        assertThat(acknowledged.data().get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(acknowledged.data().get("acknowledgedBy").asText()).isEqualTo("operator@alert-org.test");
+        assertThat(server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(), null).status()).isEqualTo(422);
+
+        TestApi.Response resolved = server.call("POST", "/alerts/" + id + "/resolve", org.operatorToken(), Map.of("comment", "seal replaced"));
+        assertThat(resolved.data().get("status").asText()).isEqualTo("RESOLVED");
+        assertThat(resolved.data().get("comment").asText()).isEqualTo("seal replaced");
+        assertThat(server.call("POST", "/alerts/" + id + "/resolve", org.operatorToken(), null).status()).isEqualTo(422);
+        // Every write attempt is audited, refused ones too, with who tried.
+        assertThat(server.database.query("SELECT a.status, u.email FROM api_audit a JOIN users u ON u.id = a.user_id"
+                        + " WHERE a.path LIKE '/api/v1/alerts/" + id + "/%' ORDER BY a.id"))
+                .extracting(row -> row.get("status") + " " + row.get("email")).containsExactly("403 viewer@alert-org.test",
+                        "200 operator@alert-org.test", "422 operator@alert-org.test", "200 operator@alert-org.test",
+                        "422 operator@alert-org.test");
+    }
+
+    @Test
+    void liveAlertsReachOnlyTheirOrganisationsSockets() throws Exception {
+        Listener mine = Listener.connect("?token=" + org.viewerToken());
+        Listener theirs = Listener.connect("");
+        theirs.socket.sendText("{\"token\":\"" + other.viewerToken() + "\"}", true);
+        assertThat(mine.next(t -> t.get("type").asText().equals("authenticated"))).isPresent();
+        assertThat(theirs.next(t -> t.get("type").asText().equals("authenticated"))).isPresent();
+
+        AlertEvent opened = new AlertEvent(UUID.randomUUID().toString(), new DeviceRef("alert-org", "oven-1"), "r-live",
+                "temperature", Severity.MAJOR, AlertStatus.ACTIVE, AlertTransition.OPENED, Instant.now(), Instant.now(),
+                Optional.of(91.0), Optional.of(91.0), Optional.empty());
+        server.kafka.produce(Topics.ALERTS, "alert-org/oven-1", RecordJson.write(opened));
+
+        JsonNode pushed = mine.next(t -> t.get("type").asText().equals("alert")).orElseThrow();
+        assertThat(pushed.get("data").get("alertId").asText()).isEqualTo(opened.alertId());
+        assertThat(mine.next(t -> t.get("type").asText().equals("heartbeat"))).as("heartbeat").isPresent();
+        assertThat(theirs.next(t -> t.get("type").asText().equals("alert"))).as("another organisation's socket").isEmpty();
+
+        UUID id = insertAlert("oven-1", "r-live-ack", "MAJOR", "ACTIVE", "2026-11-22T09:00:00Z");
+        server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(), null);
+        JsonNode acknowledged = mine.next(t -> t.get("type").asText().equals("alert")
+                && t.get("data").get("transition").asText().equals("ACKNOWLEDGED")).orElseThrow();
+        assertThat(acknowledged.get("data").get("by").asText()).isEqualTo("operator@alert-org.test");
+    }
+
+    @Test
+    void socketsWithoutAValidTokenOrGoneQuietAreClosed() throws Exception {
+        Listener forged = Listener.connect("?token=forged");
+        assertThat(forged.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+
+        Listener silent = Listener.connect("");
+        assertThat(silent.closed.get(10, TimeUnit.SECONDS)).as("no token within the idle timeout").isEqualTo(1008);
+    }
+
+    private static List<String> deviceIds(String query) {
+        return server.call("GET", query, org.viewerToken(), null).data().findValuesAsText("deviceId");
+    }
+
+    private static UUID insertAlert(String device, String rule, String severity, String status, String openedAt) throws Exception {
+        UUID id = UUID.randomUUID();
+        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at, cleared_at)"
+                + " VALUES ('" + id + "', 'alert-org', '" + device + "', '" + rule + "', 'temperature', '" + severity + "', '"
+                + status + "', '" + openedAt + "', " + (status.equals("CLEARED") ? "'" + openedAt + "'::timestamptz + interval '1 minute'" : "NULL") + ")");
+        return id;
+    }
+
+    /** A WebSocket client that queues every text message it receives (the JDK's, so the browser's behaviour). */
+    private static final class Listener implements WebSocket.Listener {
+        final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final StringBuilder partial = new StringBuilder();
+        WebSocket socket;
+
+        static Listener connect(String query) {
+            Listener listener = new Listener();
+            listener.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.api.port() + ControlApi.WEBSOCKET_PATH + query), listener).join();
+            return listener;
+        }
+
+        Optional<JsonNode> next(java.util.function.Predicate<JsonNode> wanted) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                JsonNode message = messages.poll(100, TimeUnit.MILLISECONDS);
+                if (message != null && wanted.test(message)) {
+                    return Optional.of(message);
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    messages.add(Json.MAPPER.readTree(partial.toString()));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+    }
+}
