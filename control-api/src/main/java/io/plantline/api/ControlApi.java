@@ -93,6 +93,7 @@ public final class ControlApi implements AutoCloseable {
                 options.maxIngestBytes(), clock).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
+        routes.declareNotFound();
 
         http.init();
         http.awaitInitialization();

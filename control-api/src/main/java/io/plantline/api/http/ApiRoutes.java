@@ -48,8 +48,6 @@ public final class ApiRoutes {
         this.userLimit = userLimit;
         this.audit = audit;
         this.maxBodyBytes = maxBodyBytes;
-        http.notFound((request, response) -> errorBody(request, response,
-                ApiException.of(404, "not_found", "no such route: " + request.requestMethod() + " " + request.pathInfo())));
         http.internalServerError((request, response) -> errorBody(request, response,
                 ApiException.of(500, "internal_error", "internal error")));
     }
@@ -77,6 +75,20 @@ public final class ApiRoutes {
     /** A route without a user token (login, refresh, device ingestion with its write key); it authenticates itself. */
     public void open(String method, String path, long bodyLimitBytes, Handler handler) {
         declare(method, path, null, bodyLimitBytes, handler);
+    }
+
+    /**
+     * Answers every path no route matched with the 404 envelope. Declared last, since routes match in declaration
+     * order; sparkjava's own not-found page is not used because, with a WebSocket route, Jetty answers in HTML.
+     */
+    public void declareNotFound() {
+        spark.Route notFound = (request, response) -> errorBody(request, response,
+                ApiException.of(404, "not_found", "no such route: " + request.requestMethod() + " " + request.pathInfo()));
+        http.get("*", notFound);
+        http.post("*", notFound);
+        http.put("*", notFound);
+        http.patch("*", notFound);
+        http.delete("*", notFound);
     }
 
     public List<Declared> declared() {
