@@ -93,7 +93,7 @@ public final class ControlApi implements AutoCloseable {
                 options.maxIngestBytes(), clock).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
-        routes.declareNotFound();
+        routes.declareNotFound(WEBSOCKET_PATH);
 
         http.init();
         http.awaitInitialization();

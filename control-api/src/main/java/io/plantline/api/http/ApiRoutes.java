@@ -80,10 +80,12 @@ public final class ApiRoutes {
     /**
      * Answers every path no route matched with the 404 envelope. Declared last, since routes match in declaration
      * order; sparkjava's own not-found page is not used because, with a WebSocket route, Jetty answers in HTML.
+     * The WebSocket upgrade at {@code webSocketPath} is let through: a route answering null leaves the request
+     * to the next handler, which is the WebSocket's.
      */
-    public void declareNotFound() {
-        spark.Route notFound = (request, response) -> errorBody(request, response,
-                ApiException.of(404, "not_found", "no such route: " + request.requestMethod() + " " + request.pathInfo()));
+    public void declareNotFound(String webSocketPath) {
+        spark.Route notFound = (request, response) -> webSocketPath.equals(request.pathInfo()) ? null : errorBody(request,
+                response, ApiException.of(404, "not_found", "no such route: " + request.requestMethod() + " " + request.pathInfo()));
         http.get("*", notFound);
         http.post("*", notFound);
         http.put("*", notFound);
