@@ -62,11 +62,33 @@ final class DemoPlant {
                 device.executeBatch();
                 group.executeBatch();
                 member.executeBatch();
+                insertOverheatRule(connection, orgSlug);
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** The demo rule in the API's table too, so dashboards list the rule the job applies. */
+    private static void insertOverheatRule(Connection connection, String orgSlug) throws SQLException {
+        AlertRule rule = overheatRule(orgSlug);
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO alert_rules (org_slug, rule_id, name,"
+                + " scope_type, metric, operator, threshold, for_seconds, clear_threshold, severity, escalate_after_seconds,"
+                + " escalate_to) VALUES (?, ?, 'Overheating', 'ORGANISATION', ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (org_slug, rule_id) DO NOTHING")) {
+            insert.setString(1, orgSlug);
+            insert.setString(2, rule.ruleId());
+            insert.setString(3, rule.metric());
+            insert.setString(4, rule.operator().symbol());
+            insert.setDouble(5, rule.threshold());
+            insert.setInt(6, rule.forSeconds().orElseThrow());
+            insert.setDouble(7, rule.clearThreshold().orElseThrow());
+            insert.setString(8, rule.severity().name());
+            insert.setInt(9, rule.escalation().orElseThrow().afterSeconds());
+            insert.setString(10, rule.escalation().orElseThrow().severity().name());
+            insert.executeUpdate();
         }
     }
 

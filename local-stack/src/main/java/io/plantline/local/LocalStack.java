@@ -6,13 +6,14 @@ import io.plantline.pipeline.JobOptions;
 import io.plantline.pipeline.OeeJob;
 import io.plantline.pipeline.TelemetryAnalyticsJob;
 import io.plantline.pipeline.anomaly.AnomalySettings;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.plantline.api.ApiOptions;
+import io.plantline.api.ControlApi;
 import io.plantline.bridge.BridgeOptions;
 import io.plantline.bridge.MqttKafkaBridge;
 import io.plantline.config.Settings;
@@ -55,7 +56,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** Local Kafka keeps at most this much per partition, so a long run cannot fill the disk. */
     /** What the control API would publish on {@code factory.rules}, so the jobs have their rules and settings. */
     private static void publishRules(String bootstrapServers, List<RulesTopicValue> values) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
@@ -69,6 +69,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Local Kafka keeps at most this much per partition, so a long run cannot fill the disk. */
     private static final long KAFKA_RETENTION_BYTES_PER_PARTITION = 32L << 20;
     private static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
     /** Without a terminal, a full status line is printed this often instead of one line refreshed in place. */
@@ -84,6 +85,7 @@ public final class LocalStack implements AutoCloseable {
     private MqttKafkaBridge bridge;
     private Admin kafkaAdmin;
     private PlantSimulator simulator;
+    private int apiPort;
     /** Kafka starts empty in local mode, so every topic has the configured partition count. */
     private int partitions;
 
@@ -181,6 +183,12 @@ public final class LocalStack implements AutoCloseable {
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
         bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();
+        ControlApi api = register(timed("Control API", () -> ControlApi.start(ApiOptions.parse(new String[0], Map.of())
+                .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers()), Clock.systemUTC())));
+        apiPort = api.port();
+        ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
+                "admin@" + options.simulator().orgSlug() + ".local", adminPassword(options));
+        api.ensureAdmin(admin);
         simulator.start();
         register(simulator);
 
@@ -192,6 +200,9 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Flink web UI     " + flink.restAddress());
         out.println("  Bridge           MQTT " + Topics.MQTT_DEVICE_FILTER + " -> Kafka, metrics at http://127.0.0.1:"
                 + bridge.httpPort() + "/metrics");
+        out.println("  Control API      http://127.0.0.1:" + apiPort + "/api/v1 (OpenAPI at /api/v1/openapi.json,"
+                + " live alerts at ws://127.0.0.1:" + apiPort + ControlApi.WEBSOCKET_PATH + ")");
+        out.println("  Login            " + admin.email() + " / " + admin.password());
         out.printf("  Simulator        %d machines of '%s' on %d lines, a reading per machine every %d ms%n",
                 options.simulator().machines(), options.simulator().orgSlug(), options.simulator().groups(),
                 options.simulator().telemetryInterval().toMillis());
@@ -237,6 +248,33 @@ public final class LocalStack implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The first admin's password: the one given, else the one kept in the data directory, else a new one kept
+     * there, so the login printed at every start stays the one PostgreSQL holds.
+     */
+    private static String adminPassword(LocalStackOptions options) {
+        if (options.adminPassword().isPresent()) {
+            return options.adminPassword().get();
+        }
+        Path file = options.dataDir().resolve("admin-password");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            byte[] random = new byte[12];
+            new java.security.SecureRandom().nextBytes(random);
+            String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Files.writeString(file, password, StandardCharsets.UTF_8);
+            return password;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot keep the admin password in " + file, e);
+        }
+    }
+
+    int apiPort() {
+        return apiPort;
     }
 
     /** A fault command as typed at the console, for tests. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,6 +19,9 @@ import java.util.Set;
  * @param postgresPort embedded PostgreSQL ({@code --postgres-port}, default 5433)
  * @param flinkUiPort  Flink MiniCluster web UI and REST API ({@code --flink-ui-port}, default 8081)
  * @param bridgeMetricsPort the bridge's {@code /metrics} and {@code /health} ({@code --bridge-metrics-port}, default 9464)
+ * @param apiPort      the control API ({@code --api-port}, default 8080)
+ * @param adminPassword the first admin's password ({@code --admin-password}); when absent one is made at the first
+ *                     start and kept in {@code <data-dir>/admin-password}, like the rest of the PostgreSQL data
  * @param dataDir      where PostgreSQL data, broker sessions, checkpoints and logs live ({@code --data-dir},
  *                     default {@code .plantline} in the working directory); PostgreSQL data survives restarts
  * @param partitions   partitions of each Kafka topic ({@code --partitions}, default 4)
@@ -25,7 +29,7 @@ import java.util.Set;
  *                     {@code --interval-ms}, {@code --seed}); it publishes to the embedded broker
  */
 public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, int flinkUiPort, int bridgeMetricsPort,
-                                Path dataDir,
+                                int apiPort, Optional<String> adminPassword, Path dataDir,
                                 int partitions, SimulatorOptions simulator) {
 
     /** A server's port and how the user changes it, for the message when it is taken. */
@@ -33,14 +37,15 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
     }
 
     public LocalStackOptions {
-        List<Integer> fixedPorts = java.util.stream.IntStream.of(mqttPort, kafkaPort, postgresPort, flinkUiPort, bridgeMetricsPort)
+        List<Integer> fixedPorts = java.util.stream.IntStream.of(mqttPort, kafkaPort, postgresPort, flinkUiPort, bridgeMetricsPort, apiPort)
                 .filter(port -> port != 0).boxed().toList();
         if (new HashSet<>(fixedPorts).size() < fixedPorts.size()) {
             throw new IllegalArgumentException("two servers are set to the same port: " + fixedPorts);
         }
     }
 
-    static final Set<String> NAMES = Set.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "bridge-metrics-port", "data-dir",
+    static final Set<String> NAMES = Set.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "bridge-metrics-port",
+            "api-port", "admin-password", "data-dir",
             "partitions", "org", "machines", "groups", "interval-ms", "seed");
     static final String ENVIRONMENT_PREFIX = "PLANTLINE";
 
@@ -55,7 +60,8 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
         return new LocalStackOptions(mqttPort, port(settings, "kafka-port", 9092),
                 port(settings, "postgres-port", 5433), port(settings, "flink-ui-port", 8081),
-                port(settings, "bridge-metrics-port", 9464),
+                port(settings, "bridge-metrics-port", 9464), port(settings, "api-port", 8080),
+                Optional.of(settings.string("admin-password", "")).filter(password -> !password.isEmpty()),
                 Path.of(settings.string("data-dir", ".plantline")).toAbsolutePath().normalize(),
                 (int) settings.number("partitions", 4, 1, 256), simulator);
     }
@@ -67,7 +73,8 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 new ServerPort("PostgreSQL", postgresPort, Settings.describe(ENVIRONMENT_PREFIX, "postgres-port")),
                 new ServerPort("Flink web UI", flinkUiPort, Settings.describe(ENVIRONMENT_PREFIX, "flink-ui-port")),
                 new ServerPort("Bridge metrics", bridgeMetricsPort,
-                        Settings.describe(ENVIRONMENT_PREFIX, "bridge-metrics-port")));
+                        Settings.describe(ENVIRONMENT_PREFIX, "bridge-metrics-port")),
+                new ServerPort("Control API", apiPort, Settings.describe(ENVIRONMENT_PREFIX, "api-port")));
     }
 
     private static int port(Settings settings, String name, int fallback) {

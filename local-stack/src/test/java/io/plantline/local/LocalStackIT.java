@@ -32,7 +32,7 @@ class LocalStackIT {
     @Test
     void startsEverythingAndKeepsPostgresDataAcrossRestarts() throws Exception {
         LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--data-dir=" + dataDir, "--machines=6", "--groups=2",
+                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--data-dir=" + dataDir, "--machines=6", "--groups=2",
                 "--interval-ms=200"}, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
@@ -43,6 +43,8 @@ class LocalStackIT {
                     "MQTT broker      tcp://127.0.0.1:", "Kafka bootstrap", "PostgreSQL       jdbc:postgresql://",
                     "Flink web UI     http://127.0.0.1:", "metrics at http://127.0.0.1:", "6 machines of 'demo' on 2 lines");
             assertTopics(stack.kafkaBootstrapServers());
+            assertThat(console.toString(StandardCharsets.UTF_8)).contains("Control API      http://127.0.0.1:", "Login            admin@demo.local / ");
+            assertApiServesThePlant(stack.apiPort(), console.toString(StandardCharsets.UTF_8));
             assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM devices WHERE org_slug = 'demo'")).isEqualTo(6);
             assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM device_group_members")).isEqualTo(6);
 
@@ -95,6 +97,26 @@ class LocalStackIT {
                                 + "--mqtt-port / PLANTLINE_MQTT_PORT.");
             }
         }
+    }
+
+    /** Logs in with the printed login and reads the simulated plant and its demo rule through the API. */
+    private static void assertApiServesThePlant(int apiPort, String console) throws Exception {
+        String password = console.lines().filter(line -> line.contains("Login ")).findFirst().orElseThrow()
+                .replaceFirst(".* / ", "").trim();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + apiPort + "/api/v1";
+        String login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/auth/login"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"email\":\"admin@demo.local\",\"password\":\"" + password + "\"}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String token = login.replaceFirst(".*\"accessToken\":\"([^\"]+)\".*", "$1");
+        java.net.http.HttpResponse<String> devices = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/devices")).header("Authorization", "Bearer " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(devices.statusCode()).isEqualTo(200);
+        assertThat(devices.body()).contains("\"total\":6");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/rules/overheat"))
+                .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
     }
 
     private static void assertTopics(String bootstrapServers) throws Exception {
