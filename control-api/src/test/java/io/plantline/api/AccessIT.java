@@ -27,6 +27,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AccessIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String PLANT_A = TestApi.uniqueSlug("plant-a");
+
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String PLANT_B = TestApi.uniqueSlug("plant-b");
+
 
     private static TestApi server;
     private static TestApi.Org plantA;
@@ -36,17 +42,17 @@ class AccessIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
         server = TestApi.start(database, kafka);
-        plantA = server.organisation("plant-a");
-        plantB = server.organisation("plant-b");
+        plantA = server.organisation(PLANT_A);
+        plantB = server.organisation(PLANT_B);
         server.call("POST", "/devices", plantA.adminToken(), Map.of("deviceId", "press-1"));
         server.call("POST", "/groups", plantA.adminToken(), Map.of("groupId", "line-1", "name", "Line 1", "deviceIds", List.of("press-1")));
         server.call("POST", "/rules", plantA.adminToken(), Map.of("ruleId", "hot", "scope", Map.of("type", "ORGANISATION"),
                 "metric", "temperature", "operator", ">", "threshold", 80, "forSeconds", 10, "severity", "MAJOR"));
         UUID alertId = UUID.randomUUID();
         server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at)"
-                + " VALUES ('" + alertId + "', 'plant-a', 'press-1', 'hot', 'temperature', 'MAJOR', 'ACTIVE', now())");
+                + " VALUES ('" + alertId + "', '" + PLANT_A + "', 'press-1', 'hot', 'temperature', 'MAJOR', 'ACTIVE', now())");
         String spareUser = server.call("POST", "/users", plantA.adminToken(),
-                Map.of("email", "spare@plant-a.test", "password", TestApi.PASSWORD, "role", "viewer")).data().get("id").asText();
+                Map.of("email", "spare@" + PLANT_A + ".test", "password", TestApi.PASSWORD, "role", "viewer")).data().get("id").asText();
         idsOfA = Map.of("deviceId", "press-1", "groupId", "line-1", "ruleId", "hot", "alertId", alertId.toString(),
                 "userId", spareUser);
     }
@@ -85,10 +91,10 @@ class AccessIT {
                 .status()).as("grouping A's device").isEqualTo(422);
         softly.assertAll();
 
-        assertThat(server.database.query("SELECT * FROM devices WHERE org_slug = 'plant-a'")).hasSize(1);
-        assertThat(server.database.query("SELECT * FROM alerts WHERE org_slug = 'plant-a' AND status = 'ACTIVE'")).hasSize(1);
-        assertThat(server.database.query("SELECT * FROM device_group_members WHERE org_slug = 'plant-a'")).hasSize(1);
-        assertThat(server.database.query("SELECT * FROM alert_rules WHERE org_slug = 'plant-a'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM devices WHERE org_slug = '" + PLANT_A + "'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM alerts WHERE org_slug = '" + PLANT_A + "' AND status = 'ACTIVE'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM device_group_members WHERE org_slug = '" + PLANT_A + "'")).hasSize(1);
+        assertThat(server.database.query("SELECT * FROM alert_rules WHERE org_slug = '" + PLANT_A + "'")).hasSize(1);
     }
 
     @Test

@@ -36,6 +36,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class AlertsIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String ALERT_ORG = TestApi.uniqueSlug("alert-org");
+
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String OTHER_ORG = TestApi.uniqueSlug("other-org");
+
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -44,8 +50,8 @@ class AlertsIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
         server = TestApi.start(database, kafka, "--ws-heartbeat-s=1", "--ws-idle-timeout-s=3");
-        org = server.organisation("alert-org");
-        other = server.organisation("other-org");
+        org = server.organisation(ALERT_ORG);
+        other = server.organisation(OTHER_ORG);
         server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-1"));
         server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-2"));
         server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "ovens", "name", "Ovens", "deviceIds", List.of("oven-2")));
@@ -78,7 +84,7 @@ class AlertsIT {
                 Map.of("comment", "looking at the door seal"));
         assertThat(acknowledged.status()).isEqualTo(200);
         assertThat(acknowledged.data().get("status").asText()).isEqualTo("ACKNOWLEDGED");
-        assertThat(acknowledged.data().get("acknowledgedBy").asText()).isEqualTo("operator@alert-org.test");
+        assertThat(acknowledged.data().get("acknowledgedBy").asText()).isEqualTo("operator@" + ALERT_ORG + ".test");
         assertThat(server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(), null).status()).isEqualTo(422);
 
         TestApi.Response resolved = server.call("POST", "/alerts/" + id + "/resolve", org.operatorToken(), Map.of("comment", "seal replaced"));
@@ -88,9 +94,9 @@ class AlertsIT {
         // Every write attempt is audited, refused ones too, with who tried.
         assertThat(server.database.query("SELECT a.status, u.email FROM api_audit a JOIN users u ON u.id = a.user_id"
                         + " WHERE a.path LIKE '/api/v1/alerts/" + id + "/%' ORDER BY a.id"))
-                .extracting(row -> row.get("status") + " " + row.get("email")).containsExactly("403 viewer@alert-org.test",
-                        "200 operator@alert-org.test", "422 operator@alert-org.test", "200 operator@alert-org.test",
-                        "422 operator@alert-org.test");
+                .extracting(row -> row.get("status") + " " + row.get("email")).containsExactly("403 viewer@" + ALERT_ORG + ".test",
+                        "200 operator@" + ALERT_ORG + ".test", "422 operator@" + ALERT_ORG + ".test", "200 operator@" + ALERT_ORG + ".test",
+                        "422 operator@" + ALERT_ORG + ".test");
     }
 
     @Test
@@ -101,10 +107,10 @@ class AlertsIT {
         assertThat(mine.next(t -> t.get("type").asText().equals("authenticated"))).isPresent();
         assertThat(theirs.next(t -> t.get("type").asText().equals("authenticated"))).isPresent();
 
-        AlertEvent opened = new AlertEvent(UUID.randomUUID().toString(), new DeviceRef("alert-org", "oven-1"), "r-live",
+        AlertEvent opened = new AlertEvent(UUID.randomUUID().toString(), new DeviceRef(ALERT_ORG, "oven-1"), "r-live",
                 "temperature", Severity.MAJOR, AlertStatus.ACTIVE, AlertTransition.OPENED, Instant.now(), Instant.now(),
                 Optional.of(91.0), Optional.of(91.0), Optional.empty());
-        server.kafka.produce(Topics.ALERTS, "alert-org/oven-1", RecordJson.write(opened));
+        server.kafka.produce(Topics.ALERTS, ALERT_ORG + "/oven-1", RecordJson.write(opened));
 
         JsonNode pushed = mine.next(t -> t.get("type").asText().equals("alert")).orElseThrow();
         assertThat(pushed.get("data").get("alertId").asText()).isEqualTo(opened.alertId());
@@ -115,7 +121,7 @@ class AlertsIT {
         server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(), null);
         JsonNode acknowledged = mine.next(t -> t.get("type").asText().equals("alert")
                 && t.get("data").get("transition").asText().equals("ACKNOWLEDGED")).orElseThrow();
-        assertThat(acknowledged.get("data").get("by").asText()).isEqualTo("operator@alert-org.test");
+        assertThat(acknowledged.get("data").get("by").asText()).isEqualTo("operator@" + ALERT_ORG + ".test");
     }
 
     @Test
@@ -134,7 +140,7 @@ class AlertsIT {
     private static UUID insertAlert(String device, String rule, String severity, String status, String openedAt) throws Exception {
         UUID id = UUID.randomUUID();
         server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at, cleared_at)"
-                + " VALUES ('" + id + "', 'alert-org', '" + device + "', '" + rule + "', 'temperature', '" + severity + "', '"
+                + " VALUES ('" + id + "', '" + ALERT_ORG + "', '" + device + "', '" + rule + "', 'temperature', '" + severity + "', '"
                 + status + "', '" + openedAt + "', " + (status.equals("CLEARED") ? "'" + openedAt + "'::timestamptz + interval '1 minute'" : "NULL") + ")");
         return id;
     }

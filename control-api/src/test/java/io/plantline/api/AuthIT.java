@@ -17,6 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class AuthIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String AUTH_ORG = TestApi.uniqueSlug("auth-org");
+
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -24,7 +27,7 @@ class AuthIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) {
         server = TestApi.start(database, kafka);
-        org = server.organisation("auth-org");
+        org = server.organisation(AUTH_ORG);
     }
 
     @AfterAll
@@ -34,7 +37,7 @@ class AuthIT {
 
     @Test
     void loginAnswersTokensAndTheUserWithoutItsHash() {
-        TestApi.Response login = server.login("admin@auth-org.test", TestApi.PASSWORD);
+        TestApi.Response login = server.login("admin@" + AUTH_ORG + ".test", TestApi.PASSWORD);
 
         assertThat(login.status()).isEqualTo(200);
         assertThat(login.data().get("tokenType").asText()).isEqualTo("Bearer");
@@ -46,8 +49,8 @@ class AuthIT {
 
     @Test
     void wrongPasswordAndUnknownUserGetTheSame401() {
-        TestApi.Response wrong = server.login("admin@auth-org.test", "not the password");
-        TestApi.Response unknown = server.login("nobody@auth-org.test", "not the password");
+        TestApi.Response wrong = server.login("admin@" + AUTH_ORG + ".test", "not the password");
+        TestApi.Response unknown = server.login("nobody@" + AUTH_ORG + ".test", "not the password");
 
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(unknown.status()).isEqualTo(401);
@@ -73,7 +76,7 @@ class AuthIT {
 
     @Test
     void expiredTokenIs401() {
-        String token = server.login("operator@auth-org.test", TestApi.PASSWORD).data().get("accessToken").asText();
+        String token = server.login("operator@" + AUTH_ORG + ".test", TestApi.PASSWORD).data().get("accessToken").asText();
         server.clock.advance(Duration.ofMinutes(16));
         try {
             TestApi.Response expired = server.call("GET", "/devices", token, null);
@@ -86,7 +89,7 @@ class AuthIT {
 
     @Test
     void refreshRotatesAndAReusedTokenRevokesTheFamily() {
-        String first = server.login("viewer@auth-org.test", TestApi.PASSWORD).data().get("refreshToken").asText();
+        String first = server.login("viewer@" + AUTH_ORG + ".test", TestApi.PASSWORD).data().get("refreshToken").asText();
 
         TestApi.Response rotated = server.call("POST", "/auth/refresh", null, Map.of("refreshToken", first));
         assertThat(rotated.status()).isEqualTo(200);
@@ -103,7 +106,7 @@ class AuthIT {
 
     @Test
     void logoutRevokesTheRefreshToken() {
-        String refresh = server.login("viewer@auth-org.test", TestApi.PASSWORD).data().get("refreshToken").asText();
+        String refresh = server.login("viewer@" + AUTH_ORG + ".test", TestApi.PASSWORD).data().get("refreshToken").asText();
 
         assertThat(server.call("POST", "/auth/logout", null, Map.of("refreshToken", refresh)).status()).isEqualTo(204);
         assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", refresh)).status()).isEqualTo(401);
@@ -112,15 +115,15 @@ class AuthIT {
     @Test
     void aDisabledUserLosesAccessAtOnce() throws Exception {
         TestApi.Response created = server.call("POST", "/users", org.adminToken(),
-                Map.of("email", "leaver@auth-org.test", "password", TestApi.PASSWORD, "role", "operator"));
-        String token = server.login("leaver@auth-org.test", TestApi.PASSWORD).data().get("accessToken").asText();
+                Map.of("email", "leaver@" + AUTH_ORG + ".test", "password", TestApi.PASSWORD, "role", "operator"));
+        String token = server.login("leaver@" + AUTH_ORG + ".test", TestApi.PASSWORD).data().get("accessToken").asText();
         String id = created.data().get("id").asText();
 
         assertThat(server.call("PATCH", "/users/" + id, org.adminToken(), Map.of("disabled", true)).status()).isEqualTo(200);
 
         assertThat(server.call("GET", "/devices", token, null).status()).isEqualTo(401);
-        assertThat(server.login("leaver@auth-org.test", TestApi.PASSWORD).status()).isEqualTo(401);
-        assertThat(server.database.query("SELECT password_hash FROM users WHERE email = 'leaver@auth-org.test'").get(0)
+        assertThat(server.login("leaver@" + AUTH_ORG + ".test", TestApi.PASSWORD).status()).isEqualTo(401);
+        assertThat(server.database.query("SELECT password_hash FROM users WHERE email = 'leaver@" + AUTH_ORG + ".test'").get(0)
                 .get("password_hash").toString()).startsWith("$2a$").doesNotContain(TestApi.PASSWORD);
     }
 

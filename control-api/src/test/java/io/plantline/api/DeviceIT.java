@@ -24,6 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class DeviceIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String DEVICE_ORG = TestApi.uniqueSlug("device-org");
+
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -31,7 +34,7 @@ class DeviceIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) {
         server = TestApi.start(database, kafka);
-        org = server.organisation("device-org");
+        org = server.organisation(DEVICE_ORG);
     }
 
     @AfterAll
@@ -52,7 +55,7 @@ class DeviceIT {
         assertThat(server.database.query("SELECT write_key_hash FROM devices WHERE device_id = 'cnc-7'").get(0)
                 .get("write_key_hash").toString()).hasSize(64).doesNotContain(key);
 
-        DeviceSettings settings = (DeviceSettings) latestRulesValue("device-org/device/cnc-7").orElseThrow();
+        DeviceSettings settings = (DeviceSettings) latestRulesValue(DEVICE_ORG + "/device/cnc-7").orElseThrow();
         assertThat(settings.idealCycleSeconds()).contains(12.5);
         assertThat(settings.metadata()).containsEntry("line", "L1");
     }
@@ -67,7 +70,7 @@ class DeviceIT {
 
         assertThat(changed.status()).isEqualTo(200);
         assertThat(server.call("GET", "/devices/press-2", org.viewerToken(), null).data().get("idealCycleSeconds").asDouble()).isEqualTo(4.0);
-        DeviceSettings published = (DeviceSettings) latestRulesValue("device-org/device/press-2").orElseThrow();
+        DeviceSettings published = (DeviceSettings) latestRulesValue(DEVICE_ORG + "/device/press-2").orElseThrow();
         assertThat(published.idealCycleSeconds()).contains(4.0);
         assertThat(published.effectiveFrom()).hasToString("2026-11-23T06:00:00Z");
         assertThat(server.call("PUT", "/devices/press-2/settings", org.operatorToken(), Map.of()).status())
@@ -123,14 +126,14 @@ class DeviceIT {
         TestApi.Response accepted = server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", key));
         assertThat(accepted.status()).isEqualTo(202);
         assertThat(accepted.data().get("topic").asText()).isEqualTo(Topics.TELEMETRY);
-        assertThat(records(Topics.TELEMETRY, "device-org/gateway-1")).singleElement().satisfies(record ->
+        assertThat(records(Topics.TELEMETRY, DEVICE_ORG + "/gateway-1")).singleElement().satisfies(record ->
                 assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains("71.5"));
 
         TestApi.Response nan = server.call("POST", "/ingest/gateway-1/telemetry", null,
                 "{\"ts\":\"2026-11-23T10:00:01Z\",\"metrics\":{\"temperature\":NaN}}", Map.of("X-Device-Key", key));
         assertThat(nan.status()).isEqualTo(400);
         assertThat(nan.errorCode()).isEqualTo("rejected_non_finite_value");
-        DeadLetter letter = RecordJson.readDeadLetter(records(Topics.DEAD_LETTER, "device-org/gateway-1").get(0).value());
+        DeadLetter letter = RecordJson.readDeadLetter(records(Topics.DEAD_LETTER, DEVICE_ORG + "/gateway-1").get(0).value());
         assertThat(letter.reason()).isEqualTo("non_finite_value");
         assertThat(letter.source()).isEqualTo("api");
 
@@ -148,14 +151,14 @@ class DeviceIT {
     void deletingADeviceRemovesItsKpiRowsAndSettings() throws Exception {
         server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "old-1", "idealCycleSeconds", 3));
         server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)"
-                + " VALUES ('device-org', 'old-1', 't', '2026-11-23T10:00:00Z', 1, 1, 1, 1, 0)");
+                + " VALUES ('" + DEVICE_ORG + "', 'old-1', 't', '2026-11-23T10:00:00Z', 1, 1, 1, 1, 0)");
 
         assertThat(server.call("DELETE", "/devices/old-1", org.operatorToken(), null).status()).isEqualTo(403);
         assertThat(server.call("DELETE", "/devices/old-1", org.adminToken(), null).status()).isEqualTo(204);
 
         assertThat(server.call("GET", "/devices/old-1", org.viewerToken(), null).status()).isEqualTo(404);
         assertThat(server.database.query("SELECT * FROM telemetry_1m WHERE device_id = 'old-1'")).isEmpty();
-        assertThat(rulesRecords("device-org/device/old-1")).last().satisfies(record -> assertThat(record.value()).isNull());
+        assertThat(rulesRecords(DEVICE_ORG + "/device/old-1")).last().satisfies(record -> assertThat(record.value()).isNull());
     }
 
     private static List<String> ids(TestApi.Response response) {

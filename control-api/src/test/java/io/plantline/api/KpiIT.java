@@ -22,6 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** KPI answers checked against rows whose right answers are worked out by hand below. */
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class KpiIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String KPI_ORG = TestApi.uniqueSlug("kpi-org");
+
 
     private static final String AT_10 = "2026-11-23T10:00:00Z";
     private static TestApi server;
@@ -30,7 +33,7 @@ class KpiIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
         server = TestApi.start(database, kafka);
-        org = server.organisation("kpi-org");
+        org = server.organisation(KPI_ORG);
         assertThat(server.call("PATCH", "/organisation", org.adminToken(), Map.of("timeZone", "Mars/Olympus")).status()).isEqualTo(400);
         assertThat(server.call("PATCH", "/organisation", org.adminToken(), Map.of("timeZone", "Europe/Berlin")).status()).isEqualTo(200);
         for (String device : List.of("m1", "m2", "m3")) {
@@ -48,12 +51,12 @@ class KpiIT {
             minute(connection, "m3", "2026-11-23T10:00:00Z", 60_000, 60_000, 50, 50, null);
         }
         database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev) VALUES"
-                + " ('kpi-org', 'm1', 'temperature', '2026-11-23T10:00:00Z', 2, 1, 3, 2, 1),"
-                + " ('kpi-org', 'm1', 'temperature', '2026-11-23T10:01:00Z', 2, 5, 7, 6, 1)");
+                + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:00Z', 2, 1, 3, 2, 1),"
+                + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:01:00Z', 2, 5, 7, 6, 1)");
         database.execute("INSERT INTO anomalies (org_slug, device_id, metric, ts, value, score, method) VALUES"
-                + " ('kpi-org', 'm1', 'temperature', '2026-11-23T10:00:05Z', 99, 7.5, 'spike'),"
-                + " ('kpi-org', 'm1', 'temperature', '2026-11-23T10:00:09Z', 98, 7.1, 'spike'),"
-                + " ('kpi-org', 'm1', 'vibration', '2026-11-23T10:00:07Z', 3, 12.5, 'cusum')");
+                + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:05Z', 99, 7.5, 'spike'),"
+                + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:09Z', 98, 7.1, 'spike'),"
+                + " ('" + KPI_ORG + "', 'm1', 'vibration', '2026-11-23T10:00:07Z', 3, 12.5, 'cusum')");
     }
 
     @AfterAll
@@ -145,7 +148,7 @@ class KpiIT {
         try (CallableStatement call = connection.prepareCall("CALL upsert_oee_minute(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             Double ideal = idealCycleMs == null ? null : idealCycleMs * total;
             Double goodIdeal = idealCycleMs == null ? null : idealCycleMs * good;
-            call.setString(1, "kpi-org");
+            call.setString(1, KPI_ORG);
             call.setString(2, device);
             call.setTimestamp(3, Timestamp.from(Instant.parse(bucket)));
             call.setLong(4, plannedMs);

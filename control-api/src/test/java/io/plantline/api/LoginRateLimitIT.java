@@ -14,15 +14,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The limits at their real defaults: 5 logins per minute per address, 100 requests per minute per user. */
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class LoginRateLimitIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String LIMITS_ORG = TestApi.uniqueSlug("limits-org");
+
 
     @Test
     void theSixthLoginInAMinuteAndThe101stRequestAre429WithRetryAfter(TestDatabase database, TestKafka kafka) {
         try (TestApi server = TestApi.start(database, kafka)) {
-            TestApi.Org org = server.organisation("limits-org");
+            TestApi.Org org = server.organisation(LIMITS_ORG);
             try (TestApi limited = TestApi.start(database, kafka, "--logins-per-minute=5", "--user-requests-per-minute=100")) {
                 List<Integer> logins = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
-                    logins.add(limited.login("viewer@limits-org.test", i % 2 == 0 ? TestApi.PASSWORD : "wrong password").status());
+                    logins.add(limited.login("viewer@" + LIMITS_ORG + ".test", i % 2 == 0 ? TestApi.PASSWORD : "wrong password").status());
                 }
                 assertThat(logins).containsExactly(200, 401, 200, 401, 200, 429);
 

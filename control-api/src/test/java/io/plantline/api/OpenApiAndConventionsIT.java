@@ -21,6 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class OpenApiAndConventionsIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String DOCS_ORG = TestApi.uniqueSlug("docs-org");
+
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -28,7 +31,7 @@ class OpenApiAndConventionsIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) {
         server = TestApi.start(database, kafka);
-        org = server.organisation("docs-org");
+        org = server.organisation(DOCS_ORG);
     }
 
     @AfterAll
@@ -75,7 +78,7 @@ class OpenApiAndConventionsIT {
         assertThat(created.status()).isEqualTo(201);
 
         assertThat(server.database.query("SELECT org_slug, method, path, status, entity FROM api_audit WHERE request_id = 'audit-test-0001'"))
-                .singleElement().isEqualTo(Map.of("org_slug", "docs-org", "method", "POST", "path", "/api/v1/devices", "status", 201,
+                .singleElement().isEqualTo(Map.of("org_slug", DOCS_ORG, "method", "POST", "path", "/api/v1/devices", "status", 201,
                         "entity", "device/audited-1"));
     }
 

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class RulesAndGroupsIT {
+    /** Unique per run, so records left on a shared Kafka by earlier runs never match. */
+    private static final String RULES_ORG = TestApi.uniqueSlug("rules-org");
+
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -30,7 +33,7 @@ class RulesAndGroupsIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) {
         server = TestApi.start(database, kafka);
-        org = server.organisation("rules-org");
+        org = server.organisation(RULES_ORG);
         for (String device : List.of("m1", "m2", "m3")) {
             server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", device));
         }
@@ -93,15 +96,15 @@ class RulesAndGroupsIT {
     void deletingARuleTombstonesItAndResolvesItsOpenAlerts() throws Exception {
         server.call("POST", "/rules", org.adminToken(), rule("doomed", Map.of("type", "DEVICE", "target", "m1")));
         server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at) VALUES ('"
-                + UUID.randomUUID() + "', 'rules-org', 'm1', 'doomed', 'temperature', 'MAJOR', 'ACTIVE', now())");
+                + UUID.randomUUID() + "', '" + RULES_ORG + "', 'm1', 'doomed', 'temperature', 'MAJOR', 'ACTIVE', now())");
 
         assertThat(server.call("DELETE", "/rules/doomed", org.adminToken(), null).status()).isEqualTo(204);
 
-        assertThat(records("rules-org/rule/doomed")).last().satisfies(record -> assertThat(record.value()).isNull());
+        assertThat(records(RULES_ORG + "/rule/doomed")).last().satisfies(record -> assertThat(record.value()).isNull());
         assertThat(server.database.query("SELECT status, resolved_by FROM alerts WHERE rule_id = 'doomed'"))
                 .singleElement().satisfies(row -> {
                     assertThat(row.get("status")).isEqualTo("RESOLVED");
-                    assertThat(row.get("resolved_by")).isEqualTo("admin@rules-org.test");
+                    assertThat(row.get("resolved_by")).isEqualTo("admin@" + RULES_ORG + ".test");
                 });
         assertThat(server.call("GET", "/rules/doomed", org.viewerToken(), null).status()).isEqualTo(404);
     }
@@ -140,7 +143,7 @@ class RulesAndGroupsIT {
     }
 
     private static AlertRule published(String ruleId) {
-        List<ConsumerRecord<String, byte[]>> records = records("rules-org/rule/" + ruleId);
+        List<ConsumerRecord<String, byte[]>> records = records(RULES_ORG + "/rule/" + ruleId);
         return (AlertRule) RecordJson.readRulesTopicValue(records.get(records.size() - 1).value());
     }
 

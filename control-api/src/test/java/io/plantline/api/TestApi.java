@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The real API on a random port against a test schema and Kafka, with an HTTP client and a clock tests can move. */
@@ -70,6 +71,11 @@ final class TestApi implements AutoCloseable {
         public Instant instant() {
             return now.get();
         }
+    }
+
+    /** An organisation slug of its own for this run: {@code name} and a random suffix. */
+    static String uniqueSlug(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 6);
     }
 
     final ControlApi api;
