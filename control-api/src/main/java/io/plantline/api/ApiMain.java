@@ -10,6 +10,9 @@ public final class ApiMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "control-api-logback.xml");
+        }
         ApiOptions options = Settings.parseOrExit("control-api", () -> ApiOptions.parse(args, System.getenv()));
         ControlApi api = ControlApi.start(options, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(api::close, "control-api-shutdown"));

@@ -1,0 +1,36 @@
+package io.plantline.api.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class DatabaseIT {
+
+    @Test
+    void aQueryOverTheStatementTimeoutIsCancelledAndReportedAsSuch(TestDatabase test) {
+        try (Database database = new Database(test.jdbcUrl(), 1, Duration.ofMillis(200))) {
+            assertThatThrownBy(() -> database.one("SELECT pg_sleep(2)", row -> 1))
+                    .isInstanceOfSatisfying(Database.DatabaseException.class,
+                            failure -> assertThat(failure.sqlState()).isEqualTo("57014"));
+            assertThat(database.one("SELECT 41 + ?", row -> row.getInt(1), 1)).contains(42);
+        }
+    }
+
+    @Test
+    void aFailedTransactionLeavesNothingBehind(TestDatabase test) {
+        try (Database database = new Database(test.jdbcUrl(), 1, Duration.ofSeconds(5))) {
+            database.update("CREATE TABLE IF NOT EXISTS t (v int PRIMARY KEY)");
+            assertThatThrownBy(() -> database.transaction(tx -> {
+                tx.update("INSERT INTO t VALUES (1)");
+                return tx.update("INSERT INTO t VALUES (1)");
+            })).isInstanceOf(Database.DatabaseException.class);
+            assertThat(database.one("SELECT count(*) FROM t", row -> row.getLong(1))).contains(0L);
+        }
+    }
+}
