@@ -55,9 +55,7 @@ public final class AlertRoutes {
                 call.query("status", STATUSES, problems).map(text -> Arrays.asList(text.split(","))).orElse(List.of()),
                 call.query("severity", SEVERITY, problems), call.query("deviceId"), call.query("groupId"),
                 call.queryInstant("from", problems), call.queryInstant("to", problems));
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        ApiException.throwIfAny(problems);
         return page.of(alerts.list(call.org(), filter, page.offset(), page.pageSize()), alerts.count(call.org(), filter));
     }
 

@@ -6,7 +6,6 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,11 +40,7 @@ public final class UserRoutes {
     }
 
     private Object list(Call call) {
-        List<String> problems = new ArrayList<>();
-        Call.PageRequest page = call.pageRequest(problems);
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        Call.PageRequest page = call.page();
         return page.of(users.list(call.org(), page.offset(), page.pageSize()), users.count(call.org()));
     }
 

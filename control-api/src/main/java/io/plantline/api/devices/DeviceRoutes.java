@@ -55,9 +55,7 @@ public final class DeviceRoutes {
         Optional<String> status = call.query("status", java.util.regex.Pattern.compile("enabled|disabled"), problems);
         DeviceStore.Filter filter = new DeviceStore.Filter(call.query("group"), status.map("enabled"::equals),
                 call.queryBoolean("online", problems), call.query("firmware"));
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        ApiException.throwIfAny(problems);
         return page.of(devices.list(call.org(), filter, page.offset(), page.pageSize()), devices.count(call.org(), filter));
     }
 

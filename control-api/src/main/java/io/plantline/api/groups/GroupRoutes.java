@@ -65,11 +65,7 @@ public final class GroupRoutes {
     }
 
     private Object list(Call call) {
-        List<String> problems = new ArrayList<>();
-        Call.PageRequest page = call.pageRequest(problems);
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        Call.PageRequest page = call.page();
         return page.of(groups.list(call.org(), page.offset(), page.pageSize()), groups.count(call.org()));
     }
 

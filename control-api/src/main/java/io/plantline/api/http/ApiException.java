@@ -30,6 +30,13 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "validation_failed", "the request is not valid", details, OptionalLong.empty());
     }
 
+    /** The 400 listing {@code problems}, if there are any. */
+    public static void throwIfAny(List<String> problems) {
+        if (!problems.isEmpty()) {
+            throw validation(problems);
+        }
+    }
+
     public static ApiException unauthorized(String message) {
         return of(401, "unauthorized", message);
     }

@@ -123,6 +123,14 @@ public final class Call {
                 queryInt("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, problems));
     }
 
+    /** The page of a list request that takes no other query parameter; a bad one is a 400. */
+    public PageRequest page() {
+        List<String> problems = new java.util.ArrayList<>();
+        PageRequest page = pageRequest(problems);
+        ApiException.throwIfAny(problems);
+        return page;
+    }
+
     /** Names the row a write touched, for the audit log. */
     public void audit(String entity) {
         this.auditedEntity = entity;

@@ -152,9 +152,7 @@ public final class Fields {
 
     /** Throws the 400 with every problem found so far, if there is any. */
     public void check() {
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        ApiException.throwIfAny(problems);
     }
 
     private static String clip(String text) {

@@ -100,9 +100,7 @@ public final class KpiRoutes {
         if (from != null && to != null && (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_ANOMALY_RANGE) > 0)) {
             problems.add("from must be before to, at most " + MAX_ANOMALY_RANGE.toDays() + " days apart");
         }
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        ApiException.throwIfAny(problems);
         KpiStore.AnomalyPage found = store.anomalies(call.org(), deviceId, metric, from, to, page.offset(), page.pageSize());
         return page.of(found.anomalies(), found.total());
     }
@@ -115,9 +113,7 @@ public final class KpiRoutes {
         }
         Instant from = required(call.queryInstant("from", problems), "from", problems);
         Instant to = required(call.queryInstant("to", problems), "to", problems);
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        ApiException.throwIfAny(problems);
         ZoneId zone = store.timeZone(call.org()).orElse(ZoneId.of("UTC"));
         Granularity size = granularity.get();
         if (!from.isBefore(to)) {
@@ -129,9 +125,7 @@ public final class KpiRoutes {
             problems.add("from and to must start " + size.wireName + " buckets"
                     + (size == Granularity.DAY ? " (midnight in the organisation's time zone " + zone + ")" : " (UTC)"));
         }
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        ApiException.throwIfAny(problems);
         return new Range(from, to, size, zone);
     }
 

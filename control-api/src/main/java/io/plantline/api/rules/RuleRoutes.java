@@ -14,7 +14,6 @@ import io.plantline.model.Limits;
 import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -68,11 +67,7 @@ public final class RuleRoutes {
     }
 
     private Object list(Call call) {
-        List<String> problems = new ArrayList<>();
-        Call.PageRequest page = call.pageRequest(problems);
-        if (!problems.isEmpty()) {
-            throw ApiException.validation(problems);
-        }
+        Call.PageRequest page = call.page();
         return page.of(rules.list(call.org(), page.offset(), page.pageSize()).stream().map(RuleView::of).toList(),
                 rules.count(call.org()));
     }
