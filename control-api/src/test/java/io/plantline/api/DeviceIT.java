@@ -119,7 +119,7 @@ class DeviceIT {
     }
 
     @Test
-    void httpIngestionRoutesLikeTheBridgeAndDeadLettersWhatItRefuses() {
+    void httpIngestionRoutesLikeTheBridgeAndDeadLettersWhatItRefuses() throws Exception {
         String key = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "gateway-1")).data().get("writeKey").asText();
         String reading = "{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":71.5}}";
 
@@ -145,6 +145,8 @@ class DeviceIT {
                 .as("the old key stops working").isEqualTo(401);
         server.call("POST", "/devices/gateway-1/disable", org.operatorToken(), null);
         assertThat(server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", rotated)).status()).isEqualTo(403);
+        assertThat(server.database.query("SELECT * FROM api_audit WHERE path LIKE '/api/v1/ingest/%'"))
+                .as("device data is not an API change; refusals are dead letters").isEmpty();
     }
 
     @Test

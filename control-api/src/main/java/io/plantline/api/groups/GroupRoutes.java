@@ -10,8 +10,10 @@ import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
 import io.plantline.api.rules.RuleStore;
+import io.plantline.model.AlertRule;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Limits;
+import io.plantline.model.RuleScope;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -198,10 +200,11 @@ public final class GroupRoutes {
     /** The rule watches this group from now on (its scope becomes the group); updated counts the devices it covers. */
     private BatchResult attachRule(String orgSlug, String groupId, String ruleId, List<String> members) {
         database.transaction(tx -> {
-            var stored = rules.find(tx, orgSlug, ruleId).orElseThrow(() -> ApiException.businessRule("no rule " + ruleId));
-            var rule = stored.rule();
-            return rules.save(tx, stored.name(), new io.plantline.model.AlertRule(rule.ruleId(), orgSlug,
-                    io.plantline.model.RuleScope.group(groupId, Set.of()), rule.metric(), rule.operator(), rule.threshold(),
+            RuleStore.StoredRule stored = rules.find(tx, orgSlug, ruleId)
+                    .orElseThrow(() -> ApiException.businessRule("no rule " + ruleId));
+            AlertRule rule = stored.rule();
+            return rules.save(tx, stored.name(), new AlertRule(rule.ruleId(), orgSlug,
+                    RuleScope.group(groupId, Set.of()), rule.metric(), rule.operator(), rule.threshold(),
                     rule.forSeconds(), rule.count(), rule.clearThreshold(), rule.severity(), rule.escalation(),
                     rule.enabled()), false);
         });

@@ -53,28 +53,36 @@ public final class ApiRoutes {
     }
 
     public void get(String path, Role minimum, Handler handler) {
-        declare("GET", path, minimum, maxBodyBytes, handler);
+        declare("GET", path, minimum, maxBodyBytes, true, handler);
     }
 
     public void post(String path, Role minimum, Handler handler) {
-        declare("POST", path, minimum, maxBodyBytes, handler);
+        declare("POST", path, minimum, maxBodyBytes, true, handler);
     }
 
     public void put(String path, Role minimum, Handler handler) {
-        declare("PUT", path, minimum, maxBodyBytes, handler);
+        declare("PUT", path, minimum, maxBodyBytes, true, handler);
     }
 
     public void patch(String path, Role minimum, Handler handler) {
-        declare("PATCH", path, minimum, maxBodyBytes, handler);
+        declare("PATCH", path, minimum, maxBodyBytes, true, handler);
     }
 
     public void delete(String path, Role minimum, Handler handler) {
-        declare("DELETE", path, minimum, maxBodyBytes, handler);
+        declare("DELETE", path, minimum, maxBodyBytes, true, handler);
     }
 
-    /** A route without a user token (login, refresh, device ingestion with its write key); it authenticates itself. */
+    /** A route without a user token (login, refresh, the OpenAPI document); it authenticates itself if it must. */
     public void open(String method, String path, long bodyLimitBytes, Handler handler) {
-        declare(method, path, null, bodyLimitBytes, handler);
+        declare(method, path, null, bodyLimitBytes, true, handler);
+    }
+
+    /**
+     * Device ingestion: open like {@link #open} but not audited, since it is device data, not a change made through
+     * the API; refused messages are on the dead-letter topic instead, as the bridge's are.
+     */
+    public void ingestion(String path, long bodyLimitBytes, Handler handler) {
+        declare("POST", path, null, bodyLimitBytes, false, handler);
     }
 
     /**
@@ -97,9 +105,9 @@ public final class ApiRoutes {
         return List.copyOf(declared);
     }
 
-    private void declare(String method, String path, Role minimum, long bodyLimit, Handler handler) {
+    private void declare(String method, String path, Role minimum, long bodyLimit, boolean audited, Handler handler) {
         declared.add(new Declared(method, path.replaceAll(":([A-Za-z]+)", "{$1}"), java.util.Optional.ofNullable(minimum)));
-        spark.Route route = (request, response) -> handle(request, response, method, minimum, bodyLimit, handler);
+        spark.Route route = (request, response) -> handle(request, response, method, minimum, bodyLimit, audited, handler);
         String fullPath = BASE + path;
         switch (method) {
             case "GET" -> http.get(fullPath, route);
@@ -112,7 +120,7 @@ public final class ApiRoutes {
     }
 
     private Object handle(Request request, Response response, String method, Role minimum, long bodyLimit,
-                          Handler handler) {
+                          boolean audited, Handler handler) {
         Call call = new Call(request, requestId(request, response));
         MDC.put("requestId", call.requestId());
         try {
@@ -141,7 +149,7 @@ public final class ApiRoutes {
             LOG.error("{} {} failed", method, request.pathInfo(), e);
             return error(response, call.requestId(), ApiException.of(500, "internal_error", "internal error"));
         } finally {
-            if (!"GET".equals(method)) {
+            if (audited && !"GET".equals(method)) {
                 audit.record(call, method, request.pathInfo(), response.status());
             }
             MDC.remove("requestId");

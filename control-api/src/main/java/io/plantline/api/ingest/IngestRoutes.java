@@ -43,7 +43,7 @@ public final class IngestRoutes {
     }
 
     public void register(ApiRoutes routes) {
-        routes.open("POST", "/ingest/:deviceId/:kind", maxPayloadBytes, this::ingest);
+        routes.ingestion("/ingest/:deviceId/:kind", maxPayloadBytes, this::ingest);
     }
 
     private Object ingest(Call call) {
@@ -57,7 +57,6 @@ public final class IngestRoutes {
         Routing routing = new Routing(codec, ref -> ref.equals(device.device()) ? status : DeviceRegistry.Status.UNKNOWN, SOURCE);
         String topic = Topics.MQTT_ROOT + "/" + device.device().orgSlug() + "/" + deviceId + "/" + call.path("kind");
         Routing.Route route = routing.route(topic, call.rawBody(), clock.instant());
-        call.audit("device/" + deviceId);
         kafka.send(route.record().topic(), route.record().key(), route.record().value());
         if (route.rejection().isPresent()) {
             RejectReason reason = route.rejection().get();

@@ -180,12 +180,12 @@ public final class RuleRoutes {
     }
 
     private static void requireScopeExists(Database.Tx tx, String orgSlug, RuleScope scope) throws java.sql.SQLException {
-        String table = switch (scope.type()) {
+        String existence = switch (scope.type()) {
             case DEVICE -> "SELECT 1 FROM devices WHERE org_slug = ? AND device_id = ?";
             case GROUP -> "SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?";
             case ORGANISATION -> null;
         };
-        if (table != null && tx.one(table, row -> 1, orgSlug, scope.target()).isEmpty()) {
+        if (existence != null && tx.one(existence, row -> 1, orgSlug, scope.target()).isEmpty()) {
             throw ApiException.businessRule("scope.target: no " + scope.type().name().toLowerCase() + " " + scope.target());
         }
     }
