@@ -16,19 +16,24 @@ import java.util.Set;
  *
  * @param tokenSecret         HMAC secret for access tokens, at least 32 bytes ({@code --jwt-secret}); when absent a
  *                            random one is made at start, so tokens do not outlive the process
+ * @param flinkRestUrl        the Flink cluster's REST address for {@code /jobs} ({@code --flink-rest-url}); absent: 503
+ * @param jobJar              the shaded job jar {@code /jobs} submits ({@code --job-jar})
+ * @param platformOrg         the organisation whose admins manage the cluster's jobs ({@code --platform-org}, default
+ *                            the bootstrap organisation); to others {@code /jobs} does not exist
  * @param bootstrapAdmin      organisation and first admin created at start if missing ({@code --bootstrap-org},
  *                            {@code --bootstrap-admin-email}, {@code --bootstrap-admin-password})
  */
 public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
-                         Duration webSocketHeartbeat, Duration webSocketIdleTimeout, Optional<BootstrapAdmin> bootstrapAdmin) {
+                         Duration webSocketHeartbeat, Duration webSocketIdleTimeout, Optional<String> flinkRestUrl,
+                         Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Optional<BootstrapAdmin> bootstrapAdmin) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
             "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
-            "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password");
+            "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org");
 
     /** An organisation and its first admin, so a fresh installation can be logged into. */
     public record BootstrapAdmin(String orgSlug, String email, String password) {
@@ -60,6 +65,9 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 (int) settings.number("db-pool-size", 10, 1, 200),
                 Duration.ofSeconds(settings.number("ws-heartbeat-s", 30, 1, 3600)),
                 Duration.ofSeconds(settings.number("ws-idle-timeout-s", 60, 1, 7200)),
+                optional(settings, "flink-rest-url"),
+                optional(settings, "job-jar").map(java.nio.file.Path::of),
+                optional(settings, "platform-org").or(() -> org.isEmpty() ? Optional.empty() : Optional.of(org)),
                 admin);
     }
 
@@ -67,7 +75,19 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
     public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
-                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, bootstrapAdmin);
+                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, flinkRestUrl, jobJar, platformOrg, bootstrapAdmin);
+    }
+
+    /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
+    public ApiOptions managingJobs(String flinkRestUrl, Optional<java.nio.file.Path> jobJar, String platformOrg) {
+        return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+                bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
+                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, Optional.of(flinkRestUrl), jobJar,
+                Optional.of(platformOrg), bootstrapAdmin);
+    }
+
+    private static Optional<String> optional(Settings settings, String name) {
+        return Optional.of(settings.string(name, "")).filter(value -> !value.isEmpty());
     }
 
     private static byte[] randomSecret() {

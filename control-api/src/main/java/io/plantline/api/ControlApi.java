@@ -21,6 +21,8 @@ import io.plantline.api.http.AuditLog;
 import io.plantline.api.http.RateLimiter;
 import io.plantline.api.http.Reply;
 import io.plantline.api.ingest.IngestRoutes;
+import io.plantline.api.jobs.FlinkRestClient;
+import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.organisations.OrganisationRoutes;
 import io.plantline.api.rules.RuleRoutes;
@@ -91,6 +93,7 @@ public final class ControlApi implements AutoCloseable {
         new KpiRoutes(database).register(routes);
         new IngestRoutes(devices, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 options.maxIngestBytes(), clock).register(routes);
+        new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg()).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
         routes.declareNotFound(WEBSOCKET_PATH);

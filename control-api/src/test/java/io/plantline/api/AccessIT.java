@@ -54,7 +54,7 @@ class AccessIT {
         String spareUser = server.call("POST", "/users", plantA.adminToken(),
                 Map.of("email", "spare@" + PLANT_A + ".test", "password", TestApi.PASSWORD, "role", "viewer")).data().get("id").asText();
         idsOfA = Map.of("deviceId", "press-1", "groupId", "line-1", "ruleId", "hot", "alertId", alertId.toString(),
-                "userId", spareUser);
+                "userId", spareUser, "jobId", "f".repeat(32));
     }
 
     @AfterAll
@@ -121,7 +121,7 @@ class AccessIT {
 
     private static Map<String, String> unknownIds() {
         return Map.of("deviceId", "no-such-device", "groupId", "no-such-group", "ruleId", "no-such-rule",
-                "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString());
+                "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString(), "jobId", "0".repeat(32));
     }
 
     private static String fill(String path, Map<String, String> ids) {

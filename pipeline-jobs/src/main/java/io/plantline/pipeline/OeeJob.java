@@ -1,6 +1,5 @@
 package io.plantline.pipeline;
 
-import io.plantline.config.Settings;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.oee.IdealCycleSetting;
@@ -53,8 +52,9 @@ public final class OeeJob {
         this.options = options;
     }
 
+    /** Bad arguments throw rather than exit: submitted through Flink's REST API, main runs inside the JobManager. */
     public static void main(String[] args) throws Exception {
-        JobOptions options = Settings.parseOrExit(NAME, () -> JobOptions.parse(args, System.getenv()));
+        JobOptions options = JobOptions.parse(args, System.getenv());
         StreamExecutionEnvironment env = PipelineEnvironment.create(options);
         new OeeJob(kafkaSources(options.kafkaBootstrap(), Topics.MACHINE_EVENTS, Topics.RULES),
                 postgresAndKafkaSinks(options, Topics.DEAD_LETTER), options).build(env);

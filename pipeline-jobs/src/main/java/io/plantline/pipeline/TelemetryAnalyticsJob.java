@@ -104,8 +104,9 @@ public final class TelemetryAnalyticsJob {
         this.options = options;
     }
 
+    /** Bad arguments throw rather than exit: submitted through Flink's REST API, main runs inside the JobManager. */
     public static void main(String[] args) throws Exception {
-        Options options = Settings.parseOrExit(NAME, () -> Options.parse(args, System.getenv()));
+        Options options = Options.parse(args, System.getenv());
         StreamExecutionEnvironment env = PipelineEnvironment.create(options.job());
         new TelemetryAnalyticsJob(kafkaSources(options.job().kafkaBootstrap(), Topics.TELEMETRY, Topics.RULES),
                 postgresAndKafkaSinks(options.job(), Topics.ALERTS, Topics.DEAD_LETTER), options).build(env);

@@ -1,0 +1,133 @@
+package io.plantline.api.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.api.http.ApiException;
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.http.Call;
+import io.plantline.api.http.Fields;
+import io.plantline.api.http.Reply;
+import io.plantline.api.http.Role;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /jobs}: Plantline's Flink jobs on the cluster, for the admins of the platform organisation (the cluster
+ * serves every organisation, so to anyone else these routes do not exist: 404). List with checkpoint health, submit
+ * the job jar with arguments (from a savepoint to resume or upgrade), take a savepoint, stop with a savepoint.
+ */
+public final class JobRoutes {
+
+    /** The jobs the jar holds, by the name users give. */
+    static final Map<String, String> ENTRY_CLASSES = Map.of(
+            "telemetry-analytics", "io.plantline.pipeline.TelemetryAnalyticsJob",
+            "oee", "io.plantline.pipeline.OeeJob");
+    private static final Pattern ARGUMENT = Pattern.compile("--[a-z0-9-]{1,64}=[^\\s]{0,400}");
+    private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{32}");
+    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(2);
+
+    private final Optional<FlinkRestClient> flink;
+    private final Optional<Path> jobJar;
+    private final Optional<String> platformOrg;
+    private String uploadedJarId;
+
+    public JobRoutes(Optional<FlinkRestClient> flink, Optional<Path> jobJar, Optional<String> platformOrg) {
+        this.flink = flink;
+        this.jobJar = jobJar;
+        this.platformOrg = platformOrg;
+    }
+
+    public void register(ApiRoutes routes) {
+        routes.get("/jobs", Role.ADMIN, this::list);
+        routes.post("/jobs", Role.ADMIN, this::submit);
+        routes.post("/jobs/:jobId/savepoint", Role.ADMIN, call -> savepoint(call, false));
+        routes.post("/jobs/:jobId/stop", Role.ADMIN, call -> savepoint(call, true));
+    }
+
+    private Object list(Call call) {
+        FlinkRestClient cluster = cluster(call);
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        for (JsonNode job : cluster.jobsOverview().path("jobs")) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("jobId", job.path("jid").asText());
+            answer.put("name", job.path("name").asText());
+            answer.put("state", job.path("state").asText());
+            answer.put("startTime", java.time.Instant.ofEpochMilli(job.path("start-time").asLong()));
+            if ("RUNNING".equals(job.path("state").asText())) {
+                answer.put("checkpoints", checkpointHealth(cluster.checkpoints(job.path("jid").asText())));
+            }
+            jobs.add(answer);
+        }
+        return jobs;
+    }
+
+    /** Healthy: the latest checkpoint completed, and none failed after it. */
+    private static Map<String, Object> checkpointHealth(JsonNode statistics) {
+        JsonNode counts = statistics.path("counts");
+        JsonNode completed = statistics.path("latest").path("completed");
+        JsonNode failed = statistics.path("latest").path("failed");
+        long completedAt = completed.path("latest_ack_timestamp").asLong(0);
+        long failedAt = failed.path("trigger_timestamp").asLong(0);
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("completed", counts.path("completed").asLong());
+        health.put("failed", counts.path("failed").asLong());
+        health.put("inProgress", counts.path("in_progress").asLong());
+        health.put("lastCompletedAt", completedAt == 0 ? null : java.time.Instant.ofEpochMilli(completedAt));
+        health.put("lastDurationMs", completed.isMissingNode() || completed.isNull() ? null : completed.path("end_to_end_duration").asLong());
+        health.put("lastSizeBytes", completed.isMissingNode() || completed.isNull() ? null : completed.path("state_size").asLong());
+        health.put("healthy", completedAt > 0 && failedAt <= completedAt);
+        return health;
+    }
+
+    private Object submit(Call call) {
+        FlinkRestClient cluster = cluster(call);
+        Fields fields = new Fields(call.body(), "job", "args", "savepointPath");
+        String job = fields.required("job", fields.oneOf("job", ENTRY_CLASSES.keySet()));
+        List<String> args = fields.textList("args", ARGUMENT, 50).orElse(List.of());
+        Optional<String> savepoint = fields.text("savepointPath", 1000);
+        fields.check();
+        Path jar = jobJar.orElseThrow(() -> ApiException.businessRule("no job jar is configured (--job-jar)"));
+        call.audit("job/" + job);
+        String jobId = cluster.run(jarId(cluster, jar), ENTRY_CLASSES.get(job), args, savepoint);
+        return Reply.created(Map.of("jobId", jobId, "job", job));
+    }
+
+    private Object savepoint(Call call, boolean stop) {
+        FlinkRestClient cluster = cluster(call);
+        String jobId = call.path("jobId");
+        if (!JOB_ID.matcher(jobId).matches()) {
+            throw ApiException.notFound("job");
+        }
+        Optional<String> directory = call.rawBody().length == 0 ? Optional.empty() : targetDirectory(call);
+        call.audit("job/" + jobId);
+        String location = cluster.savepoint(jobId, directory.orElse(null), stop, SAVEPOINT_TIMEOUT);
+        return Map.of("jobId", jobId, "savepointPath", location, "stopped", stop);
+    }
+
+    private static Optional<String> targetDirectory(Call call) {
+        Fields fields = new Fields(call.body(), "targetDirectory");
+        Optional<String> directory = fields.text("targetDirectory", 1000);
+        fields.check();
+        return directory;
+    }
+
+    /** The job jar is uploaded once per API process; Flink keeps it for every later run. */
+    private synchronized String jarId(FlinkRestClient cluster, Path jar) {
+        if (uploadedJarId == null) {
+            uploadedJarId = cluster.upload(jar);
+        }
+        return uploadedJarId;
+    }
+
+    private FlinkRestClient cluster(Call call) {
+        if (platformOrg.filter(call.org()::equals).isEmpty()) {
+            throw ApiException.notFound("route");
+        }
+        return flink.orElseThrow(() -> ApiException.unavailable("no Flink cluster is configured (--flink-rest-url)"));
+    }
+}
