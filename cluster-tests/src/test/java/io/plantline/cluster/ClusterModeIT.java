@@ -1,0 +1,144 @@
+package io.plantline.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.api.ApiOptions;
+import io.plantline.api.ControlApi;
+import io.plantline.api.http.Json;
+import io.plantline.embedded.KafkaTopics;
+import io.plantline.sql.SchemaMigration;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster path end to end, without Docker: the shaded job jar on a real standalone Flink cluster, submitted,
+ * stopped with a savepoint and resumed through the control API's {@code /jobs}; machine events ingested over HTTP;
+ * OEE read back through the API. The resumed job must carry the machine's state across the savepoint.
+ */
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class ClusterModeIT {
+
+    private static final String PASSWORD = "cluster test password";
+
+    @TempDir
+    Path workDir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String base;
+    private String token;
+
+    @Test
+    void oeeJobRunsOnAStandaloneClusterAndResumesFromASavepoint(TestDatabase database, TestKafka kafka) throws Exception {
+        SchemaMigration.apply(database.jdbcUrl());
+        KafkaTopics.createAll(kafka.bootstrapServers(), 2);
+        String org = "cluster-" + UUID.randomUUID().toString().substring(0, 6);
+        Path jobJar = Path.of(System.getProperty("plantline.job.jar"));
+        try (StandaloneFlinkCluster flink = StandaloneFlinkCluster.start(Path.of(System.getProperty("plantline.flink.lib")), workDir);
+             ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--bcrypt-cost=4"}, Map.of())
+                     .connectedTo(0, database.jdbcUrl(), kafka.bootstrapServers())
+                     .managingJobs(flink.restUrl(), Optional.of(jobJar), org), Clock.systemUTC())) {
+            api.ensureAdmin(new ApiOptions.BootstrapAdmin(org, "admin@" + org + ".test", PASSWORD));
+            base = "http://127.0.0.1:" + api.port() + "/api/v1";
+            token = call("POST", "/auth/login", Map.of("email", "admin@" + org + ".test", "password", PASSWORD)).get("data")
+                    .get("accessToken").asText();
+            String key = call("POST", "/devices", Map.of("deviceId", "press-1", "idealCycleSeconds", 2,
+                    "effectiveFrom", "2020-01-01T00:00:00Z")).get("data").get("writeKey").asText();
+            List<String> args = List.of("--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
+                    "--parallelism=2", "--idleness-ms=2000", "--out-of-orderness-ms=1000", "--checkpoint-interval-ms=1000");
+
+            JsonNode submitted = call("POST", "/jobs", Map.of("job", "oee", "args", args));
+            String jobId = submitted.get("data").get("jobId").asText();
+            Instant minute0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(20, ChronoUnit.MINUTES);
+            ingest(key, "state", minute0, "\"state\":\"RUNNING\"");
+            ingest(key, "count", minute0.plusSeconds(10), "\"total\":10,\"good\":9");
+            ingest(key, "count", minute0.plusSeconds(70), "\"total\":10,\"good\":9");
+            ingest(key, "state", minute0.plusSeconds(120), "\"state\":\"IDLE\"");
+            ingest(key, "state", minute0.plusSeconds(150), "\"state\":\"RUNNING\"");
+            ingest(key, "state", minute0.plusSeconds(300), "\"state\":\"RUNNING\"");
+
+            JsonNode first = awaitOee(minute0, minute0.plusSeconds(240), 4);
+            assertThat(first.get("total").get("plannedMs").asLong()).isEqualTo(240_000);
+            assertThat(first.get("total").get("runMs").asLong()).isEqualTo(210_000);
+            assertThat(first.get("total").get("totalCount").asLong()).isEqualTo(20);
+            assertThat(first.get("total").get("oee").asDouble()).isEqualTo(18 * 2000.0 / 240_000);
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
+                JsonNode job = job(jobId);
+                return job != null && job.path("checkpoints").path("healthy").asBoolean();
+            });
+
+            String savepoint = call("POST", "/jobs/" + jobId + "/stop", Map.of()).get("data").get("savepointPath").asText();
+            assertThat(savepoint).contains(flink.savepointDirectory().getFileName().toString());
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> !"RUNNING".equals(job(jobId).path("state").asText()));
+
+            String resumed = call("POST", "/jobs", Map.of("job", "oee", "args", args, "savepointPath", savepoint))
+                    .get("data").get("jobId").asText();
+            assertThat(resumed).isNotEqualTo(jobId);
+            // No state event after the restart: minute 6 is RUNNING only if the machine's state came back with the savepoint.
+            ingest(key, "count", minute0.plusSeconds(370), "\"total\":5,\"good\":5");
+            ingest(key, "state", minute0.plusSeconds(540), "\"state\":\"RUNNING\"");
+
+            JsonNode minute6 = awaitOee(minute0.plusSeconds(360), minute0.plusSeconds(420), 1).get("series").get(0);
+            assertThat(minute6.get("plannedMs").asLong()).isEqualTo(60_000);
+            assertThat(minute6.get("runMs").asLong()).isEqualTo(60_000);
+            assertThat(minute6.get("totalCount").asLong()).isEqualTo(5);
+            // Minutes 0-3 before the stop, 4-7 after (the watermark stops short of minute 8's end): each written once.
+            assertThat(database.query("SELECT count(*) AS n FROM oee_1m").get(0).get("n")).isEqualTo(8L);
+            assertThat(job(resumed).path("state").asText()).isEqualTo("RUNNING");
+        }
+    }
+
+    private JsonNode awaitOee(Instant from, Instant to, int minutes) {
+        String query = "/analytics/oee?deviceId=press-1&granularity=1m&from=" + from + "&to=" + to;
+        return Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
+                .until(() -> call("GET", query, null).get("data"), data -> data.get("series").size() == minutes);
+    }
+
+    private JsonNode job(String jobId) throws Exception {
+        for (JsonNode job : call("GET", "/jobs", null).get("data")) {
+            if (job.get("jobId").asText().equals(jobId)) {
+                return job;
+            }
+        }
+        return null;
+    }
+
+    private void ingest(String key, String kind, Instant ts, String fields) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/ingest/press-1/" + kind))
+                .header("X-Device-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ts\":\"" + ts + "\"," + fields + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+    }
+
+    private JsonNode call(String method, String path, Object body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body)));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+        return Json.MAPPER.readTree(response.body());
+    }
+}
