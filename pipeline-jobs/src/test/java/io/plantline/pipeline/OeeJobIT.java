@@ -32,6 +32,10 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import java.net.URI;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -150,8 +154,8 @@ class OeeJobIT {
     }
 
     @Test
-    void randomStreamsRollUpExactlyAndARestartFromACheckpointWritesWhatOneUninterruptedRunWrites(
-            @TempDir Path checkpoints) throws Exception {
+    void randomStreamsRollUpExactlyAndRestartsAndUpgradesWriteWhatOneUninterruptedRunWrites(
+            @TempDir Path checkpoints, @TempDir Path savepoints) throws Exception {
         MachineFeed firstHalf = randomMachines(0, 4);
         MachineFeed secondHalf = randomMachines(4, 8).state("press-9", 20 * 60_000, RUNNING);
 
@@ -185,7 +189,20 @@ class OeeJobIT {
         job.cancel().get();
         kafka.produceAll(topics.events(), secondHalf.records());
         job = start(topics, Optional.of(checkpoints), Optional.of(checkpoint));
+        assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
+        job.cancel().get();
 
+        // An upgrade: stopped with a savepoint, then the next version of the graph (an operator added, parallelism
+        // raised, every existing uid kept) restores it without dropping any state.
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        topics = Topics.fresh(kafka);
+        job = start(topics, Optional.of(checkpoints), Optional.empty());
+        publishSettingsAndWait(topics);
+        kafka.produceAll(topics.events(), firstHalf.records());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !database.query("SELECT 1 FROM oee_1m").isEmpty());
+        String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+        kafka.produceAll(topics.events(), secondHalf.records());
+        job = start(topics, Optional.empty(), Optional.of(Path.of(URI.create(savepoint))), true);
         assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
     }
 
@@ -282,15 +299,27 @@ class OeeJobIT {
     }
 
     private JobClient start(Topics topics, Optional<Path> checkpoints, Optional<Path> restoreFrom) throws Exception {
+        return start(topics, checkpoints, restoreFrom, false);
+    }
+
+    /** {@code upgraded}: the graph of a next version, with an operator more and a higher parallelism. */
+    private JobClient start(Topics topics, Optional<Path> checkpoints, Optional<Path> restoreFrom, boolean upgraded)
+            throws Exception {
         JobOptions options = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
-                "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
+                "--parallelism=" + (upgraded ? 3 : 2), "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
         Configuration config = PipelineEnvironment.configuration(options);
         Checkpoints.configure(config, checkpoints, restoreFrom);
+        // An operator of the savepoint missing from the new graph would fail the restore rather than lose its state.
+        config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(options.parallelism());
         new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), topics.events(), topics.rules()),
                 OeeJob.postgresAndKafkaSinks(options, topics.deadLetters()), options).build(env);
+        if (upgraded) {
+            env.fromData("added in the next version").uid("upgrade-added-source").name("added in the next version")
+                    .sinkTo(new DiscardingSink<>()).uid("upgrade-added-sink");
+        }
         return env.executeAsync(OeeJob.NAME);
     }
 }
