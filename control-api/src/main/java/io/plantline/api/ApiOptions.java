@@ -30,7 +30,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Optional<BootstrapAdmin> bootstrapAdmin) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
-    static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
+    public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
             "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
             "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org");

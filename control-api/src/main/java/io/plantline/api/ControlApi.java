@@ -96,6 +96,9 @@ public final class ControlApi implements AutoCloseable {
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg()).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
+        // For load balancers and compose healthchecks: up means it can reach PostgreSQL.
+        routes.open("GET", "/health", 0, call -> java.util.Map.of("status", "up",
+                "database", database.one("SELECT 1", row -> "up").orElse("down")));
         routes.declareNotFound(WEBSOCKET_PATH);
 
         http.init();

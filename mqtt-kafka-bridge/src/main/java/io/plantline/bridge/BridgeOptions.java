@@ -29,7 +29,7 @@ public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap
                             String shareGroup, Duration sessionExpiry, int maxInFlight, int maxPayloadBytes,
                             Duration registryRefresh, int metricsPort) {
 
-    static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
+    public static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
             "share-group", "session-expiry-s", "max-in-flight", "max-payload-bytes", "registry-refresh-ms", "metrics-port");
 
     public static BridgeOptions parse(String[] args, Map<String, String> environment) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class JobRoutes {
 
     /** The jobs the jar holds, by the name users give. */
-    static final Map<String, String> ENTRY_CLASSES = Map.of(
+    public static final Map<String, String> ENTRY_CLASSES = Map.of(
             "telemetry-analytics", "io.plantline.pipeline.TelemetryAnalyticsJob",
             "oee", "io.plantline.pipeline.OeeJob");
     private static final Pattern ARGUMENT = Pattern.compile("--[a-z0-9-]{1,64}=[^\\s]{0,400}");
