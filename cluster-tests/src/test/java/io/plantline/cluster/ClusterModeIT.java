@@ -87,6 +87,13 @@ class ClusterModeIT {
                 return job != null && job.path("checkpoints").path("healthy").asBoolean();
             });
 
+            String whileRunning = call("POST", "/jobs/" + jobId + "/savepoint", null).get("data").get("savepointPath").asText();
+            assertThat(Path.of(URI.create(whileRunning)).resolve("_metadata")).exists();
+            assertThat(job(jobId).path("state").asText()).isEqualTo("RUNNING");
+            HttpResponse<String> refused = send("POST", "/jobs", Map.of("job", "oee", "args", List.of("--parallelism=0")));
+            assertThat(refused.statusCode()).isEqualTo(502);
+            assertThat(refused.body()).contains("parallelism");
+
             String savepoint = call("POST", "/jobs/" + jobId + "/stop", Map.of()).get("data").get("savepointPath").asText();
             assertThat(savepoint).contains(flink.savepointDirectory().getFileName().toString());
             Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> !"RUNNING".equals(job(jobId).path("state").asText()));
@@ -132,13 +139,17 @@ class ClusterModeIT {
     }
 
     private JsonNode call(String method, String path, Object body) throws Exception {
+        HttpResponse<String> response = send(method, path, body);
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(String method, String path, Object body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body)));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
-        return Json.MAPPER.readTree(response.body());
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
