@@ -183,8 +183,12 @@ public final class LocalStack implements AutoCloseable {
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
         bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();
-        ControlApi api = register(timed("Control API", () -> ControlApi.start(ApiOptions.parse(new String[0], Map.of())
-                .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers()), Clock.systemUTC())));
+        // The demo organisation's admins see the MiniCluster's jobs at /jobs (savepoints too; the jobs run in this JVM,
+        // so there is no jar to submit).
+        ApiOptions apiOptions = ApiOptions.parse(new String[0], Map.of())
+                .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers())
+                .managingJobs(flink.restAddress().toString(), java.util.Optional.empty(), options.simulator().orgSlug());
+        ControlApi api = register(timed("Control API", () -> ControlApi.start(apiOptions, Clock.systemUTC())));
         apiPort = api.port();
         ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
                 "admin@" + options.simulator().orgSlug() + ".local", adminPassword(options));

@@ -117,6 +117,9 @@ class LocalStackIT {
         assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/rules/overheat"))
                 .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
                 .isEqualTo(200);
+        String jobs = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/jobs"))
+                .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(jobs).contains("\"name\":\"telemetry-analytics\"", "\"name\":\"oee\"", "\"state\":\"RUNNING\"");
     }
 
     private static void assertTopics(String bootstrapServers) throws Exception {

@@ -179,12 +179,7 @@ class OeeJobIT {
                 .isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("holds", true));
 
         // The same input, with the job stopped mid-stream and restored from its last checkpoint.
-        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
-        topics = Topics.fresh(kafka);
-        job = start(topics, Optional.of(checkpoints), Optional.empty());
-        publishSettingsAndWait(topics);
-        kafka.produceAll(topics.events(), firstHalf.records());
-        await().atMost(Duration.ofSeconds(60)).until(() -> !database.query("SELECT 1 FROM oee_1m").isEmpty());
+        topics = startAfresh(checkpoints, firstHalf);
         Path checkpoint = Checkpoints.awaitLatest(checkpoints);
         job.cancel().get();
         kafka.produceAll(topics.events(), secondHalf.records());
@@ -194,16 +189,22 @@ class OeeJobIT {
 
         // An upgrade: stopped with a savepoint, then the next version of the graph (an operator added, parallelism
         // raised, every existing uid kept) restores it without dropping any state.
-        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
-        topics = Topics.fresh(kafka);
-        job = start(topics, Optional.of(checkpoints), Optional.empty());
-        publishSettingsAndWait(topics);
-        kafka.produceAll(topics.events(), firstHalf.records());
-        await().atMost(Duration.ofSeconds(60)).until(() -> !database.query("SELECT 1 FROM oee_1m").isEmpty());
+        topics = startAfresh(checkpoints, firstHalf);
         String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
         kafka.produceAll(topics.events(), secondHalf.records());
         job = start(topics, Optional.empty(), Optional.of(Path.of(URI.create(savepoint))), true);
         assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
+    }
+
+    /** Empty tables, fresh topics, a job checkpointing into {@code checkpoints} that has written its first minutes. */
+    private Topics startAfresh(Path checkpoints, MachineFeed firstHalf) throws Exception {
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        Topics topics = Topics.fresh(kafka);
+        job = start(topics, Optional.of(checkpoints), Optional.empty());
+        publishSettingsAndWait(topics);
+        kafka.produceAll(topics.events(), firstHalf.records());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !database.query("SELECT 1 FROM oee_1m").isEmpty());
+        return topics;
     }
 
     /** One row per roll-up bucket: whether its components equal the sums of its minutes (organisation in UTC). */
