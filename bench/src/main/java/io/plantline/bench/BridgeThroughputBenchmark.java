@@ -53,13 +53,13 @@ public final class BridgeThroughputBenchmark {
     private static final int PUBLISH_WINDOW = 20_000;
     private static final Pattern HEAP_USED = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E]+)");
 
-    private final EmbeddedMqttBroker broker;
+    private final int brokerPort;
     private final EmbeddedKafkaCluster kafka;
     private final String jdbcUrl;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private BridgeThroughputBenchmark(EmbeddedMqttBroker broker, EmbeddedKafkaCluster kafka, String jdbcUrl) {
-        this.broker = broker;
+    private BridgeThroughputBenchmark(int brokerPort, EmbeddedKafkaCluster kafka, String jdbcUrl) {
+        this.brokerPort = brokerPort;
         this.kafka = kafka;
         this.jdbcUrl = jdbcUrl;
     }
@@ -68,14 +68,17 @@ public final class BridgeThroughputBenchmark {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int outageMessages = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        // -Dmqtt.port=N measures on a broker already listening there (Mosquitto, say) instead of the embedded one.
+        int externalBroker = Integer.getInteger("mqtt.port", 0);
         Path work = Files.createTempDirectory("plantline-bench");
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, work.resolve("pg"), true);
              EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(freePort(), work.resolve("kafka"), 1L << 30);
-             EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(0, work.resolve("mqtt"))) {
+             EmbeddedMqttBroker broker = externalBroker == 0 ? EmbeddedMqttBroker.start(0, work.resolve("mqtt")) : null) {
             SchemaMigration.apply(postgres.jdbcUrl());
             registerDevices(postgres.jdbcUrl());
             KafkaTopics.createAll(kafka.bootstrapServers(), 4);
-            new BridgeThroughputBenchmark(broker, kafka, postgres.jdbcUrl()).run(messages, outageMessages);
+            new BridgeThroughputBenchmark(broker == null ? externalBroker : broker.port(), kafka, postgres.jdbcUrl())
+                    .run(messages, outageMessages);
         }
     }
 
@@ -118,14 +121,14 @@ public final class BridgeThroughputBenchmark {
     }
 
     private Run publishThroughBridge(MqttQos qos, int messages) throws Exception {
-        try (BridgeProcess bridge = BridgeProcess.start(broker.port(), kafka.bootstrapServers(), jdbcUrl)) {
+        try (BridgeProcess bridge = BridgeProcess.start(brokerPort, kafka.bootstrapServers(), jdbcUrl)) {
             long before = bridge.completed(http);
             return publishAndWait(qos, messages, () -> bridge.completed(http) - before);
         }
     }
 
     private Outage kafkaOutage(int messages) throws Exception {
-        try (BridgeProcess bridge = BridgeProcess.start(broker.port(), kafka.bootstrapServers(), jdbcUrl)) {
+        try (BridgeProcess bridge = BridgeProcess.start(brokerPort, kafka.bootstrapServers(), jdbcUrl)) {
             long before = bridge.completed(http);
             kafka.stopBroker();
             double peakHeap = 0;
@@ -194,7 +197,7 @@ public final class BridgeThroughputBenchmark {
 
     private Mqtt5AsyncClient client(String id) {
         return MqttClient.builder().useMqttVersion5().identifier(id + "-" + System.nanoTime())
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+                .serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
     }
 
     private long kafkaRecords() throws Exception {
