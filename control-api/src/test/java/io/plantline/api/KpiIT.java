@@ -50,6 +50,12 @@ class KpiIT {
             // m3 has no ideal cycle time: its performance and OEE are unknown, and so are any sums including it.
             minute(connection, "m3", "2026-11-23T10:00:00Z", 60_000, 60_000, 50, 50, null);
         }
+        // Another organisation with a group of the same id holding a device of the same id as KPI_ORG's m3: it must
+        // not pull m3 into KPI_ORG's group.
+        database.execute("INSERT INTO organisations (slug, name) VALUES ('" + KPI_ORG + "-twin', 'twin');"
+                + " INSERT INTO devices (org_slug, device_id) VALUES ('" + KPI_ORG + "-twin', 'm3');"
+                + " INSERT INTO device_groups (org_slug, group_id, name) VALUES ('" + KPI_ORG + "-twin', 'pair', 'Pair');"
+                + " INSERT INTO device_group_members VALUES ('" + KPI_ORG + "-twin', 'pair', 'm3')");
         database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev) VALUES"
                 + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:00Z', 2, 1, 3, 2, 1),"
                 + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:01:00Z', 2, 5, 7, 6, 1)");

@@ -1,12 +1,12 @@
 package io.plantline.api.alerts;
 
+import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
 import io.plantline.model.AlertStatus;
 import io.plantline.model.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,18 +29,14 @@ public final class AlertStore {
     }
 
     List<Alert> list(String orgSlug, Filter filter, int offset, int limit) {
-        List<Object> parameters = new ArrayList<>();
-        String where = where(orgSlug, filter, parameters);
-        parameters.add(offset);
-        parameters.add(limit);
-        return database.list("SELECT " + COLUMNS + " FROM alerts a WHERE " + where + " ORDER BY opened_at DESC, id OFFSET ? LIMIT ?",
-                AlertStore::alert, parameters.toArray());
+        Conditions where = where(orgSlug, filter);
+        return database.list("SELECT " + COLUMNS + " FROM alerts a WHERE " + where.sql() + " ORDER BY opened_at DESC, id OFFSET ? LIMIT ?",
+                AlertStore::alert, where.values(offset, limit));
     }
 
     long count(String orgSlug, Filter filter) {
-        List<Object> parameters = new ArrayList<>();
-        String where = where(orgSlug, filter, parameters);
-        return database.one("SELECT count(*) FROM alerts a WHERE " + where, row -> row.getLong(1), parameters.toArray()).orElse(0L);
+        Conditions where = where(orgSlug, filter);
+        return database.one("SELECT count(*) FROM alerts a WHERE " + where.sql(), row -> row.getLong(1), where.values()).orElse(0L);
     }
 
     Optional<Alert> find(String orgSlug, UUID id) {
@@ -63,36 +59,16 @@ public final class AlertStore {
                 AlertStore::alert, by, comment, orgSlug, id).orElseThrow();
     }
 
-    private static String where(String orgSlug, Filter filter, List<Object> parameters) {
-        // Fixed SQL text per filter; only values are bound.
-        StringBuilder where = new StringBuilder("a.org_slug = ?");
-        parameters.add(orgSlug);
-        if (!filter.statuses().isEmpty()) {
-            where.append(" AND a.status = ANY (?)");
-            parameters.add(filter.statuses().toArray(String[]::new));
-        }
-        filter.severity().ifPresent(severity -> {
-            where.append(" AND a.severity = ?");
-            parameters.add(severity);
-        });
-        filter.deviceId().ifPresent(device -> {
-            where.append(" AND a.device_id = ?");
-            parameters.add(device);
-        });
-        filter.groupId().ifPresent(group -> {
-            where.append(" AND a.device_id IN (SELECT device_id FROM device_group_members WHERE org_slug = a.org_slug"
-                    + " AND group_id = ?)");
-            parameters.add(group);
-        });
-        filter.from().ifPresent(from -> {
-            where.append(" AND a.opened_at >= ?");
-            parameters.add(from);
-        });
-        filter.to().ifPresent(to -> {
-            where.append(" AND a.opened_at < ?");
-            parameters.add(to);
-        });
-        return where.toString();
+    private static Conditions where(String orgSlug, Filter filter) {
+        return new Conditions().and("a.org_slug = ?", orgSlug)
+                .andIf(Optional.of(filter.statuses()).filter(statuses -> !statuses.isEmpty())
+                        .map(statuses -> statuses.toArray(String[]::new)), "a.status = ANY (?)")
+                .andIf(filter.severity(), "a.severity = ?")
+                .andIf(filter.deviceId(), "a.device_id = ?")
+                .andIf(filter.groupId(), "a.device_id IN (SELECT device_id FROM device_group_members"
+                        + " WHERE org_slug = a.org_slug AND group_id = ?)")
+                .andIf(filter.from(), "a.opened_at >= ?")
+                .andIf(filter.to(), "a.opened_at < ?");
     }
 
     private static Alert alert(ResultSet row) throws SQLException {

@@ -2,6 +2,7 @@ package io.plantline.api.devices;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.Json;
 import io.plantline.model.DeviceRef;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,17 +57,14 @@ public final class DeviceStore {
     }
 
     public List<Device> list(String orgSlug, Filter filter, int offset, int limit) {
-        Query query = filtered(orgSlug, filter);
-        query.parameters.add(offset);
-        query.parameters.add(limit);
-        return database.list("SELECT " + COLUMNS + " FROM devices d WHERE " + query.where + " ORDER BY device_id OFFSET ? LIMIT ?",
-                DeviceStore::device, query.parameters.toArray());
+        Conditions where = filtered(orgSlug, filter);
+        return database.list("SELECT " + COLUMNS + " FROM devices d WHERE " + where.sql() + " ORDER BY device_id OFFSET ? LIMIT ?",
+                DeviceStore::device, where.values(offset, limit));
     }
 
     public long count(String orgSlug, Filter filter) {
-        Query query = filtered(orgSlug, filter);
-        return database.one("SELECT count(*) FROM devices d WHERE " + query.where, row -> row.getLong(1),
-                query.parameters.toArray()).orElse(0L);
+        Conditions where = filtered(orgSlug, filter);
+        return database.one("SELECT count(*) FROM devices d WHERE " + where.sql(), row -> row.getLong(1), where.values()).orElse(0L);
     }
 
     /** Which of {@code deviceIds} exist in the organisation. */
@@ -147,34 +144,13 @@ public final class DeviceStore {
         return rows == 1;
     }
 
-    private static Query filtered(String orgSlug, Filter filter) {
-        // Conditions are fixed SQL text; only the values vary, and they are bound.
-        Query query = new Query();
-        query.where.append("d.org_slug = ?");
-        query.parameters.add(orgSlug);
-        filter.groupId().ifPresent(group -> {
-            query.where.append(" AND EXISTS (SELECT 1 FROM device_group_members m WHERE m.org_slug = d.org_slug"
-                    + " AND m.device_id = d.device_id AND m.group_id = ?)");
-            query.parameters.add(group);
-        });
-        filter.enabled().ifPresent(enabled -> {
-            query.where.append(" AND d.enabled = ?");
-            query.parameters.add(enabled);
-        });
-        filter.online().ifPresent(online -> {
-            query.where.append(" AND d.online = ?");
-            query.parameters.add(online);
-        });
-        filter.firmware().ifPresent(firmware -> {
-            query.where.append(" AND d.firmware_current = ?");
-            query.parameters.add(firmware);
-        });
-        return query;
-    }
-
-    private static final class Query {
-        final StringBuilder where = new StringBuilder();
-        final List<Object> parameters = new ArrayList<>();
+    private static Conditions filtered(String orgSlug, Filter filter) {
+        return new Conditions().and("d.org_slug = ?", orgSlug)
+                .andIf(filter.groupId(), "EXISTS (SELECT 1 FROM device_group_members m WHERE m.org_slug = d.org_slug"
+                        + " AND m.device_id = d.device_id AND m.group_id = ?)")
+                .andIf(filter.enabled(), "d.enabled = ?")
+                .andIf(filter.online(), "d.online = ?")
+                .andIf(filter.firmware(), "d.firmware_current = ?");
     }
 
     static Device device(ResultSet row) throws SQLException {

@@ -1,9 +1,9 @@
 package io.plantline.api.kpis;
 
+import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -66,20 +66,13 @@ final class KpiStore {
             case HOUR -> "oee_1h";
             case DAY -> "oee_1d";
         };
-        List<Object> parameters = new ArrayList<>(List.of(scope.orgSlug(), from, to));
-        StringBuilder where = new StringBuilder("org_slug = ? AND bucket_start >= ? AND bucket_start < ?");
-        scope.deviceId().ifPresent(device -> {
-            where.append(" AND device_id = ?");
-            parameters.add(device);
-        });
-        scope.groupId().ifPresent(group -> {
-            where.append(" AND device_id IN (SELECT device_id FROM device_group_members WHERE org_slug = ? AND group_id = ?)");
-            parameters.add(scope.orgSlug());
-            parameters.add(group);
-        });
+        Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
+                .andIf(scope.deviceId(), "device_id = ?");
+        scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
+                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
         return database.list("WITH sums AS (SELECT bucket_start, sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
                         + " sum(total_count) AS total_count, sum(good_count) AS good_count, " + sums
-                        + " FROM " + table + " WHERE " + where + " GROUP BY GROUPING SETS ((bucket_start), ()))"
+                        + " FROM " + table + " WHERE " + where.sql() + " GROUP BY GROUPING SETS ((bucket_start), ()))"
                         + " SELECT s.bucket_start, s.planned_ms, s.run_ms, s.total_count, s.good_count,"
                         + " CASE WHEN s.unknown = 0 THEN s.ideal END AS ideal_ms,"
                         + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms, r.*"
@@ -87,7 +80,7 @@ final class KpiStore {
                         + "   s.total_count::bigint, s.good_count::bigint, CASE WHEN s.unknown = 0 THEN s.ideal END,"
                         + "   CASE WHEN s.unknown = 0 THEN s.good_ideal END) r"
                         + " ORDER BY s.bucket_start NULLS LAST",
-                OeeFigures::of, parameters.toArray());
+                OeeFigures::of, where.values());
     }
 
     /** A page of anomalies and how many match in all. */
@@ -96,26 +89,17 @@ final class KpiStore {
 
     AnomalyPage anomalies(String orgSlug, Optional<String> deviceId, Optional<String> metric, Instant from, Instant to,
                             int offset, int limit) {
-        List<Object> parameters = new ArrayList<>(List.of(orgSlug, from, to));
-        StringBuilder where = new StringBuilder("org_slug = ? AND ts >= ? AND ts < ?");
-        deviceId.ifPresent(device -> {
-            where.append(" AND device_id = ?");
-            parameters.add(device);
-        });
-        metric.ifPresent(name -> {
-            where.append(" AND metric = ?");
-            parameters.add(name);
-        });
-        parameters.add(offset);
-        parameters.add(limit);
+        Conditions where = new Conditions().and("org_slug = ? AND ts >= ? AND ts < ?", orgSlug, from, to)
+                .andIf(deviceId, "device_id = ?")
+                .andIf(metric, "metric = ?");
         long[] total = {0};
         List<Anomaly> page = database.list("SELECT device_id, metric, ts, value, score, method, count(*) OVER () AS total"
-                        + " FROM anomalies WHERE " + where + " ORDER BY ts DESC, device_id, metric OFFSET ? LIMIT ?",
+                        + " FROM anomalies WHERE " + where.sql() + " ORDER BY ts DESC, device_id, metric OFFSET ? LIMIT ?",
                 row -> {
                     total[0] = row.getLong("total");
                     return new Anomaly(row.getString("device_id"), row.getString("metric"), row.getTimestamp("ts").toInstant(),
                             row.getDouble("value"), row.getDouble("score"), row.getString("method"));
-                }, parameters.toArray());
+                }, where.values(offset, limit));
         return new AnomalyPage(page, total[0]);
     }
 }
