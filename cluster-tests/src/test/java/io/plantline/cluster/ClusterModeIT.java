@@ -69,6 +69,12 @@ class ClusterModeIT {
 
             JsonNode submitted = call("POST", "/jobs", Map.of("job", "oee", "args", args));
             String jobId = submitted.get("data").get("jobId").asText();
+            // The job applies device settings from when it has read them (a known limit at a fresh start): events
+            // go in once it runs and has checkpointed, by which time its settings source has read the small topic.
+            Awaitility.await().atMost(90, TimeUnit.SECONDS).until(() -> {
+                JsonNode job = job(jobId);
+                return job != null && job.path("checkpoints").path("completed").asLong() >= 2;
+            });
             Instant minute0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(20, ChronoUnit.MINUTES);
             ingest(key, "state", minute0, "\"state\":\"RUNNING\"");
             ingest(key, "count", minute0.plusSeconds(10), "\"total\":10,\"good\":9");
