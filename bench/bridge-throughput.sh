@@ -4,7 +4,8 @@
 #
 #   bench/bridge-throughput.sh [messages=200000] [outage-messages=100000]
 # Extra bridge settings to compare: BRIDGE_ARGS="--max-in-flight=65535" bench/bridge-throughput.sh
+# On a broker already listening (Mosquitto, say) instead of the embedded one: MQTT_PORT=18830 bench/bridge-throughput.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -pl bench -am package
-exec java -Dbridge.args="${BRIDGE_ARGS:-}" -cp bench/target/bench.jar io.plantline.bench.BridgeThroughputBenchmark "$@"
+exec java -Dbridge.args="${BRIDGE_ARGS:-}" -Dmqtt.port="${MQTT_PORT:-0}" -cp bench/target/bench.jar io.plantline.bench.BridgeThroughputBenchmark "$@"
