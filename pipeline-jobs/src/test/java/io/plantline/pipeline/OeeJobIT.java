@@ -242,7 +242,11 @@ class OeeJobIT {
     }
 
     private Map<String, List<Map<String, Object>>> awaitSettledTables(int minuteRows) throws SQLException {
-        await().atMost(Duration.ofSeconds(90)).until(() -> database.query("SELECT 1 FROM oee_1m").size() >= minuteRows);
+        // Generous: a restored job replays its input, and a whole-build run shares the cores with other modules' tests.
+        await().atMost(Duration.ofSeconds(180)).until(() -> {
+            failIfTheJobFailed();
+            return database.query("SELECT 1 FROM oee_1m").size() >= minuteRows;
+        });
         Object[] last = {null};
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() -> {
             Map<String, List<Map<String, Object>>> now = tables();
@@ -251,6 +255,17 @@ class OeeJobIT {
             return settled;
         });
         return tables();
+    }
+
+    /** A failed job would only show as a timeout; this says why it failed. */
+    private void failIfTheJobFailed() throws Exception {
+        if (job.getJobStatus().get() == JobStatus.FAILED) {
+            try {
+                job.getJobExecutionResult().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("the job failed", e.getCause());
+            }
+        }
     }
 
     /** The three OEE tables, without the write time. */
