@@ -18,7 +18,6 @@ import io.plantline.testing.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

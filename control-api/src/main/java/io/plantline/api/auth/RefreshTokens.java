@@ -24,6 +24,13 @@ public final class RefreshTokens {
 
     private enum Outcome { ROTATED, UNKNOWN, EXPIRED, REUSED }
 
+    /** What a rotation found: the outcome, and the new token when it rotated. */
+    private record Rotation(Outcome outcome, Issued issued) {
+        static Rotation refused(Outcome outcome) {
+            return new Rotation(outcome, null);
+        }
+    }
+
     private record StoredToken(UUID family, UUID userId, Instant expiresAt, boolean used, boolean revoked) {
     }
 
@@ -45,31 +52,29 @@ public final class RefreshTokens {
     /** Replaces {@code token} by a new one of its family, or throws 401 (revoking the family on reuse). */
     Issued rotate(String token) {
         Instant now = clock.instant();
-        Issued[] issued = new Issued[1];
-        Outcome outcome = database.transaction(tx -> {
+        Rotation rotation = database.transaction(tx -> {
             var found = tx.one("SELECT family_id, user_id, expires_at, used_at IS NOT NULL AS used,"
                             + " revoked_at IS NOT NULL AS revoked FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
                     row -> new StoredToken(row.getObject("family_id", UUID.class), row.getObject("user_id", UUID.class),
                             row.getTimestamp("expires_at").toInstant(), row.getBoolean("used"), row.getBoolean("revoked")),
                     hash(token));
             if (found.isEmpty()) {
-                return Outcome.UNKNOWN;
+                return Rotation.refused(Outcome.UNKNOWN);
             }
             StoredToken stored = found.get();
             if (stored.used()) {
                 tx.update("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family_id = ?",
                         now, stored.family());
-                return Outcome.REUSED;
+                return Rotation.refused(Outcome.REUSED);
             }
             if (stored.revoked() || !stored.expiresAt().isAfter(now)) {
-                return Outcome.EXPIRED;
+                return Rotation.refused(Outcome.EXPIRED);
             }
             tx.update("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", now, hash(token));
-            issued[0] = insert(tx, stored.userId(), stored.family());
-            return Outcome.ROTATED;
+            return new Rotation(Outcome.ROTATED, insert(tx, stored.userId(), stored.family()));
         });
-        return switch (outcome) {
-            case ROTATED -> issued[0];
+        return switch (rotation.outcome()) {
+            case ROTATED -> rotation.issued();
             case UNKNOWN -> throw ApiException.unauthorized("the refresh token is not valid");
             case EXPIRED -> throw ApiException.unauthorized("the refresh token has expired or was revoked; log in again");
             case REUSED -> throw ApiException.unauthorized("the refresh token was already used; every session of"

@@ -6,7 +6,6 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;

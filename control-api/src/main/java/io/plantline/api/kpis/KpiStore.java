@@ -92,14 +92,15 @@ final class KpiStore {
         Conditions where = new Conditions().and("org_slug = ? AND ts >= ? AND ts < ?", orgSlug, from, to)
                 .andIf(deviceId, "device_id = ?")
                 .andIf(metric, "metric = ?");
-        long[] total = {0};
-        List<Anomaly> page = database.list("SELECT device_id, metric, ts, value, score, method, count(*) OVER () AS total"
+        // The total comes with every row (a window over the filtered rows), so one query answers the page and its count.
+        record Counted(Anomaly anomaly, long total) {
+        }
+        List<Counted> rows = database.list("SELECT device_id, metric, ts, value, score, method, count(*) OVER () AS total"
                         + " FROM anomalies WHERE " + where.sql() + " ORDER BY ts DESC, device_id, metric OFFSET ? LIMIT ?",
-                row -> {
-                    total[0] = row.getLong("total");
-                    return new Anomaly(row.getString("device_id"), row.getString("metric"), row.getTimestamp("ts").toInstant(),
-                            row.getDouble("value"), row.getDouble("score"), row.getString("method"));
-                }, where.values(offset, limit));
-        return new AnomalyPage(page, total[0]);
+                row -> new Counted(new Anomaly(row.getString("device_id"), row.getString("metric"),
+                        row.getTimestamp("ts").toInstant(), row.getDouble("value"), row.getDouble("score"),
+                        row.getString("method")), row.getLong("total")),
+                where.values(offset, limit));
+        return new AnomalyPage(rows.stream().map(Counted::anomaly).toList(), rows.isEmpty() ? 0 : rows.get(0).total());
     }
 }

@@ -15,7 +15,6 @@ import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
