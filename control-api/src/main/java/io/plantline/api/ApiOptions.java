@@ -20,6 +20,7 @@ import java.util.Set;
  * @param jobJar              the shaded job jar {@code /jobs} submits ({@code --job-jar})
  * @param platformOrg         the organisation whose admins manage the cluster's jobs ({@code --platform-org}, default
  *                            the bootstrap organisation); to others {@code /jobs} does not exist
+ * @param ota                 firmware limits and download links ({@link Ota})
  * @param bootstrapAdmin      organisation and first admin created at start if missing ({@code --bootstrap-org},
  *                            {@code --bootstrap-admin-email}, {@code --bootstrap-admin-password})
  */
@@ -27,13 +28,28 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
                          Duration webSocketHeartbeat, Duration webSocketIdleTimeout, Optional<String> flinkRestUrl,
-                         Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Optional<BootstrapAdmin> bootstrapAdmin) {
+                         Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
             "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
-            "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org");
+            "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org",
+            "max-firmware-bytes", "firmware-quota-bytes-per-day", "download-link-ttl-s", "public-url", "rollout-interval-ms");
+
+    /**
+     * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
+     * @param dailyUploadBytes     firmware an organisation may upload in 24 h ({@code --firmware-quota-bytes-per-day},
+     *                             default 100 MB): 429 beyond
+     * @param downloadLinkLifetime how long a signed download link sent to a device works ({@code --download-link-ttl-s},
+     *                             default 3600)
+     * @param publicUrl            the API's address as devices reach it, for download links ({@code --public-url});
+     *                             absent: http://127.0.0.1 with the listening port, for local mode
+     * @param rolloutInterval      how often running roll-outs are moved on ({@code --rollout-interval-ms}, default 2000)
+     */
+    public record Ota(long maxFirmwareBytes, long dailyUploadBytes, Duration downloadLinkLifetime, Optional<String> publicUrl,
+                      Duration rolloutInterval) {
+    }
 
     /** An organisation and its first admin, so a fresh installation can be logged into. */
     public record BootstrapAdmin(String orgSlug, String email, String password) {
@@ -68,6 +84,11 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 optional(settings, "flink-rest-url"),
                 optional(settings, "job-jar").map(java.nio.file.Path::of),
                 optional(settings, "platform-org").or(() -> org.isEmpty() ? Optional.empty() : Optional.of(org)),
+                new Ota(settings.number("max-firmware-bytes", 10L << 20, 1024, 10L << 20),
+                        settings.number("firmware-quota-bytes-per-day", 100L << 20, 1024, 100L << 30),
+                        Duration.ofSeconds(settings.number("download-link-ttl-s", 3600, 60, 7 * 86_400)),
+                        optional(settings, "public-url").map(url -> url.replaceAll("/+$", "")),
+                        Duration.ofMillis(settings.number("rollout-interval-ms", 2000, 50, 600_000))),
                 admin);
     }
 
@@ -75,7 +96,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
     public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
-                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, flinkRestUrl, jobJar, platformOrg, bootstrapAdmin);
+                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
@@ -83,7 +104,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, Optional.of(flinkRestUrl), jobJar,
-                Optional.of(platformOrg), bootstrapAdmin);
+                Optional.of(platformOrg), ota, bootstrapAdmin);
     }
 
     private static Optional<String> optional(Settings settings, String name) {

@@ -25,6 +25,12 @@ import io.plantline.api.jobs.FlinkRestClient;
 import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.organisations.OrganisationRoutes;
+import io.plantline.api.ota.DeploymentRoutes;
+import io.plantline.api.ota.DeploymentStore;
+import io.plantline.api.ota.DownloadLinks;
+import io.plantline.api.ota.FirmwareRoutes;
+import io.plantline.api.ota.FirmwareStore;
+import io.plantline.api.ota.Rollouts;
 import io.plantline.api.rules.RuleRoutes;
 import io.plantline.api.rules.RuleStore;
 import io.plantline.model.Limits;
@@ -87,12 +93,21 @@ public final class ControlApi implements AutoCloseable {
         new UserRoutes(users, hasher, accessTokens).register(routes);
         new OrganisationRoutes(database).register(routes);
         new DeviceRoutes(database, devices, settings, rules, clock).register(routes);
-        new GroupRoutes(database, new GroupStore(database), devices, settings, rules, clock).register(routes);
+        GroupStore groups = new GroupStore(database);
+        new GroupRoutes(database, groups, devices, settings, rules, clock).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
         new KpiRoutes(database).register(routes);
         new IngestRoutes(devices, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 options.maxIngestBytes(), clock).register(routes);
+        DownloadLinks downloadLinks = new DownloadLinks(options.tokenSecret(), options.ota().downloadLinkLifetime(), clock,
+                options.ota().publicUrl(), http::port);
+        FirmwareStore firmware = new FirmwareStore(database);
+        FirmwareRoutes firmwareRoutes = new FirmwareRoutes(firmware, downloadLinks, options.ota(), clock);
+        firmwareRoutes.register(routes);
+        DeploymentStore deployments = new DeploymentStore(database);
+        Rollouts rollouts = register(new Rollouts(database, deployments, firmware, downloadLinks, kafka, clock));
+        new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg()).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
@@ -103,6 +118,7 @@ public final class ControlApi implements AutoCloseable {
 
         http.init();
         http.awaitInitialization();
+        rollouts.start(options.ota().rolloutInterval());
         if (startFailure.isDone()) {
             close();
             throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());

@@ -53,8 +53,14 @@ class AccessIT {
                 + " VALUES ('" + alertId + "', '" + PLANT_A + "', 'press-1', 'hot', 'temperature', 'MAJOR', 'ACTIVE', now())");
         String spareUser = server.call("POST", "/users", plantA.adminToken(),
                 Map.of("email", "spare@" + PLANT_A + ".test", "password", TestApi.PASSWORD, "role", "viewer")).data().get("id").asText();
+        TestApi.BinaryResponse firmware = server.binary("POST", "/ota/firmware?version=1.0.0", plantA.adminToken(),
+                new byte[] {1, 2, 3}, Map.of("Content-Type", "application/octet-stream"));
+        String firmwareId = io.plantline.api.http.Json.MAPPER.readTree(firmware.body())
+                .get("data").get("firmwareId").asText();
+        server.call("POST", "/ota/deployments", plantA.adminToken(), Map.of("deploymentId", "rollout-a", "firmwareId",
+                firmwareId, "deviceIds", List.of("press-1")));
         idsOfA = Map.of("deviceId", "press-1", "groupId", "line-1", "ruleId", "hot", "alertId", alertId.toString(),
-                "userId", spareUser, "jobId", "f".repeat(32));
+                "userId", spareUser, "jobId", "f".repeat(32), "firmwareId", firmwareId, "deploymentId", "rollout-a");
     }
 
     @AfterAll
@@ -121,7 +127,8 @@ class AccessIT {
 
     private static Map<String, String> unknownIds() {
         return Map.of("deviceId", "no-such-device", "groupId", "no-such-group", "ruleId", "no-such-rule",
-                "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString(), "jobId", "0".repeat(32));
+                "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString(), "jobId", "0".repeat(32),
+                "firmwareId", UUID.randomUUID().toString(), "deploymentId", "no-such-rollout");
     }
 
     private static String fill(String path, Map<String, String> ids) {

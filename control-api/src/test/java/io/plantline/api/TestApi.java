@@ -144,8 +144,40 @@ final class TestApi implements AutoCloseable {
         headers.forEach(request::header);
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+            boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+            JsonNode json = response.body().isEmpty() || !isJson ? null : Json.MAPPER.readTree(response.body());
             return new Response(response.statusCode(), json, response.headers());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An answer read as bytes (firmware images), with the JSON error envelope parsed when there is one. */
+    record BinaryResponse(int status, byte[] body, HttpHeaders headers) {
+        String errorCode() {
+            try {
+                return Json.MAPPER.readTree(body).get("error").get("code").asText();
+            } catch (IOException | NullPointerException e) {
+                return null;
+            }
+        }
+    }
+
+    /** {@code pathOrUrl}: an API path, or an absolute URL (a download link). */
+    BinaryResponse binary(String method, String pathOrUrl, String token, byte[] body, Map<String, String> headers) {
+        URI uri = URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(request::header);
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new BinaryResponse(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -32,7 +32,7 @@ public final class GroupStore {
         return database.one("SELECT count(*) FROM device_groups WHERE org_slug = ?", row -> row.getLong(1), orgSlug).orElse(0L);
     }
 
-    Optional<Group> find(String orgSlug, String groupId) {
+    public Optional<Group> find(String orgSlug, String groupId) {
         return database.transaction(tx -> find(tx, orgSlug, groupId));
     }
 

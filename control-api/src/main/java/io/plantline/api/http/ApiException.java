@@ -63,8 +63,12 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException rateLimited(long retryAfterSeconds) {
-        return new ApiException(429, "rate_limited", "too many requests; retry after " + retryAfterSeconds + " s",
-                List.of(), OptionalLong.of(retryAfterSeconds));
+        return rateLimited("too many requests; retry after " + retryAfterSeconds + " s", retryAfterSeconds);
+    }
+
+    /** A quota other than the request rate (the daily firmware upload volume), with when to try again. */
+    public static ApiException rateLimited(String message, long retryAfterSeconds) {
+        return new ApiException(429, "rate_limited", message, List.of(), OptionalLong.of(retryAfterSeconds));
     }
 
     public static ApiException unavailable(String message) {

@@ -60,6 +60,11 @@ public final class ApiRoutes {
         declare("POST", path, minimum, maxBodyBytes, true, handler);
     }
 
+    /** A POST whose body may be larger (or must be smaller) than the server-wide limit: firmware uploads. */
+    public void post(String path, Role minimum, long bodyLimitBytes, Handler handler) {
+        declare("POST", path, minimum, bodyLimitBytes, true, handler);
+    }
+
     public void put(String path, Role minimum, Handler handler) {
         declare("PUT", path, minimum, maxBodyBytes, true, handler);
     }
@@ -168,6 +173,12 @@ public final class ApiRoutes {
     }
 
     private static Object render(Object result, Response response) {
+        if (result instanceof Reply.Binary binary) {
+            response.status(binary.status());
+            response.type("application/octet-stream");
+            binary.headers().forEach(response::header);
+            return binary.body();
+        }
         response.type("application/json");
         if (result instanceof Reply.NoContent) {
             response.status(204);

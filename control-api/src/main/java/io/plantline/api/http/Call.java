@@ -68,6 +68,33 @@ public final class Call {
         return request.bodyAsBytes();
     }
 
+    public boolean isMultipart() {
+        return header("Content-Type").map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data"))
+                .orElse(false);
+    }
+
+    /**
+     * The parts of a {@code multipart/form-data} body by name, each read whole: the route's body limit, checked
+     * before the handler runs, bounds them all. A malformed body is a 400.
+     */
+    public java.util.Map<String, byte[]> multipartParts() {
+        // Parts stay in memory up to the body limit (Jetty writes larger ones to temporary files, deleted below).
+        request.raw().setAttribute("org.eclipse.jetty.multipartConfig", new javax.servlet.MultipartConfigElement(
+                System.getProperty("java.io.tmpdir"), -1, -1, 16 << 20));
+        java.util.Map<String, byte[]> parts = new java.util.HashMap<>();
+        try {
+            for (javax.servlet.http.Part part : request.raw().getParts()) {
+                try (java.io.InputStream in = part.getInputStream()) {
+                    parts.put(part.getName(), in.readAllBytes());
+                }
+                part.delete();
+            }
+        } catch (java.io.IOException | javax.servlet.ServletException | IllegalStateException e) {
+            throw ApiException.validation(List.of("the multipart/form-data body cannot be read: " + e.getMessage()));
+        }
+        return parts;
+    }
+
     public Optional<String> query(String name) {
         return Optional.ofNullable(request.queryParams(name)).filter(value -> !value.isEmpty());
     }

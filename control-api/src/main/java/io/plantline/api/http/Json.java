@@ -39,6 +39,15 @@ public final class Json {
     }
 
     /** A request body that must be one JSON object; anything else is a 400 naming what was wrong. */
+    /** Reads JSON this server wrote itself (stored documents), so a failure is a bug, not a client error. */
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read stored " + type.getSimpleName(), e);
+        }
+    }
+
     public static ObjectNode object(byte[] body) {
         if (body == null || body.length == 0) {
             throw ApiException.validation(java.util.List.of("a JSON object body is required"));

@@ -20,6 +20,10 @@ public sealed interface Reply {
     record Document(String json) implements Reply {
     }
 
+    /** Bytes served as they are (a firmware image, or part of one), with their status and headers. */
+    record Binary(int status, byte[] body, java.util.Map<String, String> headers) implements Reply {
+    }
+
     static Reply created(Object data) {
         return new Data(201, data);
     }
