@@ -178,8 +178,10 @@ public final class LocalStack implements AutoCloseable {
         flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
                 OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
                 OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env));
+        // One bridge here, so a plain subscription: HiveMQ CE hands a shared subscription's QoS 1 messages out one
+        // acknowledged batch at a time, which holds a bridge to a few hundred messages/s (docs/benchmarks.md).
         BridgeOptions bridgeOptions = BridgeOptions.parse(
-                new String[] {"--metrics-port=" + options.bridgeMetricsPort()}, Map.of())
+                new String[] {"--metrics-port=" + options.bridgeMetricsPort(), "--share-group="}, Map.of())
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
         bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();

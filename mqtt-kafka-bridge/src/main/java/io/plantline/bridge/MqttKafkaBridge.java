@@ -190,8 +190,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        // Every millisecond of linger is a millisecond more before the MQTT acknowledgement.
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, (int) options.kafkaLinger().toMillis());
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         // Never give up on a record: the device's message is not acknowledged until Kafka has it.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
