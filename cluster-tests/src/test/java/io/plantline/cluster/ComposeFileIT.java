@@ -107,7 +107,7 @@ class ComposeFileIT {
         }
         int slots = config.at("/taskmanager/numberOfTaskSlots").asInt() * services.at("/taskmanager/deploy/replicas").asInt();
         int parallelism = Integer.parseInt(services.at("/submit-jobs/environment/PLANTLINE_PARALLELISM").asText());
-        assertThat(slots).as("slots for both jobs").isGreaterThanOrEqualTo(2 * parallelism);
+        assertThat(slots).as("slots for the three jobs").isGreaterThanOrEqualTo(3 * parallelism);
     }
 
     @Test

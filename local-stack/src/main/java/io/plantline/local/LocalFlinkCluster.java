@@ -25,7 +25,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  */
 final class LocalFlinkCluster implements AutoCloseable {
 
-    static final int SLOTS = 4;
+    static final int SLOTS = 6; // three jobs at parallelism 2
 
     private final MiniCluster cluster;
 

@@ -3,7 +3,9 @@ package io.plantline.local;
 import io.plantline.model.RulesTopicValue;
 import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
+import io.plantline.pipeline.DeviceLifecycleJob;
 import io.plantline.pipeline.OeeJob;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.pipeline.TelemetryAnalyticsJob;
 import io.plantline.pipeline.anomaly.AnomalySettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -178,6 +180,12 @@ public final class LocalStack implements AutoCloseable {
         flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
                 OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
                 OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env));
+        DeviceLifecycleJob.Options lifecycleOptions = new DeviceLifecycleJob.Options(jobOptions, LifecycleSettings.DEFAULTS);
+        flink.submit(DeviceLifecycleJob.NAME, jobOptions, env -> new DeviceLifecycleJob(
+                DeviceLifecycleJob.kafkaSources(kafka.bootstrapServers(), Topics.DEVICE_EVENTS,
+                        List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),
+                DeviceLifecycleJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
+                lifecycleOptions).build(env));
         // One bridge here, so a plain subscription: HiveMQ CE hands a shared subscription's QoS 1 messages out one
         // acknowledged batch at a time, which holds a bridge to a few hundred messages/s (docs/benchmarks.md).
         BridgeOptions bridgeOptions = BridgeOptions.parse(

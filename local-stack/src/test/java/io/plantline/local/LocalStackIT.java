@@ -62,7 +62,7 @@ class LocalStackIT {
             assertThat(later.simulatorPublished()).isPositive();
             assertThat(later.kafkaRecordsByTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).isZero();
             assertThat(later.openAlerts()).hasValue(0);
-            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 2");
+            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 3");
 
             // The analytics job runs with the demo rule: a breach opens an alert, and minutes are aggregated;
             // the OEE job writes the machines' minutes with their ideal cycle times.
@@ -72,6 +72,9 @@ class LocalStackIT {
                     .until(() -> count(stack.jdbcUrl(), "SELECT count(*) FROM telemetry_1m") > 0);
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> count(stack.jdbcUrl(),
                     "SELECT count(*) FROM oee_1m WHERE ideal_cycle_ms IS NOT NULL") > 0);
+            // The device-lifecycle job sees every simulated machine online.
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> count(stack.jdbcUrl(),
+                    "SELECT count(*) FROM devices WHERE org_slug = 'demo' AND online AND last_seen_at IS NOT NULL") == 6);
 
             stack.execute("INSERT INTO organisations (slug, name) VALUES ('kept', 'Kept across restarts')");
         }

@@ -2,6 +2,7 @@ package io.plantline.pipeline;
 
 import io.plantline.config.Settings;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,6 +30,13 @@ public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism,
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE";
     public static final Set<String> NAMES = Set.of("kafka-bootstrap", "jdbc-url", "parallelism", "out-of-orderness-ms",
             "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms", "state-ttl-ms");
+
+    /** Every job's names and one job's own, for a job with settings of its own. */
+    public static Set<String> namesWith(Set<String> jobSpecific) {
+        Set<String> all = new HashSet<>(NAMES);
+        all.addAll(jobSpecific);
+        return Set.copyOf(all);
+    }
 
     public static JobOptions parse(String[] args, Map<String, String> environment) {
         return from(Settings.parse(args, environment, ENVIRONMENT_PREFIX, NAMES));

@@ -29,7 +29,6 @@ import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -75,7 +74,7 @@ public final class TelemetryAnalyticsJob {
     /** The job's settings: those of every job plus the anomaly detector's. */
     public record Options(JobOptions job, AnomalySettings anomalies) {
 
-        public static final Set<String> NAMES = union(JobOptions.NAMES,
+        public static final Set<String> NAMES = JobOptions.namesWith(
                 Set.of("anomaly-warmup", "anomaly-spike-z", "anomaly-shift-threshold"));
 
         public static Options parse(String[] args, Map<String, String> environment) {
@@ -85,12 +84,6 @@ public final class TelemetryAnalyticsJob {
                     (int) settings.number("anomaly-warmup", defaults.warmupReadings(), 2, 100_000),
                     settings.decimal("anomaly-spike-z", defaults.spikeZ(), 0.5, 1_000),
                     settings.decimal("anomaly-shift-threshold", defaults.shiftThreshold(), 0.5, 10_000)));
-        }
-
-        private static Set<String> union(Set<String> a, Set<String> b) {
-            Set<String> all = new HashSet<>(a);
-            all.addAll(b);
-            return Set.copyOf(all);
         }
     }
 

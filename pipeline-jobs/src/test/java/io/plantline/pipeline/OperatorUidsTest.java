@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Savepoints map state to operators by uid: an operator without an explicit uid gets one from the graph's shape,
- * and the next change of the graph would orphan its state. So every operator of both production graphs has its own.
+ * and the next change of the graph would orphan its state. So every operator of every production graph has its own.
  */
 class OperatorUidsTest {
 
@@ -33,6 +33,16 @@ class OperatorUidsTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         new OeeJob(OeeJob.kafkaSources("localhost:9092", Topics.MACHINE_EVENTS, Topics.RULES),
                 OeeJob.postgresAndKafkaSinks(OPTIONS, Topics.DEAD_LETTER), OPTIONS).build(env);
+        assertEveryNodeHasAUniqueUid(env.getStreamGraph());
+    }
+
+    @Test
+    void everyOperatorOfTheDeviceLifecycleJobHasAStableUid() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new DeviceLifecycleJob(DeviceLifecycleJob.kafkaSources("localhost:9092", Topics.DEVICE_EVENTS,
+                List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),
+                DeviceLifecycleJob.postgresAndKafkaSinks(OPTIONS, Topics.ALERTS, Topics.DEAD_LETTER),
+                new DeviceLifecycleJob.Options(OPTIONS, io.plantline.pipeline.lifecycle.LifecycleSettings.DEFAULTS)).build(env);
         assertEveryNodeHasAUniqueUid(env.getStreamGraph());
     }
 

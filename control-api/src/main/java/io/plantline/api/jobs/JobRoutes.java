@@ -26,7 +26,8 @@ public final class JobRoutes {
     /** The jobs the jar holds, by the name users give. */
     public static final Map<String, String> ENTRY_CLASSES = Map.of(
             "telemetry-analytics", "io.plantline.pipeline.TelemetryAnalyticsJob",
-            "oee", "io.plantline.pipeline.OeeJob");
+            "oee", "io.plantline.pipeline.OeeJob",
+            "device-lifecycle", "io.plantline.pipeline.DeviceLifecycleJob");
     private static final Pattern ARGUMENT = Pattern.compile("--[a-z0-9-]{1,64}=[^\\s]{0,400}");
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(2);

@@ -22,7 +22,9 @@ public enum RejectReason {
     /** Well formed, but from a device an operator disabled. */
     DEVICE_DISABLED,
     /** Valid, but later than a job's allowed lateness: the result it belonged to was already final. */
-    TOO_LATE;
+    TOO_LATE,
+    /** Valid, but a step an OTA target cannot take from where it is (backwards, or after it ended). */
+    INVALID_TRANSITION;
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);

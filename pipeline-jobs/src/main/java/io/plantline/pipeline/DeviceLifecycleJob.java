@@ -1,0 +1,134 @@
+package io.plantline.pipeline;
+
+import io.plantline.config.Settings;
+import io.plantline.model.DeadLetter;
+import io.plantline.model.Topics;
+import io.plantline.pipeline.alerting.AlertChange;
+import io.plantline.pipeline.alerting.AlertChanges;
+import io.plantline.pipeline.alerting.AlertRow;
+import io.plantline.pipeline.alerting.AlertsTable;
+import io.plantline.pipeline.lifecycle.CommandInputs;
+import io.plantline.pipeline.lifecycle.DeviceLifecycle;
+import io.plantline.pipeline.lifecycle.DeviceMessageInputs;
+import io.plantline.pipeline.lifecycle.DeviceStatusRow;
+import io.plantline.pipeline.lifecycle.FirmwareRow;
+import io.plantline.pipeline.lifecycle.LifecycleInput;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
+import io.plantline.pipeline.lifecycle.LifecycleTables;
+import io.plantline.pipeline.lifecycle.LifecycleWatermarks;
+import io.plantline.pipeline.lifecycle.TargetRow;
+import io.plantline.pipeline.sink.DeadLetters;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The device-lifecycle job: online / offline per device from every device message (with DEVICE_OFFLINE alerts),
+ * the firmware each runs from its heartbeats, and the state machine of every firmware update from the update
+ * commands and the devices' OTA reports, with a deadline per step ({@link DeviceLifecycle}). Writes
+ * {@code ota_targets}, the job's columns of {@code devices}, {@code alerts} and {@code factory.alerts}.
+ *
+ * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
+ */
+public final class DeviceLifecycleJob {
+
+    public static final String NAME = "device-lifecycle";
+
+    /** Where the job reads from: device events (heartbeats, OTA), sign-of-life topics, and update commands. */
+    public record Sources(Source<LifecycleInput, ?, ?> deviceEvents, Source<LifecycleInput, ?, ?> signsOfLife,
+                          Source<LifecycleInput, ?, ?> commands) {
+    }
+
+    /** Where the job writes to. */
+    public record Sinks(Sink<TargetRow> targets, Sink<DeviceStatusRow> statuses, Sink<FirmwareRow> firmware,
+                        Sink<AlertRow> alerts, Sink<AlertChange> alertChanges, Sink<DeadLetter> deadLetters) {
+    }
+
+    /** The job's settings: those of every job plus the lifecycle's. */
+    public record Options(JobOptions job, LifecycleSettings lifecycle) {
+
+        public static final Set<String> NAMES = JobOptions.namesWith(LifecycleSettings.NAMES);
+
+        public static Options parse(String[] args, Map<String, String> environment) {
+            Settings settings = Settings.parse(args, environment, JobOptions.ENVIRONMENT_PREFIX, NAMES);
+            return new Options(JobOptions.from(settings), LifecycleSettings.from(settings));
+        }
+    }
+
+    private final Sources sources;
+    private final Sinks sinks;
+    private final Options options;
+
+    public DeviceLifecycleJob(Sources sources, Sinks sinks, Options options) {
+        this.sources = sources;
+        this.sinks = sinks;
+        this.options = options;
+    }
+
+    /** Bad arguments throw rather than exit: submitted through Flink's REST API, main runs inside the JobManager. */
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args, System.getenv());
+        StreamExecutionEnvironment env = PipelineEnvironment.create(options.job());
+        new DeviceLifecycleJob(kafkaSources(options.job().kafkaBootstrap(), Topics.DEVICE_EVENTS,
+                List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),
+                postgresAndKafkaSinks(options.job(), Topics.ALERTS, Topics.DEAD_LETTER), options).build(env);
+        env.execute(NAME);
+    }
+
+    /** All three resume from the committed offsets (earliest the first time). */
+    public static Sources kafkaSources(String bootstrapServers, String deviceEventsTopic, List<String> signOfLifeTopics,
+                                       String commandsTopic) {
+        return new Sources(source(bootstrapServers, new DeviceMessageInputs(NAME), deviceEventsTopic),
+                source(bootstrapServers, new DeviceMessageInputs(NAME), signOfLifeTopics.toArray(String[]::new)),
+                source(bootstrapServers, new CommandInputs(NAME), commandsTopic));
+    }
+
+    private static KafkaSource<LifecycleInput> source(String bootstrapServers,
+                                                      KafkaRecordDeserializationSchema<LifecycleInput> deserializer,
+                                                      String... topics) {
+        return KafkaSource.<LifecycleInput>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topics)
+                .setGroupId("plantline-" + NAME)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(deserializer)
+                .build();
+    }
+
+    public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
+        return new Sinks(LifecycleTables.targets(options.jdbcUrl()), LifecycleTables.statuses(options.jdbcUrl()),
+                LifecycleTables.firmware(options.jdbcUrl()), AlertsTable.sink(options.jdbcUrl()),
+                AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic),
+                DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
+    }
+
+    /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */
+    public void build(StreamExecutionEnvironment env) {
+        LifecycleWatermarks watermarks = new LifecycleWatermarks(options.job().maxOutOfOrderness(),
+                options.job().sourceIdleness(), options.lifecycle().wallClockAfter());
+        DataStream<LifecycleInput> inputs = env
+                .fromSource(sources.deviceEvents(), watermarks.strategy(), "device events").uid("device-events-source")
+                .union(env.fromSource(sources.signsOfLife(), watermarks.strategy(), "signs of life").uid("signs-of-life-source"),
+                        env.fromSource(sources.commands(), watermarks.strategy(), "update commands").uid("commands-source"));
+        SingleOutputStreamOperator<TargetRow> targets = inputs
+                .keyBy(input -> input.isRejected() ? "" : input.deviceKey())
+                .process(new DeviceLifecycle(NAME, options.lifecycle(), options.job().stateTtl()))
+                .name("device lifecycle").uid("device-lifecycle");
+        targets.sinkTo(sinks.targets()).name("ota targets").uid("ota-targets-sink");
+        targets.getSideOutput(DeviceLifecycle.STATUS).sinkTo(sinks.statuses()).name("device status").uid("device-status-sink");
+        targets.getSideOutput(DeviceLifecycle.FIRMWARE).sinkTo(sinks.firmware()).name("device firmware").uid("device-firmware-sink");
+        targets.getSideOutput(DeviceLifecycle.ALERTS).sinkTo(sinks.alerts()).name("offline alerts").uid("offline-alerts-sink");
+        targets.getSideOutput(DeviceLifecycle.ALERT_CHANGES).sinkTo(sinks.alertChanges())
+                .name("offline alert changes").uid("offline-alert-changes-sink");
+        targets.getSideOutput(DeadLetters.TAG).sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
+    }
+}
