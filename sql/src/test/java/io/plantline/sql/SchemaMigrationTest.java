@@ -22,7 +22,7 @@ class SchemaMigrationTest {
 
     @BeforeAll
     static void migrate(TestDatabase database) {
-        assertThat(SchemaMigration.apply(database.jdbcUrl())).isEqualTo(8);
+        assertThat(SchemaMigration.apply(database.jdbcUrl())).isEqualTo(9);
     }
 
     @BeforeEach
