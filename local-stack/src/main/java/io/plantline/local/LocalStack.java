@@ -5,7 +5,6 @@ import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
 import io.plantline.pipeline.DeviceLifecycleJob;
 import io.plantline.pipeline.OeeJob;
-import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.pipeline.TelemetryAnalyticsJob;
 import io.plantline.pipeline.anomaly.AnomalySettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -180,7 +179,7 @@ public final class LocalStack implements AutoCloseable {
         flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
                 OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
                 OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env));
-        DeviceLifecycleJob.Options lifecycleOptions = new DeviceLifecycleJob.Options(jobOptions, LifecycleSettings.DEFAULTS);
+        DeviceLifecycleJob.Options lifecycleOptions = new DeviceLifecycleJob.Options(jobOptions, options.lifecycle());
         flink.submit(DeviceLifecycleJob.NAME, jobOptions, env -> new DeviceLifecycleJob(
                 DeviceLifecycleJob.kafkaSources(kafka.bootstrapServers(), Topics.DEVICE_EVENTS,
                         List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),

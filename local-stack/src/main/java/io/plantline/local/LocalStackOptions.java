@@ -1,6 +1,7 @@
 package io.plantline.local;
 
 import io.plantline.config.Settings;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.simulator.SimulatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Local mode's settings ({@link Settings}: {@code --name=value}, else {@code PLANTLINE_NAME}, else default).
@@ -27,10 +30,12 @@ import java.util.Set;
  * @param partitions   partitions of each Kafka topic ({@code --partitions}, default 4)
  * @param simulator    the simulated plant ({@code --org}, {@code --machines}, {@code --groups},
  *                     {@code --interval-ms}, {@code --seed}); it publishes to the embedded broker
+ * @param lifecycle    the device-lifecycle job's settings ({@code --offline-after-ms}, {@code --ota-sent-timeout-ms}, ...;
+ *                     see {@link LifecycleSettings})
  */
 public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, int flinkUiPort, int bridgeMetricsPort,
                                 int apiPort, Optional<String> adminPassword, Path dataDir,
-                                int partitions, SimulatorOptions simulator) {
+                                int partitions, SimulatorOptions simulator, LifecycleSettings lifecycle) {
 
     /** A server's port and how the user changes it, for the message when it is taken. */
     record ServerPort(String server, int port, String setting) {
@@ -44,9 +49,9 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
         }
     }
 
-    static final Set<String> NAMES = Set.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "bridge-metrics-port",
-            "api-port", "admin-password", "data-dir",
-            "partitions", "org", "machines", "groups", "interval-ms", "seed");
+    static final Set<String> NAMES = Stream.concat(Stream.of("mqtt-port", "kafka-port", "postgres-port",
+            "flink-ui-port", "bridge-metrics-port", "api-port", "admin-password", "data-dir", "partitions", "org", "machines",
+            "groups", "interval-ms", "seed"), LifecycleSettings.NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     static final String ENVIRONMENT_PREFIX = "PLANTLINE";
 
     public static LocalStackOptions parse(String[] args, Map<String, String> environment) {
@@ -63,7 +68,7 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 port(settings, "bridge-metrics-port", 9464), port(settings, "api-port", 8080),
                 Optional.of(settings.string("admin-password", "")).filter(password -> !password.isEmpty()),
                 Path.of(settings.string("data-dir", ".plantline")).toAbsolutePath().normalize(),
-                (int) settings.number("partitions", 4, 1, 256), simulator);
+                (int) settings.number("partitions", 4, 1, 256), simulator, LifecycleSettings.from(settings));
     }
 
     List<ServerPort> ports() {

@@ -14,6 +14,8 @@ public final class FaultCommands {
             "spike <machine|all>              one vibration reading ten times its level",
             "shift <machine|all>              vibration jumps to a new level and stays there",
             "malformed <machine|all> [n]      n payloads that break the contract (default 5)",
+            "ota-fault <machine|all> <fault>  how its next firmware updates fail: checksum (corrupted download),",
+            "                                 silent (never answers), rollback (back on the old version), none",
             "help                             this list");
 
     private final PlantSimulator simulator;
@@ -40,6 +42,11 @@ public final class FaultCommands {
                     int count = (int) number(words, 2, 5);
                     yield done(words, count + " malformed payloads", (machine, now) -> machine.injectMalformed(count));
                 }
+                case "ota-fault" -> {
+                    OtaClient.Fault fault = otaFault(words);
+                    yield done(words, "OTA fault " + fault.name().toLowerCase(java.util.Locale.ROOT),
+                            (machine, now) -> simulator.setOtaFault(machine, fault));
+                }
                 case "help" -> HELP;
                 default -> "unknown command '" + words[0] + "'; type help";
             };
@@ -54,6 +61,14 @@ public final class FaultCommands {
         }
         int machines = simulator.inject(words[1], fault);
         return machines == 0 ? "no machine named '" + words[1] + "'" : what + " on " + machines + " machine(s)";
+    }
+
+    private static OtaClient.Fault otaFault(String[] words) {
+        try {
+            return OtaClient.Fault.valueOf(words.length > 2 ? words[2].toUpperCase(java.util.Locale.ROOT) : "");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ota-fault needs a fault: checksum, silent, rollback or none");
+        }
     }
 
     private static long number(String[] words, int index, long fallback) {

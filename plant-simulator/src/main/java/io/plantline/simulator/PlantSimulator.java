@@ -3,11 +3,18 @@ package io.plantline.simulator;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.plantline.model.DeviceRef;
+import io.plantline.model.MessageKind;
+import io.plantline.model.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +34,9 @@ public final class PlantSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlantSimulator.class);
     static final int MAX_IN_FLIGHT = 10_000;
     private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** How long a machine is silent while it reboots onto new firmware: well below the 90 s offline limit. */
+    static final java.time.Duration REBOOT_SILENCE = java.time.Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SimulatorOptions options;
     private final List<SimulatedMachine> machines;
@@ -41,6 +51,7 @@ public final class PlantSimulator implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final OtaClient ota;
 
     public PlantSimulator(SimulatorOptions options, Clock clock) {
         this.options = options;
@@ -53,6 +64,24 @@ public final class PlantSimulator implements AutoCloseable {
                 .serverPort(options.mqttPort())
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
+        Map<String, SimulatedMachine> byId = new HashMap<>();
+        machines.forEach(machine -> byId.put(machine.device().deviceId(), machine));
+        this.ota = new OtaClient(new OtaClient.Plant() {
+            @Override
+            public SimulatedMachine machine(String deviceId) {
+                return byId.get(deviceId);
+            }
+
+            @Override
+            public void publish(SimulatedMachine machine, MessageKind kind, ObjectNode payload) {
+                PlantSimulator.this.publish(machine.report(kind, payload));
+            }
+
+            @Override
+            public void reboot(SimulatedMachine machine, java.time.Duration silence, String firmware) {
+                scheduler.execute(() -> machine.reboot(clock.instant().plus(silence), firmware));
+            }
+        }, clock, REBOOT_SILENCE);
     }
 
     /** Machines are named {@code machine-01}, ...; machines are dealt to lines {@code line-1} ... {@code line-<groups>} in turn. */
@@ -78,10 +107,27 @@ public final class PlantSimulator implements AutoCloseable {
             throw new IllegalStateException("cannot connect to the MQTT broker at " + options.mqttHost() + ":"
                     + options.mqttPort() + " within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
         }
+        // The machines' commands (firmware updates), published by the bridge from factory.commands.
+        client.subscribeWith().topicFilter(Topics.MQTT_ROOT + "/" + options.orgSlug() + "/+/" + Topics.COMMANDS_KIND)
+                .qos(MqttQos.AT_LEAST_ONCE).callback(this::onCommand).send().join();
         long periodMillis = options.telemetryInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tickSafely, 0, periodMillis, TimeUnit.MILLISECONDS);
         LOG.info("simulating {} machines of '{}' on {}:{}", machines.size(), options.orgSlug(),
                 options.mqttHost(), options.mqttPort());
+    }
+
+    private void onCommand(Mqtt5Publish publish) {
+        String[] levels = publish.getTopic().toString().split("/");
+        try {
+            ota.onCommand(levels[2], JSON.readTree(publish.getPayloadAsBytes()));
+        } catch (java.io.IOException e) {
+            LOG.warn("a command for {} is not JSON: {}", levels[2], e.getMessage());
+        }
+    }
+
+    /** How {@code machine}'s next firmware updates fail (the {@code ota-fault} command). */
+    void setOtaFault(SimulatedMachine machine, OtaClient.Fault fault) {
+        ota.setFault(machine.device().deviceId(), fault);
     }
 
     public List<SimulatedMachine> machines() {
@@ -147,6 +193,7 @@ public final class PlantSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        ota.close();
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

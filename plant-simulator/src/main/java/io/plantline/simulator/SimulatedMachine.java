@@ -47,6 +47,8 @@ public final class SimulatedMachine {
     private boolean spikeNext;
     private double levelShift;
     private int malformedPending;
+    private String firmware = FIRMWARE;
+    private Instant rebootingUntil = Instant.MIN;
 
     /** @param line the production line (device group) the machine stands in */
     public SimulatedMachine(DeviceRef device, String line, MachineProfile profile, long seed) {
@@ -72,11 +74,35 @@ public final class SimulatedMachine {
         return profile;
     }
 
+    /** The firmware version it runs (and reports in its heartbeats). */
+    public String firmware() {
+        return firmware;
+    }
+
+    /**
+     * Restarts onto {@code firmware}: silent until {@code until}, then a heartbeat at once with the version it runs.
+     * Parts are not made while it reboots.
+     */
+    public void reboot(Instant until, String firmware) {
+        this.rebootingUntil = until;
+        this.firmware = firmware;
+        this.nextHeartbeat = until;
+    }
+
+    /** What a machine publishes about itself besides its tick: OTA reports. */
+    public Publication report(MessageKind kind, ObjectNode payload) {
+        return publication(kind, payload);
+    }
+
     /** Advances the machine to {@code now} and returns what it publishes for that moment. */
     public List<Publication> tick(Instant now) {
         List<Publication> out = new ArrayList<>();
         if (lastTick == null) {
             start(now, out);
+        }
+        if (now.isBefore(rebootingUntil)) {
+            lastTick = now;
+            return out;
         }
         Duration elapsed = Duration.between(lastTick, now);
         produceParts(elapsed);
@@ -89,7 +115,7 @@ public final class SimulatedMachine {
             nextCount = now.plus(COUNT_INTERVAL);
         }
         if (!now.isBefore(nextHeartbeat)) {
-            out.add(publication(MessageKind.HEARTBEAT, payload(now).put("firmware", FIRMWARE)));
+            out.add(publication(MessageKind.HEARTBEAT, payload(now).put("firmware", firmware)));
             nextHeartbeat = now.plus(HEARTBEAT_INTERVAL);
         }
         for (; malformedPending > 0; malformedPending--) {
@@ -214,7 +240,7 @@ public final class SimulatedMachine {
         return Duration.ofMillis(Math.max(1000, (long) (mean.toMillis() * factor)));
     }
 
-    private static ObjectNode payload(Instant now) {
+    static ObjectNode payload(Instant now) {
         return JSON.createObjectNode().put("ts", now.toString());
     }
 
