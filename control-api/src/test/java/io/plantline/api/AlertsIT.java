@@ -116,6 +116,14 @@ class AlertsIT {
         assertThat(mine.next(t -> t.get("type").asText().equals("heartbeat"))).as("heartbeat").isPresent();
         assertThat(theirs.next(t -> t.get("type").asText().equals("alert"))).as("another organisation's socket").isEmpty();
 
+        // Firmware update steps of the device-lifecycle job go the same way, as "ota" messages.
+        server.kafka.produce(Topics.ALERTS, ALERT_ORG + "/oven-1", RecordJson.write(new io.plantline.model.OtaTargetEvent(
+                "rollout-1", new DeviceRef(ALERT_ORG, "oven-1"), "DOWNLOADING", Optional.empty(), Optional.of(40), Instant.now())));
+        JsonNode step = mine.next(t -> t.get("type").asText().equals("ota")).orElseThrow();
+        assertThat(step.get("data").get("state").asText()).isEqualTo("DOWNLOADING");
+        assertThat(step.get("data").get("progress").asInt()).isEqualTo(40);
+        assertThat(theirs.next(t -> t.get("type").asText().equals("ota"))).as("another organisation's socket").isEmpty();
+
         UUID id = insertAlert("oven-1", "r-live-ack", "MAJOR", "ACTIVE", "2026-11-22T09:00:00Z");
         server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(), null);
         JsonNode acknowledged = mine.next(t -> t.get("type").asText().equals("alert")

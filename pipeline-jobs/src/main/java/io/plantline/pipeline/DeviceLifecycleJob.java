@@ -16,6 +16,7 @@ import io.plantline.pipeline.lifecycle.LifecycleInput;
 import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.pipeline.lifecycle.LifecycleTables;
 import io.plantline.pipeline.lifecycle.LifecycleWatermarks;
+import io.plantline.pipeline.lifecycle.OtaTargetEvents;
 import io.plantline.pipeline.lifecycle.TargetRow;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.util.List;
@@ -35,7 +36,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The device-lifecycle job: online / offline per device from every device message (with DEVICE_OFFLINE alerts),
  * the firmware each runs from its heartbeats, and the state machine of every firmware update from the update
  * commands and the devices' OTA reports, with a deadline per step ({@link DeviceLifecycle}). Writes
- * {@code ota_targets}, the job's columns of {@code devices}, {@code alerts} and {@code factory.alerts}.
+ * {@code ota_targets}, the job's columns of {@code devices}, {@code alerts}, and on {@code factory.alerts} the
+ * offline alerts' changes and every update step (for live progress).
  *
  * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
  */
@@ -49,8 +51,9 @@ public final class DeviceLifecycleJob {
     }
 
     /** Where the job writes to. */
-    public record Sinks(Sink<TargetRow> targets, Sink<DeviceStatusRow> statuses, Sink<FirmwareRow> firmware,
-                        Sink<AlertRow> alerts, Sink<AlertChange> alertChanges, Sink<DeadLetter> deadLetters) {
+    public record Sinks(Sink<TargetRow> targets, Sink<TargetRow> targetEvents, Sink<DeviceStatusRow> statuses,
+                        Sink<FirmwareRow> firmware, Sink<AlertRow> alerts, Sink<AlertChange> alertChanges,
+                        Sink<DeadLetter> deadLetters) {
     }
 
     /** The job's settings: those of every job plus the lifecycle's. */
@@ -105,7 +108,8 @@ public final class DeviceLifecycleJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
-        return new Sinks(LifecycleTables.targets(options.jdbcUrl()), LifecycleTables.statuses(options.jdbcUrl()),
+        return new Sinks(LifecycleTables.targets(options.jdbcUrl()), OtaTargetEvents.kafkaSink(options.kafkaBootstrap(),
+                alertsTopic), LifecycleTables.statuses(options.jdbcUrl()),
                 LifecycleTables.firmware(options.jdbcUrl()), AlertsTable.sink(options.jdbcUrl()),
                 AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic),
                 DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
@@ -124,6 +128,7 @@ public final class DeviceLifecycleJob {
                 .process(new DeviceLifecycle(NAME, options.lifecycle(), options.job().stateTtl()))
                 .name("device lifecycle").uid("device-lifecycle");
         targets.sinkTo(sinks.targets()).name("ota targets").uid("ota-targets-sink");
+        targets.sinkTo(sinks.targetEvents()).name("ota target events").uid("ota-target-events-sink");
         targets.getSideOutput(DeviceLifecycle.STATUS).sinkTo(sinks.statuses()).name("device status").uid("device-status-sink");
         targets.getSideOutput(DeviceLifecycle.FIRMWARE).sinkTo(sinks.firmware()).name("device firmware").uid("device-firmware-sink");
         targets.getSideOutput(DeviceLifecycle.ALERTS).sinkTo(sinks.alerts()).name("offline alerts").uid("offline-alerts-sink");

@@ -4,7 +4,6 @@ import io.plantline.api.auth.AccessTokens;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Principal;
-import io.plantline.model.AlertEvent;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live alerts at {@code /api/v1/ws}: every alert lifecycle record of {@code factory.alerts} is pushed to the open
- * sockets of its organisation as {@code {"type":"alert","data":...}}. A client authenticates with its access token,
+ * sockets of its organisation as {@code {"type":"alert","data":...}}, and each firmware update step as
+ * {@code {"type":"ota","data":...}}. A client authenticates with its access token,
  * in the query ({@code ?token=}) or as its first message ({@code {"token":"..."}}) within the idle timeout. The server
  * sends a heartbeat message and a ping every heartbeat interval and closes a socket it has heard nothing from (no
  * message, no pong) for the idle timeout. Records are read from the end of the topic: the socket is live, history
@@ -150,18 +150,26 @@ public final class AlertStream implements AutoCloseable {
         }
     }
 
+    /** An alert event, or an OTA step of the device-lifecycle job, to the sockets of its organisation. */
     private void push(byte[] value) {
-        AlertEvent event;
+        String type;
+        String orgSlug;
         try {
-            event = RecordJson.readAlertEvent(value);
+            if (RecordJson.isOtaTargetEvent(value)) {
+                type = "ota";
+                orgSlug = RecordJson.readOtaTargetEvent(value).device().orgSlug();
+            } else {
+                type = "alert";
+                orgSlug = RecordJson.readAlertEvent(value).device().orgSlug();
+            }
         } catch (RecordJson.InvalidRecordException e) {
             LOG.warn("skipping an unreadable record on {}: {}", Topics.ALERTS, e.getMessage());
             return;
         }
-        String message = "{\"type\":\"alert\",\"data\":" + new String(value, StandardCharsets.UTF_8) + "}";
+        String message = "{\"type\":\"" + type + "\",\"data\":" + new String(value, StandardCharsets.UTF_8) + "}";
         subscribers.forEach((session, subscriber) -> {
             Principal principal = subscriber.principal;
-            if (principal != null && principal.orgSlug().equals(event.device().orgSlug())) {
+            if (principal != null && principal.orgSlug().equals(orgSlug)) {
                 send(session, message);
             }
         });

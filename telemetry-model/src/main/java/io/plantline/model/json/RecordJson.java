@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.plantline.model.AlertEvent;
+import io.plantline.model.OtaTargetEvent;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.DeviceCommand;
 import io.plantline.model.RulesTopicValue;
@@ -47,6 +48,23 @@ public final class RecordJson {
 
     public static AlertEvent readAlertEvent(byte[] json) {
         return read(json, AlertEvent.class);
+    }
+
+    public static byte[] write(OtaTargetEvent event) {
+        return bytes(MAPPER.writer(), event);
+    }
+
+    public static OtaTargetEvent readOtaTargetEvent(byte[] json) {
+        return read(json, OtaTargetEvent.class);
+    }
+
+    /** Whether a {@code factory.alerts} record is an OTA step ({@link OtaTargetEvent}) rather than an alert event. */
+    public static boolean isOtaTargetEvent(byte[] json) {
+        try {
+            return MAPPER.readTree(json).has("deploymentId");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public static byte[] write(DeviceCommand command) {

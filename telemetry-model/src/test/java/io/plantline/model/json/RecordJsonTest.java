@@ -60,6 +60,19 @@ class RecordJsonTest {
     }
 
     @Test
+    void otaTargetEventRoundTripsAndIsToldApartFromAlertEvents() {
+        io.plantline.model.OtaTargetEvent event = new io.plantline.model.OtaTargetEvent("dep-1",
+                new DeviceRef("acme", "press-7"), "FAILED", Optional.of("checksum_mismatch"), Optional.of(100), AT);
+        byte[] json = RecordJson.write(event);
+
+        assertThat(RecordJson.readOtaTargetEvent(json)).isEqualTo(event);
+        assertThat(RecordJson.isOtaTargetEvent(json)).isTrue();
+        assertThat(RecordJson.isOtaTargetEvent(RecordJson.write(new AlertEvent("a-1", new DeviceRef("acme", "press-7"),
+                "r-1", "temperature", Severity.MAJOR, AlertStatus.ACTIVE, AlertTransition.OPENED, AT, AT, Optional.empty(),
+                Optional.empty(), Optional.empty())))).isFalse();
+    }
+
+    @Test
     void alertEventRoundTrips() {
         AlertEvent event = new AlertEvent("a-1", new DeviceRef("acme", "press-7"), "r-1", "temperature",
                 Severity.MAJOR, AlertStatus.ACTIVE, AlertTransition.OPENED, AT, AT, Optional.of(93.5),
