@@ -130,10 +130,12 @@ class DeviceLifecycleJobIT {
                 .map(record -> record.value()).toList();
         List<AlertEvent> alertEvents = onAlertsTopic.stream().filter(value -> !RecordJson.isOtaTargetEvent(value))
                 .map(RecordJson::readAlertEvent).toList();
-        // Every update step is on the topic too, for live progress.
+        // Every update step is on the topic too, for live progress. (SENT only when the job read the command before
+        // the device's first report: they come from different topics.)
         assertThat(onAlertsTopic.stream().filter(RecordJson::isOtaTargetEvent).map(RecordJson::readOtaTargetEvent)
-                .filter(event -> event.device().deviceId().equals("ok-1")).map(event -> event.state()))
-                .containsExactly("SENT", "DOWNLOADING", "DOWNLOADED", "VERIFIED", "INSTALLING", "INSTALLING", "SUCCEEDED");
+                .filter(event -> event.device().deviceId().equals("ok-1")).map(event -> event.state()).toList())
+                .containsSubsequence("DOWNLOADING", "DOWNLOADED", "VERIFIED", "INSTALLING", "SUCCEEDED")
+                .endsWith("INSTALLING", "INSTALLING", "SUCCEEDED");
         assertThat(alertEvents).filteredOn(event -> event.device().deviceId().equals("quiet-4"))
                 .extracting(AlertEvent::transition).containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED);
         assertThat(alertEvents).filteredOn(event -> event.transition() == AlertTransition.OPENED)

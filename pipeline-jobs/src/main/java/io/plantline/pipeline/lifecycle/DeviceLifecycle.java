@@ -87,7 +87,7 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
             case OTA_SENT -> sent(device, input, context, out);
             case OTA_CANCELLED -> {
                 if (input.deploymentId().equals(device.deploymentId) && device.hasOpenTarget()) {
-                    endAt(device, OtaStep.FAILED, context); // the API has written the row: reason cancelled
+                    endAt(device, OtaStep.FAILED); // the API has written the row: reason cancelled
                 }
             }
         }
@@ -100,6 +100,12 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
         if (device == null) {
             return;
         }
+        if (device.offlineTimer <= timestamp) {
+            device.offlineTimer = Long.MIN_VALUE;
+        }
+        if (device.deadlineTimer <= timestamp) {
+            device.deadlineTimer = Long.MIN_VALUE;
+        }
         long offlineAt = device.lastSeen + settings.offlineAfter().toMillis();
         if (device.online && device.lastSeen != Long.MIN_VALUE && offlineAt <= timestamp) {
             device.online = false;
@@ -108,16 +114,34 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
             AlertRow alert = offlineAlert(context, offlineAt, AlertStatus.ACTIVE, null, settings.offlineAfter().toSeconds());
             context.output(ALERTS, alert);
             context.output(ALERT_CHANGES, new AlertChange(alert, AlertTransition.OPENED, offlineAt));
+        } else if (device.online) {
+            device.offlineTimer = arm(device.offlineTimer, offlineAt, context);
         }
-        if (device.hasOpenTarget() && deadline(device) <= timestamp) {
-            fail(device, "timeout", deadline(device), context, out);
+        if (device.hasOpenTarget()) {
+            if (deadline(device) <= timestamp) {
+                fail(device, "timeout", deadline(device), context, out);
+            } else {
+                device.deadlineTimer = arm(device.deadlineTimer, deadline(device), context);
+            }
         }
         devices.update(device);
     }
 
+    /**
+     * A timer at {@code at}, unless one no later is pending: timers are never deleted, since the offline limit and
+     * an update's deadline may share a timestamp, and one that fires before its limit is armed again. So a device
+     * has at most a few timers, however many messages it sends. Returns the pending timer.
+     */
+    private static long arm(long pending, long at, Context context) {
+        if (pending == Long.MIN_VALUE || pending > at) {
+            context.timerService().registerEventTimeTimer(at);
+            return at;
+        }
+        return pending;
+    }
+
     /** A message from the device: it is alive. */
     private void seen(DeviceState device, LifecycleInput input, Context context) {
-        long previousDeadline = device.lastSeen + settings.offlineAfter().toMillis();
         if (input.ts() > device.lastSeen) {
             device.lastSeen = input.ts();
         }
@@ -134,11 +158,7 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
         } else if (device.lastSeen - device.lastSeenWritten >= settings.lastSeenInterval().toMillis()) {
             writeLastSeen(device, context);
         }
-        long deadline = device.lastSeen + settings.offlineAfter().toMillis();
-        if (deadline != previousDeadline) {
-            context.timerService().deleteEventTimeTimer(previousDeadline);
-            context.timerService().registerEventTimeTimer(deadline);
-        }
+        device.offlineTimer = arm(device.offlineTimer, device.lastSeen + settings.offlineAfter().toMillis(), context);
     }
 
     private void writeLastSeen(DeviceState device, Context context) {
@@ -157,7 +177,7 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
             device.firmware = running;
             context.output(FIRMWARE, new FirmwareRow(orgOf(context), deviceOf(context), running, device.previousFirmware, null));
             out.collect(row(context, device.deploymentId, OtaStep.SUCCEEDED, null, device.progress, input.ts()));
-            endAt(device, OtaStep.SUCCEEDED, context);
+            endAt(device, OtaStep.SUCCEEDED);
         } else if (device.hasOpenTarget() && device.step == OtaStep.AWAITING_REBOOT && input.ts() > device.stepSince
                 && (device.targetVersion != null || running.equals(device.fromFirmware))) {
             // Back from the reboot on another version than the update's (before its command is read: on the old one).
@@ -228,12 +248,9 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
     }
 
     private void moveTo(DeviceState device, OtaStep step, long at, Context context) {
-        if (device.step != null && !device.step.ended()) {
-            context.timerService().deleteEventTimeTimer(deadline(device));
-        }
         device.step = step;
         device.stepSince = at;
-        context.timerService().registerEventTimeTimer(deadline(device));
+        device.deadlineTimer = arm(device.deadlineTimer, deadline(device), context);
     }
 
     private long deadline(DeviceState device) {
@@ -244,11 +261,10 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
         out.collect(row(context, device.deploymentId, OtaStep.FAILED, reason, device.progress, at));
         context.output(FIRMWARE, new FirmwareRow(orgOf(context), deviceOf(context), device.firmware,
                 device.previousFirmware, null));
-        endAt(device, OtaStep.FAILED, context);
+        endAt(device, OtaStep.FAILED);
     }
 
-    private void endAt(DeviceState device, OtaStep step, Context context) {
-        context.timerService().deleteEventTimeTimer(deadline(device));
+    private void endAt(DeviceState device, OtaStep step) {
         device.step = step;
         device.endedDeploymentId = device.deploymentId;
         device.deploymentId = null;

@@ -10,6 +10,9 @@ public class DeviceState {
     public boolean online;
     /** The open DEVICE_OFFLINE alert's opening time, or {@code Long.MIN_VALUE}. */
     public long offlineSince = Long.MIN_VALUE;
+    /** The event-time timers registered and not yet fired, or {@code Long.MIN_VALUE}; see {@code DeviceLifecycle.arm}. */
+    public long offlineTimer = Long.MIN_VALUE;
+    public long deadlineTimer = Long.MIN_VALUE;
     public String firmware;
     public String previousFirmware;
 

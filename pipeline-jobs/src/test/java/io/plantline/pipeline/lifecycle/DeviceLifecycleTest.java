@@ -104,7 +104,29 @@ class DeviceLifecycleTest {
         assertThat(harness.extractOutputValues()).last().isEqualTo(new TargetRow(ORG, "dep-1", DEVICE, "SUCCEEDED", null,
                 100, T0 + 40_000));
         assertThat(firmwareRows()).last().isEqualTo(new FirmwareRow(ORG, DEVICE, "2.0.0", "1.0.0", null));
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1); // only the offline timer is left
+        int rows = harness.extractOutputValues().size();
+        input(LifecycleInput.heartbeat(ORG, DEVICE, T0 + 60 * MINUTE, "2.0.0"));
+        harness.processWatermark(new Watermark(T0 + 60 * MINUTE)); // every deadline of the update has passed
+        assertThat(harness.extractOutputValues()).hasSize(rows);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1); // the offline limit's
+    }
+
+    @Test
+    void anOfflineLimitAndADeadlineAtTheSameInstantBothFire() throws Exception {
+        LifecycleSettings same = new LifecycleSettings(Duration.ofSeconds(90), Duration.ofSeconds(90), Duration.ofMinutes(30),
+                Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofSeconds(30));
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DeviceLifecycle("lifecycle",
+                same, Duration.ofDays(7))), LifecycleInput::deviceKey, Types.STRING);
+        harness.open();
+        input(LifecycleInput.seen(ORG, DEVICE, T0));
+        input(LifecycleInput.sent(ORG, DEVICE, T0, "dep-1", "2.0.0"));
+        input(LifecycleInput.seen(ORG, DEVICE, T0 + 10_000)); // moves the offline limit on, off the shared instant
+
+        harness.processWatermark(new Watermark(T0 + 90_000));
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> assertThat(row.reason()).isEqualTo("timeout"));
+        harness.processWatermark(new Watermark(T0 + 100_000));
+        assertThat(statuses()).last().isEqualTo(new DeviceStatusRow(ORG, DEVICE, false, T0 + 10_000));
     }
 
     @Test
