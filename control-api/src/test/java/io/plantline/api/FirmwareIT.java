@@ -3,8 +3,8 @@ package io.plantline.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.plantline.api.auth.Sha256;
 import io.plantline.api.http.Json;
+import io.plantline.model.Sha256;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;

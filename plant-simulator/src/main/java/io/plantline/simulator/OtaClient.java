@@ -4,16 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.model.MessageKind;
 import io.plantline.model.OtaStatus;
+import io.plantline.model.Sha256;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,7 +87,7 @@ final class OtaClient implements AutoCloseable {
                 image[image.length / 2] ^= 0x5a;
             }
             report(machine, deploymentId, OtaStatus.DOWNLOADED, 100, null);
-            String sha256 = sha256(image);
+            String sha256 = Sha256.hex(image);
             if (!sha256.equals(order.path("sha256").asText())) {
                 report(machine, deploymentId, OtaStatus.FAILED, null, "checksum_mismatch: expected "
                         + order.path("sha256").asText() + ", got " + sha256);
@@ -137,14 +135,6 @@ final class OtaClient implements AutoCloseable {
         }
         LOG.debug("{} {} {}", machine.device(), deploymentId, status);
         plant.publish(machine, MessageKind.OTA, payload);
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     @Override

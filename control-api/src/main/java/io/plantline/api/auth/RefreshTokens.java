@@ -2,6 +2,7 @@ package io.plantline.api.auth;
 
 import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiException;
+import io.plantline.model.Sha256;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

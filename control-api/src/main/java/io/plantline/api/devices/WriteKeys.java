@@ -1,6 +1,6 @@
 package io.plantline.api.devices;
 
-import io.plantline.api.auth.Sha256;
+import io.plantline.model.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

@@ -1,12 +1,12 @@
 package io.plantline.api.ota;
 
 import io.plantline.api.ApiOptions;
-import io.plantline.api.auth.Sha256;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
+import io.plantline.model.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;

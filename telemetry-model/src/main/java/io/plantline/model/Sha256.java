@@ -1,11 +1,14 @@
-package io.plantline.api.auth;
+package io.plantline.model;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 in hex, for secrets with 256 random bits (refresh tokens, write keys), where a slow hash adds nothing. */
+/**
+ * SHA-256 in hex: firmware image checksums (the server and the devices compute the same), and secrets with 256
+ * random bits (refresh tokens, write keys), where a slow hash adds nothing.
+ */
 public final class Sha256 {
 
     private Sha256() {
