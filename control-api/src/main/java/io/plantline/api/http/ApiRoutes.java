@@ -25,6 +25,7 @@ public final class ApiRoutes {
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    private static final long MAX_DISCARDED_BYTES = 32L << 20;
 
     @FunctionalInterface
     public interface Handler {
@@ -131,6 +132,7 @@ public final class ApiRoutes {
         try {
             long length = request.contentLength();
             if (length > bodyLimit) {
+                discardBody(request, length);
                 throw ApiException.tooLarge(bodyLimit);
             }
             if (length < 0 && request.headers("Transfer-Encoding") != null) {
@@ -158,6 +160,30 @@ public final class ApiRoutes {
                 audit.record(call, method, request.pathInfo(), response.status());
             }
             MDC.remove("requestId");
+        }
+    }
+
+    /**
+     * Reads and drops a refused body of moderate size before the 413 goes out. Answering without reading it makes
+     * Jetty close the connection while the client is still sending, and the client may then see a reset instead of
+     * the answer. Larger bodies are not worth the bandwidth: the connection just closes.
+     */
+    private static void discardBody(Request request, long length) {
+        if (length > MAX_DISCARDED_BYTES) {
+            return;
+        }
+        // Jetty's own stream: sparkjava's wrapper would first copy the whole body into memory.
+        javax.servlet.ServletRequest jetty = request.raw();
+        while (jetty instanceof javax.servlet.ServletRequestWrapper wrapper) {
+            jetty = wrapper.getRequest();
+        }
+        byte[] buffer = new byte[64 * 1024];
+        try (java.io.InputStream body = jetty.getInputStream()) {
+            while (body.read(buffer) >= 0) {
+                // dropped
+            }
+        } catch (java.io.IOException e) {
+            // the client gave up; the answer goes out if it still can
         }
     }
 
