@@ -1,12 +1,16 @@
 package io.plantline.api.http;
 
 import io.plantline.api.db.Database;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import javax.servlet.ServletRequest;
+import javax.servlet.ServletRequestWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -173,16 +177,16 @@ public final class ApiRoutes {
             return;
         }
         // Jetty's own stream: sparkjava's wrapper would first copy the whole body into memory.
-        javax.servlet.ServletRequest jetty = request.raw();
-        while (jetty instanceof javax.servlet.ServletRequestWrapper wrapper) {
+        ServletRequest jetty = request.raw();
+        while (jetty instanceof ServletRequestWrapper wrapper) {
             jetty = wrapper.getRequest();
         }
         byte[] buffer = new byte[64 * 1024];
-        try (java.io.InputStream body = jetty.getInputStream()) {
+        try (InputStream body = jetty.getInputStream()) {
             while (body.read(buffer) >= 0) {
                 // dropped
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the client gave up; the answer goes out if it still can
         }
     }

@@ -1,11 +1,19 @@
 package io.plantline.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import javax.servlet.MultipartConfigElement;
+import javax.servlet.ServletException;
+import javax.servlet.http.Part;
 import spark.Request;
 
 /** One request as a handler sees it: who calls, path and query parameters, the JSON body, what to audit. */
@@ -69,7 +77,7 @@ public final class Call {
     }
 
     public boolean isMultipart() {
-        return header("Content-Type").map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data"))
+        return header("Content-Type").map(type -> type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data"))
                 .orElse(false);
     }
 
@@ -77,19 +85,19 @@ public final class Call {
      * The parts of a {@code multipart/form-data} body by name, each read whole: the route's body limit, checked
      * before the handler runs, bounds them all. A malformed body is a 400.
      */
-    public java.util.Map<String, byte[]> multipartParts() {
+    public Map<String, byte[]> multipartParts() {
         // Parts stay in memory up to the body limit (Jetty writes larger ones to temporary files, deleted below).
-        request.raw().setAttribute("org.eclipse.jetty.multipartConfig", new javax.servlet.MultipartConfigElement(
+        request.raw().setAttribute("org.eclipse.jetty.multipartConfig", new MultipartConfigElement(
                 System.getProperty("java.io.tmpdir"), -1, -1, 16 << 20));
-        java.util.Map<String, byte[]> parts = new java.util.HashMap<>();
+        Map<String, byte[]> parts = new HashMap<>();
         try {
-            for (javax.servlet.http.Part part : request.raw().getParts()) {
-                try (java.io.InputStream in = part.getInputStream()) {
+            for (Part part : request.raw().getParts()) {
+                try (InputStream in = part.getInputStream()) {
                     parts.put(part.getName(), in.readAllBytes());
                 }
                 part.delete();
             }
-        } catch (java.io.IOException | javax.servlet.ServletException | IllegalStateException e) {
+        } catch (IOException | ServletException | IllegalStateException e) {
             throw ApiException.validation(List.of("the multipart/form-data body cannot be read: " + e.getMessage()));
         }
         return parts;
