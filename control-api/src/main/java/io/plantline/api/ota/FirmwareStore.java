@@ -77,7 +77,12 @@ public final class FirmwareStore {
     }
 
     Optional<Firmware> find(String orgSlug, UUID firmwareId) {
-        return database.one("SELECT " + COLUMNS + " FROM firmware WHERE org_slug = ? AND firmware_id = ?",
+        return database.transaction(tx -> find(tx, orgSlug, firmwareId));
+    }
+
+    /** Within the caller's transaction, so a caller holding a connection does not take a second one from the pool. */
+    Optional<Firmware> find(Database.Tx tx, String orgSlug, UUID firmwareId) throws SQLException {
+        return tx.one("SELECT " + COLUMNS + " FROM firmware WHERE org_slug = ? AND firmware_id = ?",
                 FirmwareStore::firmware, orgSlug, firmwareId);
     }
 

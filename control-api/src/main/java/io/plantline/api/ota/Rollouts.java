@@ -151,7 +151,7 @@ public final class Rollouts implements AutoCloseable {
         if (deviceIds.isEmpty()) {
             return;
         }
-        Firmware image = firmware.find(orgSlug, deployment.firmwareId()).orElseThrow();
+        Firmware image = firmware.find(tx, orgSlug, deployment.firmwareId()).orElseThrow();
         DownloadLinks.Link link = links.issue(orgSlug, image.firmwareId());
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("deploymentId", deployment.deploymentId());
