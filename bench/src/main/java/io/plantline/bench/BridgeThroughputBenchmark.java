@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,21 +89,32 @@ public final class BridgeThroughputBenchmark {
         System.out.printf("Bridge benchmark: %,d messages per run, %d rounds, %d publishers, %d devices, 2 cores%n",
                 messages, rounds, PUBLISHERS, DEVICES);
         List<String> rows = new ArrayList<>();
+        List<String> cpuRows = new ArrayList<>();
         for (MqttQos qos : List.of(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE)) {
             // Rates on a shared 2-core machine swing by a third between runs: alternate the two and compare medians.
             List<Double> bare = new ArrayList<>();
             List<Double> bridged = new ArrayList<>();
             List<String> inKafka = new ArrayList<>();
+            List<Run> bareRuns = new ArrayList<>();
+            List<Run> bridgedRuns = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 Run run = publishThroughBridge(qos, Math.min(messages, 20_000), messages);
                 bridged.add(run.rate());
+                bridgedRuns.add(run);
                 inKafka.add(String.format(Locale.ROOT, "%,d", run.inKafka()));
                 // After the bridge has stopped, so that it does not take CPU from the bare subscriber.
-                bare.add(bareSubscriber(qos, messages));
+                Run bareRun = bareSubscriber(qos, messages);
+                bare.add(bareRun.rate());
+                bareRuns.add(bareRun);
             }
+            String level = qos == MqttQos.AT_MOST_ONCE ? "0" : "1";
             rows.add(String.format(Locale.ROOT, "| %s | %,.0f (%s) | %,.0f (%s) | %.2f | %s of %,d each |",
-                    qos == MqttQos.AT_MOST_ONCE ? "0" : "1", median(bare), rates(bare), median(bridged), rates(bridged),
+                    level, median(bare), rates(bare), median(bridged), rates(bridged),
                     median(bridged) / median(bare), String.join(" / ", inKafka), messages));
+            cpuRows.add(String.format(Locale.ROOT, "| %s | bare subscriber | %s | - |", level, cpuPerMessage(bareRuns)));
+            cpuRows.add(String.format(Locale.ROOT, "| %s | through the bridge | %s | %.1f |", level,
+                    cpuPerMessage(bridgedRuns), bridgedRuns.stream().mapToDouble(Run::bridgeCpuMicros).sum()
+                            / bridgedRuns.stream().mapToLong(Run::arrived).sum()));
         }
         Outage outage = kafkaOutage(outageMessages);
 
@@ -112,6 +124,13 @@ public final class BridgeThroughputBenchmark {
         System.out.println("|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.out.println();
+        System.out.println("CPU time per message over the measured rounds, in microseconds (the benchmark JVM runs the publishers, "
+                + "Kafka and the bare subscriber; the broker's only when -Dbroker.pid names it):");
+        System.out.println();
+        System.out.println("| QoS | run | benchmark JVM | broker | bridge process |");
+        System.out.println("|---|---|---|---|---|");
+        cpuRows.forEach(System.out::println);
+        System.out.println();
         System.out.printf(Locale.ROOT, "Kafka down while %,d QoS 1 messages were published: bridge heap peak %.0f MB "
                         + "(-Xmx256m), at most %d messages in flight; after Kafka returned all %,d were in Kafka "
                         + "%.1f s later, none lost.%n", outageMessages, outage.peakHeapBytes() / 1048576.0,
@@ -119,7 +138,7 @@ public final class BridgeThroughputBenchmark {
     }
 
     /** The rate at which a subscriber that only counts receives what the publishers send. */
-    private double bareSubscriber(MqttQos qos, int messages) throws Exception {
+    private Run bareSubscriber(MqttQos qos, int messages) throws Exception {
         AtomicLong received = new AtomicLong();
         Mqtt5AsyncClient subscriber = client("bare-subscriber");
         subscriber.connect().join();
@@ -127,7 +146,7 @@ public final class BridgeThroughputBenchmark {
                 .callback(publish -> received.incrementAndGet()).send().join();
         Run run = publishAndWait(qos, messages, received::get);
         subscriber.disconnect().join();
-        return run.rate();
+        return run;
     }
 
     /**
@@ -139,8 +158,11 @@ public final class BridgeThroughputBenchmark {
             publishAndWait(qos, warmUp, () -> bridge.completed(http));
             long before = bridge.completed(http);
             long kafkaBefore = kafkaRecords();
+            Duration bridgeCpuBefore = bridge.cpuTime();
             Run run = publishAndWait(qos, messages, () -> bridge.completed(http) - before);
-            return new Run(run.arrived(), run.seconds(), kafkaRecords() - kafkaBefore);
+            double bridgeCpu = bridge.cpuTime().minus(bridgeCpuBefore).toNanos() / 1000.0;
+            return new Run(run.arrived(), run.seconds(), kafkaRecords() - kafkaBefore, run.ownCpuMicros(),
+                    run.brokerCpuMicros(), bridgeCpu);
         }
     }
 
@@ -172,6 +194,8 @@ public final class BridgeThroughputBenchmark {
     }
 
     private Run publishAndWait(MqttQos qos, int messages, LongSupplier arrived) throws InterruptedException {
+        Duration ownCpuBefore = cpuTime(ProcessHandle.current());
+        Duration brokerCpuBefore = brokerCpuTime();
         long start = System.nanoTime();
         CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(qos, messages));
         // QoS 0 may lose messages by design; stop waiting once nothing has arrived for two seconds.
@@ -189,7 +213,9 @@ public final class BridgeThroughputBenchmark {
         }
         long end = last == arrived.getAsLong() && arrived.getAsLong() < messages ? lastChange : System.nanoTime();
         publishing.join();
-        return new Run(arrived.getAsLong(), (end - start) / 1e9, 0);
+        return new Run(arrived.getAsLong(), (end - start) / 1e9, 0,
+                cpuTime(ProcessHandle.current()).minus(ownCpuBefore).toNanos() / 1000.0,
+                brokerCpuTime().minus(brokerCpuBefore).toNanos() / 1000.0, 0);
     }
 
     private void publish(MqttQos qos, int messages) {
@@ -258,8 +284,30 @@ public final class BridgeThroughputBenchmark {
         }
     }
 
-    /** {@code inKafka}: records the run added to the telemetry topic (0 where not measured). */
-    private record Run(long arrived, double seconds, long inKafka) {
+    /** The CPU time a process has used so far (zero where the system does not tell). */
+    private static Duration cpuTime(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** The broker's CPU time, when {@code -Dbroker.pid} names an external broker's process; else zero. */
+    private static Duration brokerCpuTime() {
+        long pid = Long.getLong("broker.pid", 0);
+        return pid == 0 ? Duration.ZERO : ProcessHandle.of(pid).map(BridgeThroughputBenchmark::cpuTime).orElse(Duration.ZERO);
+    }
+
+    private static String cpuPerMessage(List<Run> runs) {
+        long messages = runs.stream().mapToLong(Run::arrived).sum();
+        double own = runs.stream().mapToDouble(Run::ownCpuMicros).sum() / messages;
+        double broker = runs.stream().mapToDouble(Run::brokerCpuMicros).sum() / messages;
+        return String.format(Locale.ROOT, "%.1f | %s", own, broker == 0 ? "-" : String.format(Locale.ROOT, "%.1f", broker));
+    }
+
+    /**
+     * {@code inKafka}: records the run added to the telemetry topic (0 where not measured); CPU times in
+     * microseconds over the measured messages, of this JVM, of the broker and of the bridge process.
+     */
+    private record Run(long arrived, double seconds, long inKafka, double ownCpuMicros, double brokerCpuMicros,
+                       double bridgeCpuMicros) {
         double rate() {
             return arrived / seconds;
         }
@@ -305,6 +353,10 @@ public final class BridgeThroughputBenchmark {
         long completed(HttpClient http) {
             String health = get(http, "/health");
             return field(health, "forwarded") + field(health, "rejected");
+        }
+
+        Duration cpuTime() {
+            return BridgeThroughputBenchmark.cpuTime(process.toHandle());
         }
 
         long inFlight(HttpClient http) {

@@ -10,6 +10,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.model.Limits;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
+import io.reactivex.Flowable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -38,6 +39,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
     /** How long one send may wait for Kafka metadata or buffer space before it is tried again. */
     private static final Duration SEND_BLOCK = Duration.ofSeconds(30);
+    private static final String RX_BUFFER_SIZE = "rx2.buffer-size";
 
     private final BridgeOptions options;
     private final HikariDataSource database;
@@ -57,6 +59,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private volatile boolean running = true;
 
     public MqttKafkaBridge(BridgeOptions options, Clock clock) throws java.sql.SQLException {
+        prefetchWholeWindow(options.maxInFlight());
         this.options = options;
         this.clock = clock;
         this.database = dataSource(options.jdbcUrl());
@@ -79,6 +82,26 @@ public final class MqttKafkaBridge implements AutoCloseable {
                 })
                 .buildAsync();
         this.commands = new CommandRelay(options.kafkaBootstrap(), mqtt, producer, clock);
+    }
+
+    /**
+     * The HiveMQ client hands each message to the callback through RxJava's {@code observeOn}, which requests
+     * only {@code rx2.buffer-size} messages (default 128) ahead of what the callback thread has taken. Once that
+     * runs out, the client holds further messages back and, until the callback catches up, walks its whole queue
+     * of unacknowledged messages on every message and every acknowledgement: with a window of 1,000 that walk
+     * was a quarter of the bridge's CPU. The request never runs out when the buffer is more than four windows
+     * (it is topped up after three quarters are taken). RxJava reads the setting once, when it is first used,
+     * so a process that used it before the bridge (the local stack's simulator) keeps the default.
+     */
+    private static void prefetchWholeWindow(int maxInFlight) {
+        int needed = Math.max(128, 4 * maxInFlight + 1);
+        if (System.getProperty(RX_BUFFER_SIZE) == null) {
+            System.setProperty(RX_BUFFER_SIZE, Integer.toString(needed));
+        }
+        if (Flowable.bufferSize() < needed) {
+            LOG.warn("RxJava's buffer ({}) is smaller than 4 x max-in-flight; start the JVM with -D{}={} to spare the "
+                    + "MQTT client's queue walks", Flowable.bufferSize(), RX_BUFFER_SIZE, needed);
+        }
     }
 
     /**
