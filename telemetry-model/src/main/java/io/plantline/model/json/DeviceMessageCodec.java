@@ -26,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -288,7 +287,7 @@ public final class DeviceMessageCodec {
         }
         if (node.isTextual()) {
             try {
-                return OffsetDateTime.parse(node.textValue()).toInstant();
+                return Rfc3339.parse(node.textValue());
             } catch (DateTimeException e) {
                 throw new Refusal(RejectReason.INVALID_TIMESTAMP,
                         field + " " + abbreviate(node.textValue()) + " is not an ISO-8601 time with a zone");
