@@ -1,6 +1,7 @@
 package io.plantline.model.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -21,6 +22,7 @@ import io.plantline.model.OtaStatus;
 import io.plantline.model.PartCount;
 import io.plantline.model.TelemetryReading;
 import io.plantline.model.Topics;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.DateTimeException;
@@ -114,34 +116,49 @@ public final class DeviceMessageCodec {
         }
     }
 
-    /** The Kafka form of a message: its payload fields plus device, kind and receive time. */
+    /**
+     * The Kafka form of a message: its payload fields plus device, kind and receive time. Written field by field
+     * rather than through a tree, since the bridge encodes every message it forwards.
+     */
     public byte[] encode(DeviceMessage message) {
-        ObjectNode json = mapper.createObjectNode();
-        json.put(ORG, message.device().orgSlug());
-        json.put(DEVICE, message.device().deviceId());
-        json.put(KIND, message.kind().wireName());
-        json.put(TS, message.ts().toString());
-        json.put(RECEIVED_AT, message.receivedAt().toString());
-        if (message instanceof TelemetryReading reading) {
-            ObjectNode metrics = json.putObject("metrics");
-            reading.metrics().forEach(metrics::put);
-        } else if (message instanceof MachineStateChange change) {
-            json.put("state", change.state().name());
-        } else if (message instanceof PartCount count) {
-            json.put("total", count.total()).put("good", count.good());
-        } else if (message instanceof Heartbeat heartbeat) {
-            heartbeat.firmware().ifPresent(version -> json.put("firmware", version));
-        } else if (message instanceof OtaProgress ota) {
-            json.put("deploymentId", ota.deploymentId());
-            json.put("status", ota.status().name());
-            ota.progress().ifPresent(progress -> json.put("progress", progress));
-            ota.message().ifPresent(text -> json.put("message", text));
-        }
-        try {
-            return mapper.writeValueAsBytes(json);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+        try (JsonGenerator json = mapper.getFactory().createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeStringField(ORG, message.device().orgSlug());
+            json.writeStringField(DEVICE, message.device().deviceId());
+            json.writeStringField(KIND, message.kind().wireName());
+            json.writeStringField(TS, message.ts().toString());
+            json.writeStringField(RECEIVED_AT, message.receivedAt().toString());
+            if (message instanceof TelemetryReading reading) {
+                json.writeObjectFieldStart("metrics");
+                for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
+                    json.writeNumberField(metric.getKey(), metric.getValue());
+                }
+                json.writeEndObject();
+            } else if (message instanceof MachineStateChange change) {
+                json.writeStringField("state", change.state().name());
+            } else if (message instanceof PartCount count) {
+                json.writeNumberField("total", count.total());
+                json.writeNumberField("good", count.good());
+            } else if (message instanceof Heartbeat heartbeat) {
+                if (heartbeat.firmware().isPresent()) {
+                    json.writeStringField("firmware", heartbeat.firmware().get());
+                }
+            } else if (message instanceof OtaProgress ota) {
+                json.writeStringField("deploymentId", ota.deploymentId());
+                json.writeStringField("status", ota.status().name());
+                if (ota.progress().isPresent()) {
+                    json.writeNumberField("progress", ota.progress().getAsInt());
+                }
+                if (ota.message().isPresent()) {
+                    json.writeStringField("message", ota.message().get());
+                }
+            }
+            json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise a validated message", e);
         }
+        return bytes.toByteArray();
     }
 
     private ObjectNode readObject(byte[] bytes) {
