@@ -5,7 +5,9 @@
 #   bench/bridge-throughput.sh [messages=200000] [outage-messages=100000]
 # Extra bridge settings to compare: BRIDGE_ARGS="--max-in-flight=65535" bench/bridge-throughput.sh
 # On a broker already listening (Mosquitto, say) instead of the embedded one: MQTT_PORT=18830 bench/bridge-throughput.sh
+# BROKER_PID=<its pid> adds the broker's CPU time per message; ROUNDS (3) and WARMUP (100000 messages) tune the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -pl bench -am package
-exec java -Dbridge.args="${BRIDGE_ARGS:-}" -Dmqtt.port="${MQTT_PORT:-0}" -cp bench/target/bench.jar io.plantline.bench.BridgeThroughputBenchmark "$@"
+exec java -Dbridge.args="${BRIDGE_ARGS:-}" -Dmqtt.port="${MQTT_PORT:-0}" -Dbroker.pid="${BROKER_PID:-0}" \
+    -Drounds="${ROUNDS:-3}" -Dwarmup="${WARMUP:-100000}" -cp bench/target/bench.jar io.plantline.bench.BridgeThroughputBenchmark "$@"

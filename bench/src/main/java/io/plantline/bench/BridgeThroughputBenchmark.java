@@ -42,8 +42,9 @@ import org.apache.kafka.common.TopicPartition;
  * Messages per second from MQTT publishers into Kafka through the bridge, beside a bare MQTT subscriber that
  * only counts, on the same embedded broker in the same run, at QoS 0 and QoS 1; then the bridge's heap while
  * Kafka is down and publishers keep sending. The bare subscriber runs in this (warm) JVM after the bridge has
- * stopped; the bridge is measured after a warm-up in the same process. The bridge runs as its own process (as in production), with
- * {@code -Xmx256m}. Prints a Markdown section for docs/benchmarks.md.
+ * stopped; the bridge is measured after a warm-up in the same process ({@code -Dwarmup} messages, default 100,000:
+ * its JIT compiler is still busy after fewer). The bridge runs as its own process (as in production), with
+ * {@code -Xmx256m}. Prints a Markdown section for docs/benchmarks.md, with the CPU time per message of each process.
  *
  * <p>Arguments: {@code [messages=200000] [outage-messages=100000]}.
  */
@@ -98,7 +99,7 @@ public final class BridgeThroughputBenchmark {
             List<Run> bareRuns = new ArrayList<>();
             List<Run> bridgedRuns = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
-                Run run = publishThroughBridge(qos, Math.min(messages, 20_000), messages);
+                Run run = publishThroughBridge(qos, Integer.getInteger("warmup", 100_000), messages);
                 bridged.add(run.rate());
                 bridgedRuns.add(run);
                 inKafka.add(String.format(Locale.ROOT, "%,d", run.inKafka()));
@@ -323,16 +324,15 @@ public final class BridgeThroughputBenchmark {
             int httpPort = freePort();
             Path jar = Path.of(BridgeThroughputBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-Dlogback.configurationFile=bench-logback.xml", "-cp", jar.toString(),
+                    "-Xmx256m", "-Dlogback.configurationFile=bench-logback.xml"));
+            // JVM options to compare, e.g. -Dbridge.jvm=-XX:+UseSerialGC
+            command.addAll(words(System.getProperty("bridge.jvm", "")));
+            command.addAll(List.of("-cp", jar.toString(),
                     "io.plantline.bridge.BridgeMain", "--mqtt-port=" + mqttPort, "--kafka-bootstrap=" + kafkaBootstrap,
                     "--jdbc-url=" + jdbcUrl, "--metrics-port=" + httpPort, "--session-expiry-s=0",
                     "--client-id=bench-bridge-" + System.nanoTime()));
-            // Further bridge settings to compare, e.g. -Dbridge.args=--max-in-flight=65535
-            for (String extra : System.getProperty("bridge.args", "").split(" ")) {
-                if (!extra.isBlank()) {
-                    command.add(extra);
-                }
-            }
+            // Further bridge settings to compare, e.g. -Dbridge.args=--max-in-flight=2000
+            command.addAll(words(System.getProperty("bridge.args", "")));
             Process process = new ProcessBuilder(command).inheritIO().start();
             BridgeProcess bridge = new BridgeProcess(process, httpPort);
             HttpClient http = HttpClient.newHttpClient();
@@ -348,6 +348,10 @@ public final class BridgeThroughputBenchmark {
                 }
                 Thread.sleep(100);
             }
+        }
+
+        private static List<String> words(String text) {
+            return java.util.Arrays.stream(text.split(" ")).filter(word -> !word.isBlank()).toList();
         }
 
         long completed(HttpClient http) {
