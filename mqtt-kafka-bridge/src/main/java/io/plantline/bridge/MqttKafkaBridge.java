@@ -88,10 +88,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
      * The HiveMQ client hands each message to the callback through RxJava's {@code observeOn}, which requests
      * only {@code rx2.buffer-size} messages (default 128) ahead of what the callback thread has taken. Once that
      * runs out, the client holds further messages back and, until the callback catches up, walks its whole queue
-     * of unacknowledged messages on every message and every acknowledgement: with a window of 1,000 that walk
-     * was a quarter of the bridge's CPU. The request never runs out when the buffer is more than four windows
-     * (it is topped up after three quarters are taken). RxJava reads the setting once, when it is first used,
-     * so a process that used it before the bridge (the local stack's simulator) keeps the default.
+     * of unacknowledged messages on every message and every acknowledgement: in a profile under load that walk
+     * took over a quarter of the bridge's CPU samples. The request never runs out when the buffer is more than
+     * four windows (it is topped up after three quarters are taken). RxJava reads the setting once, when it is
+     * first used, so a process that used it before creating a bridge keeps the default, and is told so.
      */
     private static void prefetchWholeWindow(int maxInFlight) {
         int needed = Math.max(128, 4 * maxInFlight + 1);
