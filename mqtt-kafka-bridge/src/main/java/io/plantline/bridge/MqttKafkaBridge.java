@@ -10,7 +10,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.model.Limits;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
-import io.reactivex.Flowable;
+import io.reactivex.schedulers.Schedulers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -39,7 +39,6 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
     /** How long one send may wait for Kafka metadata or buffer space before it is tried again. */
     private static final Duration SEND_BLOCK = Duration.ofSeconds(30);
-    private static final String RX_BUFFER_SIZE = "rx2.buffer-size";
 
     private final BridgeOptions options;
     private final HikariDataSource database;
@@ -59,7 +58,6 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private volatile boolean running = true;
 
     public MqttKafkaBridge(BridgeOptions options, Clock clock) throws java.sql.SQLException {
-        prefetchWholeWindow(options.maxInFlight());
         this.options = options;
         this.clock = clock;
         this.database = dataSource(options.jdbcUrl());
@@ -72,6 +70,12 @@ public final class MqttKafkaBridge implements AutoCloseable {
                 .identifier(options.clientId())
                 .serverHost(options.mqttHost())
                 .serverPort(options.mqttPort())
+                // Callbacks run on the client's own event-loop thread, not on RxJava's computation pool: accept()
+                // only queues a message for the handoff thread, so it never holds the event loop up. Through the
+                // pool the client asked for 128 messages at a time and, whenever the callback fell that far behind,
+                // held the rest back and walked its whole queue of unacknowledged messages on every message and
+                // every acknowledgement: over a quarter of the bridge's CPU samples in a profile under load.
+                .executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig()
                 .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
                 .addConnectedListener(context -> LOG.info("connected to MQTT broker {}:{}", options.mqttHost(), options.mqttPort()))
                 .addDisconnectedListener(context -> {
@@ -82,26 +86,6 @@ public final class MqttKafkaBridge implements AutoCloseable {
                 })
                 .buildAsync();
         this.commands = new CommandRelay(options.kafkaBootstrap(), mqtt, producer, clock);
-    }
-
-    /**
-     * The HiveMQ client hands each message to the callback through RxJava's {@code observeOn}, which requests
-     * only {@code rx2.buffer-size} messages (default 128) ahead of what the callback thread has taken. Once that
-     * runs out, the client holds further messages back and, until the callback catches up, walks its whole queue
-     * of unacknowledged messages on every message and every acknowledgement: in a profile under load that walk
-     * took over a quarter of the bridge's CPU samples. The request never runs out when the buffer is more than
-     * four windows (it is topped up after three quarters are taken). RxJava reads the setting once, when it is
-     * first used, so a process that used it before creating a bridge keeps the default, and is told so.
-     */
-    private static void prefetchWholeWindow(int maxInFlight) {
-        int needed = Math.max(128, 4 * maxInFlight + 1);
-        if (System.getProperty(RX_BUFFER_SIZE) == null) {
-            System.setProperty(RX_BUFFER_SIZE, Integer.toString(needed));
-        }
-        if (Flowable.bufferSize() < needed) {
-            LOG.warn("RxJava's buffer ({}) is smaller than 4 x max-in-flight; start the JVM with -D{}={} to spare the "
-                    + "MQTT client's queue walks", Flowable.bufferSize(), RX_BUFFER_SIZE, needed);
-        }
     }
 
     /**
