@@ -3,6 +3,7 @@ package io.plantline.bench;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.reactivex.schedulers.Schedulers;
 import io.plantline.embedded.EmbeddedMqttBroker;
@@ -25,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -144,8 +146,7 @@ public final class BridgeThroughputBenchmark {
         AtomicLong received = new AtomicLong();
         // Counted on the client's event-loop thread, as the bridge takes its messages: through RxJava's computation
         // pool (the client's default) the same client spends far more per message (docs/benchmarks.md).
-        Mqtt5AsyncClient subscriber = MqttClient.builder().useMqttVersion5().identifier("bare-subscriber-" + System.nanoTime())
-                .serverHost("127.0.0.1").serverPort(brokerPort)
+        Mqtt5AsyncClient subscriber = clientBuilder("bare-subscriber")
                 .executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig()
                 .buildAsync();
         subscriber.connect().join();
@@ -246,8 +247,12 @@ public final class BridgeThroughputBenchmark {
     }
 
     private Mqtt5AsyncClient client(String id) {
+        return clientBuilder(id).buildAsync();
+    }
+
+    private Mqtt5ClientBuilder clientBuilder(String id) {
         return MqttClient.builder().useMqttVersion5().identifier(id + "-" + System.nanoTime())
-                .serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
+                .serverHost("127.0.0.1").serverPort(brokerPort);
     }
 
     private long kafkaRecords() throws Exception {
@@ -357,7 +362,7 @@ public final class BridgeThroughputBenchmark {
         }
 
         private static List<String> words(String text) {
-            return java.util.Arrays.stream(text.split(" ")).filter(word -> !word.isBlank()).toList();
+            return Arrays.stream(text.split(" ")).filter(word -> !word.isBlank()).toList();
         }
 
         long completed(HttpClient http) {
