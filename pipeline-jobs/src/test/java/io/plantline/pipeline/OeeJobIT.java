@@ -180,8 +180,7 @@ class OeeJobIT {
 
         // The same input, with the job stopped mid-stream and restored from its last checkpoint.
         topics = startAfresh(checkpoints, firstHalf);
-        Path checkpoint = Checkpoints.awaitLatest(checkpoints);
-        job.cancel().get();
+        Path checkpoint = Checkpoints.cancelAndTakeLatest(job, checkpoints);
         kafka.produceAll(topics.events(), secondHalf.records());
         job = start(topics, Optional.of(checkpoints), Optional.of(checkpoint));
         assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);

@@ -170,8 +170,7 @@ class TelemetryAnalyticsJobIT {
         kafka.produceAll(telemetryTopic, firstHalf.records());
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> !database.query("SELECT 1 FROM telemetry_1m").isEmpty());
-        Path checkpoint = Checkpoints.awaitLatest(checkpoints);
-        job.cancel().get();
+        Path checkpoint = Checkpoints.cancelAndTakeLatest(job, checkpoints);
         kafka.produceAll(telemetryTopic, secondHalf.records());
         job = start(Optional.of(checkpoints), Optional.of(checkpoint));
 
