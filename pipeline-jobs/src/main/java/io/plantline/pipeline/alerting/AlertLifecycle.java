@@ -7,10 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -20,9 +22,23 @@ import org.apache.flink.util.OutputTag;
  * while one is open, updates its last and peak values), an escalation raises its severity once, a sustained clear
  * closes it, and the next sustained breach opens a new one. Signals come from three CEP operators that run apart,
  * so they are held until the watermark passes them and applied in event-time order: the outcome does not depend on
- * which operator was faster. Emits the row after every change, and each lifecycle change on {@link #CHANGES}.
+ * which operator was faster.
  *
- * <p>State: the open alert and the signals not yet applied, both forgotten after {@code stateTtl} without a write.
+ * <p>The watermark cannot order everything. A Kafka partition that was idle and resumes behind the others (a
+ * gateway flushing what it buffered, a job starting on a backlog) brings readings the other partitions' watermark
+ * has already passed; their signals arrive after it, each CEP operator's a little sooner or later than another's,
+ * and the watermark may by then be far ahead in event time. So the last {@link #REPLAYABLE_SIGNALS} signals applied
+ * are kept with the alert as it stood before them, and a signal earlier than one already applied replays them with
+ * it in event-time order. The steps before it produce what they produced before, so only the steps from it on are
+ * emitted again: an alert row written again (an upsert), a change repeated with the same alert id and transition
+ * (what consumers dedupe on), and an alert cleared earlier than first written. Nothing emitted needs taking back:
+ * signals of one kind come from one operator in event-time order, so a late one can only land before signals of
+ * the other kinds, and a clear or an escalation moved earlier never turns an opening breach into a continuing one.
+ * A signal earlier than all those kept is applied after them.
+ *
+ * <p>Emits the row after every change, and each lifecycle change on {@link #CHANGES}. State: the open alert, the
+ * signals not yet due, the last applied ones and the alert before them, all forgotten after {@code stateTtl}
+ * without a write.
  */
 public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSignal, AlertRow> {
 
@@ -32,9 +48,23 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
     private static final Comparator<AlertSignal> EVENT_TIME_ORDER =
             Comparator.comparingLong(AlertSignal::at).thenComparing(AlertSignal::kind);
 
+    /**
+     * Per device and rule. The CEP operators lag one another by a few matches of a key at most (a match comes at
+     * most once per sustain term), so this covers far more than any lag, at the cost of reading and rewriting this
+     * many small records when a signal is applied.
+     */
+    static final int REPLAYABLE_SIGNALS = 32;
+
     private final Duration stateTtl;
     private transient ValueState<AlertRow> openAlert;
     private transient ListState<AlertSignal> pending;
+    private transient ListState<AlertSignal> recent;
+    private transient ValueState<AlertRow> beforeRecent;
+    private transient Counter replays;
+
+    /** What one signal does to the open alert: the row it writes and the change, if any. */
+    private record Step(AlertRow row, AlertTransition transition) {
+    }
 
     public AlertLifecycle(Duration stateTtl) {
         this.stateTtl = stateTtl;
@@ -43,12 +73,19 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
     @Override
     public void open(OpenContext openContext) {
         StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl).build();
-        ValueStateDescriptor<AlertRow> openAlertDescriptor = new ValueStateDescriptor<>("open-alert", AlertRow.class);
-        openAlertDescriptor.enableTimeToLive(ttl);
-        ListStateDescriptor<AlertSignal> pendingDescriptor = new ListStateDescriptor<>("pending-signals", AlertSignal.class);
-        pendingDescriptor.enableTimeToLive(ttl);
-        openAlert = getRuntimeContext().getState(openAlertDescriptor);
-        pending = getRuntimeContext().getListState(pendingDescriptor);
+        openAlert = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("open-alert", AlertRow.class), ttl));
+        pending = getRuntimeContext().getListState(
+                withTtl(new ListStateDescriptor<>("pending-signals", AlertSignal.class), ttl));
+        recent = getRuntimeContext().getListState(
+                withTtl(new ListStateDescriptor<>("recent-signals", AlertSignal.class), ttl));
+        beforeRecent = getRuntimeContext().getState(
+                withTtl(new ValueStateDescriptor<>("alert-before-recent", AlertRow.class), ttl));
+        replays = getRuntimeContext().getMetricGroup().counter("alertSignalReplays");
+    }
+
+    private static <D extends StateDescriptor<?, ?>> D withTtl(D descriptor, StateTtlConfig ttl) {
+        descriptor.enableTimeToLive(ttl);
+        return descriptor;
     }
 
     @Override
@@ -65,46 +102,67 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
             (signal.at() <= timestamp ? due : later).add(signal);
         }
         pending.update(later);
+        if (due.isEmpty()) {
+            return;
+        }
         due.sort(EVENT_TIME_ORDER);
-        for (AlertSignal signal : due) {
-            apply(signal, ctx, out);
+
+        // The applied signals that sort before every due one keep their effect; the rest are replayed with the due.
+        List<AlertSignal> applied = new ArrayList<>();
+        recent.get().forEach(applied::add);
+        AlertRow alert = applied.isEmpty() ? openAlert.value() : beforeRecent.value();
+        int unchanged = 0;
+        while (unchanged < applied.size() && EVENT_TIME_ORDER.compare(applied.get(unchanged), due.get(0)) <= 0) {
+            unchanged++;
         }
+        if (unchanged < applied.size()) {
+            replays.inc();
+        }
+        List<AlertSignal> replayed = new ArrayList<>(applied.subList(unchanged, applied.size()));
+        replayed.addAll(due);
+        replayed.sort(EVENT_TIME_ORDER);
+        List<AlertSignal> all = new ArrayList<>(applied.subList(0, unchanged));
+        all.addAll(replayed);
+
+        // The oldest signals beyond the replayable number leave the kept list for the alert before it.
+        int folded = Math.max(0, all.size() - REPLAYABLE_SIGNALS);
+        AlertRow before = alert;
+        for (int i = 0; i < all.size(); i++) {
+            AlertSignal signal = all.get(i);
+            Step step = step(alert, signal);
+            if (step != null) {
+                alert = step.row().clearedAt() == null ? step.row() : null;
+                if (i >= unchanged) {
+                    emit(step, signal.at(), ctx, out);
+                }
+            }
+            if (i < folded) {
+                before = alert;
+            }
+        }
+        recent.update(new ArrayList<>(all.subList(folded, all.size())));
+        beforeRecent.update(before);
+        openAlert.update(alert);
     }
 
-    private void apply(AlertSignal signal, OnTimerContext ctx, Collector<AlertRow> out) throws Exception {
-        AlertRow open = openAlert.value();
-        switch (signal.kind()) {
-            case SUSTAINED -> {
-                AlertRow row = open == null ? AlertRow.open(signal) : open.followed(signal);
-                emit(row, open == null ? AlertTransition.OPENED : null, signal.at(), ctx, out);
-            }
-            case ESCALATION_DUE -> {
-                if (open == null) {
-                    return;
-                }
-                boolean escalates = open.escalatedAt() == null && signal.severity().compareTo(open.severity()) > 0;
-                emit(escalates ? open.escalated(signal) : open.followed(signal),
-                        escalates ? AlertTransition.ESCALATED : null, signal.at(), ctx, out);
-            }
-            case CLEAR_SUSTAINED -> {
-                if (open == null) {
-                    return;
-                }
-                emit(open.cleared(signal), AlertTransition.CLEARED, signal.at(), ctx, out);
-            }
+    /** The effect of {@code signal} on {@code open} (null when none is open), or null when it changes nothing. */
+    private static Step step(AlertRow open, AlertSignal signal) {
+        if (open == null) {
+            return signal.kind() == AlertSignal.Kind.SUSTAINED
+                    ? new Step(AlertRow.open(signal), AlertTransition.OPENED) : null;
         }
+        return switch (signal.kind()) {
+            case SUSTAINED -> new Step(open.followed(signal), null);
+            case ESCALATION_DUE -> open.escalatedAt() == null && signal.severity().compareTo(open.severity()) > 0
+                    ? new Step(open.escalated(signal), AlertTransition.ESCALATED) : new Step(open.followed(signal), null);
+            case CLEAR_SUSTAINED -> new Step(open.cleared(signal), AlertTransition.CLEARED);
+        };
     }
 
-    private void emit(AlertRow row, AlertTransition transition, long at, OnTimerContext ctx, Collector<AlertRow> out)
-            throws Exception {
-        if (row.clearedAt() == null) {
-            openAlert.update(row);
-        } else {
-            openAlert.clear();
-        }
-        out.collect(row);
-        if (transition != null) {
-            ctx.output(CHANGES, new AlertChange(row, transition, at));
+    private static void emit(Step step, long at, OnTimerContext ctx, Collector<AlertRow> out) {
+        out.collect(step.row());
+        if (step.transition() != null) {
+            ctx.output(CHANGES, new AlertChange(step.row(), step.transition(), at));
         }
     }
 }

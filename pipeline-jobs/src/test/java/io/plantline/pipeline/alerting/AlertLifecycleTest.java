@@ -1,6 +1,7 @@
 package io.plantline.pipeline.alerting;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.plantline.model.AlertStatus;
 import io.plantline.model.AlertTransition;
@@ -18,9 +19,13 @@ class AlertLifecycleTest {
 
     @BeforeEach
     void openHarness() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new AlertLifecycle(Duration.ofDays(1))), AlertSignal::alertKey, Types.STRING);
+        harness = lifecycle();
         harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertRow> lifecycle() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new AlertLifecycle(Duration.ofDays(1))), AlertSignal::alertKey, Types.STRING);
     }
 
     @Test
@@ -40,6 +45,66 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void aBreachArrivingAfterTheWatermarkAppliedItsClearIsReplayedBeforeTheClear() throws Exception {
+        // A partition resumed behind the others: the watermark has passed both signals, and the clear came first.
+        harness.processWatermark(180_000);
+        harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, 70_000, 70), 70_000);
+        harness.processWatermark(181_000);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 40_000, 85), 40_000);
+        harness.processWatermark(182_000);
+
+        assertThat(harness.extractOutputValues()).extracting(AlertRow::status, AlertRow::openedAt, AlertRow::clearedAt)
+                .containsExactly(tuple(AlertStatus.ACTIVE, 40_000L, null), tuple(AlertStatus.CLEARED, 40_000L, 70_000L));
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).extracting(record -> record.getValue().transition())
+                .containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED);
+    }
+
+    @Test
+    void aContinuingBreachArrivingAfterTheClearWasAppliedOpensNoSecondAlert() throws Exception {
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 40_000, 85), 40_000);
+        harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, 70_000, 70), 70_000);
+        harness.processWatermark(180_000);
+        String alertId = harness.extractOutputValues().get(0).id();
+
+        // The breach operator's next match (the breach went on to 0:51) arrives after the clear was applied.
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 51_000, 88), 51_000);
+        harness.processWatermark(181_000);
+
+        assertThat(harness.extractOutputValues()).extracting(AlertRow::id).containsOnly(alertId);
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> {
+            assertThat(row.status()).isEqualTo(AlertStatus.CLEARED);
+            assertThat(row.clearedAt()).isEqualTo(70_000L);
+            assertThat(row.peakValue()).isEqualTo(88);
+        });
+        // The replayed clear is repeated with the same alert id and transition, which consumers dedupe on.
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).extracting(record -> record.getValue().transition())
+                .containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED, AlertTransition.CLEARED);
+    }
+
+    @Test
+    void theOldestSignalsBeyondTheReplayableNumberAreFoldedIntoTheAlertTheOthersReplayOn() throws Exception {
+        // A breach going on: the opening at 0:10, then one more match every 10 s; the opening is folded away.
+        for (int i = 0; i <= AlertLifecycle.REPLAYABLE_SIGNALS; i++) {
+            harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 10_000 + 10_000L * i, 85), 10_000 + 10_000L * i);
+        }
+        harness.processWatermark(400_000);
+
+        harness.processElement(new AlertSignal(AlertSignal.Kind.ESCALATION_DUE, "acme", "press-1", "hot", "temperature",
+                15_000, 90, 90, Severity.CRITICAL, true), 15_000);
+        harness.processWatermark(401_000);
+
+        assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).extracting(record -> record.getValue().transition())
+                .containsExactly(AlertTransition.OPENED, AlertTransition.ESCALATED);
+        assertThat(harness.extractOutputValues()).extracting(AlertRow::openedAt).containsOnly(10_000L);
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> {
+            assertThat(row.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(row.escalatedAt()).isEqualTo(15_000L);
+        });
+    }
+
+    @Test
     void aClearWithoutAnOpenAlertChangesNothing() throws Exception {
         harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, 5_000, 70), 5_000);
         harness.processWatermark(5_000);
@@ -55,8 +120,7 @@ class AlertLifecycleTest {
         var snapshot = harness.snapshot(1, 11_000);
         harness.close();
 
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new AlertLifecycle(Duration.ofDays(1))), AlertSignal::alertKey, Types.STRING);
+        harness = lifecycle();
         harness.initializeState(snapshot);
         harness.open();
         harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 21_000, 95), 21_000);
