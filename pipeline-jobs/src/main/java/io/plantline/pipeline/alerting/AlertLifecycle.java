@@ -34,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  * (what consumers dedupe on), and an alert cleared earlier than first written. Nothing emitted needs taking back:
  * signals of one kind come from one operator in event-time order, so a late one can only land before signals of
  * the other kinds, and a clear or an escalation moved earlier never turns an opening breach into a continuing one.
- * A signal earlier than all those kept is applied after them.
+ * Older signals are folded into the alert before the kept ones; a signal earlier than a folded one is applied
+ * after it.
  *
  * <p>Emits the row after every change, and each lifecycle change on {@link #CHANGES}. State: the open alert, the
  * signals not yet due, the last applied ones and the alert before them, all forgotten after {@code stateTtl}
