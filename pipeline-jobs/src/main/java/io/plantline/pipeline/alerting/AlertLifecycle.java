@@ -37,9 +37,9 @@ import org.apache.flink.util.OutputTag;
  * Older signals are folded into the alert before the kept ones; a signal earlier than a folded one is applied
  * after it.
  *
- * <p>Emits the row after every change, and each lifecycle change on {@link #CHANGES}. State: the open alert, the
- * signals not yet due, the last applied ones and the alert before them, all forgotten after {@code stateTtl}
- * without a write.
+ * <p>Emits the row after every change, and each lifecycle change on {@link #CHANGES}. State: the signals not yet
+ * due, the last applied ones and the alert before them (the open alert follows from these), all forgotten after
+ * {@code stateTtl} without a write.
  */
 public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSignal, AlertRow> {
 
@@ -57,7 +57,11 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
     static final int REPLAYABLE_SIGNALS = 32;
 
     private final Duration stateTtl;
-    private transient ValueState<AlertRow> openAlert;
+    /**
+     * The open alert as the versions before the replay kept it, where a key restored from their savepoints starts;
+     * no longer written, since the kept signals and the alert before them say it.
+     */
+    private transient ValueState<AlertRow> openAlertOfEarlierVersions;
     private transient ListState<AlertSignal> pending;
     private transient ListState<AlertSignal> recent;
     private transient ValueState<AlertRow> beforeRecent;
@@ -74,7 +78,8 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
     @Override
     public void open(OpenContext openContext) {
         StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl).build();
-        openAlert = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("open-alert", AlertRow.class), ttl));
+        openAlertOfEarlierVersions = getRuntimeContext().getState(
+                withTtl(new ValueStateDescriptor<>("open-alert", AlertRow.class), ttl));
         pending = getRuntimeContext().getListState(
                 withTtl(new ListStateDescriptor<>("pending-signals", AlertSignal.class), ttl));
         recent = getRuntimeContext().getListState(
@@ -111,7 +116,7 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
         // The applied signals that sort before every due one keep their effect; the rest are replayed with the due.
         List<AlertSignal> applied = new ArrayList<>();
         recent.get().forEach(applied::add);
-        AlertRow alert = applied.isEmpty() ? openAlert.value() : beforeRecent.value();
+        AlertRow alert = applied.isEmpty() ? openAlertOfEarlierVersions.value() : beforeRecent.value();
         int unchanged = 0;
         while (unchanged < applied.size() && EVENT_TIME_ORDER.compare(applied.get(unchanged), due.get(0)) <= 0) {
             unchanged++;
@@ -143,7 +148,6 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
         }
         recent.update(new ArrayList<>(all.subList(folded, all.size())));
         beforeRecent.update(before);
-        openAlert.update(alert);
     }
 
     /** The effect of {@code signal} on {@code open} (null when none is open), or null when it changes nothing. */
