@@ -112,8 +112,10 @@ public final class ApiBenchmark {
     /** 100 machines in one group, with 30 days of hourly and daily OEE roll-ups (the minutes are not read). */
     private static void loadPlant(String jdbcUrl, Instant today) throws Exception {
         try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement sql = connection.createStatement()) {
-            sql.execute("INSERT INTO devices (org_slug, device_id, name, ideal_cycle_seconds) SELECT '" + ORG
-                    + "', 'machine-' || lpad(i::text, 3, '0'), 'Machine ' || i, 2 FROM generate_series(1, " + MACHINES + ") i");
+            sql.execute("INSERT INTO devices (org_slug, device_id, name, ideal_cycle_schedule) SELECT '" + ORG
+                    + "', 'machine-' || lpad(i::text, 3, '0'), 'Machine ' || i,"
+                    + " '[{\"effectiveFrom\": \"2000-01-01T00:00:00Z\", \"idealCycleSeconds\": 2}]'"
+                    + " FROM generate_series(1, " + MACHINES + ") i");
             sql.execute("INSERT INTO device_groups (org_slug, group_id, name) VALUES ('" + ORG + "', 'all', 'All machines')");
             sql.execute("INSERT INTO device_group_members SELECT org_slug, 'all', device_id FROM devices WHERE org_slug = '" + ORG + "'");
             for (String[] table : new String[][] {{"oee_1h", "1 hour", "3600000"}, {"oee_1d", "1 day", "86400000"}}) {

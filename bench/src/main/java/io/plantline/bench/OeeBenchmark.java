@@ -91,7 +91,7 @@ public final class OeeBenchmark {
         long produced = 0;
         try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
             for (int machine = 0; machine < machines; machine++) {
-                DeviceSettings settings = new DeviceSettings("bench", "m-" + machine, Optional.of(2.0),
+                DeviceSettings settings = DeviceSettings.of("bench", "m-" + machine, Optional.of(2.0),
                         Instant.ofEpochMilli(start - 60_000), Map.of());
                 producer.send(new ProducerRecord<>(rules, settings.key().getBytes(StandardCharsets.UTF_8),
                         RecordJson.write(settings)));

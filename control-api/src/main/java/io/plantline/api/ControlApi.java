@@ -85,9 +85,9 @@ public final class ControlApi implements AutoCloseable {
         routes = new ApiRoutes(http, accessTokens, new RateLimiter(options.userRequestsPerMinute()), new AuditLog(database),
                 options.maxBodyBytes());
 
-        DeviceStore devices = new DeviceStore(database);
+        DeviceStore devices = new DeviceStore(database, clock);
         RuleStore rules = new RuleStore(database, kafka);
-        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, kafka);
+        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, kafka, clock);
         new AuthRoutes(users, hasher, accessTokens, new RefreshTokens(database, options.refreshTokenLifetime(), clock),
                 new RateLimiter(options.loginsPerMinute())).register(routes);
         new UserRoutes(users, hasher, accessTokens).register(routes);

@@ -2,8 +2,10 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.IdealCycleTime;
 import io.plantline.model.RulesTopicValue;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
@@ -13,6 +15,7 @@ import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +59,7 @@ class DeviceIT {
                 .get("write_key_hash").toString()).hasSize(64).doesNotContain(key);
 
         DeviceSettings settings = (DeviceSettings) latestRulesValue(DEVICE_ORG + "/device/cnc-7").orElseThrow();
-        assertThat(settings.idealCycleSeconds()).contains(12.5);
+        assertThat(settings.idealCycle().at(Instant.now())).contains(12.5);
         assertThat(settings.metadata()).containsEntry("line", "L1");
     }
 
@@ -71,10 +74,36 @@ class DeviceIT {
         assertThat(changed.status()).isEqualTo(200);
         assertThat(server.call("GET", "/devices/press-2", org.viewerToken(), null).data().get("idealCycleSeconds").asDouble()).isEqualTo(4.0);
         DeviceSettings published = (DeviceSettings) latestRulesValue(DEVICE_ORG + "/device/press-2").orElseThrow();
-        assertThat(published.idealCycleSeconds()).contains(4.0);
-        assertThat(published.effectiveFrom()).hasToString("2026-11-23T06:00:00Z");
+        assertThat(published.idealCycle().periods()).containsExactly(new IdealCycleTime(
+                Instant.parse("2026-11-23T06:00:00Z"), Optional.of(4.0)));
         assertThat(server.call("PUT", "/devices/press-2/settings", org.operatorToken(), Map.of()).status())
                 .as("settings are an admin's").isEqualTo(403);
+    }
+
+    /** Issue 16, item 1: the value a device is created with is superseded by a later write effective before it. */
+    @Test
+    void theLatestWriteDecidesFromItsEffectiveTimeOnInTheApiAndOnTheTopicAlike() {
+        server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "press-3"));
+        String anHourAgo = Instant.now().minus(Duration.ofHours(1)).toString();
+        String inAnHour = Instant.now().plus(Duration.ofHours(1)).toString();
+
+        server.call("PUT", "/devices/press-3/settings", org.adminToken(), Map.of("idealCycleSeconds", 2, "effectiveFrom", anHourAgo));
+        server.call("PUT", "/devices/press-3/settings", org.adminToken(), Map.of("idealCycleSeconds", 3, "effectiveFrom", inAnHour));
+
+        JsonNode device = server.call("GET", "/devices/press-3", org.viewerToken(), null).data();
+        assertThat(device.get("idealCycleSeconds").asDouble()).as("in force now").isEqualTo(2.0);
+        assertThat(device.get("idealCycleSchedule").toString()).contains("\"idealCycleSeconds\":2.0", "\"idealCycleSeconds\":3.0");
+        DeviceSettings published = (DeviceSettings) latestRulesValue(DEVICE_ORG + "/device/press-3").orElseThrow();
+        assertThat(published.idealCycle().at(Instant.now())).contains(2.0);
+        assertThat(published.idealCycle().at(Instant.parse(inAnHour))).contains(3.0);
+
+        // A write effective two hours ago replaces both.
+        server.call("PUT", "/devices/press-3/settings", org.adminToken(), Map.of("idealCycleSeconds", 5,
+                "effectiveFrom", Instant.now().minus(Duration.ofHours(2)).toString()));
+        assertThat(server.call("GET", "/devices/press-3", org.viewerToken(), null).data().get("idealCycleSchedule"))
+                .hasSize(1);
+        assertThat(((DeviceSettings) latestRulesValue(DEVICE_ORG + "/device/press-3").orElseThrow()).idealCycle()
+                .at(Instant.parse(inAnHour))).contains(5.0);
     }
 
     @Test

@@ -122,8 +122,8 @@ class RulesAndGroupsIT {
                 Map.of("action", "apply-settings", "settings", Map.of("idealCycleSeconds", 6)));
         assertThat(settings.data().get("updated").asInt()).isEqualTo(2);
         assertThat(settings.data().get("failures")).isEmpty();
-        assertThat(server.database.query("SELECT ideal_cycle_seconds FROM devices WHERE device_id IN ('m1', 'm3')"))
-                .extracting(row -> row.get("ideal_cycle_seconds")).containsOnly(6.0);
+        assertThat(server.database.query("SELECT ideal_cycle_schedule -> 0 ->> 'idealCycleSeconds' AS seconds FROM devices"
+                + " WHERE device_id IN ('m1', 'm3')")).extracting(row -> row.get("seconds")).containsOnly("6.0");
 
         server.call("POST", "/rules", org.adminToken(), rule("wander", Map.of("type", "DEVICE", "target", "m2")));
         TestApi.Response attached = server.call("POST", "/groups/batch/batch", org.operatorToken(),

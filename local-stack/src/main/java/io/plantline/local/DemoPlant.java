@@ -1,8 +1,11 @@
 package io.plantline.local;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.plantline.api.http.Json;
 import io.plantline.model.AlertRule;
 import io.plantline.model.Comparison;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.RulesTopicValue;
 import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
@@ -13,6 +16,7 @@ import java.util.Optional;
 import io.plantline.simulator.SimulatedMachine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
@@ -23,17 +27,26 @@ import javax.sql.DataSource;
  */
 final class DemoPlant {
 
+    private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {
+    };
+
     private DemoPlant() {
     }
 
-    static void register(DataSource database, String orgSlug, List<SimulatedMachine> machines) throws SQLException {
+    /**
+     * The organisation, its machines (each with its ideal cycle time from {@code effectiveFrom} on), lines and demo
+     * rule; what a restart finds already there is kept as it is.
+     */
+    static void register(DataSource database, String orgSlug, List<SimulatedMachine> machines, Instant effectiveFrom)
+            throws SQLException {
         try (Connection connection = database.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement organisation = connection.prepareStatement(
                     "INSERT INTO organisations (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING");
                  PreparedStatement device = connection.prepareStatement(
-                         "INSERT INTO devices (org_slug, device_id, name, hardware_model, ideal_cycle_seconds) "
-                                 + "VALUES (?, ?, ?, 'simulated-cnc', ?) ON CONFLICT (org_slug, device_id) DO NOTHING");
+                         "INSERT INTO devices (org_slug, device_id, name, hardware_model, ideal_cycle_schedule) "
+                                 + "VALUES (?, ?, ?, 'simulated-cnc', jsonb_build_array(jsonb_build_object("
+                                 + "'effectiveFrom', ?, 'idealCycleSeconds', ?))) ON CONFLICT (org_slug, device_id) DO NOTHING");
                  PreparedStatement group = connection.prepareStatement(
                          "INSERT INTO device_groups (org_slug, group_id, name) VALUES (?, ?, ?) "
                                  + "ON CONFLICT (org_slug, group_id) DO NOTHING");
@@ -48,7 +61,8 @@ final class DemoPlant {
                     device.setString(1, orgSlug);
                     device.setString(2, deviceId);
                     device.setString(3, "Simulated machine " + deviceId);
-                    device.setDouble(4, machine.profile().idealCycleSeconds());
+                    device.setString(4, effectiveFrom.toString());
+                    device.setDouble(5, machine.profile().idealCycleSeconds());
                     device.addBatch();
                     group.setString(1, orgSlug);
                     group.setString(2, machine.line());
@@ -92,13 +106,20 @@ final class DemoPlant {
         }
     }
 
-    /** The demo alert rule, and each machine's ideal cycle time from {@code effectiveFrom} on, for the jobs. */
-    static List<RulesTopicValue> rulesAndSettings(String orgSlug, List<SimulatedMachine> machines, Instant effectiveFrom) {
+    /** The demo alert rule, and every device's settings as the organisation's table holds them, for the jobs. */
+    static List<RulesTopicValue> rulesAndSettings(DataSource database, String orgSlug) throws SQLException {
         List<RulesTopicValue> values = new ArrayList<>();
         values.add(overheatRule(orgSlug));
-        for (SimulatedMachine machine : machines) {
-            values.add(new DeviceSettings(orgSlug, machine.device().deviceId(),
-                    Optional.of(machine.profile().idealCycleSeconds()), effectiveFrom, Map.of()));
+        try (Connection connection = database.getConnection();
+             PreparedStatement devices = connection.prepareStatement(
+                     "SELECT device_id, ideal_cycle_schedule, metadata FROM devices WHERE org_slug = ?")) {
+            devices.setString(1, orgSlug);
+            try (ResultSet row = devices.executeQuery()) {
+                while (row.next()) {
+                    values.add(new DeviceSettings(orgSlug, row.getString(1),
+                            Json.read(row.getString(2), IdealCycleSchedule.class), Json.read(row.getString(3), METADATA)));
+                }
+            }
         }
         return values;
     }

@@ -165,9 +165,9 @@ public final class LocalStack implements AutoCloseable {
         }));
 
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
-        DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines());
-        publishRules(kafka.bootstrapServers(), DemoPlant.rulesAndSettings(options.simulator().orgSlug(),
-                simulator.machines(), Instant.now().minus(Duration.ofHours(1))));
+        DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines(),
+                Instant.now().minus(Duration.ofHours(1)));
+        publishRules(kafka.bootstrapServers(), DemoPlant.rulesAndSettings(database, options.simulator().orgSlug()));
         // Kafka starts empty at every start, so the job does too: there is no offset a checkpoint could resume from.
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + postgres.jdbcUrl(),

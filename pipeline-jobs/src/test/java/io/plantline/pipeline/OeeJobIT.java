@@ -79,7 +79,7 @@ class OeeJobIT {
     void minutesRollUpsLateCorrectionsAndDeadLettersFollowTheContract() throws Exception {
         Topics topics = Topics.fresh(kafka);
         String events = topics.events();
-        kafka.produce(topics.rules(), "acme/device/press-1", RecordJson.write(new DeviceSettings("acme", "press-1",
+        kafka.produce(topics.rules(), "acme/device/press-1", RecordJson.write(DeviceSettings.of("acme", "press-1",
                 Optional.of(2.0), Instant.ofEpochMilli(T0), Map.of())));
         job = start(topics, Optional.empty(), Optional.empty());
         await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
@@ -233,7 +233,7 @@ class OeeJobIT {
 
     private void publishSettingsAndWait(Topics topics) throws Exception {
         for (int machine = 1; machine <= 3; machine++) {
-            kafka.produce(topics.rules(), "acme/device/press-" + machine, RecordJson.write(new DeviceSettings("acme",
+            kafka.produce(topics.rules(), "acme/device/press-" + machine, RecordJson.write(DeviceSettings.of("acme",
                     "press-" + machine, Optional.of(0.5 + machine), Instant.ofEpochMilli(T0 - 60_000), Map.of())));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);

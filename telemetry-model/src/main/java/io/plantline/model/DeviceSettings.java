@@ -1,26 +1,49 @@
 package io.plantline.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of one device that running jobs apply: the ideal cycle time for OEE (in force from
- * {@code effectiveFrom}, event time, never retroactively) and free-form metadata.
+ * Settings of one device that running jobs apply: its whole ideal cycle time schedule (each record carries all of
+ * it, so a job that starts on the compacted topic, which keeps only a device's latest record, knows every period)
+ * and free-form metadata.
  */
-public record DeviceSettings(String orgSlug, String deviceId, Optional<Double> idealCycleSeconds,
-                             Instant effectiveFrom, Map<String, String> metadata) implements RulesTopicValue {
+public record DeviceSettings(String orgSlug, String deviceId, IdealCycleSchedule idealCycle,
+                             Map<String, String> metadata) implements RulesTopicValue {
 
     public DeviceSettings {
         DeviceRef.tryOf(orgSlug, deviceId).orElseThrow(
                 () -> new IllegalArgumentException("orgSlug/deviceId break the identity contract"));
-        idealCycleSeconds = Objects.requireNonNullElse(idealCycleSeconds, Optional.empty());
-        idealCycleSeconds.filter(seconds -> !(seconds > 0) || !Double.isFinite(seconds)).ifPresent(seconds -> {
-            throw new IllegalArgumentException("idealCycleSeconds must be a positive number");
-        });
-        Objects.requireNonNull(effectiveFrom, "effectiveFrom");
+        idealCycle = Objects.requireNonNullElse(idealCycle, IdealCycleSchedule.EMPTY);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** Settings with one ideal cycle time, in force from {@code effectiveFrom}. */
+    public static DeviceSettings of(String orgSlug, String deviceId, Optional<Double> idealCycleSeconds,
+                                    Instant effectiveFrom, Map<String, String> metadata) {
+        return new DeviceSettings(orgSlug, deviceId,
+                IdealCycleSchedule.EMPTY.written(effectiveFrom, idealCycleSeconds), metadata);
+    }
+
+    /**
+     * Reads both forms: the schedule, and the single {@code idealCycleSeconds} from {@code effectiveFrom} that
+     * versions before the schedule wrote (read as a schedule of that one period).
+     */
+    @JsonCreator
+    static DeviceSettings fromJson(@JsonProperty("orgSlug") String orgSlug, @JsonProperty("deviceId") String deviceId,
+                                   @JsonProperty("idealCycle") List<IdealCycleTime> idealCycle,
+                                   @JsonProperty("idealCycleSeconds") Double legacySeconds,
+                                   @JsonProperty("effectiveFrom") Instant legacyEffectiveFrom,
+                                   @JsonProperty("metadata") Map<String, String> metadata) {
+        IdealCycleSchedule schedule = idealCycle != null || legacyEffectiveFrom == null
+                ? IdealCycleSchedule.of(idealCycle)
+                : IdealCycleSchedule.EMPTY.written(legacyEffectiveFrom, Optional.ofNullable(legacySeconds));
+        return new DeviceSettings(orgSlug, deviceId, schedule, metadata);
     }
 
     @Override

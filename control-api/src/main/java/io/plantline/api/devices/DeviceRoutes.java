@@ -75,7 +75,7 @@ public final class DeviceRoutes {
         WriteKeys.Issued key = WriteKeys.issue();
         call.audit("device/" + deviceId);
         database.transaction(tx -> {
-            devices.create(tx, call.org(), new DeviceStore.NewDevice(deviceId, name, hardwareModel, null, "{}", "{}"), key);
+            devices.create(tx, call.org(), new DeviceStore.NewDevice(deviceId, name, hardwareModel), key);
             return settings.apply(tx, call.org(), deviceId, initial);
         });
         return Reply.created(withWriteKey(devices.find(call.org(), deviceId).orElseThrow(), key));

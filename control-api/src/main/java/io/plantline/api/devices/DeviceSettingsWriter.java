@@ -6,7 +6,11 @@ import io.plantline.api.db.Database;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Json;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.IdealCycleSchedule;
+import io.plantline.model.IdealCycleTime;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -16,22 +20,28 @@ import java.util.Optional;
 
 /**
  * Device settings the jobs apply (ideal cycle time for OEE, metadata) and the device's free-form config. Setting them
- * replaces all three; the row is written and the settings published on {@code factory.rules} in one transaction.
- * An ideal cycle time applies from {@code effectiveFrom} (default: now), never to minutes before it.
+ * replaces the metadata and config, and writes the ideal cycle time (none when absent) from {@code effectiveFrom}
+ * (default: now) on by the rule of {@link IdealCycleSchedule}: the latest write decides the value from its effective
+ * time on, superseding earlier writes for that period. The row is written and the whole schedule published on
+ * {@code factory.rules} in one transaction, under the row's lock, so the topic's order is the table's.
  */
 public final class DeviceSettingsWriter {
 
     private static final int MAX_METADATA_ENTRIES = 50;
+    /** Periods that ended longer ago than this are dropped: no job reprocesses minutes that old. */
+    static final Duration SCHEDULE_HISTORY = Duration.ofDays(35);
 
     public record Settings(Double idealCycleSeconds, Map<String, String> metadata, ObjectNode config, Instant effectiveFrom) {
     }
 
     private final DeviceStore devices;
     private final ApiKafka kafka;
+    private final Clock clock;
 
-    public DeviceSettingsWriter(DeviceStore devices, ApiKafka kafka) {
+    public DeviceSettingsWriter(DeviceStore devices, ApiKafka kafka, Clock clock) {
         this.devices = devices;
         this.kafka = kafka;
+        this.clock = clock;
     }
 
     /** The body fields {@link #read} reads. */
@@ -40,7 +50,7 @@ public final class DeviceSettingsWriter {
     /** Reads the settings fields; problems go to {@code fields}, whose caller checks them before using the result. */
     public static Settings read(Fields fields, Instant now) {
         Optional<Double> ideal = fields.number("idealCycleSeconds");
-        ideal.filter(seconds -> seconds <= 0 || seconds > 86_400)
+        ideal.filter(seconds -> seconds <= 0 || seconds > IdealCycleTime.MAX_SECONDS)
                 .ifPresent(seconds -> fields.problem("idealCycleSeconds must be above 0 and at most 86400"));
         Map<String, String> metadata = new LinkedHashMap<>();
         fields.object("metadata", MAX_METADATA_ENTRIES).ifPresent(node -> node.fields().forEachRemaining(entry -> {
@@ -68,12 +78,16 @@ public final class DeviceSettingsWriter {
 
     /** @return false when the device does not exist in the organisation */
     public boolean apply(Database.Tx tx, String orgSlug, String deviceId, Settings settings) throws SQLException {
-        if (!devices.saveSettings(tx, orgSlug, deviceId, settings.idealCycleSeconds(), Json.write(settings.metadata()),
-                Json.write(settings.config()))) {
+        Optional<IdealCycleSchedule> current = devices.lockSchedule(tx, orgSlug, deviceId);
+        if (current.isEmpty()) {
             return false;
         }
-        kafka.publish(new DeviceSettings(orgSlug, deviceId, Optional.ofNullable(settings.idealCycleSeconds()),
-                settings.effectiveFrom(), settings.metadata()));
+        IdealCycleSchedule idealCycle = current.get()
+                .written(settings.effectiveFrom(), Optional.ofNullable(settings.idealCycleSeconds()))
+                .forgetEndedBefore(clock.instant(), SCHEDULE_HISTORY);
+        devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(settings.metadata()),
+                Json.write(settings.config()));
+        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, settings.metadata()));
         return true;
     }
 }

@@ -6,10 +6,12 @@ import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.Json;
 import io.plantline.model.DeviceRef;
+import io.plantline.model.IdealCycleSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +24,7 @@ import java.util.Optional;
 public final class DeviceStore {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
-    private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_seconds, metadata, config,"
+    private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_schedule, metadata, config,"
             + " online, last_seen_at, firmware_current, firmware_previous, firmware_target, write_key_prefix, created_at,"
             + " updated_at";
 
@@ -38,8 +40,11 @@ public final class DeviceStore {
     private final Database database;
     private final LoadingCache<DeviceRef, Optional<Device>> cache;
 
-    public DeviceStore(Database database) {
+    private final Clock clock;
+
+    public DeviceStore(Database database, Clock clock) {
         this.database = database;
+        this.clock = clock;
         this.cache = Caffeine.newBuilder().expireAfterWrite(CACHE_TTL).maximumSize(100_000).build(this::load);
     }
 
@@ -53,13 +58,13 @@ public final class DeviceStore {
 
     private Optional<Device> load(DeviceRef ref) {
         return database.one("SELECT " + COLUMNS + " FROM devices WHERE org_slug = ? AND device_id = ?",
-                DeviceStore::device, ref.orgSlug(), ref.deviceId());
+                this::device, ref.orgSlug(), ref.deviceId());
     }
 
     public List<Device> list(String orgSlug, Filter filter, int offset, int limit) {
         Conditions where = filtered(orgSlug, filter);
         return database.list("SELECT " + COLUMNS + " FROM devices d WHERE " + where.sql() + " ORDER BY device_id OFFSET ? LIMIT ?",
-                DeviceStore::device, where.values(offset, limit));
+                this::device, where.values(offset, limit));
     }
 
     public long count(String orgSlug, Filter filter) {
@@ -82,16 +87,14 @@ public final class DeviceStore {
 
     /** A new device with its write key's prefix and hash; a taken id is a unique violation (409). */
     public void create(Database.Tx tx, String orgSlug, NewDevice device, WriteKeys.Issued key) throws SQLException {
-        tx.update("INSERT INTO devices (org_slug, device_id, name, hardware_model, ideal_cycle_seconds, metadata, config,"
-                        + " write_key_hash, write_key_prefix) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)",
-                orgSlug, device.deviceId(), device.name(), device.hardwareModel(), device.idealCycleSeconds(),
-                device.metadata(), device.config(), key.hash(), key.prefix());
+        tx.update("INSERT INTO devices (org_slug, device_id, name, hardware_model, write_key_hash, write_key_prefix)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)",
+                orgSlug, device.deviceId(), device.name(), device.hardwareModel(), key.hash(), key.prefix());
         invalidate(orgSlug, device.deviceId());
     }
 
-    /** The fields a user sets at creation; metadata and config as JSON text. */
-    public record NewDevice(String deviceId, String name, String hardwareModel, Double idealCycleSeconds,
-                            String metadata, String config) {
+    /** The fields a user sets at creation besides the settings, which are written after it. */
+    public record NewDevice(String deviceId, String name, String hardwareModel) {
     }
 
     public boolean rename(String orgSlug, String deviceId, Optional<String> name, Optional<String> hardwareModel) {
@@ -107,14 +110,19 @@ public final class DeviceStore {
         return updated;
     }
 
+    /** The device's ideal cycle time schedule, its row locked until the transaction ends; empty for no such device. */
+    public Optional<IdealCycleSchedule> lockSchedule(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
+        return tx.one("SELECT ideal_cycle_schedule FROM devices WHERE org_slug = ? AND device_id = ? FOR UPDATE",
+                row -> Json.read(row.getString(1), IdealCycleSchedule.class), orgSlug, deviceId);
+    }
+
     /** Stores the settings the jobs apply; the caller publishes them in the same transaction. */
-    public boolean saveSettings(Database.Tx tx, String orgSlug, String deviceId, Double idealCycleSeconds,
-                                String metadata, String config) throws SQLException {
-        int updated = tx.update("UPDATE devices SET ideal_cycle_seconds = ?, metadata = ?::jsonb,"
-                        + " config = ?::jsonb, updated_at = now() WHERE org_slug = ? AND device_id = ?",
-                idealCycleSeconds, metadata, config, orgSlug, deviceId);
+    public void saveSettings(Database.Tx tx, String orgSlug, String deviceId, IdealCycleSchedule idealCycle,
+                             String metadata, String config) throws SQLException {
+        tx.update("UPDATE devices SET ideal_cycle_schedule = ?::jsonb, metadata = ?::jsonb, config = ?::jsonb,"
+                        + " updated_at = now() WHERE org_slug = ? AND device_id = ?",
+                Json.write(idealCycle), metadata, config, orgSlug, deviceId);
         invalidate(orgSlug, deviceId);
-        return updated == 1;
     }
 
     public boolean replaceWriteKey(String orgSlug, String deviceId, WriteKeys.Issued key) {
@@ -153,9 +161,10 @@ public final class DeviceStore {
                 .andIf(filter.firmware(), "d.firmware_current = ?");
     }
 
-    static Device device(ResultSet row) throws SQLException {
+    private Device device(ResultSet row) throws SQLException {
+        IdealCycleSchedule idealCycle = Json.read(row.getString("ideal_cycle_schedule"), IdealCycleSchedule.class);
         return new Device(row.getString("device_id"), row.getString("name"), row.getString("hardware_model"),
-                row.getBoolean("enabled"), Database.nullableDouble(row, "ideal_cycle_seconds"),
+                row.getBoolean("enabled"), idealCycle.at(clock.instant()).orElse(null), idealCycle.periods(),
                 json(row.getString("metadata")), json(row.getString("config")), row.getBoolean("online"),
                 Database.instant(row, "last_seen_at").orElse(null), row.getString("firmware_current"),
                 row.getString("firmware_previous"), row.getString("firmware_target"), row.getString("write_key_prefix"),

@@ -2,6 +2,7 @@ package io.plantline.api.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -38,16 +39,25 @@ public final class Json {
         }
     }
 
-    /** A request body that must be one JSON object; anything else is a 400 naming what was wrong. */
     /** Reads JSON this server wrote itself (stored documents), so a failure is a bug, not a client error. */
     public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot read stored " + type.getSimpleName(), e);
         }
     }
 
+    /** The same for a generic type. */
+    public static <T> T read(String json, TypeReference<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read stored " + type.getType(), e);
+        }
+    }
+
+    /** A request body that must be one JSON object; anything else is a 400 naming what was wrong. */
     public static ObjectNode object(byte[] body) {
         if (body == null || body.length == 0) {
             throw ApiException.validation(java.util.List.of("a JSON object body is required"));

@@ -2,22 +2,25 @@ package io.plantline.pipeline.oee;
 
 import io.plantline.model.DeadLetter;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.IdealCycleTime;
 import io.plantline.model.json.RecordJson;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.time.Instant;
+import java.util.List;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Picks the device settings out of {@code factory.rules} and turns each into the machine's ideal cycle time from
- * its effective time. Alert rules are the analytics job's business; a deleted device (tombstone) sends nothing
- * more, so its settings need no change; settings that do not read go to the dead-letter topic.
+ * Picks the device settings out of {@code factory.rules} and turns each into the machine's whole ideal cycle time
+ * schedule; a deleted device (tombstone) gets an empty one, so the OEE job forgets its settings. Alert rules are the
+ * analytics job's business; settings that do not read go to the dead-letter topic.
  */
 public final class IdealCycleSettings extends ProcessFunction<RuleChange, IdealCycleSetting> {
 
+    private static final String DEVICE_KEY = "/device/";
     private final String jobName;
 
     public IdealCycleSettings(String jobName) {
@@ -26,14 +29,25 @@ public final class IdealCycleSettings extends ProcessFunction<RuleChange, IdealC
 
     @Override
     public void processElement(RuleChange change, Context ctx, Collector<IdealCycleSetting> out) {
-        if (change.isDeletion() || !change.key().contains("/device/")) {
+        int device = change.key().indexOf(DEVICE_KEY);
+        if (device < 0) {
+            return;
+        }
+        if (change.isDeletion()) {
+            out.collect(new IdealCycleSetting(change.key().substring(0, device),
+                    change.key().substring(device + DEVICE_KEY.length()), new long[0], new double[0]));
             return;
         }
         try {
             if (RecordJson.readRulesTopicValue(change.json()) instanceof DeviceSettings settings) {
-                out.collect(new IdealCycleSetting(settings.orgSlug(), settings.deviceId(),
-                        settings.effectiveFrom().toEpochMilli(),
-                        settings.idealCycleSeconds().map(seconds -> seconds * 1000).orElse(Double.NaN)));
+                List<IdealCycleTime> periods = settings.idealCycle().periods();
+                long[] from = new long[periods.size()];
+                double[] idealCycleMs = new double[periods.size()];
+                for (int i = 0; i < periods.size(); i++) {
+                    from[i] = periods.get(i).effectiveFrom().toEpochMilli();
+                    idealCycleMs[i] = periods.get(i).idealCycleSeconds().map(seconds -> seconds * 1000).orElse(Double.NaN);
+                }
+                out.collect(new IdealCycleSetting(settings.orgSlug(), settings.deviceId(), from, idealCycleMs));
             }
         } catch (RecordJson.InvalidRecordException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(Instant.now(), jobName,

@@ -30,16 +30,17 @@ import org.apache.flink.util.Collector;
 
 /**
  * One machine's OEE minutes, driven by event-time timers. Events wait until the watermark passes their minute and
- * are then applied in event-time order (so out-of-order events within the bound give the same rows); every minute
- * after the machine's first event gets its row, with the state carried on, until the machine has sent nothing for
- * the state TTL. Events later than the watermark but within the allowed lateness are kept and the minutes they
- * touch are recomputed and written again; later still they are dead letters ({@code too_late}). An ideal cycle
- * time applies from its effective time; if that lies in minutes already written and still within the allowed
- * lateness, they are recomputed too.
+ * are then applied in event-time order (so out-of-order events within the bound give the same rows, whichever of
+ * them is read first); every minute after the machine's first event gets its row, with the state carried on, until
+ * the machine has sent nothing for the state TTL. Events behind the watermark but within the allowed lateness are
+ * kept and the minutes they touch are recomputed and written again; later still they are dead letters
+ * ({@code too_late}). Each settings record replaces the machine's whole ideal cycle time schedule; where the new one
+ * differs in minutes already written and still within the allowed lateness, they are recomputed too.
  *
  * <p>State: the events of the last {@code allowedLateness} (plus the current minute), the machine's state at the
- * first of them, the ideal cycle times, and how far minutes were written. All of it expires after
- * {@code stateTtl} without a write.
+ * first of them, and how far minutes were written, all dropped after {@code stateTtl} without a write; and the ideal
+ * cycle time schedule, kept without a TTL for as long as the device exists (a deleted device's settings record is a
+ * tombstone, which clears it).
  */
 public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEventRecord, IdealCycleSetting, OeeMinute> {
 
@@ -75,8 +76,8 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
         writtenUpTo = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("written-up-to", Types.LONG), ttl));
         rewriteFrom = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("rewrite-from", Types.LONG), ttl));
         lastEventAt = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("last-event-at", Types.LONG), ttl));
-        idealCycleMs = getRuntimeContext().getMapState(withTtl(
-                new MapStateDescriptor<>("ideal-cycle-ms", Types.LONG, Types.DOUBLE), ttl));
+        // No TTL: a machine whose settings never change must keep them for weeks (issue 16).
+        idealCycleMs = getRuntimeContext().getMapState(new MapStateDescriptor<>("ideal-cycle-ms", Types.LONG, Types.DOUBLE));
     }
 
     private static <T extends StateDescriptor<?, ?>> T withTtl(T descriptor, StateTtlConfig ttl) {
@@ -87,14 +88,16 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
     @Override
     public void processElement1(MachineEventRecord record, Context ctx, Collector<OeeMinute> out) throws Exception {
         MachineEvent event = record.event();
-        Long from = retainedFrom.value();
-        if (from != null && event.ts() < from) {
+        if (MinuteAccounting.bucketOf(event.ts()) < finalBefore(ctx.timerService().currentWatermark())) {
             ctx.output(DeadLetters.TAG, tooLate(record, ctx.getCurrentKey()));
             return;
         }
+        Long from = retainedFrom.value();
         if (from == null) {
             retainedFrom.update(MinuteAccounting.bucketOf(event.ts()));
             writtenUpTo.update(MinuteAccounting.bucketOf(event.ts()));
+        } else if (event.ts() < from) {
+            retainEarlierFrom(MinuteAccounting.bucketOf(event.ts()), from);
         }
         retained.add(event);
         lastEventAt.update(Math.max(event.ts(), lastEventAt.value() == null ? Long.MIN_VALUE : lastEventAt.value()));
@@ -104,11 +107,35 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
         ctx.timerService().registerEventTimeTimer(MinuteAccounting.bucketOf(event.ts()) + MINUTE - 1);
     }
 
+    /** Minutes before this are final: the allowed lateness behind the watermark has passed them. */
+    private long finalBefore(long watermark) {
+        return watermark == Long.MIN_VALUE ? Long.MIN_VALUE
+                : MinuteAccounting.bucketOf(watermark - allowedLateness.toMillis());
+    }
+
+    /**
+     * An event earlier than every retained one that is not yet final: only possible before any minute was forgotten,
+     * when the retained events start with the machine's first one read, so the machine's state before it is still
+     * unknown. The retained period starts at its minute, and the minutes from there on are written (again).
+     */
+    private void retainEarlierFrom(long bucket, long from) throws Exception {
+        retainedFrom.update(bucket);
+        if (writtenUpTo.value() == from) {
+            writtenUpTo.update(bucket);
+        } else if (rewriteFrom.value() == null || bucket < rewriteFrom.value()) {
+            rewriteFrom.update(bucket);
+        }
+    }
+
     @Override
     public void processElement2(IdealCycleSetting setting, Context ctx, Collector<OeeMinute> out) throws Exception {
-        idealCycleMs.put(setting.effectiveFrom(), setting.idealCycleMs());
+        long changedFrom = idealCycleHistory().firstDifference(setting.history());
+        idealCycleMs.clear();
+        for (int i = 0; i < setting.effectiveFrom().length; i++) {
+            idealCycleMs.put(setting.effectiveFrom()[i], setting.idealCycleMs()[i]);
+        }
         Long from = retainedFrom.value();
-        if (from != null && rewriteIfWritten(Math.max(setting.effectiveFrom(), from))) {
+        if (from != null && changedFrom != Long.MAX_VALUE && rewriteIfWritten(Math.max(changedFrom, from))) {
             write(ctx.getCurrentKey(), writtenUpTo.value(), out);
         }
     }

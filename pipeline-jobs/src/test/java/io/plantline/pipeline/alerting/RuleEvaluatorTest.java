@@ -63,7 +63,7 @@ class RuleEvaluatorTest {
     @Test
     void deviceSettingsAreLeftToTheOeeJobAndAnUnreadableRuleIsADeadLetter() throws Exception {
         harness.processBroadcastElement(new RuleChange("acme/device/press-1",
-                RecordJson.write(new DeviceSettings("acme", "press-1", java.util.Optional.of(12.5), java.time.Instant.EPOCH, java.util.Map.of()))), 1);
+                RecordJson.write(DeviceSettings.of("acme", "press-1", java.util.Optional.of(12.5), java.time.Instant.EPOCH, java.util.Map.of()))), 1);
         harness.processBroadcastElement(new RuleChange("acme/rule/broken",
                 "{\"type\":\"alert-rule\"}".getBytes(StandardCharsets.UTF_8)), 2);
 

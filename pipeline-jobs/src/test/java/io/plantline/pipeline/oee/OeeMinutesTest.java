@@ -1,28 +1,52 @@
 package io.plantline.pipeline.oee;
 
+import static io.plantline.model.MachineState.IDLE;
 import static io.plantline.model.MachineState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.model.MachineState;
+import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.sink.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.LongStream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class OeeMinutesTest {
 
     private static final long T0 = 1_795_420_800_000L;
+    private static final long MINUTE = 60_000;
+    private static final Duration STATE_TTL = Duration.ofHours(1);
+    private static final long OUT_OF_ORDERNESS = 5_000;
     private KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, IdealCycleSetting, OeeMinute> harness;
 
     @BeforeEach
     void openHarness() throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new OeeMinutes("oee", Duration.ofMinutes(2), Duration.ofHours(1))),
-                MachineEventRecord::deviceKey, IdealCycleSetting::deviceKey, Types.STRING);
+        harness = harness();
         harness.open();
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, IdealCycleSetting, OeeMinute> harness()
+            throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new OeeMinutes("oee", Duration.ofMinutes(2), STATE_TTL)),
+                MachineEventRecord::deviceKey, IdealCycleSetting::deviceKey, Types.STRING);
     }
 
     @Test
@@ -31,11 +55,11 @@ class OeeMinutesTest {
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
-        harness.processBothWatermarks(new Watermark(T0 + 3 * 60_000));
-        harness.processBothWatermarks(new Watermark(T0 + 5 * 60_000));
+        harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE));
+        harness.processBothWatermarks(new Watermark(T0 + 5 * MINUTE));
 
         assertThat(harness.extractOutputValues()).extracting(OeeMinute::bucketStart)
-                .containsExactly(T0, T0 + 60_000, T0 + 120_000, T0 + 180_000, T0 + 240_000);
+                .containsExactly(T0, T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE, T0 + 4 * MINUTE);
         assertThat(harness.extractOutputValues().get(0).components().plannedMs()).isEqualTo(50_000);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);   // the next minute's
     }
@@ -43,7 +67,7 @@ class OeeMinutesTest {
     @Test
     void aLateEventWithinTheAllowedLatenessRewritesItsMinuteAtOnceAndAnOlderOneIsADeadLetter() throws Exception {
         event(MachineEvent.state(T0, RUNNING));
-        harness.processBothWatermarks(new Watermark(T0 + 4 * 60_000));
+        harness.processBothWatermarks(new Watermark(T0 + 4 * MINUTE));
         int written = harness.extractOutputValues().size();
 
         event(MachineEvent.count(T0 + 150_000, 7, 7));   // minute 2, 90 s behind the watermark
@@ -60,10 +84,10 @@ class OeeMinutesTest {
     void aNewIdealCycleTimeRewritesTheMinutesFromItsEffectiveTimeStillOpenToCorrection() throws Exception {
         event(MachineEvent.state(T0, RUNNING));
         event(MachineEvent.count(T0 + 90_000, 10, 10));
-        harness.processBothWatermarks(new Watermark(T0 + 3 * 60_000 - 1));
+        harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE - 1));
         int written = harness.extractOutputValues().size();
 
-        harness.processElement2(new IdealCycleSetting("acme", "press-1", T0 + 60_000, 1_000), T0);
+        settings(T0 + MINUTE, 1.0);
 
         assertThat(harness.extractOutputValues().subList(written, harness.extractOutputValues().size()))
                 .extracting(minute -> minute.bucketStart() - T0, OeeMinute::idealCycleMs)
@@ -71,7 +95,131 @@ class OeeMinutesTest {
                         org.assertj.core.groups.Tuple.tuple(120_000L, 1_000.0));
     }
 
+    /** Issue 16, item 1: the settings a device is created with must not override a later write effective before them. */
+    @Test
+    void aLaterWriteEffectiveBeforeAnEarlierOneAppliesFromItsEffectiveTime() throws Exception {
+        long created = T0 + 30 * MINUTE;
+        settings(created, null);                      // POST /devices: no ideal cycle time, effective at creation
+        settings(created - 60 * MINUTE, 2.0);         // PUT settings: 2 s from an hour before the creation
+        event(MachineEvent.state(created + 10_000, RUNNING));
+        event(MachineEvent.count(created + 20_000, 10, 9));
+
+        harness.processBothWatermarks(new Watermark(created + MINUTE));
+
+        OeeMinute minute = harness.extractOutputValues().get(0);
+        assertThat(minute.idealCycleMs()).isEqualTo(2_000.0);
+        assertThat(minute.components().performance()).isEqualTo(20_000.0 / 50_000);
+    }
+
+    /** Issue 16, item 2: a device's settings last as long as the device, not as long as the state TTL. */
+    @Test
+    void theIdealCycleTimeOutlivesTheStateTtlWithoutASettingsChange() throws Exception {
+        harness.setStateTtlProcessingTime(0);
+        settings(T0, 2.0);
+        long halfTtl = STATE_TTL.toMillis() / 2;
+        int steps = 6;                                 // three state TTLs of processing time
+        for (int step = 1; step <= steps; step++) {
+            harness.setStateTtlProcessingTime(step * halfTtl);
+            long minute = T0 + step * halfTtl;
+            event(MachineEvent.state(minute, RUNNING));
+            event(MachineEvent.count(minute + 1_000, 3, 3));
+            harness.processBothWatermarks(new Watermark(minute + MINUTE));
+        }
+
+        assertThat(harness.extractOutputValues()).last().satisfies(last -> {
+            assertThat(last.bucketStart()).isEqualTo(T0 + steps * halfTtl);
+            assertThat(last.idealCycleMs()).isEqualTo(2_000.0);
+        });
+    }
+
+    /** Issue 16, item 3: at a fresh start, the first event read must not make an earlier one within the bound late. */
+    @Test
+    void anEarlierEventReadSecondWithinTheBoundCountsAtAFreshStart() throws Exception {
+        event(MachineEvent.count(T0 + 10_000, 5, 5));
+        event(MachineEvent.state(T0 - 3_000, RUNNING));       // 13 s earlier in event time, read second
+
+        harness.processBothWatermarks(new Watermark(T0 + MINUTE));
+
+        assertThat(harness.getSideOutput(DeadLetters.TAG)).isNull();
+        assertThat(harness.extractOutputValues()).extracting(OeeMinute::bucketStart,
+                        m -> m.components().runMs(), m -> m.components().totalCount())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0 - MINUTE, 3_000L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(T0, 60_000L, 5L));
+    }
+
+    /**
+     * Issue 16, item 3, as a property: the same events shuffled within the out-of-orderness bound, with the
+     * watermark a bounded-out-of-orderness source would send, give exactly the minutes of the ordered run.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void eventsShuffledWithinTheBoundGiveTheMinutesOfTheOrderedRun(long seed) throws Exception {
+        Random random = new Random(seed);
+        List<MachineEvent> events = randomMachine(random);
+        Map<Long, OeeMinute> ordered = run(events);
+
+        List<MachineEvent> shuffled = new ArrayList<>(events);
+        Map<MachineEvent, Long> arrival = new java.util.IdentityHashMap<>();
+        shuffled.forEach(event -> arrival.put(event, event.ts() + (long) (random.nextDouble() * OUT_OF_ORDERNESS)));
+        shuffled.sort(Comparator.comparingLong(arrival::get));
+        harness = harness();
+        harness.open();
+
+        assertThat(run(shuffled)).isEqualTo(ordered);
+        assertThat(harness.getSideOutput(DeadLetters.TAG)).isNull();
+    }
+
+    static LongStream seeds() {
+        return LongStream.rangeClosed(1, 50);
+    }
+
+    /** Feeds the events in the given order, the watermark trailing the newest by the bound; the last row per minute. */
+    private Map<Long, OeeMinute> run(List<MachineEvent> arrivalOrder) throws Exception {
+        settings(T0 - MINUTE, 1.5);
+        long newest = Long.MIN_VALUE;
+        for (MachineEvent event : arrivalOrder) {
+            event(event);
+            newest = Math.max(newest, event.ts());
+            harness.processBothWatermarks(new Watermark(newest - OUT_OF_ORDERNESS - 1));
+        }
+        harness.processBothWatermarks(new Watermark(newest + 2 * MINUTE));
+        Map<Long, OeeMinute> lastPerMinute = new TreeMap<>();
+        harness.extractOutputValues().forEach(minute -> lastPerMinute.put(minute.bucketStart(), minute));
+        return lastPerMinute;
+    }
+
+    private static List<MachineEvent> randomMachine(Random random) {
+        List<MachineEvent> events = new ArrayList<>();
+        MachineState[] states = {RUNNING, RUNNING, IDLE, MachineState.DOWN, MachineState.PLANNED_STOP};
+        // The first events straddle a minute boundary, where the order of a fresh start matters most.
+        for (long ts = T0 - 2_000 + random.nextInt(2_000); ts < T0 + 6 * MINUTE; ts += 200 + random.nextInt(4_000)) {
+            if (random.nextInt(3) == 0) {
+                events.add(MachineEvent.state(ts, states[random.nextInt(states.length)]));
+            } else {
+                int total = random.nextInt(4);
+                events.add(MachineEvent.count(ts, total, total == 0 ? 0 : random.nextInt(total + 1)));
+            }
+        }
+        return events;
+    }
+
     private void event(MachineEvent event) throws Exception {
         harness.processElement1(new MachineEventRecord("acme", "press-1", event, null), event.ts());
+    }
+
+    /**
+     * What the API publishes on {@code factory.rules} for one write, in the form every version reads, through the
+     * operator that reads it.
+     */
+    private void settings(long effectiveFrom, Double idealCycleSeconds) throws Exception {
+        String json = "{\"type\":\"device-settings\",\"orgSlug\":\"acme\",\"deviceId\":\"press-1\","
+                + (idealCycleSeconds == null ? "" : "\"idealCycleSeconds\":" + idealCycleSeconds + ",")
+                + "\"effectiveFrom\":\"" + Instant.ofEpochMilli(effectiveFrom) + "\",\"metadata\":{}}";
+        OneInputStreamOperatorTestHarness<RuleChange, IdealCycleSetting> reader =
+                ProcessFunctionTestHarnesses.forProcessFunction(new IdealCycleSettings("oee"));
+        reader.processElement(new RuleChange("acme/device/press-1", json.getBytes(StandardCharsets.UTF_8)), 0);
+        for (IdealCycleSetting setting : reader.extractOutputValues()) {
+            harness.processElement2(setting, 0);
+        }
     }
 }

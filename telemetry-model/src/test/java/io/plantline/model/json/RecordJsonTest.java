@@ -40,10 +40,23 @@ class RecordJsonTest {
 
     @Test
     void deviceSettingsRoundTripThroughTheRulesTopic() {
-        DeviceSettings settings = new DeviceSettings("acme", "press-7", Optional.of(2.5), AT, Map.of("line", "2"));
+        DeviceSettings settings = DeviceSettings.of("acme", "press-7", Optional.of(2.5), AT, Map.of("line", "2"));
 
         assertThat(RecordJson.readRulesTopicValue(RecordJson.write(settings))).isEqualTo(settings);
+        assertThat(new String(RecordJson.write(settings), StandardCharsets.UTF_8))
+                .contains("\"idealCycle\":[{\"effectiveFrom\":\"2026-11-23T10:00:00Z\",\"idealCycleSeconds\":2.5}]");
         assertThat(settings.key()).isEqualTo("acme/device/press-7");
+    }
+
+    @Test
+    void deviceSettingsOfEarlierVersionsReadAsAScheduleOfOnePeriod() {
+        String json = "{\"type\":\"device-settings\",\"orgSlug\":\"acme\",\"deviceId\":\"press-7\","
+                + "\"idealCycleSeconds\":2.5,\"effectiveFrom\":\"2026-11-23T10:00:00Z\",\"metadata\":{}}";
+
+        DeviceSettings settings = (DeviceSettings) RecordJson.readRulesTopicValue(json.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(settings.idealCycle().at(AT)).contains(2.5);
+        assertThat(settings.idealCycle().at(AT.minusMillis(1))).isEmpty();
     }
 
     @Test
