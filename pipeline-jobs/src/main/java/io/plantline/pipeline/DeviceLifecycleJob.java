@@ -4,6 +4,7 @@ import io.plantline.config.Settings;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.alerting.AlertChange;
+import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.alerting.AlertChanges;
 import io.plantline.pipeline.alerting.AlertRow;
 import io.plantline.pipeline.alerting.AlertsTable;
@@ -22,12 +23,15 @@ import io.plantline.pipeline.sink.DeadLetters;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -123,8 +127,11 @@ public final class DeviceLifecycleJob {
                 .fromSource(sources.deviceEvents(), watermarks.strategy(), "device events").uid("device-events-source")
                 .union(env.fromSource(sources.signsOfLife(), watermarks.strategy(), "signs of life").uid("signs-of-life-source"),
                         env.fromSource(sources.commands(), watermarks.strategy(), "update commands").uid("commands-source"));
-        SingleOutputStreamOperator<TargetRow> targets = inputs
-                .keyBy(input -> input.isRejected() ? "" : input.deviceKey())
+        KeySelector<LifecycleInput, String> byDevice = input -> input.isRejected() ? "" : input.deviceKey();
+        SingleOutputStreamOperator<LifecycleInput> delivered = inputs.keyBy(byDevice)
+                .process(new DuplicateDeliveries<>(options.job().allowedLateness()), TypeInformation.of(LifecycleInput.class))
+                .name("count each report once").uid("duplicate-deliveries");
+        SingleOutputStreamOperator<TargetRow> targets = DataStreamUtils.reinterpretAsKeyedStream(delivered, byDevice)
                 .process(new DeviceLifecycle(NAME, options.lifecycle(), options.job().stateTtl()))
                 .name("device lifecycle").uid("device-lifecycle");
         targets.sinkTo(sinks.targets()).name("ota targets").uid("ota-targets-sink");

@@ -2,6 +2,7 @@ package io.plantline.pipeline;
 
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
+import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.oee.IdealCycleSetting;
 import io.plantline.pipeline.oee.IdealCycleSettings;
 import io.plantline.pipeline.oee.MachineEventDeserializer;
@@ -15,10 +16,12 @@ import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
 import io.plantline.pipeline.sink.DeadLetters;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -94,7 +97,11 @@ public final class OeeJob {
                 .setParallelism(1)
                 .process(new IdealCycleSettings(NAME)).name("ideal cycle times").uid("ideal-cycle-settings")
                 .setParallelism(1);
-        SingleOutputStreamOperator<OeeMinute> minutes = events.keyBy(MachineEventRecord::deviceKey)
+        SingleOutputStreamOperator<MachineEventRecord> delivered = events.keyBy(MachineEventRecord::deviceKey)
+                .process(new DuplicateDeliveries<>(options.allowedLateness()), TypeInformation.of(MachineEventRecord.class))
+                .name("count each delivery once").uid("duplicate-deliveries");
+        SingleOutputStreamOperator<OeeMinute> minutes = DataStreamUtils
+                .reinterpretAsKeyedStream(delivered, MachineEventRecord::deviceKey)
                 .connect(settings.keyBy(IdealCycleSetting::deviceKey))
                 .process(new OeeMinutes(NAME, options.allowedLateness(), options.stateTtl()))
                 .name("OEE minutes").uid("oee-minutes");

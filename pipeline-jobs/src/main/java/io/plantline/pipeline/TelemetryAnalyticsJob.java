@@ -21,6 +21,8 @@ import io.plantline.pipeline.anomaly.Anomaly;
 import io.plantline.pipeline.anomaly.AnomalyDetection;
 import io.plantline.pipeline.anomaly.AnomalySettings;
 import io.plantline.pipeline.ingest.DeviceReading;
+import io.plantline.pipeline.ingest.DuplicateDeliveries;
+import io.plantline.pipeline.ingest.EventTimeOrder;
 import io.plantline.pipeline.ingest.SplitRejected;
 import io.plantline.pipeline.ingest.TelemetryDeserializer;
 import io.plantline.pipeline.ingest.TelemetryRecord;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -39,7 +42,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -150,20 +153,30 @@ public final class TelemetryAnalyticsJob {
                 .setParallelism(1)
                 .broadcast(RuleEvaluator.RULES);
 
-        SingleOutputStreamOperator<RuleEvaluation> evaluations = readings.connect(rules)
+        // Each message once, keyed by device. Everything after runs chained to it, so a device's readings stay on one
+        // subtask; alerting and anomaly detection take them in event-time order, the minute statistics as they come.
+        TypeInformation<DeviceReading> type = TypeInformation.of(DeviceReading.class);
+        SingleOutputStreamOperator<DeviceReading> delivered = readings.keyBy(DeviceReading::deviceKey)
+                .process(new DuplicateDeliveries<>(job.allowedLateness()), type)
+                .name("count each delivery once").uid("duplicate-deliveries");
+        SingleOutputStreamOperator<DeviceReading> inOrder = delivered
+                .transform("order by event time", type, new EventTimeOrder<>(type)).uid("reading-time-order");
+
+        SingleOutputStreamOperator<RuleEvaluation> evaluations = inOrder.connect(rules)
                 .process(new RuleEvaluator(NAME)).name("evaluate rules").uid("rule-evaluator");
         SingleOutputStreamOperator<AlertRow> alerts = AlertDetection.alerts(evaluations, job.stateTtl());
         alerts.sinkTo(sinks.alerts()).name("alerts table").uid("alerts-sink");
         alerts.getSideOutput(AlertLifecycle.CHANGES).sinkTo(sinks.alertChanges()).name("alert changes").uid("alert-changes-sink");
 
-        KeyedStream<DeviceReading, String> byDevice = readings.keyBy(DeviceReading::deviceKey);
-        SingleOutputStreamOperator<TelemetryMinute> minutes = byDevice
+        SingleOutputStreamOperator<TelemetryMinute> minutes = DataStreamUtils
+                .reinterpretAsKeyedStream(delivered, DeviceReading::deviceKey)
                 .window(TumblingEventTimeWindows.of(BUCKET))
                 .allowedLateness(job.allowedLateness())
                 .sideOutputLateData(TOO_LATE)
                 .aggregate(new MinuteStatistics(), new ToTelemetryMinute()).name("one-minute statistics").uid("telemetry-minutes");
         minutes.sinkTo(sinks.telemetryMinutes()).name("telemetry_1m table").uid("telemetry-minutes-sink");
-        byDevice.process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies").uid("anomaly-detection")
+        DataStreamUtils.reinterpretAsKeyedStream(inOrder, DeviceReading::deviceKey)
+                .process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies").uid("anomaly-detection")
                 .sinkTo(sinks.anomalies()).name("anomalies table").uid("anomalies-sink");
 
         DataStream<DeadLetter> tooLate = minutes.getSideOutput(TOO_LATE)

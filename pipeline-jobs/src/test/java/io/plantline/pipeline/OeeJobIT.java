@@ -195,6 +195,27 @@ class OeeJobIT {
         assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
     }
 
+    /** Issue 16, item 4: part counts are increments, so a redelivered count must count once. */
+    @Test
+    void everyEventDeliveredTwiceInRandomOrderWritesWhatOneDeliveryWrites() throws Exception {
+        MachineFeed feed = randomMachines(0, 8).state("press-9", 20 * 60_000, RUNNING);
+        Topics topics = Topics.fresh(kafka);
+        job = start(topics, Optional.empty(), Optional.empty());
+        publishSettingsAndWait(topics);
+        kafka.produceAll(topics.events(), feed.records());
+        Map<String, List<Map<String, Object>>> expected = awaitSettledTables(3 * 19);
+        job.cancel().get();
+        job = null;
+
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        topics = Topics.fresh(kafka);
+        job = start(topics, Optional.empty(), Optional.empty());
+        publishSettingsAndWait(topics);
+        kafka.produceAll(topics.events(), feed.recordsDeliveredTwice(16, 4_000));
+
+        assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
+    }
+
     /** Empty tables, fresh topics, a job checkpointing into {@code checkpoints} that has written its first minutes. */
     private Topics startAfresh(Path checkpoints, MachineFeed firstHalf) throws Exception {
         database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");

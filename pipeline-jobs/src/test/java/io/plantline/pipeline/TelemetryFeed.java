@@ -2,10 +2,7 @@ package io.plantline.pipeline;
 
 import io.plantline.model.DeviceRef;
 import io.plantline.model.TelemetryReading;
-import io.plantline.model.json.DeviceMessageCodec;
 import java.time.Instant;
-import java.util.AbstractMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,16 +10,14 @@ import java.util.Map;
 public final class TelemetryFeed {
 
     public static final long T0 = Instant.parse("2026-11-23T08:00:00Z").toEpochMilli();
-    private static final DeviceMessageCodec CODEC = DeviceMessageCodec.withDefaults();
 
-    private final List<Map.Entry<String, byte[]>> records = new ArrayList<>();
+    private final Deliveries deliveries = new Deliveries();
 
     /** One reading of device {@code deviceId} of organisation {@code acme}, {@code offsetMillis} after {@link #T0}. */
     public TelemetryFeed reading(String deviceId, long offsetMillis, Map<String, Double> metrics) {
         DeviceRef device = new DeviceRef("acme", deviceId);
         Instant ts = Instant.ofEpochMilli(T0 + offsetMillis);
-        records.add(new AbstractMap.SimpleImmutableEntry<>(device.key(),
-                CODEC.encode(new TelemetryReading(device, ts, ts, metrics))));
+        deliveries.add(device.key(), ts.toEpochMilli(), receivedAt -> new TelemetryReading(device, ts, receivedAt, metrics));
         return this;
     }
 
@@ -31,11 +26,16 @@ public final class TelemetryFeed {
     }
 
     public TelemetryFeed raw(String key, byte[] value) {
-        records.add(new AbstractMap.SimpleImmutableEntry<>(key, value));
+        deliveries.addRaw(key, value);
         return this;
     }
 
     public List<Map.Entry<String, byte[]>> records() {
-        return List.copyOf(records);
+        return deliveries.once();
+    }
+
+    /** Every reading delivered twice, in a random order within {@code boundMillis} of event time. */
+    public List<Map.Entry<String, byte[]>> recordsDeliveredTwice(long seed, long boundMillis) {
+        return deliveries.twiceShuffled(seed, boundMillis);
     }
 }

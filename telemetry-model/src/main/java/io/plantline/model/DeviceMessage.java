@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * Something a device sent, validated: who sent it, its own timestamp {@code ts} (event time),
- * and when the platform received it ({@code receivedAt}, set by the bridge or the ingestion API).
+ * when the platform received it ({@code receivedAt}, set by the bridge or the ingestion API), and what makes a
+ * second delivery of it the same message ({@code id}).
  */
 public sealed interface DeviceMessage
         permits TelemetryReading, MachineStateChange, PartCount, Heartbeat, OtaProgress {
@@ -16,4 +17,6 @@ public sealed interface DeviceMessage
     Instant receivedAt();
 
     MessageKind kind();
+
+    MessageId id();
 }

@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256 in hex: firmware image checksums (the server and the devices compute the same), and secrets with 256
- * random bits (refresh tokens, write keys), where a slow hash adds nothing.
+ * SHA-256: firmware image checksums (the server and the devices compute the same), secrets with 256
+ * random bits (refresh tokens, write keys), where a slow hash adds nothing, and device messages' identities.
  */
 public final class Sha256 {
 
@@ -19,8 +19,12 @@ public final class Sha256 {
     }
 
     public static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(digest(bytes));
+    }
+
+    public static byte[] digest(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

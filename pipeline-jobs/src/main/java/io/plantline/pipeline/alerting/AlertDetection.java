@@ -7,24 +7,24 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The alerting part of the graph: rule evaluations put in event-time order ({@link EventTimeOrder}), thinned to
- * those that can change a match ({@link PatternRelevance}), keyed by device and rule, the three
- * {@link AlertPatterns} (CEP consuming that order as it arrives), and the {@link AlertLifecycle}
- * that turns their matches into alert rows (main output) and changes (side output).
+ * The alerting part of the graph: rule evaluations, which arrive in each device's event-time order (the readings
+ * were put in that order, {@link io.plantline.pipeline.ingest.EventTimeOrder}), thinned to those that can change a
+ * match ({@link PatternRelevance}), keyed by device and rule, the three {@link AlertPatterns} (CEP consuming that
+ * order as it arrives), and the {@link AlertLifecycle} that turns their matches into alert rows (main output) and
+ * changes (side output).
  */
 public final class AlertDetection {
 
     private AlertDetection() {
     }
 
-    public static SingleOutputStreamOperator<AlertRow> alerts(DataStream<RuleEvaluation> unordered, Duration stateTtl) {
+    /** @param inOrder every device's evaluations in event-time order */
+    public static SingleOutputStreamOperator<AlertRow> alerts(DataStream<RuleEvaluation> inOrder, Duration stateTtl) {
         // Every step up to the keyBy runs at the input's parallelism, chained, so each device's evaluations stay
-        // on one forward channel and reach the patterns in the order EventTimeOrder gave them.
-        int parallelism = unordered.getParallelism();
-        DataStream<RuleEvaluation> evaluations = unordered
-                .transform("order by event time", unordered.getType(), new EventTimeOrder()).uid("event-time-order")
-                .setParallelism(parallelism)
-                .transform("mark pattern relevance", unordered.getType(), new PatternRelevance()).uid("pattern-relevance")
+        // on one forward channel and reach the patterns in event-time order.
+        int parallelism = inOrder.getParallelism();
+        DataStream<RuleEvaluation> evaluations = inOrder
+                .transform("mark pattern relevance", inOrder.getType(), new PatternRelevance()).uid("pattern-relevance")
                 .setParallelism(parallelism);
         KeyedStream<RuleEvaluation, String> forBreach = evaluations.filter(RuleEvaluation::forBreach)
                 .name("for breach patterns").uid("for-breach-patterns").setParallelism(parallelism)

@@ -13,7 +13,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Marks, on evaluations already in event-time order ({@link EventTimeOrder}), which of them can change a match of
+ * Marks, on evaluations already in event-time order, which of them can change a match of
  * the {@link AlertPatterns}, so the CEP operators see only those. In a plant most readings are normal, and a CEP
  * operator spends a state update on every event it sees whether or not it can match.
  *

@@ -4,6 +4,7 @@ import io.plantline.model.AlertRule;
 import io.plantline.model.Comparison;
 import io.plantline.model.Severity;
 import io.plantline.pipeline.ingest.MetricPoint;
+import io.plantline.pipeline.ingest.Timestamped;
 
 /**
  * One reading judged against one rule: whether it breaches the threshold, whether it is back beyond the clear
@@ -21,7 +22,12 @@ import io.plantline.pipeline.ingest.MetricPoint;
 public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, String metric, long ts, double value,
                              boolean breaching, boolean clearing, long sustainMillis, int sustainReadings,
                              long escalateAfterMillis, Severity severity, Severity escalationSeverity,
-                             boolean higherIsWorse, boolean forBreach, boolean forClear) {
+                             boolean higherIsWorse, boolean forBreach, boolean forClear) implements Timestamped {
+
+    @Override
+    public long eventTime() {
+        return ts;
+    }
 
     public static RuleEvaluation of(AlertRule rule, MetricPoint point) {
         return new RuleEvaluation(point.orgSlug(), point.deviceId(), rule.ruleId(), point.metric(), point.ts(),

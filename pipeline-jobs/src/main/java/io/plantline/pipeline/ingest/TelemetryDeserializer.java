@@ -25,7 +25,7 @@ public final class TelemetryDeserializer extends DeviceRecordDeserializer<Teleme
             values[i++] = metric.getValue();
         }
         return TelemetryRecord.accepted(new DeviceReading(reading.device().orgSlug(), reading.device().deviceId(),
-                reading.ts().toEpochMilli(), metrics, values));
+                reading.ts().toEpochMilli(), metrics, values, reading.id().key(reading.kind())));
     }
 
     @Override

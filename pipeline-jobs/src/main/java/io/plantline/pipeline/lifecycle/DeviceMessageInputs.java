@@ -26,7 +26,8 @@ public final class DeviceMessageInputs extends DeviceRecordDeserializer<Lifecycl
         }
         if (message instanceof OtaProgress report) {
             return LifecycleInput.progress(org, device, ts, report.deploymentId(), report.status().name(),
-                    report.progress().isPresent() ? report.progress().getAsInt() : null, report.message().orElse(null));
+                    report.progress().isPresent() ? report.progress().getAsInt() : null, report.message().orElse(null),
+                    report.id().key(report.kind()));
         }
         return LifecycleInput.seen(org, device, ts);
     }

@@ -5,6 +5,7 @@ import io.plantline.model.DeviceMessage;
 import io.plantline.model.MachineStateChange;
 import io.plantline.model.PartCount;
 import io.plantline.pipeline.ingest.DeviceRecordDeserializer;
+import io.plantline.pipeline.ingest.IdentifiedMessage;
 
 /**
  * Turns a {@code factory.machine-events} record into a state change or a part count; the codec refuses unknown
@@ -21,18 +22,20 @@ public final class MachineEventDeserializer extends DeviceRecordDeserializer<Mac
         String org = message.device().orgSlug();
         String device = message.device().deviceId();
         if (message instanceof MachineStateChange change) {
-            return new MachineEventRecord(org, device, MachineEvent.state(change.ts().toEpochMilli(), change.state()), null);
+            return new MachineEventRecord(org, device, MachineEvent.state(change.ts().toEpochMilli(), change.state()),
+                    message.id().key(message.kind()), null);
         }
         if (message instanceof PartCount count) {
             return new MachineEventRecord(org, device,
-                    MachineEvent.count(count.ts().toEpochMilli(), count.total(), count.good()), null);
+                    MachineEvent.count(count.ts().toEpochMilli(), count.total(), count.good()),
+                    message.id().key(message.kind()), null);
         }
         return null;
     }
 
     @Override
     protected MachineEventRecord rejected(DeadLetter deadLetter) {
-        return new MachineEventRecord(null, null, null, deadLetter);
+        return new MachineEventRecord(null, null, null, IdentifiedMessage.NOT_DEDUPLICATED, deadLetter);
     }
 
     @Override

@@ -21,6 +21,6 @@ class DeviceMinuteTest {
     }
 
     private static DeviceReading reading(String[] metrics, double first, double second) {
-        return new DeviceReading("acme", "press-1", 0, metrics, new double[] {first, second});
+        return new DeviceReading("acme", "press-1", 0, metrics, new double[] {first, second}, 0);
     }
 }

@@ -77,6 +77,6 @@ class RuleEvaluatorTest {
     }
 
     private static DeviceReading point(String deviceId, String metric, double value) {
-        return new DeviceReading("acme", deviceId, 1_000, new String[] {metric}, new double[] {value});
+        return new DeviceReading("acme", deviceId, 1_000, new String[] {metric}, new double[] {value}, 0);
     }
 }

@@ -60,11 +60,11 @@ class AnomalyDetectionTest {
         for (int i = 0; i < 200; i++) {
             ts += 1000;
             harness.processElement(new DeviceReading("acme", "press-1", ts, new String[] {"rpm", "temperature"},
-                    new double[] {1200 + noise.nextGaussian() * 5, 50 + noise.nextGaussian()}), ts);
+                    new double[] {1200 + noise.nextGaussian() * 5, 50 + noise.nextGaussian()}, 0), ts);
         }
         ts += 1000;
         harness.processElement(new DeviceReading("acme", "press-1", ts, new String[] {"rpm", "temperature"},
-                new double[] {1201, 70}), ts);
+                new double[] {1201, 70}, 0), ts);
 
         assertThat(harness.extractOutputValues()).extracting(Anomaly::metric).containsExactly("temperature");
     }
@@ -97,6 +97,6 @@ class AnomalyDetectionTest {
 
     private void send(String deviceId, double value) throws Exception {
         ts += 1000;
-        harness.processElement(new DeviceReading("acme", deviceId, ts, new String[] {"temperature"}, new double[] {value}), ts);
+        harness.processElement(new DeviceReading("acme", deviceId, ts, new String[] {"temperature"}, new double[] {value}, 0), ts);
     }
 }

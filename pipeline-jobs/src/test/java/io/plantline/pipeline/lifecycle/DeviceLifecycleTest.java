@@ -173,7 +173,7 @@ class DeviceLifecycleTest {
         assertThat(firmwareRows()).last().isEqualTo(new FirmwareRow(ORG, DEVICE, "1.0.0", null, null));
 
         input(LifecycleInput.sent(ORG, "press-2", T0, "dep-1", "2.0.0"));
-        input(LifecycleInput.progress(ORG, "press-2", T0 + 1000, "dep-1", "SUCCEEDED", 100, null));
+        input(LifecycleInput.progress(ORG, "press-2", T0 + 1000, "dep-1", "SUCCEEDED", 100, null, 1));
         harness.processWatermark(new Watermark(T0 + 1000 + 5 * MINUTE));
         assertThat(harness.extractOutputValues()).last().isEqualTo(new TargetRow(ORG, "dep-1", "press-2", "FAILED",
                 "timeout", 100, T0 + 1000 + 5 * MINUTE));
@@ -229,7 +229,7 @@ class DeviceLifecycleTest {
     }
 
     private void report(long ts, String status, Integer progress, String message) throws Exception {
-        input(LifecycleInput.progress(ORG, DEVICE, ts, "dep-1", status, progress, message));
+        input(LifecycleInput.progress(ORG, DEVICE, ts, "dep-1", status, progress, message, ts));
     }
 
     private void input(LifecycleInput input) throws Exception {

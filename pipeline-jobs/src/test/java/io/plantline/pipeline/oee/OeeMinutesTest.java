@@ -204,7 +204,7 @@ class OeeMinutesTest {
     }
 
     private void event(MachineEvent event) throws Exception {
-        harness.processElement1(new MachineEventRecord("acme", "press-1", event, null), event.ts());
+        harness.processElement1(new MachineEventRecord("acme", "press-1", event, event.hashCode(), null), event.ts());
     }
 
     /**

@@ -16,6 +16,7 @@ import io.plantline.model.Heartbeat;
 import io.plantline.model.Limits;
 import io.plantline.model.MachineState;
 import io.plantline.model.MachineStateChange;
+import io.plantline.model.MessageId;
 import io.plantline.model.MessageKind;
 import io.plantline.model.OtaProgress;
 import io.plantline.model.OtaStatus;
@@ -46,6 +47,8 @@ public final class DeviceMessageCodec {
     private static final String KIND = "kind";
     private static final String TS = "ts";
     private static final String RECEIVED_AT = "receivedAt";
+    private static final String MSG_ID = "msgId";
+    private static final String DIGEST = "digest";
     private static final long LATEST_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
 
     private final ObjectMapper mapper;
@@ -87,9 +90,21 @@ public final class DeviceMessageCodec {
         return parsePayload(topic.get().device(), topic.get().kind(), payload, receivedAt);
     }
 
-    /** A payload whose device and kind are already known (MQTT topic, ingestion URL). */
+    /**
+     * A payload whose device and kind are already known (MQTT topic, ingestion URL). Its identity is the device's
+     * {@code msgId}, else the digest of these very bytes.
+     */
     public ParseResult parsePayload(DeviceRef device, MessageKind kind, byte[] payload, Instant receivedAt) {
-        return parse(() -> toMessage(device, kind, readObject(payload), receivedAt));
+        return parse(() -> {
+            ObjectNode json = readObject(payload);
+            MessageId id = optionalText(json, MSG_ID, MessageId.MAX_MSG_ID_CHARS).map(msgId -> {
+                if (msgId.isEmpty()) {
+                    throw new Refusal(RejectReason.INVALID_VALUE, "msgId is empty");
+                }
+                return MessageId.given(msgId);
+            }).orElseGet(() -> MessageId.ofPayload(payload));
+            return toMessage(device, kind, json, receivedAt, id);
+        });
     }
 
     /** A record value from one of the device-message Kafka topics, written by {@link #encode}. */
@@ -100,8 +115,21 @@ public final class DeviceMessageCodec {
                     .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "org/device break the identity contract"));
             MessageKind kind = MessageKind.fromWireName(text(json, KIND))
                     .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "unknown kind"));
-            return toMessage(device, kind, json, timestamp(json, RECEIVED_AT));
+            DeviceMessage message = toMessage(device, kind, json, timestamp(json, RECEIVED_AT), storedId(json));
+            // Records of earlier versions carry no identity: their content stands in for the device's bytes.
+            return message.id().isKnown() ? message : toMessage(device, kind, json, message.receivedAt(),
+                    MessageId.ofPayload(content(message)));
         });
+    }
+
+    private static MessageId storedId(ObjectNode json) {
+        Optional<String> msgId = optionalText(json, MSG_ID, MessageId.MAX_MSG_ID_CHARS);
+        Optional<String> digest = optionalText(json, DIGEST, 16);
+        try {
+            return msgId.map(MessageId::given).orElseGet(() -> new MessageId(null, digest.orElse(null)));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(RejectReason.INVALID_VALUE, e.getMessage());
+        }
     }
 
     /** Runs one parse, turning every refusal into a result: the single place where parsing stops throwing. */
@@ -117,18 +145,36 @@ public final class DeviceMessageCodec {
     }
 
     /**
-     * The Kafka form of a message: its payload fields plus device, kind and receive time. Written field by field
-     * rather than through a tree, since the bridge encodes every message it forwards.
+     * The Kafka form of a message: its payload fields plus device, kind, receive time and identity (the device's
+     * {@code msgId}, else the {@code digest} of its payload, or of the content for a message the platform built).
+     * Written field by field rather than through a tree, since the bridge encodes every message it forwards.
      */
     public byte[] encode(DeviceMessage message) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+        MessageId id = message.id().isKnown() ? message.id() : MessageId.ofPayload(content(message));
+        return write(message, true, id);
+    }
+
+    /** The message's fields without receive time or identity: what a message built by the platform is. */
+    private byte[] content(DeviceMessage message) {
+        return write(message, false, MessageId.NONE);
+    }
+
+    private byte[] write(DeviceMessage message, boolean withReceivedAt, MessageId id) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(192);
         try (JsonGenerator json = mapper.getFactory().createGenerator(bytes)) {
             json.writeStartObject();
             json.writeStringField(ORG, message.device().orgSlug());
             json.writeStringField(DEVICE, message.device().deviceId());
             json.writeStringField(KIND, message.kind().wireName());
             json.writeStringField(TS, message.ts().toString());
-            json.writeStringField(RECEIVED_AT, message.receivedAt().toString());
+            if (withReceivedAt) {
+                json.writeStringField(RECEIVED_AT, message.receivedAt().toString());
+            }
+            if (id.msgId() != null) {
+                json.writeStringField(MSG_ID, id.msgId());
+            } else if (id.payloadDigest() != null) {
+                json.writeStringField(DIGEST, id.payloadDigest());
+            }
             if (message instanceof TelemetryReading reading) {
                 json.writeObjectFieldStart("metrics");
                 for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
@@ -182,21 +228,22 @@ public final class DeviceMessageCodec {
         return (ObjectNode) node;
     }
 
-    private DeviceMessage toMessage(DeviceRef device, MessageKind kind, ObjectNode json, Instant receivedAt) {
+    private DeviceMessage toMessage(DeviceRef device, MessageKind kind, ObjectNode json, Instant receivedAt,
+                                    MessageId id) {
         Instant ts = timestamp(json, TS);
         checkRange(ts, receivedAt);
         return switch (kind) {
-            case TELEMETRY -> new TelemetryReading(device, ts, receivedAt, metrics(json));
-            case STATE -> new MachineStateChange(device, ts, receivedAt, machineState(json));
-            case COUNT -> partCount(device, ts, receivedAt, json);
+            case TELEMETRY -> new TelemetryReading(device, ts, receivedAt, metrics(json), id);
+            case STATE -> new MachineStateChange(device, ts, receivedAt, machineState(json), id);
+            case COUNT -> partCount(device, ts, receivedAt, json, id);
             case HEARTBEAT -> new Heartbeat(device, ts, receivedAt,
                     optionalText(json, "firmware", Limits.MAX_MESSAGE_CHARS).map(version -> {
                         if (!Limits.FIRMWARE_VERSION.matcher(version).matches()) {
                             throw new Refusal(RejectReason.INVALID_VALUE, "firmware is not a version string");
                         }
                         return version;
-                    }));
-            case OTA -> otaProgress(device, ts, receivedAt, json);
+                    }), id);
+            case OTA -> otaProgress(device, ts, receivedAt, json, id);
         };
     }
 
@@ -251,7 +298,7 @@ public final class DeviceMessageCodec {
         }
     }
 
-    private static PartCount partCount(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json) {
+    private static PartCount partCount(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json, MessageId id) {
         long total = wholeNumber(json, "total");
         long good = wholeNumber(json, "good");
         if (total < 0 || good < 0) {
@@ -264,10 +311,11 @@ public final class DeviceMessageCodec {
             throw new Refusal(RejectReason.INVALID_COUNT,
                     "total " + total + " exceeds " + Limits.MAX_PARTS_PER_COUNT + " parts in one message");
         }
-        return new PartCount(device, ts, receivedAt, total, good);
+        return new PartCount(device, ts, receivedAt, total, good, id);
     }
 
-    private static OtaProgress otaProgress(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json) {
+    private static OtaProgress otaProgress(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json,
+                                           MessageId id) {
         String deploymentId = text(json, "deploymentId");
         if (!Limits.IDENTIFIER.matcher(deploymentId).matches()) {
             throw new Refusal(RejectReason.INVALID_VALUE, "deploymentId " + abbreviate(deploymentId));
@@ -289,7 +337,7 @@ public final class DeviceMessageCodec {
             progress = OptionalInt.of((int) percent);
         }
         Optional<String> message = optionalText(json, "message", Limits.MAX_MESSAGE_CHARS);
-        return new OtaProgress(device, ts, receivedAt, deploymentId, status, progress, message);
+        return new OtaProgress(device, ts, receivedAt, deploymentId, status, progress, message, id);
     }
 
     /** Epoch milliseconds or an ISO-8601 date-time with a zone or offset. */

@@ -9,6 +9,7 @@ import io.plantline.model.DeviceRef;
 import io.plantline.model.Heartbeat;
 import io.plantline.model.MachineState;
 import io.plantline.model.MachineStateChange;
+import io.plantline.model.MessageId;
 import io.plantline.model.MessageKind;
 import io.plantline.model.OtaProgress;
 import io.plantline.model.OtaStatus;
@@ -35,30 +36,71 @@ class DeviceMessageCodecTest {
 
     @Test
     void telemetryPayloadOnAnMqttTopicBecomesAReading() {
-        ParseResult result = codec.parseMqtt("plantline/acme/press-7/telemetry", bytes(Payloads.telemetry()), RECEIVED_AT);
+        byte[] payload = bytes(Payloads.telemetry());
+        ParseResult result = codec.parseMqtt("plantline/acme/press-7/telemetry", payload, RECEIVED_AT);
 
         assertThat(result).isEqualTo(new ParseResult.Accepted(new TelemetryReading(PRESS, TS, RECEIVED_AT,
-                Map.of("temperature", 71.2, "spindle_rpm", 1180.0))));
+                Map.of("temperature", 71.2, "spindle_rpm", 1180.0), MessageId.ofPayload(payload))));
+    }
+
+    @Test
+    void aDeliveryOfTheSameBytesIsTheSameMessageAndAnyOtherIsNot() {
+        ObjectNode count = Payloads.count();
+        var first = accepted(MessageKind.COUNT, count);
+        var redelivered = ((ParseResult.Accepted) codec.parsePayload(PRESS, MessageKind.COUNT, bytes(count),
+                RECEIVED_AT.plusSeconds(30))).message();
+
+        assertThat(redelivered.id()).isEqualTo(first.id());
+        assertThat(redelivered.id().key(MessageKind.COUNT)).isEqualTo(first.id().key(MessageKind.COUNT));
+        assertThat(accepted(MessageKind.COUNT, count.put("good", 3)).id()).isNotEqualTo(first.id());
+        assertThat(first.id().key(MessageKind.COUNT)).as("kinds apart").isNotEqualTo(first.id().key(MessageKind.STATE));
+    }
+
+    @Test
+    void aMsgIdIsTheMessagesIdentityWhateverElseTheBytesSay() {
+        var first = accepted(MessageKind.STATE, Payloads.state().put("msgId", "m-17"));
+        var reformatted = accepted(MessageKind.STATE, Payloads.state().put("msgId", "m-17").put("note", "resent"));
+
+        assertThat(first.id()).isEqualTo(MessageId.given("m-17")).isEqualTo(reformatted.id());
+        assertThat(codec.decode(codec.encode(first))).isEqualTo(new ParseResult.Accepted(first));
+        assertThat(codec.parsePayload(PRESS, MessageKind.STATE, bytes(Payloads.state().put("msgId", "x".repeat(65))),
+                RECEIVED_AT)).isInstanceOfSatisfying(ParseResult.Rejected.class, rejected ->
+                assertThat(rejected.rejection().reason()).isEqualTo(RejectReason.INVALID_VALUE));
+        assertThat(codec.parsePayload(PRESS, MessageKind.STATE, bytes(Payloads.state().put("msgId", 17)),
+                RECEIVED_AT)).isInstanceOf(ParseResult.Rejected.class);
+    }
+
+    @Test
+    void aKafkaRecordOfAnEarlierVersionIsIdentifiedByItsContentNotItsReceiveTime() {
+        String record = "{\"org\":\"acme\",\"device\":\"press-7\",\"kind\":\"count\",\"ts\":\"" + Payloads.TS
+                + "\",\"receivedAt\":\"%s\",\"total\":5,\"good\":4}";
+
+        MessageId once = ((ParseResult.Accepted) codec.decode(bytes(record.formatted(RECEIVED_AT)))).message().id();
+        MessageId again = ((ParseResult.Accepted) codec.decode(bytes(record.formatted(RECEIVED_AT.plusSeconds(9)))))
+                .message().id();
+
+        assertThat(once.isKnown()).isTrue();
+        assertThat(again).isEqualTo(once);
     }
 
     @Test
     void everyKindOfTheContractIsAccepted() {
         assertThat(accepted(MessageKind.STATE, Payloads.state()))
-                .isEqualTo(new MachineStateChange(PRESS, TS, RECEIVED_AT, MachineState.RUNNING));
+                .usingRecursiveComparison().ignoringFields("id").isEqualTo(new MachineStateChange(PRESS, TS, RECEIVED_AT, MachineState.RUNNING));
         assertThat(accepted(MessageKind.COUNT, Payloads.count()))
-                .isEqualTo(new PartCount(PRESS, TS, RECEIVED_AT, 5, 4));
+                .usingRecursiveComparison().ignoringFields("id").isEqualTo(new PartCount(PRESS, TS, RECEIVED_AT, 5, 4));
         assertThat(accepted(MessageKind.HEARTBEAT, Payloads.heartbeat()))
-                .isEqualTo(new Heartbeat(PRESS, TS, RECEIVED_AT, Optional.of("1.4.2")));
-        assertThat(accepted(MessageKind.OTA, Payloads.ota())).isEqualTo(new OtaProgress(PRESS, TS, RECEIVED_AT,
+                .usingRecursiveComparison().ignoringFields("id").isEqualTo(new Heartbeat(PRESS, TS, RECEIVED_AT, Optional.of("1.4.2")));
+        assertThat(accepted(MessageKind.OTA, Payloads.ota())).usingRecursiveComparison().ignoringFields("id").isEqualTo(new OtaProgress(PRESS, TS, RECEIVED_AT,
                 "dep-42", OtaStatus.DOWNLOADING, OptionalInt.of(40), Optional.of("fetching image")));
     }
 
     @Test
     void optionalFieldsMayBeAbsent() {
         assertThat(accepted(MessageKind.HEARTBEAT, Payloads.heartbeat().without("firmware")))
-                .isEqualTo(new Heartbeat(PRESS, TS, RECEIVED_AT, Optional.empty()));
+                .usingRecursiveComparison().ignoringFields("id").isEqualTo(new Heartbeat(PRESS, TS, RECEIVED_AT, Optional.empty()));
         assertThat(accepted(MessageKind.OTA, Payloads.ota().without(java.util.List.of("progress", "message"))))
-                .isEqualTo(new OtaProgress(PRESS, TS, RECEIVED_AT, "dep-42", OtaStatus.DOWNLOADING,
+                .usingRecursiveComparison().ignoringFields("id").isEqualTo(new OtaProgress(PRESS, TS, RECEIVED_AT, "dep-42", OtaStatus.DOWNLOADING,
                         OptionalInt.empty(), Optional.empty()));
     }
 

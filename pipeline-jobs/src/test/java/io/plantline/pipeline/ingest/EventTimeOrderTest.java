@@ -1,9 +1,8 @@
-package io.plantline.pipeline.alerting;
+package io.plantline.pipeline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.plantline.model.AlertRule;
-import io.plantline.pipeline.ingest.MetricPoint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,17 +10,20 @@ import org.junit.jupiter.api.Test;
 
 class EventTimeOrderTest {
 
-    private final AlertRule rule = RuleBuilder.rule("hot").above(80).build();
-    private OneInputStreamOperatorTestHarness<RuleEvaluation, RuleEvaluation> harness;
+    private OneInputStreamOperatorTestHarness<DeviceReading, DeviceReading> harness;
 
     @BeforeEach
     void openHarness() throws Exception {
-        harness = new OneInputStreamOperatorTestHarness<>(new EventTimeOrder());
+        harness = harness();
         harness.open();
     }
 
+    private static OneInputStreamOperatorTestHarness<DeviceReading, DeviceReading> harness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new EventTimeOrder<>(TypeInformation.of(DeviceReading.class)));
+    }
+
     @Test
-    void evaluationsWaitForTheWatermarkAndLeaveInEventTimeOrder() throws Exception {
+    void readingsWaitForTheWatermarkAndLeaveInEventTimeOrder() throws Exception {
         send(3_000);
         send(1_000);
         send(2_000);
@@ -30,11 +32,11 @@ class EventTimeOrderTest {
 
         harness.processWatermark(3_000);
 
-        assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::ts).containsExactly(1_000L, 2_000L, 3_000L);
+        assertThat(harness.extractOutputValues()).extracting(DeviceReading::ts).containsExactly(1_000L, 2_000L, 3_000L);
     }
 
     @Test
-    void anEvaluationBehindTheWatermarkIsDroppedFromAlerting() throws Exception {
+    void aReadingBehindTheWatermarkIsDropped() throws Exception {
         harness.processWatermark(10_000);
         send(9_000);
         harness.processWatermark(20_000);
@@ -43,21 +45,22 @@ class EventTimeOrderTest {
     }
 
     @Test
-    void heldEvaluationsSurviveARestoreFromASnapshot() throws Exception {
+    void heldReadingsSurviveARestoreFromASnapshot() throws Exception {
         send(2_000);
         send(1_000);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         harness.close();
 
-        harness = new OneInputStreamOperatorTestHarness<>(new EventTimeOrder());
+        harness = harness();
         harness.initializeState(snapshot);
         harness.open();
         harness.processWatermark(5_000);
 
-        assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::ts).containsExactly(1_000L, 2_000L);
+        assertThat(harness.extractOutputValues()).extracting(DeviceReading::ts).containsExactly(1_000L, 2_000L);
     }
 
     private void send(long ts) throws Exception {
-        harness.processElement(RuleEvaluation.of(rule, new MetricPoint("acme", "press-1", "temperature", ts, 85)), ts);
+        harness.processElement(new DeviceReading("acme", "press-1", ts, new String[] {"temperature"},
+                new double[] {85}, ts), ts);
     }
 }
