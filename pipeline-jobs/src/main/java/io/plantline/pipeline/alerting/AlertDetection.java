@@ -24,28 +24,37 @@ public final class AlertDetection {
         // on one forward channel and reach the patterns in event-time order.
         int parallelism = inOrder.getParallelism();
         DataStream<RuleEvaluation> evaluations = inOrder
-                .transform("mark pattern relevance", inOrder.getType(), new PatternRelevance()).uid("pattern-relevance")
+                .transform("mark pattern relevance", inOrder.getType(), new PatternRelevance(stateTtl)).uid("pattern-relevance")
                 .setParallelism(parallelism);
-        KeyedStream<RuleEvaluation, String> forBreach = evaluations.filter(RuleEvaluation::forBreach)
+        KeyedStream<RuleEvaluation, String> forBreach = evaluations
+                .filter(evaluation -> evaluation.forBreach() && !evaluation.sustainImmediate())
                 .name("for breach patterns").uid("for-breach-patterns").setParallelism(parallelism)
+                .keyBy(RuleEvaluation::alertKey);
+        KeyedStream<RuleEvaluation, String> forImmediateBreach = evaluations
+                .filter(evaluation -> evaluation.forBreach() && evaluation.sustainImmediate())
+                .name("for immediate breach pattern").uid("for-immediate-breach-pattern").setParallelism(parallelism)
                 .keyBy(RuleEvaluation::alertKey);
         KeyedStream<RuleEvaluation, String> forClear = evaluations.filter(RuleEvaluation::forClear)
                 .name("for clear pattern").uid("for-clear-pattern").setParallelism(parallelism)
                 .keyBy(RuleEvaluation::alertKey);
+        KeyedStream<RuleEvaluation, String> forEscalation = evaluations
+                .filter(evaluation -> evaluation.forBreach() && evaluation.escalates())
+                .name("rules that escalate").uid("escalating-rules").setParallelism(parallelism)
+                .keyBy(RuleEvaluation::alertKey);
         DataStream<AlertSignal> sustained = CEP.pattern(forBreach, AlertPatterns.sustainedBreach()).inProcessingTime()
                 .process(new ToAlertSignal(AlertSignal.Kind.SUSTAINED, AlertPatterns.REACHED))
                 .name("sustained breach").uid("cep-sustained-breach");
+        DataStream<AlertSignal> immediate = CEP.pattern(forImmediateBreach, AlertPatterns.immediateBreach())
+                .inProcessingTime()
+                .process(new ToAlertSignal(AlertSignal.Kind.SUSTAINED, AlertPatterns.REACHED))
+                .name("immediate breach").uid("cep-immediate-breach");
         DataStream<AlertSignal> cleared = CEP.pattern(forClear, AlertPatterns.sustainedClear()).inProcessingTime()
                 .process(new ToAlertSignal(AlertSignal.Kind.CLEAR_SUSTAINED, AlertPatterns.REACHED))
                 .name("sustained clear").uid("cep-sustained-clear");
-        DataStream<AlertSignal> escalations = CEP.pattern(
-                        evaluations.filter(evaluation -> evaluation.forBreach() && evaluation.escalates())
-                                .name("rules that escalate").uid("escalating-rules").setParallelism(parallelism)
-                                .keyBy(RuleEvaluation::alertKey),
-                        AlertPatterns.escalation()).inProcessingTime()
+        DataStream<AlertSignal> escalations = CEP.pattern(forEscalation, AlertPatterns.escalation()).inProcessingTime()
                 .process(new ToAlertSignal(AlertSignal.Kind.ESCALATION_DUE, AlertPatterns.ESCALATED))
                 .name("escalation").uid("cep-escalation");
-        return sustained.union(cleared, escalations)
+        return sustained.union(immediate, cleared, escalations)
                 .keyBy(AlertSignal::alertKey)
                 .process(new AlertLifecycle(stateTtl)).name("alert lifecycle").uid("alert-lifecycle");
     }

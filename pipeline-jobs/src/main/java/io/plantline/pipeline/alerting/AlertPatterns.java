@@ -1,134 +1,89 @@
 package io.plantline.pipeline.alerting;
 
-import java.util.Iterator;
+import java.io.Serializable;
+import java.util.function.Predicate;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 
 /**
- * The three CEP patterns of the alert lifecycle. They are fixed, while rules change at run time: each event is a
- * {@link RuleEvaluation} that already says whether the reading breaches or clears and carries the rule's sustain
- * and escalation terms, so the conditions read the terms from the events instead of from the pattern.
+ * The CEP patterns of the alert lifecycle. They are fixed, while rules change at run time: each event is a
+ * {@link RuleEvaluation} that already says whether the reading breaches or clears, and where it stands in its runs
+ * ({@link RunMarks}, worked out by {@link PatternRelevance} from the rule's sustain and escalation terms), so every
+ * condition reads one event and nothing else.
  *
  * <p>Why this shape: a sustained breach is an unbroken run of breaching readings (strict contiguity, {@code next}
- * and {@code consecutive}), so one reading inside the band breaks the run and the count starts again. The run is
- * split in two stages with mutually exclusive conditions, "not yet long enough" ({@code run}, zero or more) and
- * "long enough now" ({@code reached}, exactly one), so each run matches exactly once, at the first reading that
- * satisfies the rule, and a rule asking for 0 s or 1 reading matches on that reading alone. After a match, skipping
- * past its last event discards the overlapping partial matches that started inside the run; a breach that goes on
- * matches again one sustain period later, which the lifecycle uses to follow the peak. Escalation extends the same
- * run by the escalation delay, measured from the reading that reached the sustain term (the alert's opening).
- *
- * <p>The clear pattern is the same run on the other side, anchored on the reading just before it ({@code before},
- * one that does not clear): normally almost every reading is on the clear side, and without the anchor each would
- * start a partial match, all the time, on every device. Anchored, a partial match starts only where the value came
- * from the alarm side, and an alert can only be open after such readings.
- *
- * <p>Cost: while a device breaches, every breaching reading starts a partial match, so a breach costs CEP work
- * quadratic in the number of readings inside one sustain period; rules that ask for hours of high-rate readings are
- * better expressed per minute. Readings on the normal side cost one state update each.
+ * and {@code consecutive}), so one reading inside the band breaks the run and the count starts again. Each pattern is
+ * anchored: a partial match starts only at a run's first reading (a segment's first breaching reading, the opening of
+ * a breach, or for the clear pattern the last reading before a clearing run), so a device that breaches for an hour
+ * has one partial match per pattern, and its cost per reading is the same for a 10-second rule and an 86,400-second
+ * one. The middle stage ({@code run}) is "not there yet", the last ({@code reached}) "there now", mutually
+ * exclusive, so each run matches once, at the first reading that meets the term. A breach that goes on starts a new
+ * segment after each match and so matches again one sustain term later, which the lifecycle uses to follow the peak.
+ * A rule met by one reading (0 s, 1 reading) has segments of one reading: {@link #immediateBreach()}.
  */
 public final class AlertPatterns {
 
-    static final String BEFORE = "before";
+    static final String START = "start";
     static final String RUN = "run";
     static final String REACHED = "reached";
-    static final String SINCE_OPENING = "since-opening";
+    static final String OPENING = "opening";
     static final String ESCALATED = "escalated";
 
     private AlertPatterns() {
     }
 
-    /** A breach held for the rule's sustain term. */
+    /** A breach held for the rule's sustain term, for rules that need more than one reading. */
     public static Pattern<RuleEvaluation, ?> sustainedBreach() {
-        return sustained(Side.BREACH);
+        return Pattern.<RuleEvaluation>begin(START, AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(breaching(RunMarks::breachStart))
+                .next(RUN).where(breaching(marks -> !marks.breachStart() && !marks.breachReached()))
+                .oneOrMore().optional().consecutive()
+                .next(REACHED).where(breaching(marks -> !marks.breachStart() && marks.breachReached()));
+    }
+
+    /** A breach of a rule that one reading satisfies: every segment is that one reading. */
+    public static Pattern<RuleEvaluation, ?> immediateBreach() {
+        return Pattern.<RuleEvaluation>begin(REACHED, AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(breaching(marks -> marks.breachStart() && marks.breachReached()));
     }
 
     /** A return beyond the clear threshold held for the same term: hysteresis against flapping. */
     public static Pattern<RuleEvaluation, ?> sustainedClear() {
-        return Pattern.<RuleEvaluation>begin(BEFORE, AfterMatchSkipStrategy.skipPastLastEvent())
-                .where(new Outside(Side.CLEAR))
-                .next(RUN).where(new Sustained(Side.CLEAR, false)).oneOrMore().optional().consecutive()
-                .next(REACHED).where(new Sustained(Side.CLEAR, true));
+        return Pattern.<RuleEvaluation>begin(START, AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(new Condition(evaluation -> !evaluation.clearing() && !evaluation.marks().runBroken()))
+                .next(RUN).where(new Condition(evaluation -> evaluation.clearing() && !evaluation.marks().clearReached()))
+                .oneOrMore().optional().consecutive()
+                .next(REACHED).where(new Condition(evaluation -> evaluation.clearing() && evaluation.marks().clearReached()));
     }
 
-    /** A sustained breach that still holds the escalation delay after it reached the sustain term. */
+    /** A breach still held the escalation delay after its opening reading. */
     public static Pattern<RuleEvaluation, ?> escalation() {
-        return sustained(Side.BREACH)
-                .next(SINCE_OPENING).where(new SinceOpening(false)).oneOrMore().optional().consecutive()
-                .next(ESCALATED).where(new SinceOpening(true));
+        return Pattern.<RuleEvaluation>begin(OPENING, AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(breaching(RunMarks::opening))
+                .next(RUN).where(breaching(marks -> !marks.escalationDue())).oneOrMore().optional().consecutive()
+                .next(ESCALATED).where(breaching(RunMarks::escalationDue));
     }
 
-    private static Pattern<RuleEvaluation, RuleEvaluation> sustained(Side side) {
-        return Pattern.<RuleEvaluation>begin(RUN, AfterMatchSkipStrategy.skipPastLastEvent())
-                .where(new Sustained(side, false)).oneOrMore().optional().consecutive()
-                .next(REACHED).where(new Sustained(side, true));
+    /** A breaching reading with these marks. */
+    private static Condition breaching(Test<RunMarks> marks) {
+        return new Condition(evaluation -> evaluation.breaching() && marks.test(evaluation.marks()));
     }
 
-    enum Side {
-        BREACH,
-        CLEAR;
+    /** A condition on the event alone, so no partial match is read back; serializable for the CEP operator. */
+    private static final class Condition extends SimpleCondition<RuleEvaluation> {
+        private final Test<RuleEvaluation> test;
 
-        boolean holds(RuleEvaluation evaluation) {
-            return this == BREACH ? evaluation.breaching() : evaluation.clearing();
-        }
-    }
-
-    /** The reading is not on the side: where a run on the side can begin. */
-    private static final class Outside extends IterativeCondition<RuleEvaluation> {
-        private final Side side;
-
-        Outside(Side side) {
-            this.side = side;
+        Condition(Test<RuleEvaluation> test) {
+            this.test = test;
         }
 
         @Override
-        public boolean filter(RuleEvaluation evaluation, Context<RuleEvaluation> ctx) {
-            return !side.holds(evaluation);
+        public boolean filter(RuleEvaluation evaluation) {
+            return test.test(evaluation);
         }
     }
 
-    /** The reading is on the side and the run up to it has (or has not yet) satisfied the rule's sustain term. */
-    private static final class Sustained extends IterativeCondition<RuleEvaluation> {
-        private final Side side;
-        private final boolean reached;
-
-        Sustained(Side side, boolean reached) {
-            this.side = side;
-            this.reached = reached;
-        }
-
-        @Override
-        public boolean filter(RuleEvaluation evaluation, Context<RuleEvaluation> ctx) throws Exception {
-            if (!side.holds(evaluation)) {
-                return false;
-            }
-            Iterator<RuleEvaluation> run = ctx.getEventsForPattern(RUN).iterator();
-            RuleEvaluation first = run.hasNext() ? run.next() : evaluation;
-            int readings = first == evaluation ? 1 : 2;
-            while (evaluation.sustainReadings() >= 0 && run.hasNext()) {
-                run.next();
-                readings++;
-            }
-            return evaluation.sustainedSince(first, readings) == reached;
-        }
-    }
-
-    /** The breach still holds and the escalation delay since the opening reading has (or has not yet) passed. */
-    private static final class SinceOpening extends IterativeCondition<RuleEvaluation> {
-        private final boolean due;
-
-        SinceOpening(boolean due) {
-            this.due = due;
-        }
-
-        @Override
-        public boolean filter(RuleEvaluation evaluation, Context<RuleEvaluation> ctx) throws Exception {
-            if (!evaluation.breaching() || !evaluation.escalates()) {
-                return false;
-            }
-            RuleEvaluation opening = ctx.getEventsForPattern(REACHED).iterator().next();
-            return (evaluation.ts() - opening.ts() >= evaluation.escalateAfterMillis()) == due;
-        }
+    private interface Test<T> extends Predicate<T>, Serializable {
     }
 }

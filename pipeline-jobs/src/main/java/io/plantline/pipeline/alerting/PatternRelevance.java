@@ -1,11 +1,14 @@
 package io.plantline.pipeline.alerting;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -13,41 +16,89 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Marks, on evaluations already in event-time order, which of them can change a match of
- * the {@link AlertPatterns}, so the CEP operators see only those. In a plant most readings are normal, and a CEP
- * operator spends a state update on every event it sees whether or not it can match.
+ * Works out, on evaluations already in each device's event-time order, where each stands in the runs of readings of
+ * its device and rule ({@link RunMarks}), and passes on only those that can change a match of the
+ * {@link AlertPatterns}. In a plant most readings are normal, and a CEP operator spends a state update on every event
+ * it sees whether or not it can match.
  *
  * <ul>
- *   <li>Breach and escalation patterns: their partial matches start at breaching readings and end at the first
- *       reading that does not breach. So they need every breaching reading and the first one after a breaching
- *       reading, nothing else.</li>
- *   <li>Clear pattern: its partial matches start at a reading that does not clear and end when the run of clearing
- *       readings after it reaches the sustain term (or breaks). So it needs those readings and the clearing ones
- *       until the run has reached the term.</li>
+ *   <li>Breach and escalation patterns: a run of breaching readings, and the first reading after it, which ends it.
+ *       The run is cut into segments that end where the sustain term is met; each reading carries whether it starts a
+ *       segment, whether it meets the term, whether it is the run's opening and whether escalation is due.</li>
+ *   <li>Clear pattern: a reading that does not clear (an anchor), and the clearing readings after it until their run
+ *       meets the sustain term, the last one marked.</li>
  * </ul>
- * Per device and rule it remembers only what these two need, and forgets a key once both are idle, so the map
- * holds the keys that are breaching or on their way back. It is union operator state: after a rescale every subtask
- * has every entry and keeps the ones its devices use.
+ *
+ * <p>State: per device and rule only what these need, so the map holds the keys that are breaching or on their way
+ * back; a key silent for {@code stateTtl} (processing time) is forgotten, and a run it left open is ended by a
+ * run-breaking marker, so the CEP operators drop their partial match too. Checkpointed as union operator state; after
+ * a restore each subtask keeps the keys of the devices routed to it (the keyed operator it runs chained to).
  */
 public final class PatternRelevance extends AbstractStreamOperator<RuleEvaluation>
         implements OneInputStreamOperator<RuleEvaluation, RuleEvaluation> {
 
-    /** What a key's recent readings leave open: a breach run to end, or a clear run not yet at its term. */
-    public record Open(String alertKey, boolean lastBreached, RuleEvaluation clearRunStart, int clearRunReadings,
-                       boolean clearRunOpen) {
+    /** How often keys silent for the TTL are looked for, at most. */
+    private static final long SWEEP_INTERVAL_MS = 60_000;
+
+    /** What a key's readings so far leave open; times are event time except {@code touchedAt}. */
+    public record Open(RuleEvaluation last, boolean lastBreached, long segmentStart, int segmentReadings,
+                       boolean segmentReached, long openedAt, boolean escalated, long clearRunStart,
+                       int clearRunReadings, boolean clearRunOpen, long touchedAt) {
+
+        static final long NONE = Long.MIN_VALUE;
     }
 
+    private final long stateTtlMillis;
     private transient Map<String, Open> open;
     private transient ListState<Open> checkpointed;
+
+    public PatternRelevance(Duration stateTtl) {
+        this.stateTtlMillis = stateTtl.toMillis();
+    }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         open = new HashMap<>();
-        checkpointed = context.getOperatorStateStore()
-                .getUnionListState(new ListStateDescriptor<>("open-runs", Open.class));
+        checkpointed = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("runs", Open.class));
         for (Open entry : checkpointed.get()) {
-            open.put(entry.alertKey(), entry);
+            if (routedHere(entry.last())) {
+                open.put(entry.last().alertKey(), entry);
+            }
+        }
+    }
+
+    /** Whether the keyed operator this one runs chained to sends the evaluation's device here. */
+    private boolean routedHere(RuleEvaluation evaluation) {
+        var task = getRuntimeContext().getTaskInfo();
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(evaluation.orgSlug() + '/' + evaluation.deviceId(),
+                task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        scheduleSweep();
+    }
+
+    private void scheduleSweep() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + Math.min(SWEEP_INTERVAL_MS, Math.max(1, stateTtlMillis / 10)),
+                time -> {
+                    forgetSilentKeys(getProcessingTimeService().getCurrentProcessingTime());
+                    scheduleSweep();
+                });
+    }
+
+    /** Keys silent for the TTL are dropped; a run they left open is broken downstream too. */
+    void forgetSilentKeys(long now) {
+        for (Iterator<Open> entries = open.values().iterator(); entries.hasNext(); ) {
+            Open entry = entries.next();
+            if (now - entry.touchedAt() >= stateTtlMillis) {
+                entries.remove();
+                RuleEvaluation breaker = entry.last().runBreaker();
+                output.collect(new StreamRecord<>(breaker, breaker.ts()));
+            }
         }
     }
 
@@ -56,31 +107,63 @@ public final class PatternRelevance extends AbstractStreamOperator<RuleEvaluatio
         RuleEvaluation evaluation = element.getValue();
         String key = evaluation.alertKey();
         Open before = open.get(key);
-        boolean forBreach = evaluation.breaching() || (before != null && before.lastBreached());
+        long now = getProcessingTimeService().getCurrentProcessingTime();
 
+        // The breach side.
+        boolean forBreach = evaluation.breaching() || (before != null && before.lastBreached());
+        boolean breachStart = false;
+        boolean breachReached = false;
+        boolean opening = false;
+        boolean escalationDue = false;
+        long segmentStart = Open.NONE;
+        int segmentReadings = 0;
+        long openedAt = Open.NONE;
+        boolean escalated = false;
+        if (evaluation.breaching()) {
+            boolean continues = before != null && before.lastBreached();
+            breachStart = !continues || before.segmentReached();
+            segmentStart = breachStart ? evaluation.ts() : before.segmentStart();
+            segmentReadings = breachStart ? 1 : before.segmentReadings() + 1;
+            breachReached = evaluation.sustainedSince(segmentStart, segmentReadings);
+            openedAt = continues ? before.openedAt() : Open.NONE;
+            escalated = continues && before.escalated();
+            if (breachReached && openedAt == Open.NONE) {
+                openedAt = evaluation.ts();
+                opening = true;
+            } else if (openedAt != Open.NONE && !escalated && evaluation.escalationDueSince(openedAt)) {
+                escalated = true;
+                escalationDue = true;
+            }
+        }
+
+        // The clear side.
         boolean forClear;
-        RuleEvaluation runStart = null;
-        int runReadings = 0;
-        boolean runOpen = false;
+        boolean clearReached = false;
+        long clearRunStart = Open.NONE;
+        int clearRunReadings = 0;
+        boolean clearRunOpen = false;
         if (!evaluation.clearing()) {
             forClear = true;                                    // an anchor: a clear run may start after it
-            runOpen = true;
+            clearRunOpen = true;
         } else if (before != null && before.clearRunOpen()) {
             forClear = true;
-            runStart = before.clearRunStart() == null ? evaluation : before.clearRunStart();
-            runReadings = before.clearRunReadings() + 1;
-            runOpen = !evaluation.sustainedSince(runStart, runReadings);
+            clearRunStart = before.clearRunStart() == Open.NONE ? evaluation.ts() : before.clearRunStart();
+            clearRunReadings = before.clearRunReadings() + 1;
+            clearReached = evaluation.sustainedSince(clearRunStart, clearRunReadings);
+            clearRunOpen = !clearReached;
         } else {
             forClear = false;
         }
 
-        if (evaluation.breaching() || runOpen) {
-            open.put(key, new Open(key, evaluation.breaching(), runStart, runReadings, runOpen));
+        if (evaluation.breaching() || clearRunOpen) {
+            open.put(key, new Open(evaluation, evaluation.breaching(), segmentStart, segmentReadings, breachReached,
+                    openedAt, escalated, clearRunStart, clearRunReadings, clearRunOpen, now));
         } else {
             open.remove(key);
         }
         if (forBreach || forClear) {
-            output.collect(element.replace(evaluation.forPatterns(forBreach, forClear)));
+            output.collect(element.replace(evaluation.marked(new RunMarks(forBreach, forClear, breachStart,
+                    breachReached, opening, escalationDue, clearReached, false))));
         }
     }
 

@@ -16,13 +16,12 @@ import io.plantline.pipeline.ingest.Timestamped;
  * @param escalateAfterMillis still breaching this long after opening escalates, or -1 when the rule has no escalation
  * @param escalationSeverity the severity an escalation raises to; the rule's severity when it has none
  * @param higherIsWorse      the rule alarms on high values, so the peak is the maximum (else the minimum)
- * @param forBreach          the breach and escalation patterns need this reading ({@link PatternRelevance})
- * @param forClear           the clear pattern needs this reading
+ * @param marks              where the reading stands in its runs ({@link PatternRelevance})
  */
 public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, String metric, long ts, double value,
                              boolean breaching, boolean clearing, long sustainMillis, int sustainReadings,
                              long escalateAfterMillis, Severity severity, Severity escalationSeverity,
-                             boolean higherIsWorse, boolean forBreach, boolean forClear) implements Timestamped {
+                             boolean higherIsWorse, RunMarks marks) implements Timestamped {
 
     @Override
     public long eventTime() {
@@ -40,13 +39,32 @@ public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, Str
                 rule.severity(),
                 rule.escalation().map(AlertRule.Escalation::severity).orElse(rule.severity()),
                 rule.operator() == Comparison.GREATER || rule.operator() == Comparison.GREATER_OR_EQUAL,
-                true, true);
+                RunMarks.UNMARKED);
     }
 
-    /** This evaluation, marked with the patterns that need it. */
-    public RuleEvaluation forPatterns(boolean breach, boolean clear) {
+    /** This evaluation with its place in the runs of its device and rule. */
+    public RuleEvaluation marked(RunMarks runMarks) {
         return new RuleEvaluation(orgSlug, deviceId, ruleId, metric, ts, value, breaching, clearing, sustainMillis,
-                sustainReadings, escalateAfterMillis, severity, escalationSeverity, higherIsWorse, breach, clear);
+                sustainReadings, escalateAfterMillis, severity, escalationSeverity, higherIsWorse, runMarks);
+    }
+
+    /** The run-breaking marker for this evaluation's key ({@link RunMarks#runBroken}). */
+    RuleEvaluation runBreaker() {
+        return new RuleEvaluation(orgSlug, deviceId, ruleId, metric, ts, value, false, false, sustainMillis,
+                sustainReadings, escalateAfterMillis, severity, escalationSeverity, higherIsWorse, RunMarks.BROKEN);
+    }
+
+    public boolean forBreach() {
+        return marks.forBreach();
+    }
+
+    public boolean forClear() {
+        return marks.forClear();
+    }
+
+    /** The sustain term is met by one reading alone (0 s, or 1 reading). */
+    public boolean sustainImmediate() {
+        return sustainMillis == 0 || sustainReadings == 1;
     }
 
     /** The CEP key: one pattern instance per device and rule. */
@@ -58,9 +76,14 @@ public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, Str
         return escalateAfterMillis >= 0;
     }
 
-    /** Whether a run from {@code first} to this reading, {@code readings} long, satisfies the rule's sustain term. */
-    public boolean sustainedSince(RuleEvaluation first, int readings) {
-        return sustainMillis >= 0 ? ts - first.ts >= sustainMillis : readings >= sustainReadings;
+    /** Whether a run from {@code firstTs} to this reading, {@code readings} long, satisfies the rule's sustain term. */
+    public boolean sustainedSince(long firstTs, int readings) {
+        return sustainMillis >= 0 ? ts - firstTs >= sustainMillis : readings >= sustainReadings;
+    }
+
+    /** Whether the escalation delay has passed since {@code openedAt}. */
+    public boolean escalationDueSince(long openedAt) {
+        return escalates() && ts - openedAt >= escalateAfterMillis;
     }
 
     /** The worse of two values in the rule's direction. */
