@@ -22,14 +22,16 @@ import java.util.Set;
  * @param checkpointInterval {@code --checkpoint-interval-ms}, default 10 s
  * @param stateTtl           per-key state not written for this long is dropped: a device that stopped sending
  *                           costs nothing after it ({@code --state-ttl-ms}, default 7 days)
+ * @param rulesWait          at start and after a restore, event time is held until the rules topic is read to its
+ *                           end, for at most this long ({@code --rules-wait-ms}, default 2 min)
  */
 public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism, Duration maxOutOfOrderness,
                          Duration allowedLateness, Duration sourceIdleness, Duration checkpointInterval,
-                         Duration stateTtl) {
+                         Duration stateTtl, Duration rulesWait) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE";
     public static final Set<String> NAMES = Set.of("kafka-bootstrap", "jdbc-url", "parallelism", "out-of-orderness-ms",
-            "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms", "state-ttl-ms");
+            "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms", "state-ttl-ms", "rules-wait-ms");
 
     /** Every job's names and one job's own, for a job with settings of its own. */
     public static Set<String> namesWith(Set<String> jobSpecific) {
@@ -52,7 +54,9 @@ public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism,
                 millis(settings, "idleness-ms", Duration.ofSeconds(30)),
                 Duration.ofMillis(settings.number("checkpoint-interval-ms", 10_000, 100, 3_600_000)),
                 Duration.ofMillis(settings.number("state-ttl-ms", Duration.ofDays(7).toMillis(), 1_000,
-                        Duration.ofDays(365).toMillis())));
+                        Duration.ofDays(365).toMillis())),
+                Duration.ofMillis(settings.number("rules-wait-ms", Duration.ofMinutes(2).toMillis(), 1_000,
+                        Duration.ofHours(1).toMillis())));
     }
 
     private static Duration millis(Settings settings, String name, Duration fallback) {

@@ -13,7 +13,6 @@ import io.plantline.pipeline.oee.OeeMinutesTable;
 import io.plantline.pipeline.oee.SplitRejectedEvents;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
-import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
 import io.plantline.pipeline.sink.DeadLetters;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -38,7 +37,7 @@ public final class OeeJob {
     public static final String NAME = "oee";
 
     /** Where the job reads from. */
-    public record Sources(Source<MachineEventRecord, ?, ?> machineEvents, Source<RuleChange, ?, ?> rules) {
+    public record Sources(Source<MachineEventRecord, ?, ?> machineEvents, RulesSource rules) {
     }
 
     /** Where the job writes to. */
@@ -74,7 +73,7 @@ public final class OeeJob {
                         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(new MachineEventDeserializer(NAME))
                         .build(),
-                RulesSource.builder(bootstrapServers, rulesTopic, "plantline-" + NAME + "-settings").build());
+                RulesSource.of(bootstrapServers, rulesTopic, "plantline-" + NAME + "-settings", false));
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
@@ -92,9 +91,8 @@ public final class OeeJob {
         SingleOutputStreamOperator<MachineEventRecord> events = env
                 .fromSource(sources.machineEvents(), eventTime, "machine events").uid("machine-events-source")
                 .process(new SplitRejectedEvents()).name("split rejected").uid("split-rejected-events");
-        SingleOutputStreamOperator<IdealCycleSetting> settings = env
-                .fromSource(sources.rules(), RulesNeverHoldBackEventTime.strategy(), "device settings").uid("settings-source")
-                .setParallelism(1)
+        SingleOutputStreamOperator<IdealCycleSetting> settings = sources.rules()
+                .stream(env, "device settings", "settings-source", options.rulesWait())
                 .process(new IdealCycleSettings(NAME)).name("ideal cycle times").uid("ideal-cycle-settings")
                 .setParallelism(1);
         SingleOutputStreamOperator<MachineEventRecord> delivered = events.keyBy(MachineEventRecord::deviceKey)

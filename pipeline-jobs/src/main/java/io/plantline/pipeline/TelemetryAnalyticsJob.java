@@ -28,7 +28,6 @@ import io.plantline.pipeline.ingest.TelemetryDeserializer;
 import io.plantline.pipeline.ingest.TelemetryRecord;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
-import io.plantline.pipeline.rules.RulesNeverHoldBackEventTime;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.time.Duration;
 import java.util.Map;
@@ -66,7 +65,7 @@ public final class TelemetryAnalyticsJob {
     };
 
     /** Where the job reads from. */
-    public record Sources(Source<TelemetryRecord, ?, ?> telemetry, Source<RuleChange, ?, ?> rules) {
+    public record Sources(Source<TelemetryRecord, ?, ?> telemetry, RulesSource rules) {
     }
 
     /** Where the job writes to. */
@@ -123,13 +122,11 @@ public final class TelemetryAnalyticsJob {
                 .setGroupId("plantline-" + NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new TelemetryDeserializer(NAME));
-        KafkaSourceBuilder<RuleChange> rules = RulesSource.builder(bootstrapServers, rulesTopic,
-                "plantline-" + NAME + "-rules");
         if (stopAtLatest) {
             telemetry.setBounded(OffsetsInitializer.latest());
-            rules.setBounded(OffsetsInitializer.latest());
         }
-        return new Sources(telemetry.build(), rules.build());
+        return new Sources(telemetry.build(),
+                RulesSource.of(bootstrapServers, rulesTopic, "plantline-" + NAME + "-rules", stopAtLatest));
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
@@ -148,9 +145,7 @@ public final class TelemetryAnalyticsJob {
         SingleOutputStreamOperator<DeviceReading> readings = env
                 .fromSource(sources.telemetry(), eventTime, "telemetry").uid("telemetry-source")
                 .process(new SplitRejected()).name("split rejected").uid("split-rejected");
-        BroadcastStream<RuleChange> rules = env
-                .fromSource(sources.rules(), RulesNeverHoldBackEventTime.strategy(), "rules").uid("rules-source")
-                .setParallelism(1)
+        BroadcastStream<RuleChange> rules = sources.rules().stream(env, "rules", "rules-source", job.rulesWait())
                 .broadcast(RuleEvaluator.RULES);
 
         // Each message once, keyed by device. Everything after runs chained to it, so a device's readings stay on one

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -83,11 +82,10 @@ class TelemetryAnalyticsJobIT {
 
     @Test
     void scriptedPlantEndToEnd() throws Exception {
-        job = start(Optional.empty(), Optional.empty());
-        // The rule is created while the job runs and applies within seconds.
+        // The rule is on the topic when the job starts: every reading is judged against it, none before it is read.
         kafka.produce(rulesTopic, "acme/rule/hot",
                 RecordJson.write(RuleBuilder.rule("hot").above(80).forSeconds(10).clearAt(75).build()));
-        awaitRulesLoaded();
+        job = start(Optional.empty(), Optional.empty());
 
         TelemetryFeed feed = new TelemetryFeed();
         for (int second = 0; second < 180; second++) {
@@ -158,8 +156,8 @@ class TelemetryAnalyticsJobIT {
         telemetryTopic = kafka.createTopic("telemetry", 1);
 
         // The uninterrupted run.
-        job = start(Optional.empty(), Optional.empty());
         publishRules();
+        job = start(Optional.empty(), Optional.empty());
         kafka.produceAll(telemetryTopic, firstHalf.records());
         kafka.produceAll(telemetryTopic, secondHalf.records());
         List<Map<String, Object>> expectedMinutes = awaitSettled(TELEMETRY_1M, 3 * 2 * 6);
@@ -171,8 +169,8 @@ class TelemetryAnalyticsJobIT {
         // The same input, with the job stopped mid-stream and restored from its last checkpoint.
         freshTopicsAndTables();
         telemetryTopic = kafka.createTopic("telemetry", 1);
-        job = start(Optional.of(checkpoints), Optional.empty());
         publishRules();
+        job = start(Optional.of(checkpoints), Optional.empty());
         kafka.produceAll(telemetryTopic, firstHalf.records());
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> !database.query("SELECT 1 FROM telemetry_1m").isEmpty());
@@ -189,8 +187,8 @@ class TelemetryAnalyticsJobIT {
     void everyReadingDeliveredTwiceInRandomOrderWritesWhatOneDeliveryWrites() throws Exception {
         TelemetryFeed feed = plantMinutes(0, 4).reading("press-9", 20 * 60_000, "temperature", 50);
         telemetryTopic = kafka.createTopic("telemetry", 1);
-        job = start(Optional.empty(), Optional.empty());
         publishRules();
+        job = start(Optional.empty(), Optional.empty());
         kafka.produceAll(telemetryTopic, feed.records());
         List<Map<String, Object>> expectedMinutes = awaitSettled(TELEMETRY_1M, 3 * 2 * 4);
         List<Map<String, Object>> expectedAlerts = database.query(ALERTS);
@@ -201,8 +199,8 @@ class TelemetryAnalyticsJobIT {
 
         freshTopicsAndTables();
         telemetryTopic = kafka.createTopic("telemetry", 1);
-        job = start(Optional.empty(), Optional.empty());
         publishRules();
+        job = start(Optional.empty(), Optional.empty());
         kafka.produceAll(telemetryTopic, feed.recordsDeliveredTwice(16, 4_000));
 
         // Averages and spreads are summed in arrival order, so they may differ in the last bits of a double.
@@ -215,6 +213,24 @@ class TelemetryAnalyticsJobIT {
 
     private static final Comparator<Double> CLOSE = (a, b) ->
             Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a)) ? 0 : Double.compare(a, b);
+
+    /**
+     * Issue 16, item 5: a backlog of readings waits until the rules topic, long here, is read to its end, so every
+     * breach in it is judged against the rule that comes last on the topic.
+     */
+    @Test
+    void aBacklogIsJudgedOnlyOnceTheRulesTopicIsRead() throws Exception {
+        kafka.produceAll(rulesTopic, RulesTopicFiller.settingsOfOtherDevices(100_000));
+        publishRules();
+        TelemetryFeed backlog = plantMinutes(0, 3).reading("press-9", 20 * 60_000, "temperature", 50);
+        kafka.produceAll(telemetryTopic, backlog.records());
+
+        job = start(Optional.empty(), Optional.empty());
+
+        awaitSettled(TELEMETRY_1M, 3 * 2 * 3);
+        assertThat(database.query("SELECT device_id, opened_at FROM alerts")).extracting(row -> row.get("device_id"))
+                .containsExactlyInAnyOrder("press-1", "press-1", "press-2", "press-3");
+    }
 
     /** Three machines, two metrics, one reading a second; temperature breaches the rule twice per machine. */
     private static TelemetryFeed plantMinutes(int fromMinute, int toMinute) {
@@ -230,19 +246,10 @@ class TelemetryAnalyticsJobIT {
         return feed;
     }
 
-    private void publishRules() throws InterruptedException {
+    /** Before the job starts: it reads the rules topic to its end before it judges any reading. */
+    private void publishRules() {
         kafka.produce(rulesTopic, "acme/rule/hot", RecordJson.write(RuleBuilder.rule("hot").above(80).forSeconds(10)
                 .clearAt(75).escalateAfter(15, io.plantline.model.Severity.CRITICAL).build()));
-        awaitRulesLoaded();
-    }
-
-    /**
-     * A rule applies from the moment the job has read it. Tests publish rules before readings, so they wait
-     * until the job runs and then give the rules source a few seconds to read the topic.
-     */
-    private void awaitRulesLoaded() throws InterruptedException {
-        await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
-        Thread.sleep(5_000);
     }
 
     private List<Map<String, Object>> awaitSettled(String query, int rows) throws SQLException {

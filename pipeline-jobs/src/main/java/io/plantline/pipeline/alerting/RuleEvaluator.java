@@ -13,9 +13,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -24,24 +30,54 @@ import org.apache.flink.util.Collector;
  * the device. Rules live in broadcast state (rule key to the rule's JSON), so each parallel instance holds all of
  * them, a change applies to the next reading, and a restart restores them from the checkpoint; a tombstone or a
  * disabled rule removes one. The index by organisation and metric is rebuilt from that state whenever it changes.
+ *
+ * <p>At every start and restore, readings wait (in checkpointed operator state, in arrival order) until the rules
+ * input says it has read the topic to its end ({@link RuleChange#caughtUp()}), so no reading is judged against rules
+ * the job has not read yet; the rules input holds event time back meanwhile, so nothing downstream moves past them.
  */
-public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading, RuleChange, RuleEvaluation> {
+public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading, RuleChange, RuleEvaluation>
+        implements CheckpointedFunction {
 
     public static final MapStateDescriptor<String, byte[]> RULES = new MapStateDescriptor<>("alert-rules",
             BasicTypeInfo.STRING_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final String jobName;
     private transient Map<String, List<AlertRule>> rulesByOrgAndMetric;
+    private transient boolean rulesRead;
+    private transient List<DeviceReading> waiting;
+    private transient ListState<DeviceReading> checkpointedWaiting;
 
     public RuleEvaluator(String jobName) {
         this.jobName = jobName;
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        checkpointedWaiting = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("readings-waiting-for-rules", DeviceReading.class));
+        waiting = new ArrayList<>();
+        checkpointedWaiting.get().forEach(waiting::add);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        checkpointedWaiting.update(waiting);
+    }
+
+    @Override
     public void processElement(DeviceReading reading, ReadOnlyContext ctx, Collector<RuleEvaluation> out)
             throws Exception {
+        if (!rulesRead) {
+            waiting.add(reading);
+            return;
+        }
+        evaluate(reading, ctx.getBroadcastState(RULES), out);
+    }
+
+    private void evaluate(DeviceReading reading, ReadOnlyBroadcastState<String, byte[]> ruleState,
+                          Collector<RuleEvaluation> out) throws Exception {
         if (rulesByOrgAndMetric == null) {
-            rulesByOrgAndMetric = index(ctx.getBroadcastState(RULES).immutableEntries());
+            rulesByOrgAndMetric = index(ruleState.immutableEntries());
         }
         for (int i = 0; i < reading.size(); i++) {
             List<AlertRule> rules = rulesByOrgAndMetric.get(indexKey(reading.orgSlug(), reading.metrics()[i]));
@@ -58,6 +94,14 @@ public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading,
 
     @Override
     public void processBroadcastElement(RuleChange change, Context ctx, Collector<RuleEvaluation> out) throws Exception {
+        if (change.isCaughtUp()) {
+            rulesRead = true;
+            for (DeviceReading reading : waiting) {
+                evaluate(reading, ctx.getBroadcastState(RULES), out);
+            }
+            waiting.clear();
+            return;
+        }
         if (!change.key().contains("/rule/")) {
             return; // device settings share the topic; they are the OEE job's business
         }

@@ -6,14 +6,16 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Reads {@code factory.rules} as key and raw value; a record without a key names nothing and is skipped. */
+/**
+ * Reads {@code factory.rules} as key and raw value with the record's position; a record without a key names nothing
+ * and comes with an empty key, which every reader skips, so that {@link RulesCaughtUp} still sees its position.
+ */
 public final class RuleChangeDeserializer implements KafkaRecordDeserializationSchema<RuleChange> {
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleChange> out) {
-        if (record.key() != null) {
-            out.collect(new RuleChange(new String(record.key(), StandardCharsets.UTF_8), record.value()));
-        }
+        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        out.collect(new RuleChange(key, record.value(), record.partition(), record.offset()));
     }
 
     @Override

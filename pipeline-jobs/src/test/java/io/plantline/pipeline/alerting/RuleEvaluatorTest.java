@@ -22,8 +22,30 @@ class RuleEvaluatorTest {
         harness = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new RuleEvaluator("test"), RuleEvaluator.RULES);
     }
 
+    private void rulesRead() throws Exception {
+        harness.processBroadcastElement(RuleChange.caughtUp(), 0);
+    }
+
+    /** Issue 16, item 5: readings that come before the rules topic is read wait for it, then meet every rule. */
+    @Test
+    void readingsWaitUntilTheRulesAreReadAndAreThenJudgedAgainstThem() throws Exception {
+        harness.processElement(point("press-1", "temperature", 85), 1_000);
+        harness.processElement(point("press-1", "temperature", 70), 2_000);
+        publish(RuleBuilder.rule("hot").above(80).build());
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        rulesRead();
+        harness.processElement(point("press-1", "temperature", 90), 3_000);
+
+        assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::value, RuleEvaluation::breaching)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(85.0, true),
+                        org.assertj.core.groups.Tuple.tuple(70.0, false),
+                        org.assertj.core.groups.Tuple.tuple(90.0, true));
+    }
+
     @Test
     void aReadingIsJudgedAgainstEveryRuleOfItsOrganisationAndMetric() throws Exception {
+        rulesRead();
         publish(RuleBuilder.rule("hot").above(80).build());
         publish(RuleBuilder.rule("cold").below(10).build());
         publish(RuleBuilder.rule("fast").metric("spindle_rpm").above(2000).build());
@@ -37,6 +59,7 @@ class RuleEvaluatorTest {
 
     @Test
     void aDeviceScopedRuleIgnoresOtherDevices() throws Exception {
+        rulesRead();
         publish(RuleBuilder.rule("hot").above(80).device("press-2").build());
 
         harness.processElement(point("press-1", "temperature", 85), 1_000);
@@ -47,11 +70,12 @@ class RuleEvaluatorTest {
 
     @Test
     void aChangedRuleAppliesToTheNextReadingAndATombstoneOrADisableRemovesIt() throws Exception {
+        rulesRead();
         publish(RuleBuilder.rule("hot").above(80).build());
         harness.processElement(point("press-1", "temperature", 85), 1_000);
         publish(RuleBuilder.rule("hot").above(90).build());
         harness.processElement(point("press-1", "temperature", 85), 2_000);
-        harness.processBroadcastElement(new RuleChange("acme/rule/hot", null), 2_500);
+        harness.processBroadcastElement(new RuleChange("acme/rule/hot", null, 0, 3), 2_500);
         harness.processElement(point("press-1", "temperature", 85), 3_000);
         publish(RuleBuilder.rule("hot").above(80).build());
         publish(RuleBuilder.rule("hot").above(80).disabled().build());
@@ -62,10 +86,12 @@ class RuleEvaluatorTest {
 
     @Test
     void deviceSettingsAreLeftToTheOeeJobAndAnUnreadableRuleIsADeadLetter() throws Exception {
+        rulesRead();
         harness.processBroadcastElement(new RuleChange("acme/device/press-1",
-                RecordJson.write(DeviceSettings.of("acme", "press-1", java.util.Optional.of(12.5), java.time.Instant.EPOCH, java.util.Map.of()))), 1);
+                RecordJson.write(DeviceSettings.of("acme", "press-1", java.util.Optional.of(12.5), java.time.Instant.EPOCH, java.util.Map.of())),
+                0, 1), 1);
         harness.processBroadcastElement(new RuleChange("acme/rule/broken",
-                "{\"type\":\"alert-rule\"}".getBytes(StandardCharsets.UTF_8)), 2);
+                "{\"type\":\"alert-rule\"}".getBytes(StandardCharsets.UTF_8), 0, 2), 2);
 
         assertThat(harness.getBroadcastState(RuleEvaluator.RULES).immutableEntries()).isEmpty();
         assertThat(harness.getSideOutput(DeadLetters.TAG)).singleElement()
@@ -73,7 +99,7 @@ class RuleEvaluatorTest {
     }
 
     private void publish(io.plantline.model.AlertRule rule) throws Exception {
-        harness.processBroadcastElement(new RuleChange(rule.key(), RecordJson.write(rule)), 0);
+        harness.processBroadcastElement(new RuleChange(rule.key(), RecordJson.write(rule), 0, 0), 0);
     }
 
     private static DeviceReading point(String deviceId, String metric, double value) {

@@ -217,7 +217,7 @@ class OeeMinutesTest {
                 + "\"effectiveFrom\":\"" + Instant.ofEpochMilli(effectiveFrom) + "\",\"metadata\":{}}";
         OneInputStreamOperatorTestHarness<RuleChange, IdealCycleSetting> reader =
                 ProcessFunctionTestHarnesses.forProcessFunction(new IdealCycleSettings("oee"));
-        reader.processElement(new RuleChange("acme/device/press-1", json.getBytes(StandardCharsets.UTF_8)), 0);
+        reader.processElement(new RuleChange("acme/device/press-1", json.getBytes(StandardCharsets.UTF_8), 0, 0), 0);
         for (IdealCycleSetting setting : reader.extractOutputValues()) {
             harness.processElement2(setting, 0);
         }
