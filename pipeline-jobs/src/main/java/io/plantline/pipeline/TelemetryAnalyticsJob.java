@@ -155,7 +155,7 @@ public final class TelemetryAnalyticsJob {
                 .process(new DuplicateDeliveries<>(job.allowedLateness()), type)
                 .name("count each delivery once").uid("duplicate-deliveries");
         SingleOutputStreamOperator<DeviceReading> inOrder = delivered
-                .transform("order by event time", type, new EventTimeOrder<>(type)).uid("reading-time-order");
+                .transform("order by event time", type, new EventTimeOrder<>(type, job.allowedLateness())).uid("reading-time-order");
 
         SingleOutputStreamOperator<RuleEvaluation> evaluations = inOrder.connect(rules)
                 .process(new RuleEvaluator(NAME)).name("evaluate rules").uid("rule-evaluator");

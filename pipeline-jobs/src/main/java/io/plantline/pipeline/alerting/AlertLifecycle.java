@@ -22,7 +22,7 @@ import org.apache.flink.util.OutputTag;
  * while one is open, updates its last and peak values), an escalation raises its severity once, a sustained clear
  * closes it, and the next sustained breach opens a new one. Signals come from three CEP operators that run apart,
  * so they are held until the watermark passes them and applied in event-time order: the outcome does not depend on
- * which operator was faster.
+ * which operator was faster. One that arrives behind the watermark already is applied at once.
  *
  * <p>The watermark cannot order everything. A Kafka partition that was idle and resumes behind the others (a
  * gateway flushing what it buffered, a job starting on a backlog) brings readings the other partitions' watermark
@@ -97,15 +97,27 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
     @Override
     public void processElement(AlertSignal signal, Context ctx, Collector<AlertRow> out) throws Exception {
         pending.add(signal);
-        ctx.timerService().registerEventTimeTimer(signal.at());
+        long watermark = ctx.timerService().currentWatermark();
+        if (signal.at() <= watermark) {
+            // Behind event time already (its partition resumed after an idle spell): a timer would wait for the
+            // watermark to move again, which may not happen for as long as the plant is quiet.
+            applyDue(watermark, ctx, out);
+        } else {
+            ctx.timerService().registerEventTimeTimer(signal.at());
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRow> out) throws Exception {
+        applyDue(timestamp, ctx, out);
+    }
+
+    /** Applies the pending signals up to {@code upTo} in event-time order, replaying applied ones they precede. */
+    private void applyDue(long upTo, Context ctx, Collector<AlertRow> out) throws Exception {
         List<AlertSignal> due = new ArrayList<>();
         List<AlertSignal> later = new ArrayList<>();
         for (AlertSignal signal : pending.get()) {
-            (signal.at() <= timestamp ? due : later).add(signal);
+            (signal.at() <= upTo ? due : later).add(signal);
         }
         pending.update(later);
         if (due.isEmpty()) {
@@ -164,7 +176,7 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
         };
     }
 
-    private static void emit(Step step, long at, OnTimerContext ctx, Collector<AlertRow> out) {
+    private static void emit(Step step, long at, Context ctx, Collector<AlertRow> out) {
         out.collect(step.row());
         if (step.transition() != null) {
             ctx.output(CHANGES, new AlertChange(step.row(), step.transition(), at));

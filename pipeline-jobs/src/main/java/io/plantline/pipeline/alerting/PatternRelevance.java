@@ -1,5 +1,6 @@
 package io.plantline.pipeline.alerting;
 
+import io.plantline.pipeline.ingest.DeviceRouting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -62,17 +62,10 @@ public final class PatternRelevance extends AbstractStreamOperator<RuleEvaluatio
         open = new HashMap<>();
         checkpointed = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("runs", Open.class));
         for (Open entry : checkpointed.get()) {
-            if (routedHere(entry.last())) {
+            if (DeviceRouting.routedHere(getRuntimeContext().getTaskInfo(), entry.last().deviceKey())) {
                 open.put(entry.last().alertKey(), entry);
             }
         }
-    }
-
-    /** Whether the keyed operator this one runs chained to sends the evaluation's device here. */
-    private boolean routedHere(RuleEvaluation evaluation) {
-        var task = getRuntimeContext().getTaskInfo();
-        return KeyGroupRangeAssignment.assignKeyToParallelOperator(evaluation.orgSlug() + '/' + evaluation.deviceId(),
-                task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask();
     }
 
     @Override

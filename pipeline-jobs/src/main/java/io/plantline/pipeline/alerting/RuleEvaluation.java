@@ -4,7 +4,7 @@ import io.plantline.model.AlertRule;
 import io.plantline.model.Comparison;
 import io.plantline.model.Severity;
 import io.plantline.pipeline.ingest.MetricPoint;
-import io.plantline.pipeline.ingest.Timestamped;
+import io.plantline.pipeline.ingest.DeviceRecord;
 
 /**
  * One reading judged against one rule: whether it breaches the threshold, whether it is back beyond the clear
@@ -21,7 +21,7 @@ import io.plantline.pipeline.ingest.Timestamped;
 public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, String metric, long ts, double value,
                              boolean breaching, boolean clearing, long sustainMillis, int sustainReadings,
                              long escalateAfterMillis, Severity severity, Severity escalationSeverity,
-                             boolean higherIsWorse, RunMarks marks) implements Timestamped {
+                             boolean higherIsWorse, RunMarks marks) implements DeviceRecord {
 
     @Override
     public long eventTime() {
@@ -65,6 +65,11 @@ public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, Str
     /** The sustain term is met by one reading alone (0 s, or 1 reading). */
     public boolean sustainImmediate() {
         return sustainMillis == 0 || sustainReadings == 1;
+    }
+
+    @Override
+    public String deviceKey() {
+        return orgSlug + '/' + deviceId;
     }
 
     /** The CEP key: one pattern instance per device and rule. */

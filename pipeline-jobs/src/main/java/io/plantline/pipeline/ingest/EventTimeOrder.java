@@ -1,8 +1,11 @@
 package io.plantline.pipeline.ingest;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -16,37 +19,52 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Puts records into event-time order: each is held until the watermark passes it, then released in timestamp order
- * (arrival order among equal timestamps), then the watermark is forwarded. What runs after it (the rule evaluator and
- * the CEP patterns, which run in processing-time mode, and the anomaly detector) then sees every device's readings
- * in the order they were taken, whatever order they arrived in, so the same readings give the same alerts and
- * anomalies. Sorting once on this operator's heap was measured to cost a fraction of event-time CEP, which buffers
- * every event in keyed RocksDB state and iterates it per key and timestamp (docs/benchmarks.md).
+ * Puts each device's records into event-time order: a record is held until the watermark passes it, then released
+ * in timestamp order (arrival order among equal timestamps), then the watermark is forwarded. What runs after it (the
+ * rule evaluator and the CEP patterns, which run in processing-time mode, and the anomaly detector) then sees every
+ * device's readings in the order they were taken, whatever order they arrived in, so the same readings give the same
+ * alerts and anomalies. Sorting once on this operator's heap was measured to cost a fraction of event-time CEP, which
+ * buffers every event in keyed RocksDB state and iterates it per key and timestamp (docs/benchmarks.md).
+ *
+ * <p>The watermark is the smallest of the partitions' that are not idle, so a partition that was idle (a gateway that
+ * buffered during an outage, a device whose partition had nothing to say) resumes behind it, and how far behind
+ * depends on timing. Its records are therefore not dropped: one at or behind the watermark is released at once, as
+ * long as it is not earlier than the last record released for its device (which keeps that device's order) and
+ * not older than the allowed lateness behind the watermark (which no result takes any more). Only those two are
+ * dropped, counted in {@code lateRecordsDropped}; the one-minute statistics, which take the unordered stream, count
+ * by their own lateness rule.
  *
  * <p>Order per device holds because all records of a device come to one subtask of this operator, which runs
- * chained to its input. A record at or behind the watermark arrived too late to be ordered: it is dropped here
- * (counted in {@code lateRecordsDropped}), as event-time CEP would drop it; the one-minute statistics, which take
- * the unordered stream, still count it within the allowed lateness. The buffer holds about out-of-orderness x rate
- * records and is checkpointed as operator state.
+ * chained to the keyed duplicate filter. State, on the heap and checkpointed: the records waiting for the watermark
+ * (about out-of-orderness x rate), and per device the time of the last record released, forgotten once the allowed
+ * lateness has passed it; after a restore each subtask keeps the devices routed to it.
  */
-public final class EventTimeOrder<T extends Timestamped> extends AbstractStreamOperator<T>
+public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<T, T> {
 
     private final TypeInformation<T> type;
+    private final long allowedLatenessMillis;
     private transient PriorityQueue<Buffered<T>> buffer;
+    private transient Map<String, Long> lastReleased;
     private transient ListState<T> checkpointedBuffer;
+    private transient ListState<Released> checkpointedReleased;
     private transient long sequence;
     private transient long watermark;
     private transient Counter lateDropped;
 
-    private record Buffered<T extends Timestamped>(T record, long sequence) {
+    private record Buffered<T extends DeviceRecord>(T record, long sequence) {
     }
 
-    public EventTimeOrder(TypeInformation<T> type) {
+    /** The time of the last record released for a device. */
+    public record Released(String deviceKey, long eventTime) {
+    }
+
+    public EventTimeOrder(TypeInformation<T> type, Duration allowedLateness) {
         this.type = type;
+        this.allowedLatenessMillis = allowedLateness.toMillis();
     }
 
-    private static <T extends Timestamped> Comparator<Buffered<T>> order() {
+    private static <T extends DeviceRecord> Comparator<Buffered<T>> order() {
         return Comparator.<Buffered<T>>comparingLong(buffered -> buffered.record().eventTime())
                 .thenComparingLong(Buffered::sequence);
     }
@@ -55,10 +73,18 @@ public final class EventTimeOrder<T extends Timestamped> extends AbstractStreamO
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         buffer = new PriorityQueue<>(order());
+        lastReleased = new HashMap<>();
         watermark = Long.MIN_VALUE;
         checkpointedBuffer = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("unordered", type));
         for (T record : checkpointedBuffer.get()) {
             buffer.add(new Buffered<>(record, sequence++));
+        }
+        checkpointedReleased = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("last-released", Released.class));
+        for (Released released : checkpointedReleased.get()) {
+            if (DeviceRouting.routedHere(getRuntimeContext().getTaskInfo(), released.deviceKey())) {
+                lastReleased.put(released.deviceKey(), released.eventTime());
+            }
         }
     }
 
@@ -70,21 +96,30 @@ public final class EventTimeOrder<T extends Timestamped> extends AbstractStreamO
 
     @Override
     public void processElement(StreamRecord<T> element) {
-        if (element.getValue().eventTime() <= watermark) {
+        T record = element.getValue();
+        if (record.eventTime() > watermark) {
+            buffer.add(new Buffered<>(record, sequence++));
+        } else if (record.eventTime() >= lastReleased.getOrDefault(record.deviceKey(), Long.MIN_VALUE)
+                && record.eventTime() >= watermark - allowedLatenessMillis) {
+            release(record);
+        } else {
             lateDropped.inc();
-            return;
         }
-        buffer.add(new Buffered<>(element.getValue(), sequence++));
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
         while (!buffer.isEmpty() && buffer.peek().record().eventTime() <= watermark) {
-            T record = buffer.poll().record();
-            output.collect(new StreamRecord<>(record, record.eventTime()));
+            release(buffer.poll().record());
         }
+        lastReleased.values().removeIf(time -> time < watermark - allowedLatenessMillis);
         super.processWatermark(mark);
+    }
+
+    private void release(T record) {
+        lastReleased.merge(record.deviceKey(), record.eventTime(), Math::max);
+        output.collect(new StreamRecord<>(record, record.eventTime()));
     }
 
     @Override
@@ -93,5 +128,7 @@ public final class EventTimeOrder<T extends Timestamped> extends AbstractStreamO
         List<Buffered<T>> inOrder = new ArrayList<>(buffer);
         inOrder.sort(order());
         checkpointedBuffer.update(inOrder.stream().map(Buffered::record).toList());
+        checkpointedReleased.update(lastReleased.entrySet().stream()
+                .map(entry -> new Released(entry.getKey(), entry.getValue())).toList());
     }
 }

@@ -204,7 +204,7 @@ class AlertDetectionTest {
                 .setParallelism(1);
         // The job orders the readings before it evaluates them; here the evaluations stand in for them.
         DataStream<RuleEvaluation> inOrder = input.transform("order by event time", input.getType(),
-                new EventTimeOrder<>(input.getType())).setParallelism(1);
+                new EventTimeOrder<>(input.getType(), Duration.ofMinutes(2))).setParallelism(1);
         SingleOutputStreamOperator<AlertRow> rows = AlertDetection.alerts(inOrder, Duration.ofDays(1));
         CloseableIterator<AlertRow> rowResults = rows.collectAsync();
         CloseableIterator<AlertChange> changeResults = rows.getSideOutput(AlertLifecycle.CHANGES).collectAsync();

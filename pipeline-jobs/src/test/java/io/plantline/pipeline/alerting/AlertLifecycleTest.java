@@ -44,6 +44,19 @@ class AlertLifecycleTest {
                 .containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED);
     }
 
+    /** Issue 16, item 6: a partition resumed behind the others, and then the plant fell quiet. */
+    @Test
+    void signalsBehindTheWatermarkApplyAtOnceWithoutWaitingForItToMove() throws Exception {
+        harness.processWatermark(180_000);
+
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 40_000, 85), 40_000);
+        harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, 70_000, 70), 70_000);
+
+        assertThat(harness.extractOutputValues()).extracting(AlertRow::status, AlertRow::clearedAt)
+                .containsExactly(tuple(AlertStatus.ACTIVE, null), tuple(AlertStatus.CLEARED, 70_000L));
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
     @Test
     void aBreachArrivingAfterTheWatermarkAppliedItsClearIsReplayedBeforeTheClear() throws Exception {
         // A partition resumed behind the others: the watermark has passed both signals, and the clear came first.
