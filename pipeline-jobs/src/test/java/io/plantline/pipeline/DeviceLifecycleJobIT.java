@@ -145,6 +145,80 @@ class DeviceLifecycleJobIT {
         assertThat(letters).singleElement().satisfies(letter -> assertThat(letter.reason()).isEqualTo("invalid_transition"));
     }
 
+    /**
+     * Issue 16, item 9: after a broker outage, a device's queued messages reach the job once it has declared the
+     * device offline. The alert is cleared at a time the table accepts, and the job goes on.
+     */
+    @Test
+    void anOutageReplayOfOlderMessagesClearsTheOfflineAlertAndTheJobGoesOn() throws Exception {
+        String device = "replayed-" + System.nanoTime() % 100_000;
+        String keeper = device + "-keeper";
+        String events = kafka.createTopic("device-events", 1);
+        String telemetry = kafka.createTopic("telemetry", 1);
+        job = start(events, telemetry, kafka.createTopic("commands", 1), kafka.createTopic("alerts", 1),
+                kafka.createTopic("dead-letter", 1));
+        kafka.produce(events, ORG + "/" + device, heartbeat(device, 0, null));
+        for (long offset = 0; offset <= 200_000; offset += 10_000) {     // event time goes on with another device
+            kafka.produce(telemetry, ORG + "/" + keeper, reading(keeper, offset));
+        }
+        String alert = "SELECT status, opened_at, cleared_at FROM alerts WHERE org_slug = '" + ORG + "' AND device_id = '"
+                + device + "' ORDER BY opened_at";
+        await().atMost(Duration.ofSeconds(60)).until(() -> database.query(alert).size() == 1);
+
+        // What the broker queued during the outage: readings taken while the job thought the device silent.
+        for (long offset = 10_000; offset <= 60_000; offset += 10_000) {
+            kafka.produce(telemetry, ORG + "/" + device, reading(device, offset));
+        }
+        kafka.produce(telemetry, ORG + "/" + keeper, reading(keeper, 210_000));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(alert)).first()
+                .satisfies(row -> {
+                    assertThat(row).containsEntry("status", "CLEARED");
+                    assertThat((java.sql.Timestamp) row.get("cleared_at")).isAfterOrEqualTo((java.sql.Timestamp) row.get("opened_at"));
+                }));
+        // The job goes on: silent since its last queued reading at 1:00, the device is offline again from 2:30.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(alert)).hasSize(2).last()
+                .satisfies(row -> assertThat(((java.sql.Timestamp) row.get("opened_at")).toInstant())
+                        .isEqualTo(Instant.ofEpochMilli(T0 + 150_000))));
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    /**
+     * Issue 16, item 11: with the wall-clock fallback on, a silent commands topic must not hold event time back:
+     * a device silent for the offline limit goes offline after that limit plus at most the out-of-orderness bound.
+     */
+    @Test
+    void withTheWallClockFallbackOnASilentDeviceGoesOfflineAfterTheLimitNotLater() throws Exception {
+        String device = "live-" + System.nanoTime() % 100_000;
+        String keeper = device + "-keeper";
+        String telemetry = kafka.createTopic("telemetry", 1);
+        // Offline after 10 s, a silent partition idle after 1 s and following the wall clock after 20 s.
+        job = start(kafka.createTopic("device-events", 1), telemetry, kafka.createTopic("commands", 1),
+                kafka.createTopic("alerts", 1), kafka.createTopic("dead-letter", 1), "--offline-after-ms=10000",
+                "--idleness-ms=1000", "--wall-clock-after-ms=20000");
+        await().atMost(Duration.ofSeconds(60)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+        long lastSeen = System.currentTimeMillis();
+        kafka.produce(telemetry, ORG + "/" + device, live(device, lastSeen));
+        long offlineSeenBy = Long.MAX_VALUE;
+        for (long now = lastSeen; now < lastSeen + 40_000 && offlineSeenBy == Long.MAX_VALUE; now = System.currentTimeMillis()) {
+            kafka.produce(telemetry, ORG + "/" + keeper, live(keeper, now));   // another device, live
+            if (!database.query("SELECT 1 FROM alerts WHERE org_slug = '" + ORG + "' AND device_id = '" + device
+                    + "' AND rule_id = 'DEVICE_OFFLINE'").isEmpty()) {
+                offlineSeenBy = System.currentTimeMillis();
+            }
+            await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+        }
+
+        // 10 s of silence, the 1 s bound, a watermark interval and the sink's flush: well under the 20 s the
+        // wall-clock wait would add if the silent commands topic held event time back.
+        assertThat(offlineSeenBy - lastSeen).isBetween(10_000L, 18_000L);
+    }
+
+    private static byte[] live(String device, long epochMillis) {
+        Instant ts = Instant.ofEpochMilli(epochMillis);
+        return CODEC.encode(new TelemetryReading(new DeviceRef(ORG, device), ts, ts, Map.of("temperature", 20.0)));
+    }
+
     private Map<String, String> targets() throws Exception {
         Map<String, String> states = new java.util.TreeMap<>();
         for (Map<String, Object> row : database.query("SELECT device_id, state, reason FROM ota_targets WHERE org_slug = '"
@@ -170,13 +244,19 @@ class DeviceLifecycleJobIT {
         return CODEC.encode(new TelemetryReading(new DeviceRef(ORG, device), ts, ts, Map.of("temperature", 20.0)));
     }
 
+    /** Test data lies in the past: the wall clock must not move its event time. */
     private JobClient start(String events, String telemetry, String commands, String alerts, String deadLetters)
             throws Exception {
-        DeviceLifecycleJob.Options options = DeviceLifecycleJob.Options.parse(new String[] {
-                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(), "--parallelism=2",
-                "--checkpoint-interval-ms=1000", "--out-of-orderness-ms=1000",
-                // Test data lies in the past: the wall clock must not move its event time.
-                "--wall-clock-after-ms=3600000"}, Map.of());
+        return start(events, telemetry, commands, alerts, deadLetters, "--wall-clock-after-ms=3600000");
+    }
+
+    private JobClient start(String events, String telemetry, String commands, String alerts, String deadLetters,
+                            String... settings) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--kafka-bootstrap=" + kafka.bootstrapServers(),
+                "--jdbc-url=" + database.jdbcUrl(), "--parallelism=2", "--checkpoint-interval-ms=1000",
+                "--out-of-orderness-ms=1000"));
+        args.addAll(List.of(settings));
+        DeviceLifecycleJob.Options options = DeviceLifecycleJob.Options.parse(args.toArray(String[]::new), Map.of());
         Configuration config = PipelineEnvironment.configuration(options.job());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(options.job().parallelism());

@@ -19,6 +19,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -53,6 +54,7 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
     private final LifecycleSettings settings;
     private final Duration stateTtl;
     private transient ValueState<DeviceState> devices;
+    private transient ValueState<Long> openOfflineAlert;
 
     public DeviceLifecycle(String jobName, LifecycleSettings settings, Duration stateTtl) {
         this.jobName = jobName;
@@ -65,6 +67,8 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
         ValueStateDescriptor<DeviceState> descriptor = new ValueStateDescriptor<>("device", DeviceState.class);
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
         devices = getRuntimeContext().getState(descriptor);
+        // No TTL: a device away for longer than the state TTL must still have its alert cleared when it returns.
+        openOfflineAlert = getRuntimeContext().getState(new ValueStateDescriptor<>("open-offline-alert", Types.LONG));
     }
 
     @Override
@@ -110,6 +114,7 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
         if (device.online && device.lastSeen != Long.MIN_VALUE && offlineAt <= timestamp) {
             device.online = false;
             device.offlineSince = offlineAt;
+            openOfflineAlert.update(offlineAt);
             context.output(STATUS, new DeviceStatusRow(orgOf(context), deviceOf(context), false, device.lastSeen));
             AlertRow alert = offlineAlert(context, offlineAt, AlertStatus.ACTIVE, null, settings.offlineAfter().toSeconds());
             context.output(ALERTS, alert);
@@ -140,19 +145,27 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
         return pending;
     }
 
-    /** A message from the device: it is alive. */
-    private void seen(DeviceState device, LifecycleInput input, Context context) {
+    /**
+     * A message from the device: it is alive. One older than its offline alert's opening (queued during an outage,
+     * delivered after it) clears the alert at the opening, never before it: the device was not as silent as the job
+     * thought, and its true last message arms the offline limit again.
+     */
+    private void seen(DeviceState device, LifecycleInput input, Context context) throws Exception {
         if (input.ts() > device.lastSeen) {
             device.lastSeen = input.ts();
         }
         if (!device.online) {
             device.online = true;
-            if (device.offlineSince != Long.MIN_VALUE) {
-                long silentSeconds = (input.ts() - (device.offlineSince - settings.offlineAfter().toMillis())) / 1000;
-                AlertRow cleared = offlineAlert(context, device.offlineSince, AlertStatus.CLEARED, input.ts(), silentSeconds);
+            long offlineSince = device.offlineSince != Long.MIN_VALUE ? device.offlineSince
+                    : openOfflineAlert.value() != null ? openOfflineAlert.value() : Long.MIN_VALUE;
+            if (offlineSince != Long.MIN_VALUE) {
+                long clearedAt = Math.max(input.ts(), offlineSince);
+                long silentSeconds = Math.max(0, clearedAt - (offlineSince - settings.offlineAfter().toMillis())) / 1000;
+                AlertRow cleared = offlineAlert(context, offlineSince, AlertStatus.CLEARED, clearedAt, silentSeconds);
                 context.output(ALERTS, cleared);
-                context.output(ALERT_CHANGES, new AlertChange(cleared, AlertTransition.CLEARED, input.ts()));
+                context.output(ALERT_CHANGES, new AlertChange(cleared, AlertTransition.CLEARED, clearedAt));
                 device.offlineSince = Long.MIN_VALUE;
+                openOfflineAlert.clear();
             }
             writeLastSeen(device, context);
         } else if (device.lastSeen - device.lastSeenWritten >= settings.lastSeenInterval().toMillis()) {

@@ -9,10 +9,13 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 /**
  * Bounded out-of-orderness with two kinds of silence. A source (partition) silent for {@code idleAfter} is idle: it
  * stops holding back event time while others go on, as {@code withIdleness} does. One silent for
- * {@code wallClockAfter} (longer) follows the wall clock, less that wait and the bound. Offline detection needs the
- * second: when the whole plant goes silent (a network outage), every source is idle, event time would stand still,
- * and no device would ever be seen to go offline. A replay of old records is not affected while it runs, since it
- * is not silent.
+ * {@code wallClockAfter} (longer) follows the wall clock less the bound, as a partition receiving live records would.
+ * Offline detection needs the second: when the whole plant goes silent (a network outage), every source is idle,
+ * event time would stand still, and no device would ever be seen to go offline. Following the wall clock less only
+ * the bound (not less the wait too) matters as much: the job's event time is the smallest of its partitions', so a
+ * silent partition behind the live ones (the commands topic is silent most of the time) would make every device go
+ * offline that much late. A replay of old records is not affected while it runs, since it is not silent; records
+ * that arrive on a partition after it followed the wall clock may be behind it, which the lifecycle accepts.
  */
 final class WallClockWhenIdle<T> implements WatermarkGenerator<T> {
 
@@ -43,7 +46,7 @@ final class WallClockWhenIdle<T> implements WatermarkGenerator<T> {
         long now = clock.getAsLong();
         long watermark = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : maxTimestamp - bound - 1;
         if (now - lastRecordAt >= wallClockAfter) {
-            watermark = Math.max(watermark, now - wallClockAfter - bound);
+            watermark = Math.max(watermark, now - bound - 1);
         } else if (now - lastRecordAt >= idleAfter) {
             output.markIdle();
             return;

@@ -71,6 +71,54 @@ class DeviceLifecycleTest {
         assertThat(alertRows()).extracting(AlertRow::status).containsExactly(AlertStatus.ACTIVE, AlertStatus.CLEARED);
     }
 
+    /**
+     * Issue 16, item 9: after a broker outage, the device's queued messages arrive once it has been declared offline.
+     * The alert is cleared at a time the table accepts (never before it opened), and the device goes offline again
+     * from its true last message if that was long enough ago.
+     */
+    @Test
+    void messagesOlderThanTheOfflineAlertClearItAtItsOpeningAndNeverBeforeIt() throws Exception {
+        input(LifecycleInput.seen(ORG, DEVICE, T0));
+        harness.processWatermark(new Watermark(T0 + 200_000));
+        assertThat(alertRows()).singleElement().satisfies(alert -> assertThat(alert.openedAt()).isEqualTo(T0 + 90_000));
+
+        input(LifecycleInput.seen(ORG, DEVICE, T0 + 50_000));        // queued during the outage, delivered now
+
+        AlertRow cleared = alertRows().get(1);
+        assertThat(cleared.status()).isEqualTo(AlertStatus.CLEARED);
+        assertThat(cleared.clearedAt()).isGreaterThanOrEqualTo(cleared.openedAt());
+        harness.processWatermark(new Watermark(T0 + 201_000));
+        assertThat(alertRows()).last().satisfies(again -> {
+            assertThat(again.status()).isEqualTo(AlertStatus.ACTIVE);
+            assertThat(again.openedAt()).isEqualTo(T0 + 140_000);
+        });
+        assertThat(alertRows()).allSatisfy(alert -> assertThat(alert.clearedAt() == null
+                || alert.clearedAt() >= alert.openedAt()).isTrue());
+    }
+
+    /** Issue 16, item 10: a device away for longer than the state TTL still has its offline alert cleared on return. */
+    @Test
+    void aDeviceAwayForLongerThanTheStateTtlHasItsOfflineAlertClearedWhenItReturns() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DeviceLifecycle("lifecycle",
+                LifecycleSettings.DEFAULTS, Duration.ofHours(1))), LifecycleInput::deviceKey, Types.STRING);
+        harness.open();
+        harness.setStateTtlProcessingTime(0);
+        input(LifecycleInput.seen(ORG, DEVICE, T0));
+        harness.processWatermark(new Watermark(T0 + 100_000));
+        AlertRow opened = alertRows().get(0);
+
+        harness.setStateTtlProcessingTime(Duration.ofHours(3).toMillis());   // away for three state TTLs
+        input(LifecycleInput.heartbeat(ORG, DEVICE, T0 + Duration.ofHours(3).toMillis(), null));
+
+        assertThat(alertRows()).last().satisfies(cleared -> {
+            assertThat(cleared.id()).isEqualTo(opened.id());
+            assertThat(cleared.status()).isEqualTo(AlertStatus.CLEARED);
+        });
+        assertThat(alertChanges()).extracting(AlertChange::transition)
+                .containsExactly(AlertTransition.OPENED, AlertTransition.CLEARED);
+    }
+
     @Test
     void messagesKeepADeviceOnlineAndLastSeenIsWrittenAtMostEveryThirtySeconds() throws Exception {
         for (int second = 0; second <= 120; second += 10) {

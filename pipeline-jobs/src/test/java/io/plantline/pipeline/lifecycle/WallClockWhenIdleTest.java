@@ -47,10 +47,40 @@ class WallClockWhenIdleTest {
 
         now.addAndGet(1_000); // silent for 30 s
         generator.onPeriodicEmit(output);
-        assertThat(emitted).last().isEqualTo(now.get() - 35_000);
+        assertThat(emitted).last().as("the wall clock less the bound").isEqualTo(now.get() - 5_001);
 
         generator.onEvent("late", 600_000, output); // never back: watermarks only rise
         generator.onPeriodicEmit(output);
         assertThat(emitted).isSorted().doesNotHaveDuplicates();
+    }
+
+    /**
+     * Issue 16, item 11: the job's event time is the smallest of its partitions'. A silent partition (the commands
+     * topic is almost always silent) must not hold it back further than a live one does: devices on live partitions go
+     * offline after the limit plus at most the bound.
+     */
+    @Test
+    void aSilentPartitionHoldsEventTimeBackNoFurtherThanALiveOne() {
+        WatermarkOutput ignoreIdle = output;
+        WallClockWhenIdle<String> live = new WallClockWhenIdle<>(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(60), now::get);
+        WallClockWhenIdle<String> silent = new WallClockWhenIdle<>(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(60), now::get);
+        List<Long> fromLive = new ArrayList<>();
+        List<Long> fromSilent = new ArrayList<>();
+        for (int second = 0; second <= 200; second++) {
+            live.onEvent("reading", now.get(), ignoreIdle);   // a device on time
+            emitted.clear();
+            live.onPeriodicEmit(output);
+            fromLive.addAll(emitted);
+            emitted.clear();
+            silent.onPeriodicEmit(output);
+            fromSilent.addAll(emitted);
+            now.addAndGet(1_000);
+        }
+
+        long eventTimeNow = Math.min(fromLive.get(fromLive.size() - 1), fromSilent.get(fromSilent.size() - 1));
+        assertThat(now.get() - 1_000 - eventTimeNow).as("how far event time trails the wall clock")
+                .isLessThanOrEqualTo(5_001);
     }
 }
