@@ -1,6 +1,7 @@
 package io.plantline.local;
 
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Path;
 import io.plantline.pipeline.JobOptions;
 import io.plantline.pipeline.PipelineEnvironment;
@@ -22,10 +23,15 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 /**
  * A Flink MiniCluster with its web UI, configured like the real cluster ({@code flink-conf/}): RocksDB
  * state, checkpoints on local disk. Memory is sized to leave room in a 2 GB local-mode heap.
+ *
+ * <p>One failing job must not take the others down: the jobs get three TaskManagers, and a task that does not stop
+ * when cancelled is left to stop rather than the TaskManager killed after {@code task.cancellation.timeout}, which in
+ * one JVM would leave every job without slots.
  */
 final class LocalFlinkCluster implements AutoCloseable {
 
-    static final int SLOTS = 6; // three jobs at parallelism 2
+    static final int TASK_MANAGERS = 3;
+    static final int SLOTS_PER_TASK_MANAGER = 2; // three jobs at parallelism 2
 
     private final MiniCluster cluster;
 
@@ -42,13 +48,14 @@ final class LocalFlinkCluster implements AutoCloseable {
         config.set(WebOptions.LOG_PATH, logFile.toString());
         config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
-        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
-        config.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));
-        config.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(64));
+        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));   // per TaskManager
+        config.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(32));
+        config.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(32));
+        config.set(TaskManagerOptions.TASK_CANCELLATION_TIMEOUT, Duration.ZERO);   // 0: never kill the TaskManager
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(config)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(SLOTS)
+                .setNumTaskManagers(TASK_MANAGERS)
+                .setNumSlotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
                 .build());
         cluster.start();
         return new LocalFlinkCluster(cluster);

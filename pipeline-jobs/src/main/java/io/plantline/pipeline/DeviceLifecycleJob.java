@@ -20,6 +20,7 @@ import io.plantline.pipeline.lifecycle.LifecycleWatermarks;
 import io.plantline.pipeline.lifecycle.OtaTargetEvents;
 import io.plantline.pipeline.lifecycle.TargetRow;
 import io.plantline.pipeline.sink.DeadLetters;
+import io.plantline.pipeline.sink.PostgresTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,9 +56,9 @@ public final class DeviceLifecycleJob {
     }
 
     /** Where the job writes to. */
-    public record Sinks(Sink<TargetRow> targets, Sink<TargetRow> targetEvents, Sink<DeviceStatusRow> statuses,
-                        Sink<FirmwareRow> firmware, Sink<AlertRow> alerts, Sink<AlertChange> alertChanges,
-                        Sink<DeadLetter> deadLetters) {
+    public record Sinks(PostgresTable<TargetRow> targets, Sink<TargetRow> targetEvents,
+                        PostgresTable<DeviceStatusRow> statuses, PostgresTable<FirmwareRow> firmware,
+                        PostgresTable<AlertRow> alerts, Sink<AlertChange> alertChanges, Sink<DeadLetter> deadLetters) {
     }
 
     /** The job's settings: those of every job plus the lifecycle's. */
@@ -114,7 +115,7 @@ public final class DeviceLifecycleJob {
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
         return new Sinks(LifecycleTables.targets(options.jdbcUrl()), OtaTargetEvents.kafkaSink(options.kafkaBootstrap(),
                 alertsTopic), LifecycleTables.statuses(options.jdbcUrl()),
-                LifecycleTables.firmware(options.jdbcUrl()), AlertsTable.sink(options.jdbcUrl()),
+                LifecycleTables.firmware(options.jdbcUrl()), AlertsTable.table(options.jdbcUrl()),
                 AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic),
                 DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
     }
@@ -134,13 +135,18 @@ public final class DeviceLifecycleJob {
         SingleOutputStreamOperator<TargetRow> targets = DataStreamUtils.reinterpretAsKeyedStream(delivered, byDevice)
                 .process(new DeviceLifecycle(NAME, options.lifecycle(), options.job().stateTtl()))
                 .name("device lifecycle").uid("device-lifecycle");
-        targets.sinkTo(sinks.targets()).name("ota targets").uid("ota-targets-sink");
+        DataStream<DeadLetter> refusedTargets = sinks.targets().writer(targets, NAME, "ota-targets-table");
         targets.sinkTo(sinks.targetEvents()).name("ota target events").uid("ota-target-events-sink");
-        targets.getSideOutput(DeviceLifecycle.STATUS).sinkTo(sinks.statuses()).name("device status").uid("device-status-sink");
-        targets.getSideOutput(DeviceLifecycle.FIRMWARE).sinkTo(sinks.firmware()).name("device firmware").uid("device-firmware-sink");
-        targets.getSideOutput(DeviceLifecycle.ALERTS).sinkTo(sinks.alerts()).name("offline alerts").uid("offline-alerts-sink");
+        DataStream<DeadLetter> refusedStatuses = sinks.statuses()
+                .writer(targets.getSideOutput(DeviceLifecycle.STATUS), NAME, "device-status-table");
+        DataStream<DeadLetter> refusedFirmware = sinks.firmware()
+                .writer(targets.getSideOutput(DeviceLifecycle.FIRMWARE), NAME, "device-firmware-table");
+        DataStream<DeadLetter> refusedAlerts = sinks.alerts()
+                .writer(targets.getSideOutput(DeviceLifecycle.ALERTS), NAME, "offline-alerts-table");
         targets.getSideOutput(DeviceLifecycle.ALERT_CHANGES).sinkTo(sinks.alertChanges())
                 .name("offline alert changes").uid("offline-alert-changes-sink");
-        targets.getSideOutput(DeadLetters.TAG).sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
+        targets.getSideOutput(DeadLetters.TAG)
+                .union(refusedTargets, refusedStatuses, refusedFirmware, refusedAlerts)
+                .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
     }
 }

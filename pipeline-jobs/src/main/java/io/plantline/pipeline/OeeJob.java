@@ -14,12 +14,14 @@ import io.plantline.pipeline.oee.SplitRejectedEvents;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.sink.DeadLetters;
+import io.plantline.pipeline.sink.PostgresTable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,7 +43,7 @@ public final class OeeJob {
     }
 
     /** Where the job writes to. */
-    public record Sinks(Sink<OeeMinute> oeeMinutes, Sink<DeadLetter> deadLetters) {
+    public record Sinks(PostgresTable<OeeMinute> oeeMinutes, Sink<DeadLetter> deadLetters) {
     }
 
     private final Sources sources;
@@ -77,7 +79,7 @@ public final class OeeJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
-        return new Sinks(OeeMinutesTable.sink(options.jdbcUrl()),
+        return new Sinks(OeeMinutesTable.table(options.jdbcUrl()),
                 DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
     }
 
@@ -103,9 +105,9 @@ public final class OeeJob {
                 .connect(settings.keyBy(IdealCycleSetting::deviceKey))
                 .process(new OeeMinutes(NAME, options.allowedLateness(), options.stateTtl()))
                 .name("OEE minutes").uid("oee-minutes");
-        minutes.sinkTo(sinks.oeeMinutes()).name("oee tables").uid("oee-minutes-sink");
+        DataStream<DeadLetter> refusedMinutes = sinks.oeeMinutes().writer(minutes, NAME, "oee-minutes-table");
         events.getSideOutput(DeadLetters.TAG)
-                .union(settings.getSideOutput(DeadLetters.TAG), minutes.getSideOutput(DeadLetters.TAG))
+                .union(settings.getSideOutput(DeadLetters.TAG), minutes.getSideOutput(DeadLetters.TAG), refusedMinutes)
                 .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
     }
 }

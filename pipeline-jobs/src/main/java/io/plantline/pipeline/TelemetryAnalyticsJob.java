@@ -29,6 +29,7 @@ import io.plantline.pipeline.ingest.TelemetryRecord;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.sink.DeadLetters;
+import io.plantline.pipeline.sink.PostgresTable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -69,8 +70,8 @@ public final class TelemetryAnalyticsJob {
     }
 
     /** Where the job writes to. */
-    public record Sinks(Sink<TelemetryMinute> telemetryMinutes, Sink<AlertRow> alerts, Sink<AlertChange> alertChanges,
-                        Sink<Anomaly> anomalies, Sink<DeadLetter> deadLetters) {
+    public record Sinks(PostgresTable<TelemetryMinute> telemetryMinutes, PostgresTable<AlertRow> alerts,
+                        Sink<AlertChange> alertChanges, PostgresTable<Anomaly> anomalies, Sink<DeadLetter> deadLetters) {
     }
 
     /** The job's settings: those of every job plus the anomaly detector's. */
@@ -130,8 +131,8 @@ public final class TelemetryAnalyticsJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
-        return new Sinks(TelemetryMinutesTable.sink(options.jdbcUrl()), AlertsTable.sink(options.jdbcUrl()),
-                AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic), AnomaliesTable.sink(options.jdbcUrl()),
+        return new Sinks(TelemetryMinutesTable.table(options.jdbcUrl()), AlertsTable.table(options.jdbcUrl()),
+                AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic), AnomaliesTable.table(options.jdbcUrl()),
                 DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
     }
 
@@ -160,7 +161,7 @@ public final class TelemetryAnalyticsJob {
         SingleOutputStreamOperator<RuleEvaluation> evaluations = inOrder.connect(rules)
                 .process(new RuleEvaluator(NAME)).name("evaluate rules").uid("rule-evaluator");
         SingleOutputStreamOperator<AlertRow> alerts = AlertDetection.alerts(evaluations, job.stateTtl());
-        alerts.sinkTo(sinks.alerts()).name("alerts table").uid("alerts-sink");
+        DataStream<DeadLetter> refusedAlerts = sinks.alerts().writer(alerts, NAME, "alerts-table");
         alerts.getSideOutput(AlertLifecycle.CHANGES).sinkTo(sinks.alertChanges()).name("alert changes").uid("alert-changes-sink");
 
         SingleOutputStreamOperator<TelemetryMinute> minutes = DataStreamUtils
@@ -169,15 +170,16 @@ public final class TelemetryAnalyticsJob {
                 .allowedLateness(job.allowedLateness())
                 .sideOutputLateData(TOO_LATE)
                 .aggregate(new MinuteStatistics(), new ToTelemetryMinute()).name("one-minute statistics").uid("telemetry-minutes");
-        minutes.sinkTo(sinks.telemetryMinutes()).name("telemetry_1m table").uid("telemetry-minutes-sink");
-        DataStreamUtils.reinterpretAsKeyedStream(inOrder, DeviceReading::deviceKey)
-                .process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies").uid("anomaly-detection")
-                .sinkTo(sinks.anomalies()).name("anomalies table").uid("anomalies-sink");
+        DataStream<DeadLetter> refusedMinutes = sinks.telemetryMinutes().writer(minutes, NAME, "telemetry-minutes-table");
+        DataStream<DeadLetter> refusedAnomalies = sinks.anomalies().writer(DataStreamUtils
+                .reinterpretAsKeyedStream(inOrder, DeviceReading::deviceKey)
+                .process(new AnomalyDetection(options.anomalies(), job.stateTtl())).name("detect anomalies")
+                .uid("anomaly-detection"), NAME, "anomalies-table");
 
         DataStream<DeadLetter> tooLate = minutes.getSideOutput(TOO_LATE)
                 .map(new TooLateReadings(NAME, job.allowedLateness())).name("too late").uid("too-late");
         readings.getSideOutput(DeadLetters.TAG)
-                .union(evaluations.getSideOutput(DeadLetters.TAG), tooLate)
+                .union(evaluations.getSideOutput(DeadLetters.TAG), tooLate, refusedAlerts, refusedMinutes, refusedAnomalies)
                 .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
     }
 }

@@ -183,6 +183,41 @@ class DeviceLifecycleJobIT {
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     }
 
+    /** Issue 16, item 12: a row the database refuses is a dead letter; every other row is written and the job goes on. */
+    @Test
+    void aRowTheDatabaseRefusesIsADeadLetterAndTheJobGoesOn() throws Exception {
+        String refused = "refused-" + System.nanoTime() % 100_000;
+        String fine = refused + "-fine";
+        database.execute("INSERT INTO organisations (slug, name) VALUES ('" + ORG + "', 'Lifecycle') ON CONFLICT DO NOTHING");
+        database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('" + ORG + "', '" + refused + "'), ('" + ORG
+                + "', '" + fine + "')");
+        database.execute("ALTER TABLE devices ADD CONSTRAINT refuse_online CHECK (device_id <> '" + refused + "' OR NOT online)");
+        try {
+            String events = kafka.createTopic("device-events", 1);
+            String deadLetters = kafka.createTopic("dead-letter", 1);
+            job = start(events, kafka.createTopic("telemetry", 1), kafka.createTopic("commands", 1),
+                    kafka.createTopic("alerts", 1), deadLetters);
+            kafka.produce(events, ORG + "/" + refused, heartbeat(refused, 0, "1.0.0"));
+            kafka.produce(events, ORG + "/" + fine, heartbeat(fine, 0, "1.0.0"));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !database.query("SELECT 1 FROM devices WHERE device_id = '"
+                    + fine + "' AND online").isEmpty());
+            assertThat(kafka.read(deadLetters, 1, Duration.ofSeconds(30)))
+                    .extracting(record -> RecordJson.readDeadLetter(record.value()))
+                    .singleElement().satisfies(letter -> {
+                        assertThat(letter.reason()).isEqualTo("database_refused");
+                        assertThat(letter.origin()).isEqualTo("devices");
+                        assertThat(letter.key()).isEqualTo(ORG + "/" + refused);
+                    });
+            kafka.produce(events, ORG + "/" + fine, heartbeat(fine, 1_000, "1.1.0"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !database.query("SELECT 1 FROM devices WHERE device_id = '"
+                    + fine + "' AND firmware_current = '1.1.0'").isEmpty());
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            database.execute("ALTER TABLE devices DROP CONSTRAINT refuse_online");
+        }
+    }
+
     /**
      * Issue 16, item 11: with the wall-clock fallback on, a silent commands topic must not hold event time back:
      * a device silent for the offline limit goes offline after that limit plus at most the out-of-orderness bound.

@@ -211,6 +211,33 @@ class OeeJobIT {
                 + " AND device_id <> 'press-9' AND total_count > 0")).containsExactly(Map.of("unknown", 0L));
     }
 
+    /** Issue 16, item 12: a row the database refuses is a dead letter; every other row is written and the job goes on. */
+    @Test
+    void aRowTheDatabaseRefusesIsADeadLetterAndTheJobGoesOn() throws Exception {
+        database.execute("ALTER TABLE oee_1m ADD CONSTRAINT refuse_press_2 CHECK (device_id <> 'press-2')");
+        try {
+            Topics topics = Topics.fresh(kafka);
+            publishSettings(topics);
+            job = start(topics, Optional.empty(), Optional.empty());
+            kafka.produceAll(topics.events(), randomMachines(0, 4).state("press-9", 20 * 60_000, RUNNING).records());
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(
+                    "SELECT DISTINCT device_id FROM oee_1m ORDER BY 1")).extracting(row -> row.get("device_id"))
+                    .containsExactly("press-1", "press-3"));
+            assertThat(kafka.read(topics.deadLetters(), 1, Duration.ofSeconds(30)))
+                    .extracting(record -> RecordJson.readDeadLetter(record.value()))
+                    .isNotEmpty().allSatisfy(letter -> {
+                        assertThat(letter.reason()).isEqualTo("database_refused");
+                        assertThat(letter.key()).isEqualTo("acme/press-2");
+                    });
+            assertThat(database.query("SELECT count(*) AS hours FROM oee_1h WHERE device_id = 'press-2'"))
+                    .containsExactly(Map.of("hours", 0L));
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            database.execute("ALTER TABLE oee_1m DROP CONSTRAINT refuse_press_2");
+        }
+    }
+
     /** Issue 16, item 4: part counts are increments, so a redelivered count must count once. */
     @Test
     void everyEventDeliveredTwiceInRandomOrderWritesWhatOneDeliveryWrites() throws Exception {

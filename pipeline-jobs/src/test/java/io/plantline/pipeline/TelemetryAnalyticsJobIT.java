@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -255,6 +256,34 @@ class TelemetryAnalyticsJobIT {
     private List<Map<String, Object>> awaitAlerts(int count) throws SQLException {
         await().atMost(Duration.ofSeconds(60)).until(() -> database.query(ALERTS).size() >= count);
         return awaitSettled(ALERTS, count);
+    }
+
+    /** Issue 16, item 12: a row the database refuses is a dead letter; every other row is written and the job goes on. */
+    @Test
+    void aRowTheDatabaseRefusesIsADeadLetterAndTheJobGoesOn() throws Exception {
+        database.execute("ALTER TABLE telemetry_1m ADD CONSTRAINT refuse_press_2 CHECK (device_id <> 'press-2')");
+        try {
+            publishRules();
+            job = start(Optional.empty(), Optional.empty());
+            kafka.produceAll(telemetryTopic, plantMinutes(0, 3).reading("press-9", 20 * 60_000, "temperature", 50)
+                    .records());
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(
+                    "SELECT DISTINCT device_id FROM telemetry_1m ORDER BY 1")).extracting(row -> row.get("device_id"))
+                    .containsExactly("press-1", "press-3"));
+            List<DeadLetter> refused = kafka.read(deadLetterTopic, 6, Duration.ofSeconds(30)).stream()
+                    .map(record -> RecordJson.readDeadLetter(record.value()))
+                    .filter(letter -> letter.reason().equals("database_refused")).toList();
+            assertThat(refused).hasSize(6).allSatisfy(letter -> {
+                assertThat(letter.origin()).isEqualTo("telemetry_1m");
+                assertThat(letter.key()).isEqualTo("acme/press-2");
+                assertThat(letter.detail()).contains("refuse_press_2");
+            });
+            assertThat(database.query(ALERTS)).extracting(row -> row.get("device_id")).contains("press-2");
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            database.execute("ALTER TABLE telemetry_1m DROP CONSTRAINT refuse_press_2");
+        }
     }
 
     /** Issue 16, item 4: a QoS 1 redelivery or an HTTP retry counts once in minutes, alerts and anomalies. */

@@ -1,7 +1,6 @@
 package io.plantline.pipeline.aggregation;
 
-import io.plantline.pipeline.sink.PostgresUpserts;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import io.plantline.pipeline.sink.PostgresTable;
 
 /** Writes {@code telemetry_1m}; a correction by a late reading replaces the row of its minute. */
 public final class TelemetryMinutesTable {
@@ -16,17 +15,17 @@ public final class TelemetryMinutesTable {
     private TelemetryMinutesTable() {
     }
 
-    public static JdbcSink<TelemetryMinute> sink(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, UPSERT, (statement, row) -> {
+    public static PostgresTable<TelemetryMinute> table(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "telemetry_1m", UPSERT, (statement, row) -> {
             statement.setString(1, row.orgSlug());
             statement.setString(2, row.deviceId());
             statement.setString(3, row.metric());
-            statement.setObject(4, PostgresUpserts.timestamp(row.bucketStart()));
+            statement.setObject(4, PostgresTable.timestamp(row.bucketStart()));
             statement.setLong(5, row.count());
             statement.setDouble(6, row.min());
             statement.setDouble(7, row.max());
             statement.setDouble(8, row.avg());
             statement.setDouble(9, row.stddev());
-        });
+        }, row -> row.orgSlug() + '/' + row.deviceId());
     }
 }

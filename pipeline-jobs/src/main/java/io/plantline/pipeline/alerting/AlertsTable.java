@@ -1,11 +1,10 @@
 package io.plantline.pipeline.alerting;
 
-import io.plantline.pipeline.sink.PostgresUpserts;
+import io.plantline.pipeline.sink.PostgresTable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.UUID;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
  * Writes the job's columns of {@code alerts} through the {@code upsert_job_alert} procedure (migration V6), which
@@ -20,8 +19,8 @@ public final class AlertsTable {
     private AlertsTable() {
     }
 
-    public static JdbcSink<AlertRow> sink(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, UPSERT, AlertsTable::bind);
+    public static PostgresTable<AlertRow> table(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "alerts", UPSERT, AlertsTable::bind, row -> row.orgSlug() + '/' + row.deviceId());
     }
 
     static void bind(PreparedStatement statement, AlertRow row) throws SQLException {
@@ -32,7 +31,7 @@ public final class AlertsTable {
         statement.setString(5, row.metric());
         statement.setString(6, row.severity().name());
         statement.setString(7, row.status().name());
-        statement.setObject(8, PostgresUpserts.timestamp(row.openedAt()));
+        statement.setObject(8, PostgresTable.timestamp(row.openedAt()));
         statement.setDouble(9, row.lastValue());
         statement.setDouble(10, row.peakValue());
         setOptionalTime(statement, 11, row.escalatedAt());
@@ -43,7 +42,7 @@ public final class AlertsTable {
         if (epochMillis == null) {
             statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
-            statement.setObject(index, PostgresUpserts.timestamp(epochMillis));
+            statement.setObject(index, PostgresTable.timestamp(epochMillis));
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.plantline.pipeline.anomaly;
 
-import io.plantline.pipeline.sink.PostgresUpserts;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import io.plantline.pipeline.sink.PostgresTable;
 
 /** Writes {@code anomalies}, one row per anomalous reading. */
 public final class AnomaliesTable {
@@ -15,15 +14,15 @@ public final class AnomaliesTable {
     private AnomaliesTable() {
     }
 
-    public static JdbcSink<Anomaly> sink(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, UPSERT, (statement, anomaly) -> {
+    public static PostgresTable<Anomaly> table(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "anomalies", UPSERT, (statement, anomaly) -> {
             statement.setString(1, anomaly.orgSlug());
             statement.setString(2, anomaly.deviceId());
             statement.setString(3, anomaly.metric());
-            statement.setObject(4, PostgresUpserts.timestamp(anomaly.ts()));
+            statement.setObject(4, PostgresTable.timestamp(anomaly.ts()));
             statement.setDouble(5, anomaly.value());
             statement.setDouble(6, anomaly.score());
             statement.setString(7, anomaly.method());
-        });
+        }, anomaly -> anomaly.orgSlug() + '/' + anomaly.deviceId());
     }
 }

@@ -1,8 +1,7 @@
 package io.plantline.pipeline.lifecycle;
 
-import io.plantline.pipeline.sink.PostgresUpserts;
+import io.plantline.pipeline.sink.PostgresTable;
 import java.sql.Types;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
  * Writes the job's columns of {@code ota_targets} and {@code devices}. The rows exist already (the API creates
@@ -25,8 +24,8 @@ public final class LifecycleTables {
     private LifecycleTables() {
     }
 
-    public static JdbcSink<TargetRow> targets(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, TARGET, (statement, row) -> {
+    public static PostgresTable<TargetRow> targets(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "ota_targets", TARGET, (statement, row) -> {
             statement.setString(1, row.state());
             statement.setString(2, row.reason());
             if (row.progress() == null) {
@@ -34,29 +33,29 @@ public final class LifecycleTables {
             } else {
                 statement.setInt(3, row.progress());
             }
-            statement.setObject(4, PostgresUpserts.timestamp(row.stateSince()));
+            statement.setObject(4, PostgresTable.timestamp(row.stateSince()));
             statement.setString(5, row.orgSlug());
             statement.setString(6, row.deploymentId());
             statement.setString(7, row.deviceId());
-        });
+        }, row -> row.orgSlug() + '/' + row.deviceId());
     }
 
-    public static JdbcSink<DeviceStatusRow> statuses(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, STATUS, (statement, row) -> {
+    public static PostgresTable<DeviceStatusRow> statuses(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "devices", STATUS, (statement, row) -> {
             statement.setBoolean(1, row.online());
-            statement.setObject(2, PostgresUpserts.timestamp(row.lastSeenAt()));
+            statement.setObject(2, PostgresTable.timestamp(row.lastSeenAt()));
             statement.setString(3, row.orgSlug());
             statement.setString(4, row.deviceId());
-        });
+        }, row -> row.orgSlug() + '/' + row.deviceId());
     }
 
-    public static JdbcSink<FirmwareRow> firmware(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, FIRMWARE, (statement, row) -> {
+    public static PostgresTable<FirmwareRow> firmware(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "devices", FIRMWARE, (statement, row) -> {
             statement.setString(1, row.current());
             statement.setString(2, row.previous());
             statement.setString(3, row.target());
             statement.setString(4, row.orgSlug());
             statement.setString(5, row.deviceId());
-        });
+        }, row -> row.orgSlug() + '/' + row.deviceId());
     }
 }

@@ -1,10 +1,9 @@
 package io.plantline.pipeline.oee;
 
-import io.plantline.pipeline.sink.PostgresUpserts;
+import io.plantline.pipeline.sink.PostgresTable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
  * Writes {@code oee_1m} through the {@code upsert_oee_minute} procedure (migration V7), which also recomputes the
@@ -18,15 +17,16 @@ public final class OeeMinutesTable {
     private OeeMinutesTable() {
     }
 
-    public static JdbcSink<OeeMinute> sink(String jdbcUrl) {
-        return PostgresUpserts.sink(jdbcUrl, UPSERT, OeeMinutesTable::bind);
+    public static PostgresTable<OeeMinute> table(String jdbcUrl) {
+        return new PostgresTable<>(jdbcUrl, "oee_1m", UPSERT, OeeMinutesTable::bind,
+                minute -> minute.orgSlug() + '/' + minute.deviceId());
     }
 
     static void bind(PreparedStatement statement, OeeMinute minute) throws SQLException {
         OeeComponents components = minute.components();
         statement.setString(1, minute.orgSlug());
         statement.setString(2, minute.deviceId());
-        statement.setObject(3, PostgresUpserts.timestamp(minute.bucketStart()));
+        statement.setObject(3, PostgresTable.timestamp(minute.bucketStart()));
         statement.setLong(4, components.plannedMs());
         statement.setLong(5, components.runMs());
         statement.setLong(6, components.totalCount());

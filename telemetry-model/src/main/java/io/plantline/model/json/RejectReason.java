@@ -24,7 +24,9 @@ public enum RejectReason {
     /** Valid, but later than a job's allowed lateness: the result it belonged to was already final. */
     TOO_LATE,
     /** Valid, but a step an OTA target cannot take from where it is (backwards, or after it ended). */
-    INVALID_TRANSITION;
+    INVALID_TRANSITION,
+    /** A job's result row that the database would not store (a constraint it breaks, a value out of range). */
+    DATABASE_REFUSED;
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -1,0 +1,205 @@
+package io.plantline.pipeline.sink;
+
+import io.plantline.model.DeadLetter;
+import io.plantline.model.json.RejectReason;
+import io.plantline.model.json.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Writes rows into one PostgreSQL table in batches, one transaction a batch, flushed every {@value #FLUSH_INTERVAL_MS}
+ * ms, at {@value #BATCH_SIZE} rows and before every checkpoint barrier, so a completed checkpoint has its rows in the
+ * table (at least once; the statements are idempotent, so exactly once in effect).
+ *
+ * <p>No single row stops the job. A row the database refuses (a constraint it breaks, a value it cannot store:
+ * SQLSTATE classes 22 and 23, or an error raised by a procedure) is written to the output as a dead letter with the
+ * database's reason and counted in {@code rowsRefused}; the batch is then written row by row, each behind a
+ * savepoint, and every other row is stored. Anything else (the connection lost, the server restarting, a deadlock)
+ * is retried on a new connection a few times with growing pauses, counted in {@code writeRetries}, and then fails
+ * the task, so Flink restarts the job from its last checkpoint and nothing is lost. No thread of its own: everything
+ * runs on the task's thread, so cancelling the task never waits for a background writer.
+ */
+final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
+        implements OneInputStreamOperator<T, DeadLetter>, BoundedOneInput {
+
+    static final int BATCH_SIZE = 2_000;
+    static final long FLUSH_INTERVAL_MS = 200;
+    static final int ATTEMPTS = 5;
+    private static final long FIRST_PAUSE_MS = 500;
+
+    private final PostgresTable<T> table;
+    private final String jobName;
+    private transient List<T> batch;
+    private transient Connection connection;
+    private transient PreparedStatement statement;
+    private transient boolean flushScheduled;
+    private transient Counter written;
+    private transient Counter refused;
+    private transient Counter retries;
+
+    PostgresWriter(PostgresTable<T> table, String jobName) {
+        this.table = table;
+        this.jobName = jobName;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        batch = new ArrayList<>();
+        written = getMetricGroup().counter("rowsWritten");
+        refused = getMetricGroup().counter("rowsRefused");
+        retries = getMetricGroup().counter("writeRetries");
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) throws Exception {
+        batch.add(element.getValue());
+        if (batch.size() >= BATCH_SIZE) {
+            flush();
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            getProcessingTimeService().registerTimer(now + FLUSH_INTERVAL_MS, time -> {
+                flushScheduled = false;
+                flush();
+            });
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        flush();
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeConnection();
+        super.close();
+    }
+
+    private void flush() throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write();
+                written.inc(batch.size());
+                batch.clear();
+                return;
+            } catch (SQLException e) {
+                closeConnection();
+                if (attempt == ATTEMPTS) {
+                    throw new SQLException("writing " + batch.size() + " rows into " + table.name() + " failed "
+                            + ATTEMPTS + " times", e);
+                }
+                retries.inc();
+                LOG.warn("Writing into {} failed ({}); retrying on a new connection", table.name(), e.getMessage());
+                Thread.sleep(FIRST_PAUSE_MS << (attempt - 1));
+            }
+        }
+    }
+
+    /** The batch in one transaction; row by row, refused rows to the dead letters, if the database refuses one. */
+    private void write() throws SQLException {
+        PreparedStatement rows = statement();
+        try {
+            for (T row : batch) {
+                table.binder().bind(rows, row);
+                rows.addBatch();
+            }
+            rows.executeBatch();
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            if (!refusesARow(e)) {
+                throw e;
+            }
+            rows.clearBatch();
+            writeRowByRow(rows);
+        }
+    }
+
+    private void writeRowByRow(PreparedStatement rows) throws SQLException {
+        for (T row : batch) {
+            Savepoint beforeRow = connection.setSavepoint();
+            try {
+                table.binder().bind(rows, row);
+                rows.executeUpdate();
+                connection.releaseSavepoint(beforeRow);
+            } catch (SQLException e) {
+                if (!refusesARow(e)) {
+                    throw e;
+                }
+                connection.rollback(beforeRow);
+                refused.inc();
+                output.collect(new StreamRecord<>(DeadLetter.of(Instant.now(), jobName,
+                        new Rejection(RejectReason.DATABASE_REFUSED, e.getSQLState() + ": " + firstLine(e.getMessage())),
+                        table.name(), table.device().of(row), String.valueOf(row).getBytes(StandardCharsets.UTF_8))));
+            }
+        }
+        connection.commit();
+    }
+
+    /**
+     * Whether the database refused a row for what it holds (SQLSTATE class 22: data exception, 23: integrity
+     * constraint violation, P0001: raised by a procedure), rather than failed for a reason a retry may cure.
+     */
+    static boolean refusesARow(SQLException failure) {
+        for (SQLException e = failure; e != null; e = e.getNextException()) {
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("P0001"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private PreparedStatement statement() throws SQLException {
+        if (connection == null) {
+            connection = DriverManager.getConnection(table.jdbcUrl());
+            connection.setAutoCommit(false);
+            statement = connection.prepareStatement(table.statement());
+        }
+        return statement;
+    }
+
+    private void closeConnection() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("closing the connection to {} failed", table.name(), e);
+        } finally {
+            connection = null;
+            statement = null;
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}
