@@ -214,8 +214,8 @@ public final class TelemetryAnalyticsBenchmark {
         return new LiveLoad(sent / BenchStack.seconds(startNanos));
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, DeviceMessageCodec codec, String topic, int device,
-                             long ts, boolean breach, Random random) {
+    static void send(KafkaProducer<byte[], byte[]> producer, DeviceMessageCodec codec, String topic, int device,
+                     long ts, boolean breach, Random random) {
         DeviceRef ref = new DeviceRef(ORG, "machine-" + device);
         Instant at = Instant.ofEpochMilli(ts);
         TelemetryReading reading = new TelemetryReading(ref, at, at, Map.of(
