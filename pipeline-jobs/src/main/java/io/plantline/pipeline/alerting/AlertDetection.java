@@ -38,7 +38,7 @@ public final class AlertDetection {
                 .name("for clear pattern").uid("for-clear-pattern").setParallelism(parallelism)
                 .keyBy(RuleEvaluation::alertKey);
         KeyedStream<RuleEvaluation, String> forEscalation = evaluations
-                .filter(evaluation -> evaluation.forBreach() && evaluation.escalates())
+                .filter(RuleEvaluation::forEscalation)
                 .name("rules that escalate").uid("escalating-rules").setParallelism(parallelism)
                 .keyBy(RuleEvaluation::alertKey);
         DataStream<AlertSignal> sustained = CEP.pattern(forBreach, AlertPatterns.sustainedBreach()).inProcessingTime()

@@ -12,20 +12,20 @@ import org.apache.flink.cep.pattern.conditions.SimpleCondition;
  * ({@link RunMarks}, worked out by {@link PatternRelevance} from the rule's sustain and escalation terms), so every
  * condition reads one event and nothing else.
  *
- * <p>Why this shape: a sustained breach is an unbroken run of breaching readings (strict contiguity, {@code next}
- * and {@code consecutive}), so one reading inside the band breaks the run and the count starts again. Each pattern is
- * anchored: a partial match starts only at a run's first reading (a segment's first breaching reading, the opening of
- * a breach, or for the clear pattern the last reading before a clearing run), so a device that breaches for an hour
- * has one partial match per pattern, and its cost per reading is the same for a 10-second rule and an 86,400-second
- * one. The middle stage ({@code run}) is "not there yet", the last ({@code reached}) "there now", mutually
- * exclusive, so each run matches once, at the first reading that meets the term. A breach that goes on starts a new
- * segment after each match and so matches again one sustain term later, which the lifecycle uses to follow the peak.
- * A rule met by one reading (0 s, 1 reading) has segments of one reading: {@link #immediateBreach()}.
+ * <p>Why this shape: a sustained breach is an unbroken run of breaching readings. {@link PatternRelevance} counts the
+ * run and passes on only its first reading, the reading that meets the term and the first reading after it; so with
+ * strict contiguity ({@code next}) a run's first reading followed at once by the one meeting the term is a match, and
+ * anything between them (the run's end) discards the partial match. Each pattern is anchored: a partial match starts
+ * only at a run's first reading (a segment's first breaching reading, the opening of a breach, or for the clear
+ * pattern a reading that does not clear), so a device that breaches for an hour has one partial match per pattern
+ * holding one reading, and its cost per reading is the same for a 10-second rule and an 86,400-second one. A breach
+ * that goes on starts a new segment after each match and so matches again one sustain term later, which the
+ * lifecycle uses to follow the peak. A rule met by one reading (0 s, 1 reading) has segments of one reading:
+ * {@link #immediateBreach()}.
  */
 public final class AlertPatterns {
 
     static final String START = "start";
-    static final String RUN = "run";
     static final String REACHED = "reached";
     static final String OPENING = "opening";
     static final String ESCALATED = "escalated";
@@ -37,8 +37,6 @@ public final class AlertPatterns {
     public static Pattern<RuleEvaluation, ?> sustainedBreach() {
         return Pattern.<RuleEvaluation>begin(START, AfterMatchSkipStrategy.skipPastLastEvent())
                 .where(breaching(RunMarks::breachStart))
-                .next(RUN).where(breaching(marks -> !marks.breachStart() && !marks.breachReached()))
-                .oneOrMore().optional().consecutive()
                 .next(REACHED).where(breaching(marks -> !marks.breachStart() && marks.breachReached()));
     }
 
@@ -52,8 +50,6 @@ public final class AlertPatterns {
     public static Pattern<RuleEvaluation, ?> sustainedClear() {
         return Pattern.<RuleEvaluation>begin(START, AfterMatchSkipStrategy.skipPastLastEvent())
                 .where(new Condition(evaluation -> !evaluation.clearing() && !evaluation.marks().runBroken()))
-                .next(RUN).where(new Condition(evaluation -> evaluation.clearing() && !evaluation.marks().clearReached()))
-                .oneOrMore().optional().consecutive()
                 .next(REACHED).where(new Condition(evaluation -> evaluation.clearing() && evaluation.marks().clearReached()));
     }
 
@@ -61,7 +57,6 @@ public final class AlertPatterns {
     public static Pattern<RuleEvaluation, ?> escalation() {
         return Pattern.<RuleEvaluation>begin(OPENING, AfterMatchSkipStrategy.skipPastLastEvent())
                 .where(breaching(RunMarks::opening))
-                .next(RUN).where(breaching(marks -> !marks.escalationDue())).oneOrMore().optional().consecutive()
                 .next(ESCALATED).where(breaching(RunMarks::escalationDue));
     }
 

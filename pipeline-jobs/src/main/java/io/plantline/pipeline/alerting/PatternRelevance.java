@@ -19,14 +19,17 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Works out, on evaluations already in each device's event-time order, where each stands in the runs of readings of
  * its device and rule ({@link RunMarks}), and passes on only those that can change a match of the
  * {@link AlertPatterns}. In a plant most readings are normal, and a CEP operator spends a state update on every event
- * it sees whether or not it can match.
+ * it sees whether or not it can match; and it keeps every event of a partial match until the match, so a run's
+ * readings passed on would make a day-long sustain term cost a day of readings per device and rule.
  *
  * <ul>
- *   <li>Breach and escalation patterns: a run of breaching readings, and the first reading after it, which ends it.
- *       The run is cut into segments that end where the sustain term is met; each reading carries whether it starts a
- *       segment, whether it meets the term, whether it is the run's opening and whether escalation is due.</li>
- *   <li>Clear pattern: a reading that does not clear (an anchor), and the clearing readings after it until their run
- *       meets the sustain term, the last one marked.</li>
+ *   <li>Breach patterns: a breach run is cut into segments that end where the sustain term is met. Passed on: each
+ *       segment's first reading, the reading that meets the term, and the first reading after the run, which ends
+ *       it. The readings between are counted here (towards the term, and the run's worst value, which the marks carry
+ *       to the alert).</li>
+ *   <li>Escalation pattern: the run's opening, the reading at which escalation is due, and the run's end.</li>
+ *   <li>Clear pattern: every reading that does not clear (an anchor), and the reading that completes a clear run
+ *       after one.</li>
  * </ul>
  *
  * <p>State: per device and rule only what these need, so the map holds the keys that are breaching or on their way
@@ -41,9 +44,9 @@ public final class PatternRelevance extends AbstractStreamOperator<RuleEvaluatio
     private static final long SWEEP_INTERVAL_MS = 60_000;
 
     /** What a key's readings so far leave open; times are event time except {@code touchedAt}. */
-    public record Open(RuleEvaluation last, boolean lastBreached, long segmentStart, int segmentReadings,
-                       boolean segmentReached, long openedAt, boolean escalated, long clearRunStart,
-                       int clearRunReadings, boolean clearRunOpen, long touchedAt) {
+    public record Open(RuleEvaluation last, boolean lastBreached, double runPeak, long segmentStart,
+                       int segmentReadings, boolean segmentReached, long openedAt, boolean escalated,
+                       long clearRunStart, int clearRunReadings, boolean clearRunOpen, long touchedAt) {
 
         static final long NONE = Long.MIN_VALUE;
     }
@@ -103,17 +106,18 @@ public final class PatternRelevance extends AbstractStreamOperator<RuleEvaluatio
         long now = getProcessingTimeService().getCurrentProcessingTime();
 
         // The breach side.
-        boolean forBreach = evaluation.breaching() || (before != null && before.lastBreached());
+        boolean continues = before != null && before.lastBreached();
         boolean breachStart = false;
         boolean breachReached = false;
         boolean opening = false;
         boolean escalationDue = false;
+        double runPeak = Double.NaN;
         long segmentStart = Open.NONE;
         int segmentReadings = 0;
         long openedAt = Open.NONE;
         boolean escalated = false;
         if (evaluation.breaching()) {
-            boolean continues = before != null && before.lastBreached();
+            runPeak = continues ? evaluation.worse(before.runPeak(), evaluation.value()) : evaluation.value();
             breachStart = !continues || before.segmentReached();
             segmentStart = breachStart ? evaluation.ts() : before.segmentStart();
             segmentReadings = breachStart ? 1 : before.segmentReadings() + 1;
@@ -128,35 +132,35 @@ public final class PatternRelevance extends AbstractStreamOperator<RuleEvaluatio
                 escalationDue = true;
             }
         }
+        boolean runEnds = continues && !evaluation.breaching();
+        boolean forBreach = breachStart || breachReached || runEnds;
+        boolean forEscalation = evaluation.escalates() && (opening || escalationDue || runEnds);
 
         // The clear side.
-        boolean forClear;
         boolean clearReached = false;
         long clearRunStart = Open.NONE;
         int clearRunReadings = 0;
         boolean clearRunOpen = false;
         if (!evaluation.clearing()) {
-            forClear = true;                                    // an anchor: a clear run may start after it
-            clearRunOpen = true;
+            clearRunOpen = true;                                // an anchor: a clear run may start after it
         } else if (before != null && before.clearRunOpen()) {
-            forClear = true;
             clearRunStart = before.clearRunStart() == Open.NONE ? evaluation.ts() : before.clearRunStart();
             clearRunReadings = before.clearRunReadings() + 1;
             clearReached = evaluation.sustainedSince(clearRunStart, clearRunReadings);
             clearRunOpen = !clearReached;
-        } else {
-            forClear = false;
         }
+        boolean forClear = !evaluation.clearing() || clearReached;
 
         if (evaluation.breaching() || clearRunOpen) {
-            open.put(key, new Open(evaluation, evaluation.breaching(), segmentStart, segmentReadings, breachReached,
-                    openedAt, escalated, clearRunStart, clearRunReadings, clearRunOpen, now));
+            open.put(key, new Open(evaluation, evaluation.breaching(), runPeak, segmentStart, segmentReadings,
+                    breachReached, openedAt, escalated, clearRunStart, clearRunReadings, clearRunOpen, now));
         } else {
             open.remove(key);
         }
-        if (forBreach || forClear) {
-            output.collect(element.replace(evaluation.marked(new RunMarks(forBreach, forClear, breachStart,
-                    breachReached, opening, escalationDue, clearReached, false))));
+        if (forBreach || forEscalation || forClear) {
+            output.collect(element.replace(evaluation.marked(new RunMarks(forBreach, forEscalation, forClear,
+                    breachStart, breachReached, opening, escalationDue, clearReached, false,
+                    evaluation.breaching() ? runPeak : evaluation.value()))));
         }
     }
 

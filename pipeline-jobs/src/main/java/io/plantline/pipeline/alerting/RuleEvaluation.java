@@ -58,6 +58,10 @@ public record RuleEvaluation(String orgSlug, String deviceId, String ruleId, Str
         return marks.forBreach();
     }
 
+    public boolean forEscalation() {
+        return marks.forEscalation();
+    }
+
     public boolean forClear() {
         return marks.forClear();
     }

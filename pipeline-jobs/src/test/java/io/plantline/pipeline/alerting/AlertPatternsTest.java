@@ -8,10 +8,12 @@ import io.plantline.pipeline.ingest.MetricPoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.NFAState;
 import org.apache.flink.cep.nfa.NFAStateSerializer;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
@@ -21,6 +23,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,27 @@ class AlertPatternsTest {
         assertThat(cep.matches()).as("a match every 11 readings").hasSize(forSeconds == 10 ? 600 / 11 : 0);
     }
 
+    /**
+     * Issue 16, item 7: a run's readings between its first and the one meeting the term never reach the pattern, so
+     * what the CEP operator buffers for a key (the events of its partial match) and hands over as a match does not
+     * grow with the term; the run's worst reading still reaches the alert, carried in the marks.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {10, 3_600})
+    void aBreachBuffersTheSameFewReadingsWhateverTheSustainTerm(int forSeconds) throws Exception {
+        AlertRule rule = RuleBuilder.rule("hot").above(80).forSeconds(forSeconds).build();
+        Cep cep = new Cep(AlertPatterns.sustainedBreach(), AlertPatterns.REACHED);
+        List<RuleEvaluation> run = marked(rule, forSeconds + 1, 85, forSeconds / 2, 97);
+        for (RuleEvaluation evaluation : run) {
+            if (evaluation.forBreach()) {
+                cep.feed(evaluation);
+            }
+        }
+
+        assertThat(cep.matchSizes).as("readings in each match").containsExactly(2);
+        assertThat(cep.matches()).singleElement().satisfies(signal -> assertThat(signal.peak()).isEqualTo(97));
+    }
+
     @Test
     void escalationKeepsOnePartialMatchFromTheOpeningOn() throws Exception {
         AlertRule rule = RuleBuilder.rule("hot").above(80).forSeconds(10)
@@ -58,8 +82,10 @@ class AlertPatternsTest {
         Cep cep = new Cep(AlertPatterns.escalation(), AlertPatterns.ESCALATED);
         int most = 0;
         for (RuleEvaluation evaluation : marked(rule, 3_100, 85)) {
-            cep.feed(evaluation);
-            most = Math.max(most, cep.partialMatches());
+            if (evaluation.forEscalation()) {
+                cep.feed(evaluation);
+                most = Math.max(most, cep.partialMatches());
+            }
         }
 
         assertThat(most).isLessThanOrEqualTo(2);
@@ -80,7 +106,7 @@ class AlertPatternsTest {
             marking.processElement(evaluation, evaluation.ts());
         }
         Cep cep = new Cep(AlertPatterns.sustainedBreach(), AlertPatterns.REACHED);
-        marking.extractOutputValues().forEach(cep::feed);
+        marking.extractOutputValues().stream().filter(RuleEvaluation::forBreach).forEach(cep::feed);
         assertThat(cep.partialMatches()).isEqualTo(2);
         int bufferedWhileBreaching = cep.harness.numKeyedStateEntries();
 
@@ -95,13 +121,19 @@ class AlertPatternsTest {
 
     /** {@code seconds} readings of {@code value}, one a second, as {@link PatternRelevance} marks them. */
     private static List<RuleEvaluation> marked(AlertRule rule, int seconds, double value) throws Exception {
+        return marked(rule, seconds, value, -1, value);
+    }
+
+    /** As {@link #marked(AlertRule, int, double)}, with {@code spike} at second {@code spikeAt}. */
+    private static List<RuleEvaluation> marked(AlertRule rule, int seconds, double value, int spikeAt, double spike)
+            throws Exception {
         OneInputStreamOperatorTestHarness<RuleEvaluation, RuleEvaluation> harness =
                 new OneInputStreamOperatorTestHarness<>(new PatternRelevance(STATE_TTL));
         harness.open();
         harness.processElement(RuleEvaluation.of(rule, new MetricPoint("acme", "press-1", "temperature", 0, 70)), 0);
         for (int second = 1; second <= seconds; second++) {
             RuleEvaluation evaluation = RuleEvaluation.of(rule, new MetricPoint("acme", "press-1", "temperature",
-                    second * 1000L, value));
+                    second * 1000L, second == spikeAt ? spike : value));
             harness.processElement(evaluation, evaluation.ts());
         }
         return new ArrayList<>(harness.extractOutputValues());
@@ -110,12 +142,23 @@ class AlertPatternsTest {
     /** One CEP operator of the job's, in processing-time mode, for one device and rule. */
     private static final class Cep {
         final KeyedOneInputStreamOperatorTestHarness<String, RuleEvaluation, AlertSignal> harness;
+        /** How many readings each match held, in the order of the matches. */
+        final List<Integer> matchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Cep(Pattern<RuleEvaluation, ?> pattern, String lastStage) throws Exception {
+            ToAlertSignal toSignal = new ToAlertSignal(AlertSignal.Kind.SUSTAINED, lastStage);
+            List<Integer> sizes = matchSizes;
             CepOperator<RuleEvaluation, String, AlertSignal> operator = new CepOperator<>(
                     TypeInformation.of(RuleEvaluation.class).createSerializer(new SerializerConfigImpl()), true,
                     NFACompiler.compileFactory(pattern, false), null, pattern.getAfterMatchSkipStrategy(),
-                    new ToAlertSignal(AlertSignal.Kind.SUSTAINED, lastStage), null);
+                    new PatternProcessFunction<RuleEvaluation, AlertSignal>() {
+                        @Override
+                        public void processMatch(Map<String, List<RuleEvaluation>> match, Context context,
+                                                 Collector<AlertSignal> out) {
+                            sizes.add(match.values().stream().mapToInt(List::size).sum());
+                            toSignal.processMatch(match, context, out);
+                        }
+                    }, null);
             harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, RuleEvaluation::alertKey, Types.STRING);
             harness.open();
         }

@@ -36,20 +36,30 @@ class PatternRelevanceTest {
     }
 
     @Test
-    void aBreachReachesTheBreachPatternsUntilItsFirstNormalReadingAndTheClearPatternUntilItsRunIsLongEnough()
+    void theBreachPatternsSeeARunsFirstReadingAndItsEndTheClearPatternItsAnchorsAndTheReadingThatCompletesIt()
             throws Exception {
         send(70, 85, 86, 70, 70, 70, 70, 70);
 
         assertThat(harness.extractOutputValues()).extracting(RuleEvaluation::value, RuleEvaluation::forBreach,
-                RuleEvaluation::forClear).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(85.0, true, true),     // breach; anchor of a clear run
-                org.assertj.core.groups.Tuple.tuple(86.0, true, true),
-                org.assertj.core.groups.Tuple.tuple(70.0, true, true),     // ends the breach run; starts the clear run
-                org.assertj.core.groups.Tuple.tuple(70.0, false, true),
-                org.assertj.core.groups.Tuple.tuple(70.0, false, true));   // 2 s after the run began: reached
-        assertThat(harness.extractOutputValues()).extracting(evaluation -> evaluation.marks().clearReached())
-                .containsExactly(false, false, false, false, true);
+                RuleEvaluation::forClear, evaluation -> evaluation.marks().clearReached()).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(85.0, true, true, false),   // breach starts; an anchor
+                org.assertj.core.groups.Tuple.tuple(86.0, false, true, false),  // counted here; still an anchor
+                org.assertj.core.groups.Tuple.tuple(70.0, true, false, false),  // ends the breach run; a clear run begins
+                org.assertj.core.groups.Tuple.tuple(70.0, false, true, true));  // 2 s after the clear run began
         assertThat(relevance.openKeys()).isEmpty();
+    }
+
+    /** The worst reading of a breach run reaches the pattern on the readings it does see. */
+    @Test
+    void theMarksCarryTheWorstReadingOfTheRunSoFar() throws Exception {
+        send(70, 85, 99, 86, 87);
+
+        assertThat(harness.extractOutputValues()).filteredOn(RuleEvaluation::breaching)
+                .extracting(RuleEvaluation::value, evaluation -> evaluation.marks().peak())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(85.0, 85.0),
+                        org.assertj.core.groups.Tuple.tuple(99.0, 99.0),
+                        org.assertj.core.groups.Tuple.tuple(86.0, 99.0),
+                        org.assertj.core.groups.Tuple.tuple(87.0, 99.0));
     }
 
     @Test
