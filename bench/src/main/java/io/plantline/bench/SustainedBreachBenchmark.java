@@ -74,6 +74,7 @@ public final class SustainedBreachBenchmark {
             }
             producer.flush();
         }
+        stack.requireRecords(topic, (long) seconds * TelemetryAnalyticsBenchmark.DEVICES);
     }
 
     /**

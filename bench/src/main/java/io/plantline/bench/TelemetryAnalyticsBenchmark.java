@@ -184,6 +184,7 @@ public final class TelemetryAnalyticsBenchmark {
             }
             producer.flush();
         }
+        stack.requireRecords(topic, messages);
     }
 
     private record LiveLoad(double messagesPerSecond) {
