@@ -21,19 +21,28 @@ import java.util.Set;
  *                          ({@code --session-expiry-s}, default 86400)
  * @param maxInFlight       messages received but not yet in Kafka; the broker sends no more until some are
  *                          acknowledged, which bounds memory ({@code --max-in-flight}, default 1000)
+ * @param maxInFlightBytes  payload bytes the bridge holds at most: the window is cut so that it times the largest
+ *                          packet stays within this, and QoS 0 messages are dropped beyond it
+ *                          ({@code --max-in-flight-bytes}, default 64 MiB)
  * @param maxPayloadBytes   larger payloads are dead-lettered ({@code --max-payload-bytes}, default 262144)
  * @param kafkaLinger       how long the producer waits to fill a batch ({@code --kafka-linger-ms}, default 5): larger
  *                          batches cost Kafka and the bridge less CPU per record, and every millisecond is added to
  *                          the MQTT acknowledgement, so a QoS 1 flow is bounded by {@code maxInFlight / (linger + round trip)}
  * @param registryRefresh   how often the device registry is reloaded ({@code --registry-refresh-ms}, default 2000)
  * @param metricsPort       {@code /metrics} and {@code /health} ({@code --metrics-port}, default 9464; 0 picks a free port)
+ * @param kafkaMaxBlock     how long a send waits for Kafka metadata or buffer space before it fails and is tried again
+ *                          ({@code --kafka-max-block-ms}, default 30000)
+ * @param stallAfter        {@code /health} says DOWN when messages wait and none was acknowledged by Kafka for this
+ *                          long ({@code --stall-after-ms}, default 30000)
  */
 public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl, String clientId,
-                            String shareGroup, Duration sessionExpiry, int maxInFlight, int maxPayloadBytes,
-                            Duration kafkaLinger, Duration registryRefresh, int metricsPort) {
+                            String shareGroup, Duration sessionExpiry, int maxInFlight, long maxInFlightBytes,
+                            int maxPayloadBytes, Duration kafkaLinger, Duration kafkaMaxBlock, Duration registryRefresh,
+                            int metricsPort, Duration stallAfter) {
 
     public static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
-            "share-group", "session-expiry-s", "max-in-flight", "max-payload-bytes", "kafka-linger-ms", "registry-refresh-ms", "metrics-port");
+            "share-group", "session-expiry-s", "max-in-flight", "max-in-flight-bytes", "max-payload-bytes",
+            "kafka-linger-ms", "kafka-max-block-ms", "registry-refresh-ms", "metrics-port", "stall-after-ms");
 
     public static BridgeOptions parse(String[] args, Map<String, String> environment) {
         Settings settings = Settings.parse(args, environment, "PLANTLINE_BRIDGE", NAMES);
@@ -46,15 +55,19 @@ public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap
                 settings.string("share-group", "bridge"),
                 Duration.ofSeconds(settings.number("session-expiry-s", 86_400, 0, 4_294_967_295L)),
                 (int) settings.number("max-in-flight", 1000, 1, 65_535),
+                settings.number("max-in-flight-bytes", 64L << 20, 1 << 20, 1L << 34),
                 (int) settings.number("max-payload-bytes", Limits.DEFAULT_MAX_PAYLOAD_BYTES, 1, 10 << 20),
                 Duration.ofMillis(settings.number("kafka-linger-ms", 5, 0, 1000)),
+                Duration.ofMillis(settings.number("kafka-max-block-ms", 30_000, 100, 600_000)),
                 Duration.ofMillis(settings.number("registry-refresh-ms", 2000, 100, 3_600_000)),
-                (int) settings.number("metrics-port", 9464, 0, 65535));
+                (int) settings.number("metrics-port", 9464, 0, 65535),
+                Duration.ofMillis(settings.number("stall-after-ms", 30_000, 1_000, 3_600_000)));
     }
 
     /** The same bridge attached to other servers (local mode and tests pick ports at run time). */
     public BridgeOptions connectedTo(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl) {
         return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, sessionExpiry,
-                maxInFlight, maxPayloadBytes, kafkaLinger, registryRefresh, metricsPort);
+                maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
+                stallAfter);
     }
 }

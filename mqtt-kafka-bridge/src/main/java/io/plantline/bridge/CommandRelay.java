@@ -2,6 +2,7 @@ package io.plantline.bridge;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.DeviceCommand;
 import io.plantline.model.Topics;
@@ -12,13 +13,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -30,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * QoS 1. Offsets are committed only after the broker acknowledged every command of a poll, so a restart
  * re-sends rather than drops (devices see a command at least once and de-duplicate by {@code commandId}).
  * All bridge instances share one consumer group, so each command is published once.
+ *
+ * <p>It does not give up: a poll whose commands the broker did not acknowledge (the broker down, however long) or
+ * any other failure rewinds to the last committed offsets and tries again after a growing pause, logged and counted
+ * ({@code command_failures}); only {@link #close()} ends it. A command that cannot be published at all (the client
+ * refuses it) or that the broker refuses (an error reason code) is a dead letter, so it does not hold up the ones
+ * after it. {@link #isRunning()} feeds the bridge's {@code /health}.
  */
 final class CommandRelay implements AutoCloseable {
 
@@ -40,10 +51,12 @@ final class CommandRelay implements AutoCloseable {
     private final Mqtt5AsyncClient mqtt;
     private final KafkaProducer<String, byte[]> deadLetters;
     private final Clock clock;
+    private final BridgeMetrics metrics;
     private final Thread thread = new Thread(this::run, "bridge-commands");
     private volatile boolean running = true;
 
-    CommandRelay(String kafkaBootstrap, Mqtt5AsyncClient mqtt, KafkaProducer<String, byte[]> deadLetters, Clock clock) {
+    CommandRelay(String kafkaBootstrap, Mqtt5AsyncClient mqtt, KafkaProducer<String, byte[]> deadLetters, Clock clock,
+                 BridgeMetrics metrics) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP);
@@ -54,6 +67,7 @@ final class CommandRelay implements AutoCloseable {
         this.mqtt = mqtt;
         this.deadLetters = deadLetters;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void start() {
@@ -62,24 +76,72 @@ final class CommandRelay implements AutoCloseable {
     }
 
     private void run() {
+        int failures = 0;
         try {
             while (running) {
-                List<CompletableFuture<?>> sent = new ArrayList<>();
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    sent.add(relay(record));
-                }
-                if (!sent.isEmpty()) {
-                    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
-                    consumer.commitSync();
+                try {
+                    relayOnePoll();
+                    failures = 0;
+                } catch (WakeupException e) {
+                    // close() woke the poll up: leave without committing what was not acknowledged.
+                } catch (RuntimeException e) {
+                    failures++;
+                    metrics.commandFailed();
+                    long pause = Math.min(30_000, 500L << Math.min(failures, 6));
+                    LOG.warn("command relay: {}; the commands not yet acknowledged are sent again in {} ms",
+                            e.toString(), pause);
+                    rewindToCommitted();
+                    sleep(pause);
                 }
             }
-        } catch (WakeupException e) {
-            // close() woke the poll up: leave without committing what was not acknowledged.
-        } catch (RuntimeException e) {
-            LOG.error("command relay stopped; uncommitted commands are re-sent on restart", e);
         } finally {
             consumer.close();
         }
+    }
+
+    private void relayOnePoll() {
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+            sent.add(relay(record));
+        }
+        if (!sent.isEmpty()) {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+            consumer.commitSync();
+        }
+    }
+
+    /** After a failed poll: back to the last committed offsets, so nothing of it is skipped. */
+    private void rewindToCommitted() {
+        try {
+            Set<TopicPartition> assigned = consumer.assignment();
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+            for (TopicPartition partition : assigned) {
+                OffsetAndMetadata offset = committed.get(partition);
+                if (offset != null) {
+                    consumer.seek(partition, offset);
+                } else {
+                    consumer.seekToBeginning(List.of(partition));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("command relay could not rewind ({}); it resumes from its group's committed offsets", e.toString());
+            consumer.unsubscribe();
+            consumer.subscribe(List.of(Topics.COMMANDS));
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** False once it has been closed, or if its thread ended. */
+    boolean isRunning() {
+        return running && thread.isAlive();
     }
 
     private CompletableFuture<?> relay(ConsumerRecord<String, byte[]> record) {
@@ -87,25 +149,46 @@ final class CommandRelay implements AutoCloseable {
         try {
             command = RecordJson.readDeviceCommand(record.value());
         } catch (RecordJson.InvalidRecordException e) {
-            DeadLetter letter = DeadLetter.of(clock.instant(), Routing.SOURCE,
-                    new Rejection(RejectReason.INVALID_VALUE, e.getMessage()),
-                    Topics.COMMANDS + "-" + record.partition() + "@" + record.offset(), record.key(), record.value());
-            CompletableFuture<Object> written = new CompletableFuture<>();
-            deadLetters.send(new ProducerRecord<>(Topics.DEAD_LETTER, record.key(), RecordJson.write(letter)),
-                    (metadata, error) -> written.complete(null));
-            return written;
+            return deadLetter(record, e.getMessage());
         }
-        return mqtt.publishWith()
-                .topic(Topics.mqttCommandTopic(command.device()))
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .payload(RecordJson.mqttCommandPayload(command))
-                .send();
+        CompletableFuture<?> published;
+        try {
+            published = mqtt.publishWith()
+                    .topic(Topics.mqttCommandTopic(command.device()))
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(RecordJson.mqttCommandPayload(command))
+                    .send();
+        } catch (RuntimeException e) {
+            return deadLetter(record, "cannot be published: " + e.getMessage());
+        }
+        // The broker refusing the command is its answer, not an outage: sending it again would change nothing.
+        return published.handle((result, error) -> error == null ? CompletableFuture.completedFuture(null)
+                        : error instanceof Mqtt5PubAckException || error.getCause() instanceof Mqtt5PubAckException
+                                ? deadLetter(record, "the broker refused it: " + error.getMessage())
+                                : CompletableFuture.failedFuture(error))
+                .thenCompose(outcome -> outcome);
+    }
+
+    private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        DeadLetter letter = DeadLetter.of(clock.instant(), Routing.SOURCE, new Rejection(RejectReason.INVALID_VALUE, reason),
+                Topics.COMMANDS + "-" + record.partition() + "@" + record.offset(), record.key(), record.value());
+        CompletableFuture<Object> written = new CompletableFuture<>();
+        deadLetters.send(new ProducerRecord<>(Topics.DEAD_LETTER, record.key(), RecordJson.write(letter)),
+                (metadata, error) -> {
+                    if (error == null) {
+                        written.complete(null);
+                    } else {
+                        written.completeExceptionally(error);
+                    }
+                });
+        return written;
     }
 
     @Override
     public void close() throws InterruptedException {
         running = false;
         consumer.wakeup();
+        thread.interrupt();
         thread.join(10_000);
     }
 }

@@ -54,8 +54,8 @@ class KafkaOutageIT {
             // messages than a Receive Maximum of 100 allows (the client then disconnects, and messages repeat), so
             // against an external broker the default limit is used; see the bridge README.
             int maxInFlight = broker.embedded() ? 100 : 1000;
-            BridgeOptions options = BridgeOptions.parse(new String[] {"--client-id=outage-" + org,
-                    "--share-group=g" + org, "--metrics-port=0", "--max-in-flight=" + maxInFlight}, Map.of())
+            BridgeOptions options = BridgeOptions.parse(BrokerWindow.with(broker, "--client-id=outage-" + org,
+                    "--share-group=g" + org, "--metrics-port=0", "--max-in-flight=" + maxInFlight), Map.of())
                     .connectedTo(broker.host(), broker.port(), kafka.bootstrapServers(), database.jdbcUrl());
             Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier("device-" + org)
                     .serverHost(broker.host()).serverPort(broker.port()).buildBlocking();

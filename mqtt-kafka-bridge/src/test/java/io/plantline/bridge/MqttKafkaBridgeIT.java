@@ -53,8 +53,8 @@ class MqttKafkaBridgeIT {
         database.execute("INSERT INTO organisations (slug, name) VALUES ('" + org + "', 'Test')");
         database.execute("INSERT INTO devices (org_slug, device_id, enabled) VALUES ('" + org + "', 'press-1', true), ('"
                 + org + "', 'press-2', false)");
-        options = BridgeOptions.parse(new String[] {"--client-id=bridge-" + org, "--share-group=g" + org,
-                "--registry-refresh-ms=200", "--metrics-port=0"}, Map.of())
+        options = BridgeOptions.parse(BrokerWindow.with(broker, "--client-id=bridge-" + org, "--share-group=g" + org,
+                "--registry-refresh-ms=200", "--metrics-port=0"), Map.of())
                 .connectedTo(broker.host(), broker.port(), kafka.bootstrapServers(), database.jdbcUrl());
     }
 
@@ -134,8 +134,8 @@ class MqttKafkaBridgeIT {
 
     @Test
     void twoInstancesInOneShareGroupSplitTheLoadAndLoseNothing(TestKafka kafka, TestMqttBroker broker) throws Exception {
-        BridgeOptions second = BridgeOptions.parse(new String[] {"--client-id=bridge-b-" + org, "--share-group=g" + org,
-                "--metrics-port=0"}, Map.of()).connectedTo(options.mqttHost(), options.mqttPort(),
+        BridgeOptions second = BridgeOptions.parse(BrokerWindow.with(broker, "--client-id=bridge-b-" + org,
+                "--share-group=g" + org, "--metrics-port=0"), Map.of()).connectedTo(options.mqttHost(), options.mqttPort(),
                 options.kafkaBootstrap(), options.jdbcUrl());
         int total = 3000;
         try (MqttKafkaBridge a = new MqttKafkaBridge(options, Clock.systemUTC());
