@@ -5,8 +5,9 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A one-node Kafka (KRaft, broker and controller combined) in this JVM. With {@code port} 0 clients
- * use the test kit's own listener on a free port; with a fixed port an extra listener named
+ * A one-node Kafka (KRaft, broker and controller combined) in this JVM for tests and benchmarks, which can stop and
+ * start its broker as an outage; its log is deleted on close ({@link EmbeddedKafkaServer} keeps its log). With
+ * {@code port} 0 clients use the test kit's own listener on a free port; with a fixed port an extra listener named
  * {@code PLANTLINE} is added, because the test kit binds its own listeners to ports it picks.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
@@ -33,17 +34,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                     .setNumControllerNodes(1)
                     .setBaseDirectory(baseDirectory)
                     .build();
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-                    .setConfigProp("auto.create.topics.enable", "false")
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "4")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("transaction.state.log.num.partitions", "4")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .setConfigProp("log.retention.bytes", Long.toString(retentionBytesPerPartition))
-                    .setConfigProp("log.segment.bytes", Long.toString(Math.min(retentionBytesPerPartition / 4, 64L << 20)))
-                    .setConfigProp("log.retention.check.interval.ms", "60000");
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+            SingleNodeKafkaSettings.of(retentionBytesPerPartition).forEach(builder::setConfigProp);
             if (port != 0) {
                 String brokerListener = nodes.brokerListenerName().value();
                 String controllerListener = nodes.controllerListenerName().value();

@@ -2,6 +2,7 @@ package io.plantline.embedded;
 
 import com.codahale.metrics.Counter;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,10 @@ import java.util.concurrent.ExecutionException;
  * off, and the per-client queue is large, because a broker that drops queued QoS 1 messages would hide
  * losses the bridge's tests must find. Sessions and queues are kept in memory: the broker lives and dies
  * with the process that embeds it, and HiveMQ's disk stores take over 500 MB at start and keep growing.
+ *
+ * <p>So that a publish the broker acknowledged survives the process being killed, an {@link InboundPublishes} can
+ * take publishes before they are acknowledged (an extension's publish interceptor, answering asynchronously): local
+ * mode hands device messages to the bridge this way, and a device is told "received" once Kafka has its message.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
@@ -29,18 +34,26 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     /** Starts the broker with its configuration and work files in {@code folder}; port 0 picks a free one. */
     public static EmbeddedMqttBroker start(int port, Path folder) {
+        return start(port, folder, null);
+    }
+
+    /** As {@link #start(int, Path)}, with {@code inbound} taking the publishes it takes before they are acknowledged. */
+    public static EmbeddedMqttBroker start(int port, Path folder, InboundPublishes inbound) {
         int listenPort = port == 0 ? freePort() : port;
         try {
             Path config = Files.createDirectories(folder.resolve("conf"));
             Path data = Files.createDirectories(folder.resolve("data"));
             Path extensions = Files.createDirectories(folder.resolve("extensions"));
             Files.writeString(config.resolve("config.xml"), configXml(listenPort), StandardCharsets.UTF_8);
-            EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+            EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(config)
                     .withDataFolder(data)
                     .withExtensionsFolder(extensions)
-                    .withoutLoggingBootstrap()
-                    .build();
+                    .withoutLoggingBootstrap();
+            if (inbound != null) {
+                builder.withEmbeddedExtension(InboundPublishInterceptor.extension(inbound));
+            }
+            EmbeddedHiveMQ hivemq = builder.build();
             hivemq.start().get();
             return new EmbeddedMqttBroker(hivemq, listenPort);
         } catch (IOException e) {

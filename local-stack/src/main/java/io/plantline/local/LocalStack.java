@@ -18,10 +18,11 @@ import io.plantline.api.ControlApi;
 import io.plantline.bridge.BridgeOptions;
 import io.plantline.bridge.MqttKafkaBridge;
 import io.plantline.config.Settings;
-import io.plantline.embedded.EmbeddedKafkaCluster;
+import io.plantline.embedded.EmbeddedKafkaServer;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.embedded.EmbeddedPostgresServer;
 import io.plantline.embedded.KafkaTopics;
+import io.plantline.embedded.OrphanedPostgres;
 import io.plantline.model.Topics;
 import io.plantline.simulator.FaultCommands;
 import io.plantline.simulator.PlantSimulator;
@@ -41,18 +42,22 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * The whole system in one JVM on embedded servers: PostgreSQL (data kept in {@code <data-dir>/postgres}),
- * Kafka (KRaft) with the topics of the architecture, an MQTT broker, the MQTT-Kafka bridge, a Flink
- * MiniCluster with its web UI and the plant simulator. It prints the addresses, then refreshes one status line until Ctrl-C, which stops
+ * The whole system in one JVM on embedded servers: PostgreSQL, Kafka (KRaft) with the topics of the architecture, an
+ * MQTT broker, the MQTT-Kafka bridge, a Flink MiniCluster with its web UI and the plant simulator. PostgreSQL's data,
+ * Kafka's log and the jobs' checkpoints are kept in the data directory, so a restart, after Ctrl-C or a crash, goes
+ * on where the stack was. It prints the addresses, then refreshes one status line until Ctrl-C, which stops
  * everything in reverse order. Fault commands for the simulator are read from standard input.
  */
 public final class LocalStack implements AutoCloseable {
@@ -79,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final PrintStream out;
     private EmbeddedPostgresServer postgres;
-    private EmbeddedKafkaCluster kafka;
+    private EmbeddedKafkaServer kafka;
     private EmbeddedMqttBroker broker;
     private LocalFlinkCluster flink;
     private HikariDataSource database;
@@ -87,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
     private Admin kafkaAdmin;
     private PlantSimulator simulator;
     private int apiPort;
-    /** Kafka starts empty in local mode, so every topic has the configured partition count. */
+    /** Partitions of the inbound topics, as Kafka holds them (the configured count when they were created). */
     private int partitions;
 
     LocalStack(PrintStream out) {
@@ -132,6 +137,9 @@ public final class LocalStack implements AutoCloseable {
         long startNanos = System.nanoTime();
         Path dataDir = Files.createDirectories(options.dataDir());
         out.println("Starting Plantline locally (data in " + dataDir + ") ...");
+        // A crashed run's PostgreSQL outlives it and holds its port: stop it first, or the port check refuses to start.
+        OrphanedPostgres.stopIfAny(dataDir.resolve("postgres")).ifPresent(pid -> out.println(
+                "  stopped PostgreSQL (pid " + pid + ") left running by an earlier run that did not stop cleanly"));
         // All at once, before any server starts: a taken port is the commonest failure and needs no clean-up.
         for (LocalStackOptions.ServerPort port : options.ports()) {
             PortInUseException.requireFree(port.server(), port.port(), port.setting());
@@ -140,11 +148,12 @@ public final class LocalStack implements AutoCloseable {
         // as it comes up, so one that started while another failed is still stopped.
         CompletableFuture<EmbeddedPostgresServer> postgresStart = CompletableFuture.supplyAsync(() -> register(timed(
                 "PostgreSQL", () -> EmbeddedPostgresServer.start(options.postgresPort(), dataDir.resolve("postgres"), false))));
-        CompletableFuture<EmbeddedKafkaCluster> kafkaStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "Kafka", () -> EmbeddedKafkaCluster.start(options.kafkaPort(), cleanDirectory(dataDir.resolve("kafka")),
+        CompletableFuture<EmbeddedKafkaServer> kafkaStart = CompletableFuture.supplyAsync(() -> register(timed(
+                "Kafka", () -> EmbeddedKafkaServer.start(options.kafkaPort(), kafkaLogDirectory(dataDir.resolve("kafka")),
                         KAFKA_RETENTION_BYTES_PER_PARTITION))));
+        BridgeInbound bridgeInbound = new BridgeInbound();
         CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt")))));
+                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt"), bridgeInbound))));
         postgres = join(postgresStart);
         kafka = join(kafkaStart);
         broker = join(brokerStart);
@@ -152,9 +161,10 @@ public final class LocalStack implements AutoCloseable {
         database = register(dataSource(postgres.jdbcUrl()));
         int applied = SchemaMigration.apply(database);
         out.println("  schema: " + (applied == 0 ? "up to date" : applied + " migrations applied"));
-        partitions = options.partitions();
-        KafkaTopics.createAll(kafka.bootstrapServers(), partitions);
+        KafkaTopics.createAll(kafka.bootstrapServers(), options.partitions());
         kafkaAdmin = register(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        partitions = kafkaAdmin.describeTopics(List.of(Topics.TELEMETRY)).allTopicNames().get().get(Topics.TELEMETRY)
+                .partitions().size();
         flink = register(timed("Flink MiniCluster", () -> {
             try {
                 return LocalFlinkCluster.start(options.flinkUiPort(), dataDir.resolve("flink/checkpoints"),
@@ -168,19 +178,18 @@ public final class LocalStack implements AutoCloseable {
         DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines(),
                 Instant.now().minus(Duration.ofHours(1)));
         publishRules(kafka.bootstrapServers(), DemoPlant.rulesAndSettings(database, options.simulator().orgSlug()));
-        // Kafka starts empty at every start, so the job does too: there is no offset a checkpoint could resume from.
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + postgres.jdbcUrl(),
                 "--parallelism=" + Math.min(2, partitions)}, Map.of());
-        flink.submit(TelemetryAnalyticsJob.NAME, jobOptions, env -> new TelemetryAnalyticsJob(
+        submit(TelemetryAnalyticsJob.NAME, jobOptions, env -> new TelemetryAnalyticsJob(
                 TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), Topics.TELEMETRY, Topics.RULES),
                 TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
                 new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env));
-        flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
+        submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
                 OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
                 OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env));
         DeviceLifecycleJob.Options lifecycleOptions = new DeviceLifecycleJob.Options(jobOptions, options.lifecycle());
-        flink.submit(DeviceLifecycleJob.NAME, jobOptions, env -> new DeviceLifecycleJob(
+        submit(DeviceLifecycleJob.NAME, jobOptions, env -> new DeviceLifecycleJob(
                 DeviceLifecycleJob.kafkaSources(kafka.bootstrapServers(), Topics.DEVICE_EVENTS,
                         List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),
                 DeviceLifecycleJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
@@ -192,11 +201,12 @@ public final class LocalStack implements AutoCloseable {
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
         bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();
+        bridgeInbound.attach(bridge);
         // The demo organisation's admins see the MiniCluster's jobs at /jobs (savepoints too; the jobs run in this JVM,
         // so there is no jar to submit).
         ApiOptions apiOptions = ApiOptions.parse(new String[0], Map.of())
                 .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers())
-                .managingJobs(flink.restAddress().toString(), java.util.Optional.empty(), options.simulator().orgSlug());
+                .managingJobs(flink.restAddress().toString(), Optional.empty(), options.simulator().orgSlug());
         ControlApi api = register(timed("Control API", () -> ControlApi.start(apiOptions, Clock.systemUTC())));
         apiPort = api.port();
         ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
@@ -222,6 +232,13 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Log              " + options.dataDir().resolve("logs/local-stack.log"));
         out.println("Fault commands for the simulator: type 'help'. Ctrl-C stops everything.");
         out.println();
+    }
+
+    /** Submits a job, saying whether it resumes from a checkpoint. */
+    private void submit(String name, JobOptions jobOptions, Consumer<StreamExecutionEnvironment> graph) throws Exception {
+        Optional<Path> resumed = flink.submit(name, jobOptions, graph);
+        out.println("  job " + name + ": " + resumed.map(checkpoint -> "resumes from " + checkpoint.getFileName())
+                .orElse("starts from the beginning of its topics"));
     }
 
     /** Refreshes the status line and runs the fault commands typed on {@code input} until the JVM stops. */
@@ -367,10 +384,13 @@ public final class LocalStack implements AutoCloseable {
         return new HikariDataSource(config);
     }
 
-    /** Kafka's data does not outlive local mode (PostgreSQL's does): start from an empty log directory. */
-    private static Path cleanDirectory(Path directory) {
+    /**
+     * Kafka's log directory. Versions before this one emptied it at every start and laid it out differently; a
+     * directory without the log's {@code meta.properties} holds nothing kept, and is emptied once.
+     */
+    private static Path kafkaLogDirectory(Path directory) {
         try {
-            if (Files.exists(directory)) {
+            if (Files.isDirectory(directory) && !Files.exists(directory.resolve("meta.properties"))) {
                 try (var paths = Files.walk(directory)) {
                     paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
                 }

@@ -1,5 +1,7 @@
 package io.plantline.local;
 
+import io.plantline.api.jobs.JobHealth;
+import io.plantline.api.jobs.TableWrites;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.model.Topics;
 import io.plantline.simulator.PlantSimulator;
@@ -8,9 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +81,7 @@ final class StatusSampler {
             LOG.debug("status query failed", e);
         }
         Runtime runtime = Runtime.getRuntime();
-        return new StatusSnapshot(clock.instant(), broker.incomingPublishes(), kafkaRecords(), flinkJobs(),
+        return new StatusSnapshot(clock.instant(), broker.incomingPublishes(), kafkaRecords(), jobs(),
                 openAlerts, oee, simulator.published(), simulator.skipped(), runtime.totalMemory() - runtime.freeMemory());
     }
 
@@ -99,14 +103,17 @@ final class StatusSampler {
         }
     }
 
-    private long flinkJobs() {
+    /** Each job's health, with when it last stored rows. */
+    private List<JobHealth> jobs() {
+        Map<String, Instant> rowsWritten;
         try {
-            return flink.runningJobs();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
+            rowsWritten = TableWrites.newestByJob(database);
+        } catch (SQLException e) {
+            LOG.debug("table_writes query failed", e);
+            rowsWritten = Map.of();
         }
+        Map<String, Instant> written = rowsWritten;
+        return flink.jobs().stream().map(job -> new JobHealth(job.name(), job.state(), job.startedAt(),
+                job.lastCheckpointAt(), Optional.ofNullable(written.get(job.name())))).toList();
     }
 }

@@ -3,6 +3,9 @@ package io.plantline.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.plantline.model.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -62,7 +65,8 @@ class LocalStackIT {
             assertThat(later.simulatorPublished()).isPositive();
             assertThat(later.kafkaRecordsByTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).isZero();
             assertThat(later.openAlerts()).hasValue(0);
-            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0", "flink jobs 3");
+            assertThat(StatusLine.format(first, later)).contains("mqtt in", "open alerts 0",
+                    "| jobs telemetry-analytics RUNNING ckpt ", "oee RUNNING ckpt ", "device-lifecycle RUNNING ckpt ");
 
             // The analytics job runs with the demo rule: a breach opens an alert, and minutes are aggregated;
             // the OEE job writes the machines' minutes with their ideal cycle times.
@@ -75,6 +79,8 @@ class LocalStackIT {
             // The device-lifecycle job sees every simulated machine online.
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> count(stack.jdbcUrl(),
                     "SELECT count(*) FROM devices WHERE org_slug = 'demo' AND online AND last_seen_at IS NOT NULL") == 6);
+
+            assertAJobThatFailsIsShownStoppedWhileTheOthersGoOn(stack, sampler, console.toString(StandardCharsets.UTF_8));
 
             stack.execute("INSERT INTO organisations (slug, name) VALUES ('kept', 'Kept across restarts')");
         }
@@ -102,16 +108,65 @@ class LocalStackIT {
         }
     }
 
-    /** Logs in with the printed login and reads the simulated plant and its demo rule through the API. */
-    private static void assertApiServesThePlant(int apiPort, String console) throws Exception {
+    /**
+     * Issue 17, item 8: the OEE job's table taken away, so its writes fail and Flink restarts it again and again; the
+     * status line and {@code /jobs} must say processing stopped, and for that job only, and clear once it recovers.
+     */
+    private static void assertAJobThatFailsIsShownStoppedWhileTheOthersGoOn(LocalStack stack, StatusSampler sampler,
+                                                                          String console) throws Exception {
+        String token = login(stack.apiPort(), console);
+        stack.execute("ALTER TABLE oee_1m RENAME TO oee_1m_away");
+        Awaitility.await().atMost(3, TimeUnit.MINUTES).pollInterval(1, TimeUnit.SECONDS).until(() -> {
+            StatusSnapshot now = sampler.sample();
+            return StatusLine.format(now, now).startsWith("PROCESSING STOPPED: oee is ");
+        });
+        Awaitility.await().atMost(3, TimeUnit.MINUTES).pollInterval(1, TimeUnit.SECONDS).until(() -> {
+            JsonNode jobs = jobs(stack.apiPort(), token);
+            return job(jobs, "oee").path("processing").asBoolean(true) == false
+                    && job(jobs, "oee").path("problem").asText().startsWith("oee is ")
+                    && job(jobs, "telemetry-analytics").path("processing").asBoolean()
+                    && job(jobs, "device-lifecycle").path("processing").asBoolean();
+        });
+
+        stack.execute("ALTER TABLE oee_1m_away RENAME TO oee_1m");
+        Awaitility.await().atMost(4, TimeUnit.MINUTES).pollInterval(1, TimeUnit.SECONDS).until(() -> {
+            StatusSnapshot now = sampler.sample();
+            return !StatusLine.format(now, now).startsWith("PROCESSING STOPPED")
+                    && job(jobs(stack.apiPort(), token), "oee").path("processing").asBoolean();
+        });
+    }
+
+    private static JsonNode jobs(int apiPort, String token) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + apiPort + "/api/v1/jobs"))
+                .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return new ObjectMapper().readTree(body).path("data");
+    }
+
+    private static JsonNode job(JsonNode jobs, String name) {
+        for (JsonNode job : jobs) {
+            if (job.path("name").asText().equals(name) && job.path("current").asBoolean()) {
+                return job;
+            }
+        }
+        return MissingNode.getInstance();
+    }
+
+    private static String login(int apiPort, String console) throws Exception {
         String password = console.lines().filter(line -> line.contains("Login ")).findFirst().orElseThrow()
                 .replaceFirst(".* / ", "").trim();
+        String login = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + apiPort + "/api/v1/auth/login"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"email\":\"admin@demo.local\",\"password\":\""
+                        + password + "\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return login.replaceFirst(".*\"accessToken\":\"([^\"]+)\".*", "$1");
+    }
+
+    /** Logs in with the printed login and reads the simulated plant and its demo rule through the API. */
+    private static void assertApiServesThePlant(int apiPort, String console) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + apiPort + "/api/v1";
-        String login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/auth/login"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"email\":\"admin@demo.local\",\"password\":\"" + password + "\"}"))
-                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        String token = login.replaceFirst(".*\"accessToken\":\"([^\"]+)\".*", "$1");
+        String token = login(apiPort, console);
         java.net.http.HttpResponse<String> devices = http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(base + "/devices")).header("Authorization", "Bearer " + token).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());

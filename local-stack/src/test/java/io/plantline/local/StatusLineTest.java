@@ -2,9 +2,12 @@ package io.plantline.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.api.jobs.JobHealth;
 import io.plantline.model.Topics;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -21,8 +24,24 @@ class StatusLineTest {
                 Topics.MACHINE_EVENTS, 120L, Topics.DEAD_LETTER, 3L), OptionalLong.of(3), OptionalDouble.of(0.6234));
 
         assertThat(StatusLine.format(before, after)).isEqualTo("10:00:02 | mqtt in 50/s | kafka in 50/s: telemetry 580, "
-                + "machine 120, device 0, dead-letter 3 | flink jobs 1 | open alerts 3 | OEE 15 min 62.3% "
-                + "| sim sent 900 | heap 256 MB");
+                + "machine 120, device 0, dead-letter 3 | jobs oee RUNNING ckpt 4s rows 32s | open alerts 3 "
+                + "| OEE 15 min 62.3% | sim sent 900 | heap 256 MB");
+    }
+
+    /** Issue 17, item 8: a job that is not processing is said first, in words, while the others go on. */
+    @Test
+    void aJobThatIsNotProcessingIsSaidFirst() {
+        JobHealth restarting = new JobHealth("oee", "RESTARTING", Optional.of(T0.minusSeconds(300)),
+                Optional.of(T0.minusSeconds(95)), Optional.of(T0.minusSeconds(100)));
+        JobHealth stuck = new JobHealth("telemetry-analytics", "RUNNING", Optional.of(T0.minusSeconds(600)),
+                Optional.of(T0.minusSeconds(130)), Optional.empty());
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(restarting, stuck, running()),
+                OptionalLong.empty(), OptionalDouble.empty(), 0, 0, 0);
+
+        assertThat(StatusLine.format(snapshot, snapshot)).startsWith("PROCESSING STOPPED: oee is RESTARTING; "
+                + "telemetry-analytics has completed no checkpoint for 130 s | 10:00:00")
+                .contains("| jobs oee RESTARTING ckpt 95s rows 100s, telemetry-analytics RUNNING ckpt 130s rows -, "
+                        + "device-lifecycle RUNNING ckpt 4s rows 32s |");
     }
 
     @Test
@@ -34,6 +53,13 @@ class StatusLineTest {
 
     private static StatusSnapshot snapshot(Instant at, long mqttIn, Map<String, Long> kafka, OptionalLong alerts,
                                            OptionalDouble oee) {
-        return new StatusSnapshot(at, mqttIn, kafka, 1, alerts, oee, 900, 0, 256L << 20);
+        JobHealth oeeJob = new JobHealth("oee", "RUNNING", Optional.of(T0.minusSeconds(60)),
+                Optional.of(at.minusSeconds(4)), Optional.of(at.minusSeconds(32)));
+        return new StatusSnapshot(at, mqttIn, kafka, List.of(oeeJob), alerts, oee, 900, 0, 256L << 20);
+    }
+
+    private static JobHealth running() {
+        return new JobHealth("device-lifecycle", "RUNNING", Optional.of(T0.minusSeconds(60)),
+                Optional.of(T0.minusSeconds(4)), Optional.of(T0.minusSeconds(32)));
     }
 }

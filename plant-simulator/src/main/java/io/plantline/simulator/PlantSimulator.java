@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * A small plant over MQTT: every {@code telemetryInterval} each machine ticks and its messages are
  * published at QoS 1. Publishing never blocks the clock: when the broker falls behind by more than
  * {@link #MAX_IN_FLIGHT} messages, further messages are skipped and counted, as a real gateway sheds load.
+ *
+ * <p>With an acknowledgement log ({@link SimulatorOptions#ackLog()}) a message the broker did not acknowledge (an
+ * error, a lost connection) is sent again, byte for byte, every {@link #RESEND_AFTER} until it is, as a gateway that
+ * buffers does; each acknowledged message is logged. Closing stops the machines and then waits for the messages still
+ * unacknowledged, so the log is complete.
  */
 public final class PlantSimulator implements AutoCloseable {
 
@@ -37,6 +42,8 @@ public final class PlantSimulator implements AutoCloseable {
     /** How long a machine is silent while it reboots onto new firmware: well below the 90 s offline limit. */
     static final java.time.Duration REBOOT_SILENCE = java.time.Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final java.time.Duration RESEND_AFTER = java.time.Duration.ofSeconds(1);
+    private static final java.time.Duration DRAIN_WITHIN = java.time.Duration.ofMinutes(5);
 
     private final SimulatorOptions options;
     private final List<SimulatedMachine> machines;
@@ -48,14 +55,22 @@ public final class PlantSimulator implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Sends unacknowledged messages again; runs until the last is acknowledged, after the machines stopped. */
+    private final ScheduledExecutorService resender = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "plant-simulator-resend");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final OtaClient ota;
+    private final java.util.Optional<AckLog> ackLog;
 
     public PlantSimulator(SimulatorOptions options, Clock clock) {
         this.options = options;
         this.clock = clock;
+        this.ackLog = options.ackLog().map(AckLog::new);
         this.machines = machines(options);
         this.client = MqttClient.builder()
                 .useMqttVersion5()
@@ -112,6 +127,7 @@ public final class PlantSimulator implements AutoCloseable {
                 .qos(MqttQos.AT_LEAST_ONCE).callback(this::onCommand).send().join();
         long periodMillis = options.telemetryInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tickSafely, 0, periodMillis, TimeUnit.MILLISECONDS);
+        ackLog.ifPresent(log -> resender.scheduleAtFixedRate(log::flush, 1, 1, TimeUnit.SECONDS));
         LOG.info("simulating {} machines of '{}' on {}:{}", machines.size(), options.orgSlug(),
                 options.mqttHost(), options.mqttPort());
     }
@@ -179,16 +195,33 @@ public final class PlantSimulator implements AutoCloseable {
             skipped.incrementAndGet();
             return;
         }
+        send(publication);
+    }
+
+    private void send(Publication publication) {
         client.publishWith().topic(publication.topic()).qos(MqttQos.AT_LEAST_ONCE).payload(publication.payload())
                 .send()
                 .whenComplete((result, error) -> {
-                    inFlight.release();
-                    if (error != null || result.getError().isPresent()) {
-                        failed.incrementAndGet();
-                    } else {
+                    if (error == null && result.getError().isEmpty()) {
                         published.incrementAndGet();
+                        ackLog.ifPresent(log -> log.acknowledged(publication));
+                        inFlight.release();
+                    } else if (ackLog.isPresent() && !resender.isShutdown()) {
+                        failed.incrementAndGet();
+                        resendLater(publication);
+                    } else {
+                        failed.incrementAndGet();
+                        inFlight.release();
                     }
                 });
+    }
+
+    private void resendLater(Publication publication) {
+        try {
+            resender.schedule(() -> send(publication), RESEND_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            inFlight.release();
+        }
     }
 
     @Override
@@ -197,11 +230,23 @@ public final class PlantSimulator implements AutoCloseable {
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            if (ackLog.isPresent() && !inFlight.tryAcquire(MAX_IN_FLIGHT, DRAIN_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("{} messages still unacknowledged after {} s; not logged", MAX_IN_FLIGHT - inFlight.availablePermits(),
+                        DRAIN_WITHIN.toSeconds());
+            }
+            resender.shutdownNow();
             client.disconnect().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warn("simulator did not disconnect cleanly: {}", e.toString());
         }
+        ackLog.ifPresent(log -> {
+            try {
+                log.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("the acknowledgement log did not close: {}", e.toString());
+            }
+        });
     }
 }

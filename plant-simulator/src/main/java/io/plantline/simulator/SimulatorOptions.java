@@ -2,7 +2,9 @@ package io.plantline.simulator;
 
 import io.plantline.config.Settings;
 import io.plantline.model.DeviceRef;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,9 +19,12 @@ import java.util.Set;
  * @param groups            machines are spread over this many lines ({@code --groups}, default 4)
  * @param telemetryInterval time between two readings of one machine ({@code --interval-ms}, default 1000)
  * @param seed              random seed, so a run can be repeated ({@code --seed}, default 1)
+ * @param ackLog            when set ({@code --ack-log=<file>}), every message is sent again until the broker
+ *                          acknowledges it, and each acknowledged one is logged there, so a fault test can compare
+ *                          what the plant was told was received with what was counted
  */
 public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, int machines, int groups,
-                               Duration telemetryInterval, long seed) {
+                               Duration telemetryInterval, long seed, Optional<Path> ackLog) {
 
     public SimulatorOptions {
         if (!DeviceRef.ORG_SLUG.matcher(orgSlug).matches()) {
@@ -29,10 +34,11 @@ public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, in
 
     /** The same plant, publishing to another broker. */
     public SimulatorOptions atBroker(String host, int port) {
-        return new SimulatorOptions(host, port, orgSlug, machines, groups, telemetryInterval, seed);
+        return new SimulatorOptions(host, port, orgSlug, machines, groups, telemetryInterval, seed, ackLog);
     }
 
-    static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "org", "machines", "groups", "interval-ms", "seed");
+    static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "org", "machines", "groups", "interval-ms", "seed",
+            "ack-log");
 
     public static SimulatorOptions parse(String[] args, Map<String, String> environment) {
         Settings settings = Settings.parse(args, environment, "PLANTLINE_SIM", NAMES);
@@ -43,6 +49,7 @@ public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, in
                 (int) settings.number("machines", 20, 1, 100_000),
                 (int) settings.number("groups", 4, 1, 1000),
                 Duration.ofMillis(settings.number("interval-ms", 1000, 10, 3_600_000)),
-                settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
+                settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
+                Optional.of(settings.string("ack-log", "")).filter(file -> !file.isEmpty()).map(Path::of));
     }
 }

@@ -1,0 +1,79 @@
+package io.plantline.embedded;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * The HiveMQ extension behind {@link InboundPublishes}: every client gets a publish interceptor that hands the
+ * publishes of the topics taken to it and holds the broker's answer (the PUBACK) until it has them. A publish not
+ * taken within {@link #WITHIN} is answered with an error, so the client sends it again.
+ */
+final class InboundPublishInterceptor implements PublishInboundInterceptor {
+
+    static final Duration WITHIN = Duration.ofSeconds(60);
+
+    private final InboundPublishes inbound;
+
+    private InboundPublishInterceptor(InboundPublishes inbound) {
+        this.inbound = inbound;
+    }
+
+    static EmbeddedExtension extension(InboundPublishes inbound) {
+        InboundPublishInterceptor interceptor = new InboundPublishInterceptor(inbound);
+        return EmbeddedExtension.builder()
+                .withId("plantline-inbound-publishes")
+                .withName("Plantline inbound publishes")
+                .withVersion("1")
+                .withExtensionMain(new ExtensionMain() {
+                    @Override
+                    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+                        Services.initializerRegistry().setClientInitializer((initializerInput, client) ->
+                                client.addPublishInboundInterceptor(interceptor));
+                    }
+
+                    @Override
+                    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+        String topic = input.getPublishPacket().getTopic();
+        if (!inbound.takes(topic)) {
+            return;
+        }
+        byte[] payload = input.getPublishPacket().getPayload().map(InboundPublishInterceptor::bytes).orElse(new byte[0]);
+        Async<PublishInboundOutput> answer = output.async(WITHIN, TimeoutFallback.FAILURE, AckReasonCode.UNSPECIFIED_ERROR,
+                "not stored in time; send it again");
+        inbound.take(topic, payload, input.getPublishPacket().getQos() != Qos.AT_MOST_ONCE).whenComplete((taken, error) -> {
+            if (error == null) {
+                output.preventPublishDelivery(AckReasonCode.SUCCESS);
+            } else {
+                output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR, "not stored; send it again");
+            }
+            answer.resume();
+        });
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}

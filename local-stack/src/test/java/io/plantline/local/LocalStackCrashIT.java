@@ -1,0 +1,161 @@
+package io.plantline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.plantline.embedded.OrphanedPostgres;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17, items 6 and 7: {@code ./plantline-local} killed with {@code kill -9} and started again with the same
+ * command. The stack runs as its own process, as a user runs it; readings acknowledged at QoS 1 and in Kafka before
+ * the kill must be counted after the restart, and the jobs must resume from their checkpoints.
+ */
+class LocalStackCrashIT {
+
+    private static final int READINGS = 50;
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aStackKilledWithKill9StartsAgainWithTheSameCommandAndCountsWhatItHadAcknowledged() throws Exception {
+        List<String> args = arguments();
+        int mqttPort = Integer.parseInt(setting(args, "mqtt-port"));
+        String jdbcUrl = "jdbc:postgresql://localhost:" + setting(args, "postgres-port") + "/postgres?user=postgres";
+
+        Process stack = start(args, "first");
+        try {
+            String device = firstDevice(jdbcUrl);
+            Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> everyJobHasACheckpoint());
+            publishProbes(mqttPort, device);
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> probesInKafka(args) >= READINGS);
+
+            stack.destroyForcibly().waitFor();            // SIGKILL: nothing is stopped, PostgreSQL lives on
+
+            stack = start(args, "second");
+            assertThat(Files.readString(dataDir.resolve("second.out"))).contains(
+                    "stopped PostgreSQL (pid ", "job telemetry-analytics: resumes from chk-", "job oee: resumes from chk-",
+                    "job device-lifecycle: resumes from chk-");
+            Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> probesCounted(jdbcUrl, device) == READINGS);
+        } finally {
+            stack.destroyForcibly().waitFor();
+            OrphanedPostgres.stopIfAny(dataDir.resolve("postgres"));
+        }
+    }
+
+    private List<String> arguments() throws Exception {
+        List<String> args = new ArrayList<>();
+        for (String port : List.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "bridge-metrics-port",
+                "api-port")) {
+            args.add("--" + port + "=" + freePort());
+        }
+        args.addAll(List.of("--data-dir=" + dataDir, "--machines=2", "--groups=1", "--interval-ms=500",
+                "--admin-password=crash test password"));
+        return args;
+    }
+
+    private Process start(List<String> args, String run) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), LocalStack.class.getName()));
+        command.addAll(args);
+        Path out = dataDir.resolve(run + ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            String console = Files.exists(out) ? Files.readString(out) : "";
+            if (!process.isAlive()) {
+                throw new AssertionError("the local stack exited (" + process.exitValue() + "):\n" + console);
+            }
+            return console.contains("Plantline local stack is up");
+        });
+        return process;
+    }
+
+    private boolean everyJobHasACheckpoint() throws Exception {
+        Path checkpoints = dataDir.resolve("flink/checkpoints");
+        if (!Files.isDirectory(checkpoints)) {
+            return false;
+        }
+        try (Stream<Path> jobs = Files.list(checkpoints)) {
+            return jobs.filter(job -> {
+                try {
+                    return LocalFlinkCluster.newestCheckpoint(job).isPresent();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).count() == 3;
+        }
+    }
+
+    /** Readings of a metric of its own, each acknowledged by the broker before the next is sent. */
+    private static void publishProbes(int mqttPort, String device) {
+        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("probe-" + device)
+                .serverHost("127.0.0.1").serverPort(mqttPort).buildBlocking();
+        client.connect();
+        try {
+            for (int i = 0; i < READINGS; i++) {
+                client.publishWith().topic("plantline/demo/" + device + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("{\"ts\":\"" + Instant.now() + "\",\"metrics\":{\"probe\":" + i + "}}")
+                                .getBytes(StandardCharsets.UTF_8))
+                        .send();
+            }
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    private static long probesInKafka(List<String> args) {
+        return io.plantline.testing.TestKafka.at("127.0.0.1:" + setting(args, "kafka-port"))
+                .read(io.plantline.model.Topics.TELEMETRY, Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
+                .filter(record -> new String(record.value(), StandardCharsets.UTF_8).contains("\"probe\"")).count();
+    }
+
+    private static String firstDevice(String jdbcUrl) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(
+                     "SELECT device_id FROM devices WHERE org_slug = 'demo' ORDER BY device_id LIMIT 1")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    private static long probesCounted(String jdbcUrl, String device) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT coalesce(sum(count), 0) FROM telemetry_1m WHERE org_slug = 'demo'"
+                     + " AND device_id = '" + device + "' AND metric = 'probe'")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static String setting(List<String> args, String name) {
+        return args.stream().filter(arg -> arg.startsWith("--" + name + "=")).findFirst().orElseThrow()
+                .substring(name.length() + 3);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
