@@ -108,7 +108,8 @@ public final class ControlApi implements AutoCloseable {
         DeploymentStore deployments = new DeploymentStore(database);
         Rollouts rollouts = register(new Rollouts(database, deployments, firmware, downloadLinks, kafka, clock));
         new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
-        new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg()).register(routes);
+        new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg(), database,
+                clock).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
         // For load balancers and compose healthchecks: up means it can reach PostgreSQL.

@@ -7,18 +7,26 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
+import io.plantline.api.db.Database;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * {@code /jobs}: Plantline's Flink jobs on the cluster, for the admins of the platform organisation (the cluster
- * serves every organisation, so to anyone else these routes do not exist: 404). List with checkpoint health, submit
+ * serves every organisation, so to anyone else these routes do not exist: 404). List with checkpoint health and
+ * whether each job is processing, submit
  * the job jar with arguments (from a savepoint to resume or upgrade), take a savepoint, stop with a savepoint.
  */
 public final class JobRoutes {
@@ -35,12 +43,17 @@ public final class JobRoutes {
     private final Optional<FlinkRestClient> flink;
     private final Optional<Path> jobJar;
     private final Optional<String> platformOrg;
+    private final Database database;
+    private final Clock clock;
     private String uploadedJarId;
 
-    public JobRoutes(Optional<FlinkRestClient> flink, Optional<Path> jobJar, Optional<String> platformOrg) {
+    public JobRoutes(Optional<FlinkRestClient> flink, Optional<Path> jobJar, Optional<String> platformOrg,
+                     Database database, Clock clock) {
         this.flink = flink;
         this.jobJar = jobJar;
         this.platformOrg = platformOrg;
+        this.database = database;
+        this.clock = clock;
     }
 
     public void register(ApiRoutes routes) {
@@ -50,21 +63,78 @@ public final class JobRoutes {
         routes.post("/jobs/:jobId/stop", Role.ADMIN, call -> savepoint(call, true));
     }
 
+    /**
+     * Every job the cluster knows, newest first per name, the newest of each name marked {@code current} and judged:
+     * whether it is processing, and if not why ({@link JobHealth}); a Plantline job the cluster does not run at all
+     * is listed as {@code NOT_RUNNING}.
+     */
     private Object list(Call call) {
         FlinkRestClient cluster = cluster(call);
+        Instant now = clock.instant();
+        Map<String, Instant> rowsWritten = newestRows();
+        List<JsonNode> overview = new ArrayList<>();
+        cluster.jobsOverview().path("jobs").forEach(overview::add);
+        overview.sort(Comparator.comparingLong((JsonNode job) -> job.path("start-time").asLong()).reversed());
+        Set<String> judged = new HashSet<>();
         List<Map<String, Object>> jobs = new ArrayList<>();
-        for (JsonNode job : cluster.jobsOverview().path("jobs")) {
+        for (JsonNode job : overview) {
+            String name = job.path("name").asText();
+            String state = job.path("state").asText();
+            Instant startedAt = Instant.ofEpochMilli(job.path("start-time").asLong());
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("jobId", job.path("jid").asText());
-            answer.put("name", job.path("name").asText());
-            answer.put("state", job.path("state").asText());
-            answer.put("startTime", java.time.Instant.ofEpochMilli(job.path("start-time").asLong()));
-            if ("RUNNING".equals(job.path("state").asText())) {
-                answer.put("checkpoints", checkpointHealth(cluster.checkpoints(job.path("jid").asText())));
+            answer.put("name", name);
+            answer.put("state", state);
+            answer.put("startTime", startedAt);
+            Optional<Instant> lastCheckpoint = Optional.empty();
+            if ("RUNNING".equals(state)) {
+                JsonNode checkpoints = cluster.checkpoints(job.path("jid").asText());
+                answer.put("checkpoints", checkpointHealth(checkpoints));
+                lastCheckpoint = lastCompleted(checkpoints);
+            }
+            boolean current = judged.add(name);
+            answer.put("current", current);
+            if (current) {
+                answer.putAll(judgement(new JobHealth(name, state, Optional.of(startedAt), lastCheckpoint,
+                        Optional.ofNullable(rowsWritten.get(name))), now));
             }
             jobs.add(answer);
         }
+        for (String name : new TreeSet<>(ENTRY_CLASSES.keySet())) {
+            if (!judged.contains(name)) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("name", name);
+                answer.put("state", JobHealth.NOT_RUNNING);
+                answer.put("current", true);
+                answer.putAll(judgement(JobHealth.notRunning(name, Optional.ofNullable(rowsWritten.get(name))), now));
+                jobs.add(answer);
+            }
+        }
         return jobs;
+    }
+
+    private static Map<String, Object> judgement(JobHealth health, Instant now) {
+        Optional<String> problem = health.problem(now);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("processing", problem.isEmpty());
+        answer.put("problem", problem.orElse(null));
+        answer.put("secondsSinceLastCheckpoint", JobHealth.secondsSince(health.lastCheckpointAt(), now).orElse(null));
+        answer.put("lastRowWrittenAt", health.lastRowWrittenAt().orElse(null));
+        answer.put("secondsSinceLastRow", JobHealth.secondsSince(health.lastRowWrittenAt(), now).orElse(null));
+        return answer;
+    }
+
+    private Map<String, Instant> newestRows() {
+        try {
+            return TableWrites.newestByJob(database.dataSource());
+        } catch (java.sql.SQLException e) {
+            throw ApiException.unavailable("the database does not answer");
+        }
+    }
+
+    private static Optional<Instant> lastCompleted(JsonNode statistics) {
+        long at = statistics.path("latest").path("completed").path("latest_ack_timestamp").asLong(0);
+        return at == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
     }
 
     /** Healthy: the latest checkpoint completed, and none failed after it. */

@@ -30,6 +30,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * is retried on a new connection a few times with growing pauses, counted in {@code writeRetries}, and then fails
  * the task, so Flink restarts the job from its last checkpoint and nothing is lost. No thread of its own: everything
  * runs on the task's thread, so cancelling the task never waits for a background writer.
+ *
+ * <p>Each batch's transaction also records its time in {@code table_writes} (job, table, subtask), which tells how
+ * fresh the table is without scanning it.
  */
 final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
         implements OneInputStreamOperator<T, DeadLetter>, BoundedOneInput {
@@ -38,12 +41,16 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
     static final long FLUSH_INTERVAL_MS = 200;
     static final int ATTEMPTS = 5;
     private static final long FIRST_PAUSE_MS = 500;
+    private static final String RECORD_WRITE = """
+            INSERT INTO table_writes (job, table_name, subtask, last_write_at) VALUES (?, ?, ?, now())
+            ON CONFLICT (job, table_name, subtask) DO UPDATE SET last_write_at = EXCLUDED.last_write_at""";
 
     private final PostgresTable<T> table;
     private final String jobName;
     private transient List<T> batch;
     private transient Connection connection;
     private transient PreparedStatement statement;
+    private transient PreparedStatement recordWrite;
     private transient boolean flushScheduled;
     private transient Counter written;
     private transient Counter refused;
@@ -127,6 +134,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
                 rows.addBatch();
             }
             rows.executeBatch();
+            recordWrite.executeUpdate();
             connection.commit();
         } catch (SQLException e) {
             connection.rollback();
@@ -156,6 +164,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
                         table.name(), table.device().of(row), String.valueOf(row).getBytes(StandardCharsets.UTF_8))));
             }
         }
+        recordWrite.executeUpdate();
         connection.commit();
     }
 
@@ -178,6 +187,10 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
             connection = DriverManager.getConnection(table.jdbcUrl());
             connection.setAutoCommit(false);
             statement = connection.prepareStatement(table.statement());
+            recordWrite = connection.prepareStatement(RECORD_WRITE);
+            recordWrite.setString(1, jobName);
+            recordWrite.setString(2, table.name());
+            recordWrite.setInt(3, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         }
         return statement;
     }
@@ -192,6 +205,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
         } finally {
             connection = null;
             statement = null;
+            recordWrite = null;
         }
     }
 
