@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.jobs.JobRoutes;
 import io.plantline.bridge.BridgeOptions;
@@ -25,29 +24,36 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * No Docker engine runs where the tests run, so the compose file is checked against the code instead: it parses,
- * its services and ports are the documented ones, every PLANTLINE_* variable is a setting the process knows, the
- * topics are the architecture's, the Flink configuration is the one the jobs expect, and every SQL query of the
- * Grafana dashboard runs against the real schema.
+ * No Docker engine runs where the tests run, so the compose file is checked against the code and the images'
+ * documented behaviour instead: it parses, its services and ports are the documented ones, every PLANTLINE_*
+ * variable is a setting the process knows, the topics are the architecture's, the Flink settings each container
+ * really starts with (after the image's entrypoint rewrote some) are the ones the jobs expect, Kafka's addresses
+ * work from containers and from the host, long-running services restart and report health, and every SQL query of
+ * the Grafana dashboard runs against the real schema.
  */
 @ExtendWith(PostgresExtension.class)
 class ComposeFileIT {
 
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
     private final JsonNode services = compose.get("services");
 
     @Test
     void servicesPortsAndStartOrder() {
-        assertThat(names(services)).containsExactlyInAnyOrder("kafka", "kafka-topics", "postgres", "mosquitto", "jobmanager",
-                "taskmanager", "control-api", "bridge", "submit-jobs", "grafana");
+        assertThat(names(services)).containsExactlyInAnyOrder("kafka", "kafka-topics", "postgres", "mosquitto",
+                "flink-data-owner", "jobmanager", "taskmanager", "control-api", "bridge-1", "bridge-2", "submit-jobs",
+                "grafana");
         Map<String, String> published = Map.of("kafka", "9092:9092", "postgres", "5432:5432", "mosquitto", "1883:1883",
-                "jobmanager", "8081:8081", "control-api", "8080:8080", "bridge", "9464:9464", "grafana", "3000:3000");
+                "jobmanager", "8081:8081", "control-api", "8080:8080", "bridge-1", "9464:9464", "bridge-2", "9465:9464",
+                "grafana", "3000:3000");
         published.forEach((service, port) -> assertThat(services.get(service).get("ports").get(0).asText()).as(service).isEqualTo(port));
         for (String service : names(services)) {
             JsonNode dependsOn = services.get(service).path("depends_on");
@@ -62,16 +68,76 @@ class ComposeFileIT {
             }
         }
         String dockerfile = text(ROOT.resolve("docker/Dockerfile"));
-        for (String service : List.of("control-api", "bridge", "submit-jobs")) {
+        for (String service : List.of("control-api", "bridge-1", "bridge-2", "submit-jobs")) {
             String target = services.get(service).get("build").get("target").asText();
             assertThat(dockerfile).as(service).contains(" AS " + target + "\n");
+        }
+        assertThat(text(ROOT.resolve(".dockerignore")).lines()).as(".dockerignore").contains(".git", "**/target", ".plantline");
+    }
+
+    /** Issue 17, item 10: what runs for good restarts after a crash and says when it is healthy. */
+    @Test
+    void everyLongRunningServiceRestartsAndHasAHealthcheck() {
+        for (String service : names(services)) {
+            JsonNode definition = services.get(service);
+            if (definition.path("restart").asText().equals("no")) {
+                continue;       // one-shot
+            }
+            assertThat(definition.path("restart").asText()).as(service + " restart").isEqualTo("unless-stopped");
+            assertThat(definition.path("healthcheck").path("test").isArray()).as(service + " healthcheck").isTrue();
+        }
+    }
+
+    /**
+     * Issue 17, item 10: several bridges in one share group, each on an MQTT client id of its own (two connections on
+     * one id take the session from each other in turn).
+     */
+    @Test
+    void eachBridgeHasAClientIdOfItsOwnInOneShareGroup() {
+        List<JsonNode> bridges = names(services).stream().filter(name -> name.startsWith("bridge")).map(services::get).toList();
+        assertThat(bridges).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(bridges.stream().map(bridge -> bridge.at("/environment/PLANTLINE_BRIDGE_CLIENT_ID").asText()))
+                .doesNotHaveDuplicates().doesNotContain("");
+        assertThat(bridges.stream().map(bridge -> bridge.at("/environment/PLANTLINE_BRIDGE_SHARE_GROUP").asText()).distinct())
+                .containsExactly("bridge");
+    }
+
+    /**
+     * Issue 17, item 10: containers reach Kafka at the address it advertises on the compose network, and programs on
+     * the host at the one it advertises there, on the port compose publishes.
+     */
+    @Test
+    void kafkaAdvertisesAnAddressForContainersAndOneForTheHost() {
+        Map<String, String> advertised = new java.util.HashMap<>();
+        for (String listener : services.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText().split(",")) {
+            String[] parts = listener.split("://");
+            advertised.put(parts[0], parts[1]);
+        }
+        String published = services.at("/kafka/ports/0").asText();
+        assertThat(advertised.values()).as("a listener for the host, on the published port")
+                .contains("localhost:" + published.split(":")[0]);
+        for (String service : names(services)) {
+            JsonNode environment = services.get(service).path("environment");
+            for (String variable : names(environment)) {
+                if (variable.endsWith("KAFKA_BOOTSTRAP")) {
+                    String address = environment.get(variable).asText();
+                    assertThat(advertised.values()).as(service + " " + variable).contains(address);
+                    assertThat(address).as(service + " " + variable).startsWith("kafka:");
+                }
+            }
+        }
+        String topics = services.get("kafka-topics").get("command").get(0).asText();
+        Matcher bootstrap = Pattern.compile("--bootstrap-server (\\S+)").matcher(topics);
+        while (bootstrap.find()) {
+            assertThat(advertised.values()).contains(bootstrap.group(1));
         }
     }
 
     @Test
     void everyPlantlineVariableIsASettingOfItsProcess() {
         assertSettings("control-api", ApiOptions.ENVIRONMENT_PREFIX, ApiOptions.NAMES);
-        assertSettings("bridge", "PLANTLINE_BRIDGE", BridgeOptions.NAMES);
+        assertSettings("bridge-1", "PLANTLINE_BRIDGE", BridgeOptions.NAMES);
+        assertSettings("bridge-2", "PLANTLINE_BRIDGE", BridgeOptions.NAMES);
         Set<String> submitter = new TreeSet<>(JobOptions.NAMES);
         submitter.add("flink-rest");
         assertSettings("submit-jobs", JobOptions.ENVIRONMENT_PREFIX, submitter);
@@ -93,27 +159,81 @@ class ComposeFileIT {
         assertThat(script).contains("--topic factory.rules --partitions 4 --config cleanup.policy=compact");
     }
 
+    /**
+     * Issue 17, items 10 and 11: the settings each Flink container really runs with, which are not the mounted file's
+     * alone: the image's entrypoint rewrites some of them ({@link #asFlinksImageStartsIt}).
+     */
     @Test
     void theFlinkConfigurationIsTheOneTheJobsNeed() {
-        JsonNode config = read(ROOT.resolve("flink-conf/config.yaml"));
-        assertThat(config.at("/state/backend/type").asText()).isEqualTo("rocksdb");
-        assertThat(config.at("/execution/checkpointing/incremental").asBoolean()).isTrue();
-        assertThat(config.at("/execution/checkpointing/mode").asText()).isEqualTo("EXACTLY_ONCE");
-        assertThat(config.at("/execution/checkpointing/dir").asText()).startsWith("file:///flink-data/");
-        assertThat(config.at("/execution/checkpointing/savepoint-dir").asText()).startsWith("file:///flink-data/");
-        assertThat(config.at("/jobmanager/rpc/address").asText()).isEqualTo("jobmanager");
+        JsonNode file = read(ROOT.resolve("flink-conf/config.yaml"));
         for (String service : List.of("jobmanager", "taskmanager")) {
-            assertThat(services.get(service).get("volumes").toString()).as(service).contains("flink-data:/flink-data");
+            JsonNode container = services.get(service);
+            assertThat(container.get("entrypoint").toString()).as(service)
+                    .contains("cp /opt/plantline/flink-conf/config.yaml /opt/flink/conf/config.yaml && exec /docker-entrypoint.sh");
+            Map<String, String> config = asFlinksImageStartsIt(file, container.path("environment"), "c0ffee1234ab");
+            assertThat(config).as(service).containsEntry("jobmanager.rpc.address", "jobmanager")
+                    .containsEntry("state.backend.type", "rocksdb")
+                    .containsEntry("execution.checkpointing.incremental", "true")
+                    .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE");
+            assertThat(services.has(config.get("jobmanager.rpc.address"))).as(service + " reaches the JobManager").isTrue();
+            for (String directory : List.of("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir",
+                    "web.upload.dir")) {
+                assertThat(config.get(directory)).as(service + " " + directory).matches("(file://)?/flink-data/.*");
+            }
+            assertThat(container.get("volumes").toString()).as(service).contains("flink-data:/flink-data");
+            assertThat(container.at("/depends_on/flink-data-owner/condition").asText()).as(service)
+                    .isEqualTo("service_completed_successfully");
         }
-        int slots = config.at("/taskmanager/numberOfTaskSlots").asInt() * services.at("/taskmanager/deploy/replicas").asInt();
+        // The image runs Flink as user flink; a new named volume belongs to root.
+        JsonNode owner = services.get("flink-data-owner");
+        assertThat(owner.path("user").asText()).isEqualTo("root");
+        assertThat(owner.get("entrypoint").toString()).contains("chown -R flink:flink /flink-data");
+        assertThat(owner.get("volumes").toString()).contains("flink-data:/flink-data");
+
+        Map<String, String> taskManager = asFlinksImageStartsIt(file, services.at("/taskmanager/environment"), "c0ffee1234ab");
+        int slots = Integer.parseInt(taskManager.get("taskmanager.numberOfTaskSlots"))
+                * services.at("/taskmanager/deploy/replicas").asInt();
         int parallelism = Integer.parseInt(services.at("/submit-jobs/environment/PLANTLINE_PARALLELISM").asText());
         assertThat(slots).as("slots for the three jobs").isGreaterThanOrEqualTo(3 * parallelism);
+    }
+
+    /**
+     * What Flink's image (flink-docker's {@code docker-entrypoint.sh} for 2.2) does to {@code conf/config.yaml}
+     * before the process reads it: {@code jobmanager.rpc.address} becomes {@code JOB_MANAGER_RPC_ADDRESS}, or the
+     * container's host name when that is unset; the blob and query server ports are fixed;
+     * {@code TASK_MANAGER_NUMBER_OF_TASK_SLOTS} sets the slots; each {@code key: value} line of
+     * {@code FLINK_PROPERTIES} sets its key.
+     */
+    static Map<String, String> asFlinksImageStartsIt(JsonNode configFile, JsonNode environment, String hostname) {
+        Map<String, String> config = new java.util.TreeMap<>();
+        flatten("", configFile, config);
+        config.put("jobmanager.rpc.address", environment.path("JOB_MANAGER_RPC_ADDRESS").asText(hostname));
+        config.put("blob.server.port", "6124");
+        config.put("query.server.port", "6125");
+        if (environment.has("TASK_MANAGER_NUMBER_OF_TASK_SLOTS")) {
+            config.put("taskmanager.numberOfTaskSlots", environment.get("TASK_MANAGER_NUMBER_OF_TASK_SLOTS").asText());
+        }
+        environment.path("FLINK_PROPERTIES").asText("").lines().map(line -> line.replaceAll("\\s", ""))
+                .filter(line -> !line.isEmpty())
+                .forEach(line -> config.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1)));
+        return config;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> into) {
+        if (node.isObject()) {
+            for (Iterator<String> fields = node.fieldNames(); fields.hasNext(); ) {
+                String field = fields.next();
+                flatten(prefix.isEmpty() ? field : prefix + "." + field, node.get(field), into);
+            }
+        } else {
+            into.put(prefix, node.asText());
+        }
     }
 
     @Test
     void everyDashboardQueryRunsOnTheSchema(TestDatabase database) throws Exception {
         SchemaMigration.apply(database.jdbcUrl());
-        JsonNode dashboard = new ObjectMapper().readTree(ROOT.resolve("grafana/dashboards/plant-overview.json").toFile());
+        JsonNode dashboard = JSON.readTree(ROOT.resolve("grafana/dashboards/plant-overview.json").toFile());
         List<String> queries = new ArrayList<>(dashboard.findValuesAsText("rawSql"));
         dashboard.at("/templating/list").forEach(variable -> queries.add(variable.get("query").asText()));
         assertThat(queries).hasSize(7);
@@ -147,12 +267,9 @@ class ComposeFileIT {
         return names;
     }
 
+    /** A YAML file as Docker Compose reads it, merge keys ({@code <<: *anchor}) resolved. */
     private static JsonNode read(Path file) {
-        try {
-            return YAML.readTree(file.toFile());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return JSON.valueToTree(new Yaml(new SafeConstructor(new LoaderOptions())).load(text(file)));
     }
 
     private static String text(Path file) {
