@@ -1,8 +1,13 @@
 package io.plantline.embedded;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A one-node Kafka (KRaft, broker and controller combined) in this JVM for tests and benchmarks, which can stop and
@@ -28,7 +33,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      */
     public static EmbeddedKafkaCluster start(int port, Path baseDirectory, long retentionBytesPerPartition) {
         try {
-            TestKitNodes nodes = new TestKitNodes.Builder()
+            TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -56,6 +61,17 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker", e);
         }
+    }
+
+    /**
+     * The test kit boots at the newest testing metadata version, with features not yet released; tests and benchmarks
+     * run against what a released broker runs, as {@link EmbeddedKafkaServer} does.
+     */
+    private static BootstrapMetadata productionMetadata() {
+        MetadataVersion version = MetadataVersion.latestProduction();
+        Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream()
+                .collect(Collectors.toMap(Feature::featureName, feature -> feature.defaultLevel(version)));
+        return BootstrapMetadata.fromVersions(version, features, "plantline");
     }
 
     public String bootstrapServers() {
