@@ -94,7 +94,8 @@ public final class BridgeThroughputBenchmark {
                 messages, rounds, PUBLISHERS, DEVICES);
         List<String> rows = new ArrayList<>();
         List<String> cpuRows = new ArrayList<>();
-        for (MqttQos qos : List.of(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE)) {
+        // ROUNDS=0 measures the outages alone.
+        for (MqttQos qos : rounds == 0 ? List.<MqttQos>of() : List.of(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE)) {
             // Rates on a shared 2-core machine swing by a third between runs: alternate the two and compare medians.
             List<Double> bare = new ArrayList<>();
             List<Double> bridged = new ArrayList<>();
@@ -120,7 +121,12 @@ public final class BridgeThroughputBenchmark {
                     cpuPerMessage(bridgedRuns), bridgedRuns.stream().mapToDouble(Run::bridgeCpuMicros).sum()
                             / bridgedRuns.stream().mapToLong(Run::arrived).sum()));
         }
-        Outage outage = kafkaOutage(outageMessages);
+        Outage outage = kafkaOutage(outageMessages, MqttQos.AT_LEAST_ONCE, 0);
+        // Payloads near the size limit: the window of unacknowledged messages, not their count, bounds the heap.
+        int large = Integer.getInteger("large.messages", 3_000);
+        int largeBytes = Integer.getInteger("large.bytes", 200_000);
+        Outage largeQos1 = kafkaOutage(large, MqttQos.AT_LEAST_ONCE, largeBytes);
+        Outage largeQos0 = kafkaOutage(large, MqttQos.AT_MOST_ONCE, largeBytes);
 
         System.out.println();
         System.out.println("| QoS | bare subscriber msg/s, median (rounds) | through the bridge into Kafka msg/s, median (rounds) "
@@ -139,6 +145,14 @@ public final class BridgeThroughputBenchmark {
                         + "(-Xmx256m), at most %d messages in flight; after Kafka returned all %,d were in Kafka "
                         + "%.1f s later, none lost.%n", outageMessages, outage.peakHeapBytes() / 1048576.0,
                 outage.peakInFlight(), outage.delivered(), outage.drainSeconds());
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Kafka down while %,d messages of %,d bytes each were published (-Xmx256m, default"
+                        + " --max-in-flight-bytes 64 MiB):%n%n| QoS | bridge heap peak | most in flight | in Kafka after"
+                        + " Kafka returned | dropped |%n|---|---|---|---|---|%n", large, largeBytes);
+        for (Outage run : List.of(largeQos1, largeQos0)) {
+            System.out.printf(Locale.ROOT, "| %d | %.0f MB | %d | %,d | %,d |%n", run == largeQos1 ? 1 : 0,
+                    run.peakHeapBytes() / 1048576.0, run.peakInFlight(), run.delivered(), run.dropped());
+        }
     }
 
     /** The rate at which a subscriber that only counts receives what the publishers send. */
@@ -174,13 +188,17 @@ public final class BridgeThroughputBenchmark {
         }
     }
 
-    private Outage kafkaOutage(int messages) throws Exception {
+    /**
+     * The bridge while Kafka is down and publishers send {@code messages} at {@code qos}, each padded to
+     * {@code payloadBytes} or more; then Kafka back, until every message is in Kafka (QoS 0: or dropped).
+     */
+    private Outage kafkaOutage(int messages, MqttQos qos, int payloadBytes) throws Exception {
         try (BridgeProcess bridge = BridgeProcess.start(brokerPort, kafka.bootstrapServers(), jdbcUrl)) {
             long before = bridge.completed(http);
             kafka.stopBroker();
             double peakHeap = 0;
             long peakInFlight = 0;
-            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(MqttQos.AT_LEAST_ONCE, messages));
+            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(qos, messages, payloadBytes));
             while (!publishing.isDone()) {
                 peakHeap = Math.max(peakHeap, bridge.heapUsedBytes(http));
                 peakInFlight = Math.max(peakInFlight, bridge.inFlight(http));
@@ -193,10 +211,11 @@ public final class BridgeThroughputBenchmark {
             }
             long restart = System.nanoTime();
             kafka.startBroker();
-            while (bridge.completed(http) - before < messages) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (bridge.completed(http) + bridge.qos0Dropped(http) - before < messages && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            return new Outage(peakHeap, peakInFlight, bridge.completed(http) - before,
+            return new Outage(peakHeap, peakInFlight, bridge.completed(http) - before, bridge.qos0Dropped(http),
                     (System.nanoTime() - restart) / 1e9);
         }
     }
@@ -227,6 +246,11 @@ public final class BridgeThroughputBenchmark {
     }
 
     private void publish(MqttQos qos, int messages) {
+        publish(qos, messages, 0);
+    }
+
+    private void publish(MqttQos qos, int messages, int payloadBytes) {
+        String padding = "x".repeat(payloadBytes);
         List<Mqtt5AsyncClient> publishers = new ArrayList<>();
         for (int p = 0; p < PUBLISHERS; p++) {
             Mqtt5AsyncClient client = client("publisher-" + p);
@@ -238,7 +262,7 @@ public final class BridgeThroughputBenchmark {
             window.acquireUninterruptibly();
             String topic = "plantline/" + ORG + "/device-" + (i % DEVICES) + "/telemetry";
             byte[] payload = ("{\"ts\":\"" + Instant.now() + "\",\"metrics\":{\"temperature\":" + (60 + i % 20)
-                    + ",\"vibration\":2.5,\"seq\":" + i + "}}").getBytes(StandardCharsets.UTF_8);
+                    + ",\"vibration\":2.5,\"seq\":" + i + "},\"pad\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
             publishers.get(i % PUBLISHERS).publishWith().topic(topic).qos(qos).payload(payload).send()
                     .whenComplete((result, error) -> window.release());
         }
@@ -325,7 +349,7 @@ public final class BridgeThroughputBenchmark {
         }
     }
 
-    private record Outage(double peakHeapBytes, long peakInFlight, long delivered, double drainSeconds) {
+    private record Outage(double peakHeapBytes, long peakInFlight, long delivered, long dropped, double drainSeconds) {
     }
 
     /** The bridge as its own JVM, as it runs in production, read through its /health and /metrics. */
@@ -376,6 +400,10 @@ public final class BridgeThroughputBenchmark {
 
         long inFlight(HttpClient http) {
             return field(get(http, "/health"), "inFlight");
+        }
+
+        long qos0Dropped(HttpClient http) {
+            return field(get(http, "/health"), "qos0Dropped");
         }
 
         double heapUsedBytes(HttpClient http) {
