@@ -58,6 +58,7 @@ public final class ApiBenchmark {
              EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(0, workDir.resolve("kafka"), 1L << 30)) {
             KafkaTopics.createAll(kafka.bootstrapServers(), 2);
             ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--user-requests-per-minute=1000000",
+                    "--address-requests-per-minute=10000000",
                     "--jwt-secret=benchmark-secret-of-at-least-32-bytes"}, Map.of())
                     .connectedTo(0, postgres.jdbcUrl(), kafka.bootstrapServers()), Clock.systemUTC());
             api.ensureAdmin(new ApiOptions.BootstrapAdmin(ORG, "admin@bench.local", PASSWORD));

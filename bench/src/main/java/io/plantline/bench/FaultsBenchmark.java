@@ -72,7 +72,8 @@ public final class FaultsBenchmark {
         Path ackLog = work.resolve("acknowledged.log");
         Process simulator = new ProcessBuilder(java(), "-Xmx256m", "-jar", simulatorJar.toString(),
                 "--mqtt-port=" + mqttPort, "--org=" + ORG, "--machines=" + machines, "--groups=2", "--interval-ms=1000",
-                "--ack-log=" + ackLog).redirectErrorStream(true).redirectOutput(work.resolve("simulator.out").toFile())
+                "--ack-log=" + ackLog, "--mqtt-password=" + Files.readString(work.resolve("stack/mqtt-simulator-password")))
+                .redirectErrorStream(true).redirectOutput(work.resolve("simulator.out").toFile())
                 .start();
         List<Long> downSeconds = new ArrayList<>();
         List<Long> upSeconds = new ArrayList<>();

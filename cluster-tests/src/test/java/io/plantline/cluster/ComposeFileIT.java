@@ -1,6 +1,7 @@
 package io.plantline.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,11 +15,15 @@ import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -48,12 +53,13 @@ class ComposeFileIT {
 
     @Test
     void servicesPortsAndStartOrder() {
-        assertThat(names(services)).containsExactlyInAnyOrder("kafka", "kafka-topics", "postgres", "mosquitto",
+        assertThat(names(services)).containsExactlyInAnyOrder("kafka", "kafka-topics", "postgres", "mosquitto-init", "mosquitto",
+                "grafana-db-user",
                 "flink-data-owner", "jobmanager", "taskmanager", "control-api", "bridge-1", "bridge-2", "submit-jobs",
                 "grafana");
-        Map<String, String> published = Map.of("kafka", "9092:9092", "postgres", "5432:5432", "mosquitto", "1883:1883",
-                "jobmanager", "8081:8081", "control-api", "8080:8080", "bridge-1", "9464:9464", "bridge-2", "9465:9464",
-                "grafana", "3000:3000");
+        Map<String, String> published = Map.of("kafka", "127.0.0.1:9092:9092", "postgres", "127.0.0.1:5432:5432",
+                "mosquitto", "1883:1883", "jobmanager", "127.0.0.1:8081:8081", "control-api", "8080:8080",
+                "bridge-1", "127.0.0.1:9464:9464", "bridge-2", "127.0.0.1:9465:9464", "grafana", "3000:3000");
         published.forEach((service, port) -> assertThat(services.get(service).get("ports").get(0).asText()).as(service).isEqualTo(port));
         for (String service : names(services)) {
             JsonNode dependsOn = services.get(service).path("depends_on");
@@ -86,6 +92,52 @@ class ComposeFileIT {
             assertThat(definition.path("restart").asText()).as(service + " restart").isEqualTo("unless-stopped");
             assertThat(definition.path("healthcheck").path("test").isArray()).as(service + " healthcheck").isTrue();
         }
+    }
+
+    /**
+     * Issue 18, item 10: what runs arbitrary code (Flink's REST port takes any jar) or holds the data (PostgreSQL,
+     * Kafka) and the bridges' metrics listen on the host's loopback only; devices, users and dashboards reach MQTT, the
+     * API and Grafana. No secret has a default: compose refuses to start without each.
+     */
+    @Test
+    void administrativePortsListenOnLoopbackAndNoSecretHasADefault() {
+        for (String service : List.of("kafka", "postgres", "jobmanager", "bridge-1", "bridge-2")) {
+            assertThat(services.get(service).get("ports")).as(service)
+                    .allSatisfy(port -> assertThat(port.asText()).startsWith("127.0.0.1:"));
+        }
+        String file = text(ROOT.resolve("docker-compose.yml"));
+        assertThat(file).doesNotContainPattern("\\$\\{[A-Z_]*(PASSWORD|SECRET)[A-Z_]*:-");
+        assertThat(services.at("/postgres/environment/POSTGRES_PASSWORD").asText()).startsWith("${PLANTLINE_DB_PASSWORD:?");
+    }
+
+    /**
+     * Issue 18, item 1: the broker refuses anonymous clients and holds its accounts in the dynamic-security plugin,
+     * whose admin the control API uses to keep devices' accounts in step with the registry; the bridges log in with a
+     * password the operator must give, as the API's token secret.
+     */
+    @Test
+    void theBrokerRefusesAnonymousClientsAndEveryServiceLogsIn() {
+        List<String> broker = text(ROOT.resolve("mosquitto/mosquitto.conf")).lines().map(String::strip)
+                .filter(line -> !line.startsWith("#") && !line.isEmpty()).toList();
+        assertThat(broker).contains("allow_anonymous false", "per_listener_settings false",
+                "plugin /usr/lib/mosquitto_dynamic_security.so",
+                "plugin_opt_config_file /mosquitto/data/dynamic-security.json");
+        assertThat(services.at("/mosquitto-init/entrypoint").toString()).contains("mosquitto_ctrl dynsec init "
+                + "/mosquitto/data/dynamic-security.json admin");
+        assertThat(services.at("/mosquitto/depends_on/mosquitto-init/condition").asText())
+                .isEqualTo("service_completed_successfully");
+
+        String bridgePassword = "${PLANTLINE_MQTT_BRIDGE_PASSWORD:?";
+        String adminPassword = "${PLANTLINE_MQTT_ADMIN_PASSWORD:?";
+        for (String bridge : List.of("bridge-1", "bridge-2")) {
+            assertThat(services.at("/" + bridge + "/environment/PLANTLINE_BRIDGE_MQTT_PASSWORD").asText()).as(bridge)
+                    .startsWith(bridgePassword);
+        }
+        JsonNode api = services.at("/control-api/environment");
+        assertThat(api.path("PLANTLINE_API_MOSQUITTO_HOST").asText()).isEqualTo("mosquitto");
+        assertThat(api.path("PLANTLINE_API_MQTT_BRIDGE_PASSWORD").asText()).startsWith(bridgePassword);
+        assertThat(api.path("PLANTLINE_API_MOSQUITTO_ADMIN_PASSWORD").asText()).startsWith(adminPassword);
+        assertThat(services.at("/mosquitto-init/environment/PLANTLINE_MQTT_ADMIN_PASSWORD").asText()).startsWith(adminPassword);
     }
 
     /**
@@ -238,13 +290,49 @@ class ComposeFileIT {
         dashboard.at("/templating/list").forEach(variable -> queries.add(variable.get("query").asText()));
         assertThat(queries).hasSize(7);
         for (String query : queries) {
-            String runnable = query.replaceAll("\\$__timeFilter\\(([a-z_.]+)\\)", "$1 > now() - interval '1 day'")
-                    .replace("$org", "demo").replace("$metric", "temperature");
-            database.query("EXPLAIN " + runnable);
+            database.query("EXPLAIN " + runnable(query));
         }
         JsonNode datasource = read(ROOT.resolve("grafana/provisioning/datasources/plantline.yaml"));
         assertThat(datasource.at("/datasources/0/jsonData/database").asText())
                 .isEqualTo(services.at("/postgres/environment/POSTGRES_DB").asText());
+        assertDashboardsReadOnlyWhatTheyShow(database, queries, datasource);
+    }
+
+    /**
+     * Issue 18, item 10: Grafana logs in as a member of plantline_dashboards (migration V13), which runs every query of
+     * the dashboard and reads neither users, devices (their key hashes) nor the audit log, and writes nothing.
+     */
+    private static void assertDashboardsReadOnlyWhatTheyShow(TestDatabase database, List<String> queries,
+                                                              JsonNode datasource) throws Exception {
+        assertThat(datasource.at("/datasources/0/user").asText()).isEqualTo("grafana");
+        assertThat(text(ROOT.resolve("grafana/grafana-db-user.sql"))).contains("IN ROLE plantline_dashboards");
+        String login = "dashboards_" + database.schema();
+        database.execute("CREATE ROLE " + login + " LOGIN PASSWORD 'probe-password' IN ROLE plantline_dashboards");
+        try {
+            Properties credentials = new Properties();
+            credentials.setProperty("user", login);
+            credentials.setProperty("password", "probe-password");
+            String url = database.jdbcUrl().replaceAll("([?&])(user|password)=[^&]*&?", "$1").replaceAll("[?&]$", "");
+            try (Connection connection = DriverManager.getConnection(url, credentials);
+                 Statement statement = connection.createStatement()) {
+                for (String query : queries) {
+                    statement.execute("EXPLAIN " + runnable(query));
+                }
+                for (String secret : List.of("SELECT * FROM users", "SELECT * FROM devices", "SELECT * FROM api_audit",
+                        "SELECT * FROM refresh_tokens", "DELETE FROM alerts")) {
+                    assertThatThrownBy(() -> statement.execute(secret)).as(secret)
+                            .hasMessageContaining("permission denied");
+                }
+            }
+        } finally {
+            database.execute("DROP ROLE " + login);
+        }
+    }
+
+    /** A dashboard query with Grafana's macros and variables filled in. */
+    private static String runnable(String query) {
+        return query.replaceAll("\\$__timeFilter\\(([a-z_.]+)\\)", "$1 > now() - interval '1 day'")
+                .replace("$org", "demo").replace("$metric", "temperature");
     }
 
     private void assertSettings(String service, String prefix, Set<String> names) {

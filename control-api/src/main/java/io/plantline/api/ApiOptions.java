@@ -1,10 +1,14 @@
 package io.plantline.api;
 
+import io.plantline.api.mqtt.ServiceAccount;
 import io.plantline.config.Settings;
 import io.plantline.model.Limits;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,19 +27,27 @@ import java.util.Set;
  * @param ota                 firmware limits and download links ({@link Ota})
  * @param bootstrapAdmin      organisation and first admin created at start if missing ({@code --bootstrap-org},
  *                            {@code --bootstrap-admin-email}, {@code --bootstrap-admin-password})
+ * @param mosquitto           the Mosquitto whose accounts the API keeps in step with the registry ({@link Mosquitto})
+ * @param corsOrigins         origins whose browser pages may call the API ({@code --cors-origins}, comma-separated,
+ *                            such as {@code https://dashboard.plant.example}); none by default
+ * @param edge                limits applied before authentication, and the audit log's retention ({@link Edge})
  */
 public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
                          Duration webSocketHeartbeat, Duration webSocketIdleTimeout, Optional<String> flinkRestUrl,
-                         Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin) {
+                         Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
+                         Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
             "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
             "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org",
-            "max-firmware-bytes", "firmware-quota-bytes-per-day", "download-link-ttl-s", "public-url", "rollout-interval-ms");
+            "max-firmware-bytes", "firmware-quota-bytes-per-day", "download-link-ttl-s", "public-url", "rollout-interval-ms",
+            "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
+            "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
+            "audit-retention-days");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -49,6 +61,27 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
      */
     public record Ota(long maxFirmwareBytes, long dailyUploadBytes, Duration downloadLinkLifetime, Optional<String> publicUrl,
                       Duration rolloutInterval) {
+    }
+
+    /**
+     * Mosquitto's dynamic-security plugin, for cluster mode: devices' accounts follow the registry and the services'
+     * accounts are written at start ({@link io.plantline.api.mqtt.MosquittoAccounts}). Given by {@code --mosquitto-host},
+     * {@code --mosquitto-port} (1883), {@code --mosquitto-admin-user} (admin) and {@code --mosquitto-admin-password};
+     * the bridge's password {@code --mqtt-bridge-password}; the simulator's, optional, {@code --mqtt-simulator-password}
+     * for the organisation {@code --mqtt-simulator-org} (default the bootstrap organisation).
+     */
+    public record Mosquitto(String host, int port, String adminUser, String adminPassword, List<ServiceAccount> services) {
+    }
+
+    /**
+     * @param addressRequestsPerMinute requests a client address may make a minute, counted before authentication, so
+     *                                 anonymous floods are stopped too ({@code --address-requests-per-minute}, default
+     *                                 6000: devices behind one gateway share an address)
+     * @param trustedProxies           peers whose {@code X-Forwarded-For} names the client ({@code --trusted-proxies},
+     *                                 comma-separated addresses of the load balancers in front; none by default)
+     * @param auditRetention           how long {@code api_audit} keeps a row ({@code --audit-retention-days}, default 90)
+     */
+    public record Edge(int addressRequestsPerMinute, Set<String> trustedProxies, Duration auditRetention) {
     }
 
     /** An organisation and its first admin, so a fresh installation can be logged into. */
@@ -89,14 +122,39 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                         Duration.ofSeconds(settings.number("download-link-ttl-s", 3600, 60, 7 * 86_400)),
                         optional(settings, "public-url").map(url -> url.replaceAll("/+$", "")),
                         Duration.ofMillis(settings.number("rollout-interval-ms", 2000, 50, 600_000))),
-                admin);
+                admin,
+                mosquitto(settings, org),
+                list(settings, "cors-origins"),
+                new Edge((int) settings.number("address-requests-per-minute", 6000, 1, 10_000_000),
+                        Set.copyOf(list(settings, "trusted-proxies")),
+                        Duration.ofDays(settings.number("audit-retention-days", 90, 1, 3650))));
+    }
+
+    private static Optional<Mosquitto> mosquitto(Settings settings, String bootstrapOrg) {
+        Optional<String> host = optional(settings, "mosquitto-host");
+        if (host.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ServiceAccount> services = new ArrayList<>();
+        services.add(ServiceAccount.bridge(required(settings, "mqtt-bridge-password")));
+        optional(settings, "mqtt-simulator-password").ifPresent(password -> services.add(ServiceAccount.simulator(
+                settings.string("mqtt-simulator-org", bootstrapOrg), password)));
+        return Optional.of(new Mosquitto(host.get(), (int) settings.number("mosquitto-port", 1883, 1, 65535),
+                settings.string("mosquitto-admin-user", "admin"), required(settings, "mosquitto-admin-password"),
+                services));
+    }
+
+    private static String required(Settings settings, String name) {
+        return optional(settings, name).orElseThrow(() -> new IllegalArgumentException(
+                name + " is required with mosquitto-host"));
     }
 
     /** The same API attached to other servers (local mode and tests pick them at run time). */
     public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
-                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin);
+                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
+                mosquitto, corsOrigins, edge);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
@@ -104,7 +162,12 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, Optional.of(flinkRestUrl), jobJar,
-                Optional.of(platformOrg), ota, bootstrapAdmin);
+                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge);
+    }
+
+    private static List<String> list(Settings settings, String name) {
+        return Arrays.stream(settings.string(name, "").split(",")).map(String::strip).filter(item -> !item.isEmpty())
+                .toList();
     }
 
     private static Optional<String> optional(Settings settings, String name) {

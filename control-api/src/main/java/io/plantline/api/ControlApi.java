@@ -11,6 +11,7 @@ import io.plantline.api.auth.RefreshTokens;
 import io.plantline.api.auth.UserRoutes;
 import io.plantline.api.auth.UserStore;
 import io.plantline.api.db.Database;
+import io.plantline.api.devices.DeviceKeys;
 import io.plantline.api.devices.DeviceRoutes;
 import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.devices.DeviceStore;
@@ -18,12 +19,15 @@ import io.plantline.api.groups.GroupRoutes;
 import io.plantline.api.groups.GroupStore;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.AuditLog;
+import io.plantline.api.http.ClientAddresses;
+import io.plantline.api.http.CorsPolicy;
 import io.plantline.api.http.RateLimiter;
 import io.plantline.api.http.Reply;
 import io.plantline.api.ingest.IngestRoutes;
 import io.plantline.api.jobs.FlinkRestClient;
 import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
+import io.plantline.api.mqtt.MosquittoAccounts;
 import io.plantline.api.organisations.OrganisationRoutes;
 import io.plantline.api.ota.DeploymentRoutes;
 import io.plantline.api.ota.DeploymentStore;
@@ -75,24 +79,34 @@ public final class ControlApi implements AutoCloseable {
                 options.webSocketHeartbeat(), options.webSocketIdleTimeout()));
         alertStream.start();
 
-        http = Service.ignite().port(options.port()).threadPool(MAX_THREADS);
+        // Jetty would otherwise take any client's X-Forwarded-For as its address; only trusted proxies may name it.
+        http = Service.ignite().port(options.port()).threadPool(MAX_THREADS).untrustForwardHeaders();
         CompletableFuture<Exception> startFailure = new CompletableFuture<>();
         // Without this handler sparkjava calls System.exit when the port is taken.
         http.initExceptionHandler(startFailure::complete);
-        // WebSocket routes must be declared before any HTTP route (sparkjava).
+        // WebSocket routes must be declared before any HTTP route or filter (sparkjava).
         http.webSocket(WEBSOCKET_PATH, alertStream);
         http.webSocketIdleTimeoutMillis(options.webSocketIdleTimeout().toMillis() * 2);
-        routes = new ApiRoutes(http, accessTokens, new RateLimiter(options.userRequestsPerMinute()), new AuditLog(database),
-                options.maxBodyBytes());
+        new CorsPolicy(options.corsOrigins()).apply(http);
+        AuditLog auditLog = register(new AuditLog(database, options.edge().auditRetention(), clock));
+        auditLog.start();
+        routes = new ApiRoutes(http, accessTokens, new RateLimiter(options.edge().addressRequestsPerMinute()),
+                new ClientAddresses(options.edge().trustedProxies()), new RateLimiter(options.userRequestsPerMinute()),
+                auditLog, options.maxBodyBytes());
 
         DeviceStore devices = new DeviceStore(database, clock);
         RuleStore rules = new RuleStore(database, kafka);
         DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, kafka, clock);
-        new AuthRoutes(users, hasher, accessTokens, new RefreshTokens(database, options.refreshTokenLifetime(), clock),
-                new RateLimiter(options.loginsPerMinute())).register(routes);
-        new UserRoutes(users, hasher, accessTokens).register(routes);
+        RefreshTokens refreshTokens = new RefreshTokens(database, options.refreshTokenLifetime(), clock);
+        new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
+                .register(routes);
+        new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);
         new OrganisationRoutes(database).register(routes);
-        new DeviceRoutes(database, devices, settings, rules, clock).register(routes);
+        DeviceKeys deviceKeys = options.mosquitto().<DeviceKeys>map(mosquitto -> register(MosquittoAccounts.start(
+                        mosquitto.host(), mosquitto.port(), mosquitto.adminUser(), mosquitto.adminPassword(),
+                        mosquitto.services(), database)))
+                .orElse(DeviceKeys.REGISTRY_ONLY);
+        new DeviceRoutes(database, devices, settings, rules, deviceKeys, clock).register(routes);
         GroupStore groups = new GroupStore(database);
         new GroupRoutes(database, groups, devices, settings, rules, clock).register(routes);
         new RuleRoutes(database, rules).register(routes);

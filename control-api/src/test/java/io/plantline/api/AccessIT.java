@@ -2,6 +2,8 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.api.devices.DeviceRoutes;
+import io.plantline.api.groups.GroupRoutes;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Role;
 import io.plantline.testing.KafkaExtension;
@@ -123,6 +125,43 @@ class AccessIT {
             }
         }
         softly.assertAll();
+    }
+
+    /**
+     * Issue 18, item 3: an action inside a route that changes what only admins change elsewhere asks for an admin,
+     * whatever the route's own minimum: a group's batch that rewrites settings or a rule's scope, a device created with
+     * settings.
+     */
+    @Test
+    @Order(1)
+    void actionsInsideARouteAskTheRoleOfWhatTheyChange() {
+        SoftAssertions softly = new SoftAssertions();
+        Map<String, Object> bodies = Map.of("enable", Map.of("action", "enable"), "disable", Map.of("action", "disable"),
+                "apply-settings", Map.of("action", "apply-settings", "settings", Map.of("metadata", Map.of("shift", "B"))),
+                "attach-rule", Map.of("action", "attach-rule", "ruleId", "hot"));
+        softly.assertThat(bodies.keySet()).isEqualTo(GroupRoutes.BATCH_ACTIONS.keySet());
+        GroupRoutes.BATCH_ACTIONS.forEach((action, minimum) -> {
+            for (Role role : Role.values()) {
+                TestApi.Response answer = server.call("POST", "/groups/line-1/batch", plantA.token(role.wireName()),
+                        bodies.get(action));
+                assertRole(softly, role, minimum, answer, role.wireName() + " batch " + action);
+            }
+        });
+        for (Role role : Role.values()) {
+            TestApi.Response answer = server.call("POST", "/devices", plantA.token(role.wireName()),
+                    Map.of("deviceId", "set-up-by-" + role.wireName(), "idealCycleSeconds", 2));
+            assertRole(softly, role, DeviceRoutes.SETTINGS_ROLE, answer, role.wireName() + " POST /devices with settings");
+        }
+        softly.assertAll();
+    }
+
+    private static void assertRole(SoftAssertions softly, Role role, Role minimum, TestApi.Response answer, String what) {
+        if (role.includes(minimum)) {
+            softly.assertThat(answer.status()).as(what).isBetween(200, 299);
+        } else {
+            softly.assertThat(answer.status()).as(what).isEqualTo(403);
+            softly.assertThat(answer.errorCode()).as(what).isEqualTo("forbidden");
+        }
     }
 
     private static Map<String, String> unknownIds() {

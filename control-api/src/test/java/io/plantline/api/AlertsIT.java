@@ -18,6 +18,7 @@ import io.plantline.testing.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +141,39 @@ class AlertsIT {
         assertThat(silent.closed.get(10, TimeUnit.SECONDS)).as("no token within the idle timeout").isEqualTo(1008);
     }
 
+    /**
+     * Issue 18, item 4: a socket is authorised again at every heartbeat, so it closes once its token expires or its
+     * user is disabled; a client that sends a fresh token in time keeps it. On a server of its own, whose clock the
+     * test moves.
+     */
+    @Test
+    void aSocketClosesWhenItsTokenExpiresOrItsUserIsDisabledAndLivesOnWithAFreshOne() throws Exception {
+        try (TestApi own = TestApi.start(server.database, server.kafka, "--ws-heartbeat-s=1", "--ws-idle-timeout-s=30")) {
+            TestApi.Org plant = own.organisation(TestApi.uniqueSlug("ws-auth"));
+
+            Listener viewer = Listener.connect(own, "?token=" + plant.viewerToken());
+            assertThat(viewer.next(message -> message.path("type").asText().equals("authenticated"))).isPresent();
+            String viewerId = own.call("GET", "/users/me", plant.viewerToken(), null).data().get("id").asText();
+            assertThat(own.call("PATCH", "/users/" + viewerId, plant.adminToken(), Map.of("disabled", true)).status())
+                    .isEqualTo(200);
+            assertThat(viewer.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(viewer.closeReason).contains("disabled");
+
+            Listener expiring = Listener.connect(own, "?token=" + plant.operatorToken());
+            Listener renewed = Listener.connect(own, "?token=" + plant.adminToken());
+            assertThat(renewed.next(message -> message.path("type").asText().equals("authenticated"))).isPresent();
+            own.clock.advance(Duration.ofMinutes(10));
+            String fresh = own.login("admin@" + plant.slug() + ".test", TestApi.PASSWORD).data().get("accessToken").asText();
+            renewed.socket.sendText("{\"token\":\"" + fresh + "\"}", true).join();
+            own.clock.advance(Duration.ofMinutes(6));      // the first tokens have expired (15 min), the fresh one not
+
+            assertThat(expiring.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(expiring.closeReason).contains("expired");
+            assertThat(renewed.next(message -> message.path("type").asText().equals("heartbeat"))).isPresent();
+            assertThat(renewed.closed).isNotDone();
+        }
+    }
+
     private static List<String> deviceIds(String query) {
         return server.call("GET", query, org.viewerToken(), null).data().findValuesAsText("deviceId");
     }
@@ -156,13 +190,18 @@ class AlertsIT {
     private static final class Listener implements WebSocket.Listener {
         final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        volatile String closeReason;
         final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
         static Listener connect(String query) {
+            return connect(server, query);
+        }
+
+        static Listener connect(TestApi api, String query) {
             Listener listener = new Listener();
             listener.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.api.port() + ControlApi.WEBSOCKET_PATH + query), listener).join();
+                    .buildAsync(URI.create("ws://127.0.0.1:" + api.api.port() + ControlApi.WEBSOCKET_PATH + query), listener).join();
             return listener;
         }
 
@@ -194,6 +233,7 @@ class AlertsIT {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason = reason;
             closed.complete(statusCode);
             return null;
         }

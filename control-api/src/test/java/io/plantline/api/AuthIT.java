@@ -87,6 +87,18 @@ class AuthIT {
         }
     }
 
+    /** Issue 18, item 8: answers holding tokens are kept by no cache. */
+    @Test
+    void tokenAnswersAreNotStored() {
+        TestApi.Response login = server.login("viewer@" + AUTH_ORG + ".test", TestApi.PASSWORD);
+        TestApi.Response refreshed = server.call("POST", "/auth/refresh", null,
+                Map.of("refreshToken", login.data().get("refreshToken").asText()));
+
+        assertThat(refreshed.status()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(refreshed.headers().firstValue("Cache-Control")).contains("no-store");
+    }
+
     @Test
     void refreshRotatesAndAReusedTokenRevokesTheFamily() {
         String first = server.login("viewer@" + AUTH_ORG + ".test", TestApi.PASSWORD).data().get("refreshToken").asText();
@@ -125,6 +137,52 @@ class AuthIT {
         assertThat(server.login("leaver@" + AUTH_ORG + ".test", TestApi.PASSWORD).status()).isEqualTo(401);
         assertThat(server.database.query("SELECT password_hash FROM users WHERE email = 'leaver@" + AUTH_ORG + ".test'").get(0)
                 .get("password_hash").toString()).startsWith("$2a$").doesNotContain(TestApi.PASSWORD);
+    }
+
+    /**
+     * Issue 18, item 5: a password reset by an admin and disabling a user revoke every refresh token of that user, so
+     * a stolen one stops working; enabling the user again does not bring them back.
+     */
+    @Test
+    void aPasswordResetOrDisablingRevokesEveryRefreshTokenOfTheUser() {
+        String email = "rotated@" + AUTH_ORG + ".test";
+        String id = server.call("POST", "/users", org.adminToken(),
+                Map.of("email", email, "password", TestApi.PASSWORD, "role", "operator")).data().get("id").asText();
+        String laptop = server.login(email, TestApi.PASSWORD).data().get("refreshToken").asText();
+        String phone = server.login(email, TestApi.PASSWORD).data().get("refreshToken").asText();
+
+        assertThat(server.call("PATCH", "/users/" + id, org.adminToken(), Map.of("password", "a brand new password"))
+                .status()).isEqualTo(200);
+        assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", laptop)).status()).isEqualTo(401);
+        assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", phone)).status()).isEqualTo(401);
+
+        String afterReset = server.login(email, "a brand new password").data().get("refreshToken").asText();
+        assertThat(server.call("PATCH", "/users/" + id, org.adminToken(), Map.of("disabled", true)).status()).isEqualTo(200);
+        assertThat(server.call("PATCH", "/users/" + id, org.adminToken(), Map.of("disabled", false)).status()).isEqualTo(200);
+        assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", afterReset)).status()).isEqualTo(401);
+    }
+
+    /** Issue 18, item 5: anyone changes their own password, with the current one; their other sessions end. */
+    @Test
+    void aUserChangesTheirOwnPasswordWithTheCurrentOne() {
+        String email = "self-service@" + AUTH_ORG + ".test";
+        server.call("POST", "/users", org.adminToken(), Map.of("email", email, "password", TestApi.PASSWORD, "role", "viewer"));
+        TestApi.Response login = server.login(email, TestApi.PASSWORD);
+        String token = login.data().get("accessToken").asText();
+        String otherSession = server.login(email, TestApi.PASSWORD).data().get("refreshToken").asText();
+
+        TestApi.Response wrong = server.call("POST", "/users/me/password", token,
+                Map.of("currentPassword", "not the password", "newPassword", "my own new password"));
+        assertThat(wrong.status()).isEqualTo(400);
+        assertThat(wrong.body().toString()).contains("currentPassword is not your current password");
+        assertThat(server.call("POST", "/users/me/password", token,
+                Map.of("currentPassword", TestApi.PASSWORD, "newPassword", "short")).status()).isEqualTo(400);
+
+        assertThat(server.call("POST", "/users/me/password", token,
+                Map.of("currentPassword", TestApi.PASSWORD, "newPassword", "my own new password")).status()).isEqualTo(204);
+        assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", otherSession)).status()).isEqualTo(401);
+        assertThat(server.login(email, TestApi.PASSWORD).status()).isEqualTo(401);
+        assertThat(server.login(email, "my own new password").status()).isEqualTo(200);
     }
 
     @Test

@@ -47,7 +47,7 @@ class DeviceIT {
 
     @Test
     void aNewDeviceGetsItsWriteKeyOnceStoredHashedAndItsSettingsReachTheJobs() throws Exception {
-        TestApi.Response created = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "cnc-7",
+        TestApi.Response created = server.call("POST", "/devices", org.adminToken(), Map.of("deviceId", "cnc-7",
                 "name", "CNC 7", "hardwareModel", "hx-200", "idealCycleSeconds", 12.5, "metadata", Map.of("line", "L1")));
 
         assertThat(created.status()).isEqualTo(201);
@@ -180,7 +180,7 @@ class DeviceIT {
 
     @Test
     void deletingADeviceRemovesItsKpiRowsAndSettings() throws Exception {
-        server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "old-1", "idealCycleSeconds", 3));
+        server.call("POST", "/devices", org.adminToken(), Map.of("deviceId", "old-1", "idealCycleSeconds", 3));
         server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)"
                 + " VALUES ('" + DEVICE_ORG + "', 'old-1', 't', '2026-11-23T10:00:00Z', 1, 1, 1, 1, 0)");
 

@@ -118,7 +118,7 @@ class RulesAndGroupsIT {
         assertThat(disabled.data().get("updated").asInt()).isEqualTo(2);
         assertThat(server.call("GET", "/devices/m3", org.viewerToken(), null).data().get("enabled").asBoolean()).isFalse();
 
-        TestApi.Response settings = server.call("POST", "/groups/batch/batch", org.operatorToken(),
+        TestApi.Response settings = server.call("POST", "/groups/batch/batch", org.adminToken(),
                 Map.of("action", "apply-settings", "settings", Map.of("idealCycleSeconds", 6)));
         assertThat(settings.data().get("updated").asInt()).isEqualTo(2);
         assertThat(settings.data().get("failures")).isEmpty();
@@ -126,7 +126,7 @@ class RulesAndGroupsIT {
                 + " WHERE device_id IN ('m1', 'm3')")).extracting(row -> row.get("seconds")).containsOnly("6.0");
 
         server.call("POST", "/rules", org.adminToken(), rule("wander", Map.of("type", "DEVICE", "target", "m2")));
-        TestApi.Response attached = server.call("POST", "/groups/batch/batch", org.operatorToken(),
+        TestApi.Response attached = server.call("POST", "/groups/batch/batch", org.adminToken(),
                 Map.of("action", "attach-rule", "ruleId", "wander"));
         assertThat(attached.data().get("updated").asInt()).isEqualTo(2);
         assertThat(published("wander").scope()).isEqualTo(RuleScope.group("batch", java.util.Set.of("m1", "m3")));

@@ -91,7 +91,8 @@ final class TestApi implements AutoCloseable {
         KafkaTopics.createAll(kafka.bootstrapServers(), 2);
         List<String> args = new ArrayList<>(List.of("--port=0", "--jdbc-url=" + database.jdbcUrl(),
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--bcrypt-cost=4", "--user-requests-per-minute=100000",
-                "--logins-per-minute=100000", "--jwt-secret=test-secret-of-at-least-thirty-two-bytes"));
+                "--logins-per-minute=100000", "--address-requests-per-minute=1000000",
+                "--jwt-secret=test-secret-of-at-least-thirty-two-bytes"));
         args.addAll(List.of(settings));
         this.api = ControlApi.start(ApiOptions.parse(args.toArray(String[]::new), Map.of()), clock);
         this.base = "http://127.0.0.1:" + api.port() + "/api/v1";

@@ -1,8 +1,15 @@
 package io.plantline.embedded;
 
 import com.codahale.metrics.Counter;
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.embedded.EmbeddedHiveMQBuilder;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import io.plantline.model.mqtt.MqttAccessPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +25,9 @@ import java.util.concurrent.ExecutionException;
  * <p>So that a publish the broker acknowledged survives the process being killed, an {@link InboundPublishes} can
  * take publishes before they are acknowledged (an extension's publish interceptor, answering asynchronously): local
  * mode hands device messages to the bridge this way, and a device is told "received" once Kafka has its message.
+ *
+ * <p>With an {@link MqttAccessPolicy} every client must authenticate and may use only the topics of its grant; without
+ * one the broker is open, as tests of the bridge alone want it.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
@@ -34,11 +44,19 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     /** Starts the broker with its configuration and work files in {@code folder}; port 0 picks a free one. */
     public static EmbeddedMqttBroker start(int port, Path folder) {
-        return start(port, folder, null);
+        return start(port, folder, null, null);
     }
 
-    /** As {@link #start(int, Path)}, with {@code inbound} taking the publishes it takes before they are acknowledged. */
-    public static EmbeddedMqttBroker start(int port, Path folder, InboundPublishes inbound) {
+    /** As {@link #start(int, Path)}, with only the clients {@code access} admits, to the topics it grants. */
+    public static EmbeddedMqttBroker start(int port, Path folder, MqttAccessPolicy access) {
+        return start(port, folder, null, access);
+    }
+
+    /**
+     * As {@link #start(int, Path)}, with {@code inbound} (or null) taking the publishes it takes before they are
+     * acknowledged and {@code access} (or null for an open broker) deciding who may connect.
+     */
+    public static EmbeddedMqttBroker start(int port, Path folder, InboundPublishes inbound, MqttAccessPolicy access) {
         int listenPort = port == 0 ? freePort() : port;
         try {
             Path config = Files.createDirectories(folder.resolve("conf"));
@@ -50,8 +68,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     .withDataFolder(data)
                     .withExtensionsFolder(extensions)
                     .withoutLoggingBootstrap();
-            if (inbound != null) {
-                builder.withEmbeddedExtension(InboundPublishInterceptor.extension(inbound));
+            if (access != null || inbound != null) {
+                builder.withEmbeddedExtension(extension(inbound, access));
             }
             EmbeddedHiveMQ hivemq = builder.build();
             hivemq.start().get();
@@ -64,6 +82,30 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot start the embedded MQTT broker on port " + listenPort, e.getCause());
         }
+    }
+
+    /** The broker takes one embedded extension: this one registers each part asked for. */
+    private static EmbeddedExtension extension(InboundPublishes inbound, MqttAccessPolicy access) {
+        return EmbeddedExtension.builder()
+                .withId("plantline")
+                .withName("Plantline access control and inbound publishes")
+                .withVersion("1")
+                .withExtensionMain(new ExtensionMain() {
+                    @Override
+                    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+                        if (access != null) {
+                            MqttAccessControl.register(access);
+                        }
+                        if (inbound != null) {
+                            InboundPublishInterceptor.register(inbound);
+                        }
+                    }
+
+                    @Override
+                    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+                    }
+                })
+                .build();
     }
 
     public int port() {

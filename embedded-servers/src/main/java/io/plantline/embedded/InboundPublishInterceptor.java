@@ -1,7 +1,5 @@
 package io.plantline.embedded;
 
-import com.hivemq.embedded.EmbeddedExtension;
-import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
@@ -9,16 +7,12 @@ import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInbound
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * The HiveMQ extension behind {@link InboundPublishes}: every client gets a publish interceptor that hands the
+ * The publish interceptor behind {@link InboundPublishes}: every client gets a publish interceptor that hands the
  * publishes of the topics taken to it and holds the broker's answer (the PUBACK) until it has them. A publish not
  * taken within {@link #WITHIN} is answered with an error, so the client sends it again.
  */
@@ -32,24 +26,11 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
         this.inbound = inbound;
     }
 
-    static EmbeddedExtension extension(InboundPublishes inbound) {
+    /** Gives every client the interceptor; called as the broker's extension starts. */
+    static void register(InboundPublishes inbound) {
         InboundPublishInterceptor interceptor = new InboundPublishInterceptor(inbound);
-        return EmbeddedExtension.builder()
-                .withId("plantline-inbound-publishes")
-                .withName("Plantline inbound publishes")
-                .withVersion("1")
-                .withExtensionMain(new ExtensionMain() {
-                    @Override
-                    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-                        Services.initializerRegistry().setClientInitializer((initializerInput, client) ->
-                                client.addPublishInboundInterceptor(interceptor));
-                    }
-
-                    @Override
-                    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
-                    }
-                })
-                .build();
+        Services.initializerRegistry().setClientInitializer((initializerInput, client) ->
+                client.addPublishInboundInterceptor(interceptor));
     }
 
     @Override

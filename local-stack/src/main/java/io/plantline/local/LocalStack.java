@@ -15,6 +15,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.ControlApi;
+import io.plantline.api.db.Database;
+import io.plantline.api.mqtt.RegistryMqttAccess;
+import io.plantline.api.mqtt.ServiceAccount;
 import io.plantline.bridge.BridgeOptions;
 import io.plantline.bridge.MqttKafkaBridge;
 import io.plantline.config.Settings;
@@ -152,8 +155,10 @@ public final class LocalStack implements AutoCloseable {
                 "Kafka", () -> EmbeddedKafkaServer.start(options.kafkaPort(), kafkaLogDirectory(dataDir.resolve("kafka")),
                         KAFKA_RETENTION_BYTES_PER_PARTITION))));
         BridgeInbound bridgeInbound = new BridgeInbound();
+        RegistryAccessOnceReady mqttAccess = new RegistryAccessOnceReady();
         CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt"), bridgeInbound))));
+                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt"), bridgeInbound,
+                        mqttAccess))));
         postgres = join(postgresStart);
         kafka = join(kafkaStart);
         broker = join(brokerStart);
@@ -174,7 +179,15 @@ public final class LocalStack implements AutoCloseable {
             }
         }));
 
-        simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port()), Clock.systemUTC());
+        // Devices log in with their write keys; the bridge with a password made at each start, the simulator with one
+        // kept in the data directory, so a simulator run by hand can use it too, for any organisation's plant.
+        String bridgePassword = randomSecret(24);
+        String simulatorPassword = keptSecret(dataDir.resolve("mqtt-simulator-password"), 24);
+        mqttAccess.attach(new RegistryMqttAccess(register(new Database(postgres.jdbcUrl(), 2, Duration.ofSeconds(5))),
+                List.of(ServiceAccount.bridge(bridgePassword),
+                        ServiceAccount.simulator("+", simulatorPassword))));
+        simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port())
+                .withMqttAccount(ServiceAccount.SIMULATOR, simulatorPassword), Clock.systemUTC());
         DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines(),
                 Instant.now().minus(Duration.ofHours(1)));
         publishRules(kafka.bootstrapServers(), DemoPlant.rulesAndSettings(database, options.simulator().orgSlug()));
@@ -198,7 +211,8 @@ public final class LocalStack implements AutoCloseable {
         // acknowledged batch at a time, which holds a bridge to a few hundred messages/s (docs/benchmarks.md).
         BridgeOptions bridgeOptions = BridgeOptions.parse(
                 new String[] {"--metrics-port=" + options.bridgeMetricsPort(), "--share-group="}, Map.of())
-                .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
+                .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl())
+                .withMqttAccount(ServiceAccount.BRIDGE, bridgePassword);
         bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();
         bridgeInbound.attach(bridge);
@@ -217,7 +231,8 @@ public final class LocalStack implements AutoCloseable {
 
         out.println();
         out.printf("Plantline local stack is up in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
-        out.println("  MQTT broker      " + broker.uri());
+        out.println("  MQTT broker      " + broker.uri() + " (a device logs in as <org>/<device> with its write key;"
+                + " the simulator as " + ServiceAccount.SIMULATOR + " with " + dataDir.resolve("mqtt-simulator-password") + ")");
         out.println("  Kafka bootstrap  " + kafka.bootstrapServers());
         out.println("  PostgreSQL       " + postgres.jdbcUrl());
         out.println("  Flink web UI     " + flink.restAddress());
@@ -285,21 +300,26 @@ public final class LocalStack implements AutoCloseable {
      * there, so the login printed at every start stays the one PostgreSQL holds.
      */
     private static String adminPassword(LocalStackOptions options) {
-        if (options.adminPassword().isPresent()) {
-            return options.adminPassword().get();
-        }
-        Path file = options.dataDir().resolve("admin-password");
+        return options.adminPassword().orElseGet(() -> keptSecret(options.dataDir().resolve("admin-password"), 12));
+    }
+
+    private static String randomSecret(int randomBytes) {
+        byte[] random = new byte[randomBytes];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    /** A random secret made at the first start and kept in {@code file}, so it stays the same across restarts. */
+    private static String keptSecret(Path file, int randomBytes) {
         try {
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).trim();
             }
-            byte[] random = new byte[12];
-            new java.security.SecureRandom().nextBytes(random);
-            String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            Files.writeString(file, password, StandardCharsets.UTF_8);
-            return password;
+            String secret = randomSecret(randomBytes);
+            Files.writeString(file, secret, StandardCharsets.UTF_8);
+            return secret;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot keep the admin password in " + file, e);
+            throw new java.io.UncheckedIOException("cannot keep a secret in " + file, e);
         }
     }
 

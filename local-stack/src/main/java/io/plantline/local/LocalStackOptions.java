@@ -62,7 +62,7 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 (int) settings.number("machines", 20, 1, 100_000),
                 (int) settings.number("groups", 4, 1, 1000),
                 Duration.ofMillis(settings.number("interval-ms", 1000, 10, 3_600_000)),
-                settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE), Optional.empty());
+                settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE), Optional.empty(), "", "");
         return new LocalStackOptions(mqttPort, port(settings, "kafka-port", 9092),
                 port(settings, "postgres-port", 5433), port(settings, "flink-ui-port", 8081),
                 port(settings, "bridge-metrics-port", 9464), port(settings, "api-port", 8080),

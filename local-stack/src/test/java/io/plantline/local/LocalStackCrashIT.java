@@ -45,7 +45,7 @@ class LocalStackCrashIT {
         try {
             String device = firstDevice(jdbcUrl);
             Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> everyJobHasACheckpoint());
-            publishProbes(mqttPort, device);
+            publishProbes(mqttPort, device, Files.readAllBytes(dataDir.resolve("mqtt-simulator-password")));
             Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> probesInKafka(args) >= READINGS);
 
@@ -108,9 +108,12 @@ class LocalStackCrashIT {
     }
 
     /** Readings of a metric of its own, each acknowledged by the broker before the next is sent. */
-    private static void publishProbes(int mqttPort, String device) {
+    /** As the simulator would, with its account (the stack keeps its password in the data directory). */
+    private static void publishProbes(int mqttPort, String device, byte[] simulatorPassword) {
         Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("probe-" + device)
-                .serverHost("127.0.0.1").serverPort(mqttPort).buildBlocking();
+                .serverHost("127.0.0.1").serverPort(mqttPort)
+                .simpleAuth().username("plantline-simulator").password(simulatorPassword).applySimpleAuth()
+                .buildBlocking();
         client.connect();
         try {
             for (int i = 0; i < READINGS; i++) {

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import io.plantline.model.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -80,6 +85,7 @@ class LocalStackIT {
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> count(stack.jdbcUrl(),
                     "SELECT count(*) FROM devices WHERE org_slug = 'demo' AND online AND last_seen_at IS NOT NULL") == 6);
 
+            assertDevicesLogInWithTheirKeys(stack.apiPort(), console.toString(StandardCharsets.UTF_8));
             assertAJobThatFailsIsShownStoppedWhileTheOthersGoOn(stack, sampler, console.toString(StandardCharsets.UTF_8));
 
             stack.execute("INSERT INTO organisations (slug, name) VALUES ('kept', 'Kept across restarts')");
@@ -134,6 +140,35 @@ class LocalStackIT {
             return !StatusLine.format(now, now).startsWith("PROCESSING STOPPED")
                     && job(jobs(stack.apiPort(), token), "oee").path("processing").asBoolean();
         });
+    }
+
+    /**
+     * Issue 18, item 1: the local broker turns anonymous clients away; a device registered through the API logs in as
+     * {@code org/device} with its write key.
+     */
+    private static void assertDevicesLogInWithTheirKeys(int apiPort, String console) throws Exception {
+        int mqttPort = Integer.parseInt(console.lines().filter(line -> line.contains("MQTT broker      tcp://"))
+                .findFirst().orElseThrow().replaceFirst(".*tcp://127\\.0\\.0\\.1:(\\d+).*", "$1"));
+        assertThatThrownBy(() -> mqttClient(mqttPort).buildBlocking().connect()).isInstanceOf(Mqtt5ConnAckException.class);
+
+        String token = login(apiPort, console);
+        String created = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + apiPort + "/api/v1/devices"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"deviceId\":\"probe-1\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String key = new ObjectMapper().readTree(created).at("/data/writeKey").asText();
+        Mqtt5BlockingClient device = mqttClient(mqttPort).simpleAuth().username("demo/probe-1")
+                .password(key.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        device.connect();
+        device.publishWith().topic("plantline/demo/probe-1/heartbeat").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(("{\"ts\":" + System.currentTimeMillis() + "}").getBytes(StandardCharsets.UTF_8)).send();
+        device.disconnect();
+    }
+
+    private static Mqtt5ClientBuilder mqttClient(int port) {
+        return MqttClient.builder().useMqttVersion5().identifier("probe-" + System.nanoTime())
+                .serverHost("127.0.0.1").serverPort(port);
     }
 
     private static JsonNode jobs(int apiPort, String token) throws Exception {

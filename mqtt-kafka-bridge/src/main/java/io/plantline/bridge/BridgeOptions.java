@@ -34,15 +34,20 @@ import java.util.Set;
  *                          ({@code --kafka-max-block-ms}, default 30000)
  * @param stallAfter        {@code /health} says DOWN when messages wait and none was acknowledged by Kafka for this
  *                          long ({@code --stall-after-ms}, default 30000)
+ * @param mqttUsername      the bridge's MQTT account ({@code --mqtt-username}, default {@code plantline-bridge}); used
+ *                          when a password is given
+ * @param mqttPassword      its password ({@code --mqtt-password}, best as {@code PLANTLINE_BRIDGE_MQTT_PASSWORD}); empty
+ *                          connects anonymously, which only an open broker accepts
  */
 public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl, String clientId,
                             String shareGroup, Duration sessionExpiry, int maxInFlight, long maxInFlightBytes,
                             int maxPayloadBytes, Duration kafkaLinger, Duration kafkaMaxBlock, Duration registryRefresh,
-                            int metricsPort, Duration stallAfter) {
+                            int metricsPort, Duration stallAfter, String mqttUsername, String mqttPassword) {
 
     public static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
             "share-group", "session-expiry-s", "max-in-flight", "max-in-flight-bytes", "max-payload-bytes",
-            "kafka-linger-ms", "kafka-max-block-ms", "registry-refresh-ms", "metrics-port", "stall-after-ms");
+            "kafka-linger-ms", "kafka-max-block-ms", "registry-refresh-ms", "metrics-port", "stall-after-ms", "mqtt-username",
+            "mqtt-password");
 
     public static BridgeOptions parse(String[] args, Map<String, String> environment) {
         Settings settings = Settings.parse(args, environment, "PLANTLINE_BRIDGE", NAMES);
@@ -61,13 +66,27 @@ public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap
                 Duration.ofMillis(settings.number("kafka-max-block-ms", 30_000, 100, 600_000)),
                 Duration.ofMillis(settings.number("registry-refresh-ms", 2000, 100, 3_600_000)),
                 (int) settings.number("metrics-port", 9464, 0, 65535),
-                Duration.ofMillis(settings.number("stall-after-ms", 30_000, 1_000, 3_600_000)));
+                Duration.ofMillis(settings.number("stall-after-ms", 30_000, 1_000, 3_600_000)),
+                settings.string("mqtt-username", "plantline-bridge"),
+                settings.string("mqtt-password", ""));
     }
 
     /** The same bridge attached to other servers (local mode and tests pick ports at run time). */
     public BridgeOptions connectedTo(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl) {
         return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, sessionExpiry,
                 maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
-                stallAfter);
+                stallAfter, mqttUsername, mqttPassword);
+    }
+
+    /** The same bridge with an MQTT account (local mode makes one at every start). */
+    public BridgeOptions withMqttAccount(String username, String password) {
+        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, sessionExpiry,
+                maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
+                stallAfter, username, password);
+    }
+
+    /** Whether the bridge logs in with an account rather than anonymously. */
+    public boolean hasMqttAccount() {
+        return !mqttPassword.isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -15,6 +16,7 @@ import io.plantline.model.Limits;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
 import io.reactivex.schedulers.Schedulers;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -92,7 +94,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         this.routing = new Routing(new DeviceMessageCodec(options.maxPayloadBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 registry::status, Routing.SOURCE);
         this.inFlight = new InFlight(options.maxInFlightBytes(), clock::millis);
-        this.mqtt = MqttClient.builder()
+        Mqtt5ClientBuilder client = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(options.clientId())
                 .serverHost(options.mqttHost())
@@ -105,8 +107,12 @@ public final class MqttKafkaBridge implements AutoCloseable {
                 .executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig()
                 .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
                 .addConnectedListener(context -> connected())
-                .addDisconnectedListener(this::disconnected)
-                .buildAsync();
+                .addDisconnectedListener(this::disconnected);
+        if (options.hasMqttAccount()) {
+            client = client.simpleAuth().username(options.mqttUsername())
+                    .password(options.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+        }
+        this.mqtt = client.buildAsync();
         this.commands = new CommandRelay(options.kafkaBootstrap(), mqtt, producer, clock, metrics);
         this.health = new BridgeHealth(() -> this.mqtt.getState().isConnected(), inFlight, options.stallAfter().toMillis(),
                 this.commands::isRunning, clock::millis);

@@ -3,12 +3,14 @@ package io.plantline.simulator;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,13 +74,17 @@ public final class PlantSimulator implements AutoCloseable {
         this.clock = clock;
         this.ackLog = options.ackLog().map(AckLog::new);
         this.machines = machines(options);
-        this.client = MqttClient.builder()
+        Mqtt5ClientBuilder builder = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier("plantline-simulator-" + options.orgSlug() + "-" + UUID.randomUUID().toString().substring(0, 8))
                 .serverHost(options.mqttHost())
                 .serverPort(options.mqttPort())
-                .automaticReconnectWithDefaultConfig()
-                .buildAsync();
+                .automaticReconnectWithDefaultConfig();
+        if (!options.mqttPassword().isEmpty()) {
+            builder = builder.simpleAuth().username(options.mqttUsername())
+                    .password(options.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+        }
+        this.client = builder.buildAsync();
         Map<String, SimulatedMachine> byId = new HashMap<>();
         machines.forEach(machine -> byId.put(machine.device().deviceId(), machine));
         this.ota = new OtaClient(new OtaClient.Plant() {

@@ -22,9 +22,14 @@ import java.util.Set;
  * @param ackLog            when set ({@code --ack-log=<file>}), every message is sent again until the broker
  *                          acknowledges it, and each acknowledged one is logged there, so a fault test can compare
  *                          what the plant was told was received with what was counted
+ * @param mqttUsername      the simulator's MQTT account ({@code --mqtt-username}, default {@code plantline-simulator}),
+ *                          used when a password is given
+ * @param mqttPassword      its password ({@code --mqtt-password}, best as {@code PLANTLINE_SIM_MQTT_PASSWORD}); empty
+ *                          connects anonymously, which only an open broker accepts
  */
 public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, int machines, int groups,
-                               Duration telemetryInterval, long seed, Optional<Path> ackLog) {
+                               Duration telemetryInterval, long seed, Optional<Path> ackLog, String mqttUsername,
+                               String mqttPassword) {
 
     public SimulatorOptions {
         if (!DeviceRef.ORG_SLUG.matcher(orgSlug).matches()) {
@@ -34,11 +39,18 @@ public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, in
 
     /** The same plant, publishing to another broker. */
     public SimulatorOptions atBroker(String host, int port) {
-        return new SimulatorOptions(host, port, orgSlug, machines, groups, telemetryInterval, seed, ackLog);
+        return new SimulatorOptions(host, port, orgSlug, machines, groups, telemetryInterval, seed, ackLog, mqttUsername,
+                mqttPassword);
+    }
+
+    /** The same plant with an MQTT account. */
+    public SimulatorOptions withMqttAccount(String username, String password) {
+        return new SimulatorOptions(mqttHost, mqttPort, orgSlug, machines, groups, telemetryInterval, seed, ackLog, username,
+                password);
     }
 
     static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "org", "machines", "groups", "interval-ms", "seed",
-            "ack-log");
+            "ack-log", "mqtt-username", "mqtt-password");
 
     public static SimulatorOptions parse(String[] args, Map<String, String> environment) {
         Settings settings = Settings.parse(args, environment, "PLANTLINE_SIM", NAMES);
@@ -50,6 +62,8 @@ public record SimulatorOptions(String mqttHost, int mqttPort, String orgSlug, in
                 (int) settings.number("groups", 4, 1, 1000),
                 Duration.ofMillis(settings.number("interval-ms", 1000, 10, 3_600_000)),
                 settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
-                Optional.of(settings.string("ack-log", "")).filter(file -> !file.isEmpty()).map(Path::of));
+                Optional.of(settings.string("ack-log", "")).filter(file -> !file.isEmpty()).map(Path::of),
+                settings.string("mqtt-username", "plantline-simulator"),
+                settings.string("mqtt-password", ""));
     }
 }

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * {@code {"type":"ota","data":...}}. A client authenticates with its access token,
  * in the query ({@code ?token=}) or as its first message ({@code {"token":"..."}}) within the idle timeout. The server
  * sends a heartbeat message and a ping every heartbeat interval and closes a socket it has heard nothing from (no
- * message, no pong) for the idle timeout. Records are read from the end of the topic: the socket is live, history
- * is {@code GET /alerts}.
+ * message, no pong) for the idle timeout. At every heartbeat the token is checked again, as a request's would be:
+ * once it has expired, or its user is disabled or deleted, the socket is closed (1008, the reason as the API's 401
+ * says it). A client keeps its socket by sending a fresh token ({@code {"token":"..."}}) before the old one expires.
+ * Records are read from the end of the topic: the socket is live, history is {@code GET /alerts}.
  */
 @WebSocket
 public final class AlertStream implements AutoCloseable {
@@ -47,6 +49,7 @@ public final class AlertStream implements AutoCloseable {
     private static final int GOING_AWAY = 1001;
 
     private static final class Subscriber {
+        volatile String token;
         volatile Principal principal;
         volatile long lastHeardNanos = System.nanoTime();
     }
@@ -103,13 +106,14 @@ public final class AlertStream implements AutoCloseable {
             return;
         }
         subscriber.lastHeardNanos = System.nanoTime();
-        if (subscriber.principal == null) {
-            String token;
-            try {
-                token = Json.MAPPER.readTree(text).path("token").asText("");
-            } catch (java.io.IOException e) {
-                token = "";
-            }
+        String token;
+        try {
+            token = Json.MAPPER.readTree(text).path("token").asText("");
+        } catch (java.io.IOException e) {
+            token = "";
+        }
+        // The first message authenticates; a later one with a token renews it.
+        if (subscriber.principal == null || !token.isEmpty()) {
             authenticate(session, subscriber, token);
         }
     }
@@ -130,6 +134,7 @@ public final class AlertStream implements AutoCloseable {
     private void authenticate(Session session, Subscriber subscriber, String token) {
         try {
             subscriber.principal = tokens.verify(token);
+            subscriber.token = token;
             send(session, "{\"type\":\"authenticated\",\"organisation\":\"" + subscriber.principal.orgSlug() + "\"}");
         } catch (ApiException e) {
             session.close(POLICY_VIOLATION, e.getMessage());
@@ -182,7 +187,7 @@ public final class AlertStream implements AutoCloseable {
                 session.close(subscriber.principal == null ? POLICY_VIOLATION : GOING_AWAY,
                         subscriber.principal == null ? "no token received" : "idle timeout");
                 subscribers.remove(session);
-            } else if (subscriber.principal != null) {
+            } else if (subscriber.principal != null && stillAuthorised(session, subscriber)) {
                 send(session, "{\"type\":\"heartbeat\"}");
                 try {
                     session.getRemote().sendPing(java.nio.ByteBuffer.allocate(0));
@@ -191,6 +196,18 @@ public final class AlertStream implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The token checked again (its expiry, its user); a socket whose token no longer holds is closed. */
+    private boolean stillAuthorised(Session session, Subscriber subscriber) {
+        try {
+            subscriber.principal = tokens.verify(subscriber.token);
+            return true;
+        } catch (ApiException e) {
+            subscribers.remove(session);
+            session.close(POLICY_VIOLATION, e.getMessage());
+            return false;
+        }
     }
 
     /** Asynchronous, so one slow client never holds up the reader or the others. */

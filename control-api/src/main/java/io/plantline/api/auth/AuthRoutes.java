@@ -7,6 +7,7 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.RateLimiter;
 import io.plantline.api.http.Reply;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,14 +21,17 @@ public final class AuthRoutes {
     private final AccessTokens accessTokens;
     private final RefreshTokens refreshTokens;
     private final RateLimiter loginLimit;
+    private final LoginThrottle accountThrottle;
 
+    /** {@code loginLimit} limits logins per client address; failures per account are throttled as well. */
     public AuthRoutes(UserStore users, PasswordHasher hasher, AccessTokens accessTokens, RefreshTokens refreshTokens,
-                      RateLimiter loginLimit) {
+                      RateLimiter loginLimit, Clock clock) {
         this.users = users;
         this.hasher = hasher;
         this.accessTokens = accessTokens;
         this.refreshTokens = refreshTokens;
         this.loginLimit = loginLimit;
+        this.accountThrottle = new LoginThrottle(clock);
     }
 
     public void register(ApiRoutes routes) {
@@ -42,11 +46,14 @@ public final class AuthRoutes {
         String email = fields.required("email", fields.text("email", 254));
         String password = fields.required("password", fields.text("password", 1000));
         fields.check();
+        accountThrottle.check(email, call.clientAddress());
         UserStore.Credentials credentials = users.credentials(email).orElse(null);
         boolean matches = hasher.matches(password, credentials == null ? null : credentials.passwordHash());
         if (!matches || credentials.user().disabled()) {
+            accountThrottle.failed(email);
             throw ApiException.unauthorized("wrong e-mail or password");
         }
+        accountThrottle.succeeded(email, call.clientAddress());
         call.audit("user/" + credentials.user().id());
         return tokens(credentials.user(), refreshTokens.issue(credentials.user().id()).token());
     }

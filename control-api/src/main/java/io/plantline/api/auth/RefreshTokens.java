@@ -89,6 +89,12 @@ public final class RefreshTokens {
                 + " (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)", clock.instant(), hash(token));
     }
 
+    /** Every session of the user ends: after a password change or reset, and when the user is disabled or removed. */
+    void revokeAll(UUID userId) {
+        database.update("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?",
+                clock.instant(), userId);
+    }
+
     private Issued insert(Database.Tx tx, UUID userId, UUID family) throws java.sql.SQLException {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);

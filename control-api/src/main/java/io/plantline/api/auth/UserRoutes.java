@@ -4,13 +4,19 @@ import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
+import io.plantline.api.http.RateLimiter;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** {@code /users}: admins manage the users and roles of their organisation; everyone reads themselves. */
+/**
+ * {@code /users}: admins manage the users and roles of their organisation; everyone reads themselves and changes
+ * their own password. A new password (changed or reset) and disabling a user revoke every refresh token of that user,
+ * so no session outlives its access token; a disabled user's access tokens are refused from the next request on.
+ */
 public final class UserRoutes {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}");
@@ -18,15 +24,22 @@ public final class UserRoutes {
     private final UserStore users;
     private final PasswordHasher hasher;
     private final AccessTokens accessTokens;
+    private final RefreshTokens refreshTokens;
+    private final RateLimiter passwordChecks;
 
-    public UserRoutes(UserStore users, PasswordHasher hasher, AccessTokens accessTokens) {
+    /** {@code passwordChecks} limits guesses of the current password per user, as logins are limited. */
+    public UserRoutes(UserStore users, PasswordHasher hasher, AccessTokens accessTokens, RefreshTokens refreshTokens,
+                      RateLimiter passwordChecks) {
         this.users = users;
         this.hasher = hasher;
         this.accessTokens = accessTokens;
+        this.refreshTokens = refreshTokens;
+        this.passwordChecks = passwordChecks;
     }
 
     public void register(ApiRoutes routes) {
         routes.get("/users/me", Role.VIEWER, this::me);
+        routes.post("/users/me/password", Role.VIEWER, this::changeOwnPassword);
         routes.get("/users", Role.ADMIN, this::list);
         routes.post("/users", Role.ADMIN, this::create);
         routes.get("/users/:userId", Role.ADMIN, this::get);
@@ -77,8 +90,34 @@ public final class UserRoutes {
         call.audit("user/" + id);
         User user = users.update(call.org(), id, displayName, role, disabled, password.map(hasher::hash))
                 .orElseThrow(() -> ApiException.notFound("user"));
+        if (password.isPresent() || disabled.orElse(false)) {
+            refreshTokens.revokeAll(id);
+        }
         accessTokens.forget(id);
         return user;
+    }
+
+    /** The caller's own password, against the current one; every refresh token of the caller is revoked, this session's too. */
+    private Object changeOwnPassword(Call call) {
+        UUID id = call.principal().userId();
+        passwordChecks.acquire(id.toString());
+        Fields fields = new Fields(call.body(), "currentPassword", "newPassword");
+        String current = fields.required("currentPassword", fields.text("currentPassword", 1000));
+        String next = fields.required("newPassword", fields.text("newPassword", 1000));
+        if (next != null && PasswordHasher.problem(next) != null) {
+            fields.problem(PasswordHasher.problem(next));
+        }
+        fields.check();
+        User user = users.find(call.org(), id).orElseThrow(() -> ApiException.notFound("user"));
+        String hash = users.credentials(user.email()).map(UserStore.Credentials::passwordHash).orElse(null);
+        call.audit("user/" + id);
+        if (!hasher.matches(current, hash)) {
+            throw ApiException.validation(List.of("currentPassword is not your current password"));
+        }
+        users.update(call.org(), id, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(hasher.hash(next)));
+        refreshTokens.revokeAll(id);
+        accessTokens.forget(id);
+        return Reply.noContent();
     }
 
     private Object delete(Call call) {

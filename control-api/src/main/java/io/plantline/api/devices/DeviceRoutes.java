@@ -22,17 +22,23 @@ import java.util.Optional;
  */
 public final class DeviceRoutes {
 
+    /** Settings are admin work wherever they are written: here, at creation, and in a group's batch. */
+    public static final Role SETTINGS_ROLE = Role.ADMIN;
+
     private final Database database;
     private final DeviceStore devices;
     private final DeviceSettingsWriter settings;
     private final RuleStore rules;
+    private final DeviceKeys keys;
     private final Clock clock;
 
-    public DeviceRoutes(Database database, DeviceStore devices, DeviceSettingsWriter settings, RuleStore rules, Clock clock) {
+    public DeviceRoutes(Database database, DeviceStore devices, DeviceSettingsWriter settings, RuleStore rules,
+                        DeviceKeys keys, Clock clock) {
         this.database = database;
         this.devices = devices;
         this.settings = settings;
         this.rules = rules;
+        this.keys = keys;
         this.clock = clock;
     }
 
@@ -44,7 +50,7 @@ public final class DeviceRoutes {
         routes.delete("/devices/:deviceId", Role.ADMIN, this::delete);
         routes.post("/devices/:deviceId/enable", Role.OPERATOR, call -> setEnabled(call, true));
         routes.post("/devices/:deviceId/disable", Role.OPERATOR, call -> setEnabled(call, false));
-        routes.put("/devices/:deviceId/settings", Role.ADMIN, this::replaceSettings);
+        routes.put("/devices/:deviceId/settings", SETTINGS_ROLE, this::replaceSettings);
         routes.post("/devices/:deviceId/write-key", Role.OPERATOR, this::rotateWriteKey);
         routes.get("/devices/:deviceId/status", Role.VIEWER, this::status);
     }
@@ -72,11 +78,16 @@ public final class DeviceRoutes {
         String hardwareModel = fields.text("hardwareModel", 100).orElse("");
         DeviceSettingsWriter.Settings initial = DeviceSettingsWriter.read(fields, clock.instant());
         fields.check();
+        if (DeviceSettingsWriter.FIELDS.stream().anyMatch(call.body()::has)) {
+            call.requireRole(SETTINGS_ROLE);
+        }
         WriteKeys.Issued key = WriteKeys.issue();
         call.audit("device/" + deviceId);
         database.transaction(tx -> {
             devices.create(tx, call.org(), new DeviceStore.NewDevice(deviceId, name, hardwareModel), key);
-            return settings.apply(tx, call.org(), deviceId, initial);
+            settings.apply(tx, call.org(), deviceId, initial);
+            keys.issued(new DeviceRef(call.org(), deviceId), key);
+            return null;
         });
         return Reply.created(withWriteKey(devices.find(call.org(), deviceId).orElseThrow(), key));
     }
@@ -135,7 +146,14 @@ public final class DeviceRoutes {
         String deviceId = call.path("deviceId");
         WriteKeys.Issued key = WriteKeys.issue();
         call.audit("device/" + deviceId);
-        if (!devices.replaceWriteKey(call.org(), deviceId, key)) {
+        boolean replaced = database.transaction(tx -> {
+            if (!devices.replaceWriteKey(tx, call.org(), deviceId, key)) {
+                return false;
+            }
+            keys.issued(new DeviceRef(call.org(), deviceId), key);
+            return true;
+        });
+        if (!replaced) {
             throw ApiException.notFound("device");
         }
         return withWriteKey(find(call), key);

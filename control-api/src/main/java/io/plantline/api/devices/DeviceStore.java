@@ -125,8 +125,8 @@ public final class DeviceStore {
         invalidate(orgSlug, deviceId);
     }
 
-    public boolean replaceWriteKey(String orgSlug, String deviceId, WriteKeys.Issued key) {
-        return changed(orgSlug, deviceId, database.update("UPDATE devices SET write_key_hash = ?, write_key_prefix = ?,"
+    public boolean replaceWriteKey(Database.Tx tx, String orgSlug, String deviceId, WriteKeys.Issued key) throws SQLException {
+        return changed(orgSlug, deviceId, tx.update("UPDATE devices SET write_key_hash = ?, write_key_prefix = ?,"
                 + " updated_at = now() WHERE org_slug = ? AND device_id = ?", key.hash(), key.prefix(), orgSlug, deviceId));
     }
 

@@ -43,13 +43,22 @@ public final class ApiRoutes {
     private final Service http;
     private final Authenticator authenticator;
     private final RateLimiter userLimit;
+    private final RateLimiter addressLimit;
+    private final ClientAddresses addresses;
     private final AuditLog audit;
     private final long maxBodyBytes;
     private final List<Declared> declared = new ArrayList<>();
 
-    public ApiRoutes(Service http, Authenticator authenticator, RateLimiter userLimit, AuditLog audit, long maxBodyBytes) {
+    /**
+     * {@code addressLimit} counts every request of a client address before anything else (authentication included);
+     * {@code userLimit} every request of an authenticated user.
+     */
+    public ApiRoutes(Service http, Authenticator authenticator, RateLimiter addressLimit, ClientAddresses addresses,
+                     RateLimiter userLimit, AuditLog audit, long maxBodyBytes) {
         this.http = http;
         this.authenticator = authenticator;
+        this.addressLimit = addressLimit;
+        this.addresses = addresses;
         this.userLimit = userLimit;
         this.audit = audit;
         this.maxBodyBytes = maxBodyBytes;
@@ -131,9 +140,13 @@ public final class ApiRoutes {
 
     private Object handle(Request request, Response response, String method, Role minimum, long bodyLimit,
                           boolean audited, Handler handler) {
-        Call call = new Call(request, requestId(request, response));
+        Call call = new Call(request, requestId(request, response),
+                addresses.of(request.ip(), request.headers("X-Forwarded-For")));
+        // Answers carry tokens, keys and an organisation's data: no browser or proxy keeps them.
+        response.header("Cache-Control", "no-store");
         MDC.put("requestId", call.requestId());
         try {
+            addressLimit.acquire(call.clientAddress());
             long length = request.contentLength();
             if (length > bodyLimit) {
                 discardBody(request, length);
@@ -242,7 +255,7 @@ public final class ApiRoutes {
         return Json.write(Map.of("error", error));
     }
 
-    private static String errorBody(Request request, Response response, ApiException e) {
+    static String errorBody(Request request, Response response, ApiException e) {
         return error(response, requestId(request, response), e);
     }
 

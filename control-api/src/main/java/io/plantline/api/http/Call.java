@@ -15,21 +15,26 @@ import javax.servlet.MultipartConfigElement;
 import javax.servlet.ServletException;
 import javax.servlet.http.Part;
 import spark.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One request as a handler sees it: who calls, path and query parameters, the JSON body, what to audit. */
 public final class Call {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     public static final int DEFAULT_PAGE_SIZE = 50;
     public static final int MAX_PAGE_SIZE = 500;
 
     private final Request request;
     private final String requestId;
+    private final String clientAddress;
     private Principal principal;
     private String auditedEntity;
 
-    Call(Request request, String requestId) {
+    Call(Request request, String requestId, String clientAddress) {
         this.request = request;
         this.requestId = requestId;
+        this.clientAddress = clientAddress;
     }
 
     public String requestId() {
@@ -51,6 +56,16 @@ public final class Call {
         this.principal = principal;
     }
 
+    /**
+     * For an action inside a route that asks more than the route's minimum (say an operator route whose body may
+     * change what only admins change): 403 below {@code minimum}.
+     */
+    public void requireRole(Role minimum) {
+        if (!principal().role().includes(minimum)) {
+            throw ApiException.forbidden();
+        }
+    }
+
     /** The organisation every query of this request is scoped to. */
     public String org() {
         return principal().orgSlug();
@@ -64,8 +79,9 @@ public final class Call {
         return Optional.ofNullable(request.headers(name));
     }
 
+    /** The caller's address: the peer's, or the client's a trusted proxy forwarded ({@link ClientAddresses}). */
     public String clientAddress() {
-        return request.ip();
+        return clientAddress;
     }
 
     public ObjectNode body() {
@@ -98,7 +114,10 @@ public final class Call {
                 part.delete();
             }
         } catch (IOException | ServletException | IllegalStateException e) {
-            throw ApiException.validation(List.of("the multipart/form-data body cannot be read: " + e.getMessage()));
+            // Jetty's message names its internals: the caller gets what to fix, the log the detail.
+            LOG.info("request {}: unreadable multipart body", requestId, e);
+            throw ApiException.validation(List.of("the multipart/form-data body cannot be read: send well-formed parts"
+                    + " (file and fields), within the size limit"));
         }
         return parts;
     }

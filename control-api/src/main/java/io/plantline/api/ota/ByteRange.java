@@ -39,18 +39,27 @@ record ByteRange(long first, long last) {
             return new Whole();
         }
         if (matcher.group(1).isEmpty()) { // bytes=-N: the last N bytes
-            long suffix = Long.parseLong(matcher.group(2));
+            long suffix = position(matcher.group(2));
             if (suffix == 0) {
                 return new Unsatisfiable();
             }
             return new Part(new ByteRange(Math.max(0, size - suffix), size - 1));
         }
-        long first = Long.parseLong(matcher.group(1));
-        long last = matcher.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(matcher.group(2)), size - 1);
+        long first = position(matcher.group(1));
+        long last = matcher.group(2).isEmpty() ? size - 1 : Math.min(position(matcher.group(2)), size - 1);
         if (first >= size) {
             return new Unsatisfiable();
         }
         return last < first ? new Whole() : new Part(new ByteRange(first, last));
+    }
+
+    /** Up to 19 digits; a number beyond a long is beyond any image, so it counts as the largest long. */
+    private static long position(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     long length() {

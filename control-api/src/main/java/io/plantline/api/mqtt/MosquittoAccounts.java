@@ -1,0 +1,177 @@
+package io.plantline.api.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.plantline.api.db.Database;
+import io.plantline.api.devices.DeviceKeys;
+import io.plantline.api.devices.WriteKeys;
+import io.plantline.api.http.ApiException;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.mqtt.MqttGrant;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps Mosquitto's dynamic-security accounts in step with the device registry, for cluster mode. A device's account
+ * (user name {@code org/device}, its write key as password, a role with the rights of {@link MqttGrant#device}) is
+ * written when the API issues the key, the only moment the key is known; the account remembers the key's prefix. Every
+ * {@link #REVIEW_EVERY} the accounts are compared with the registry: a device disabled, deleted or whose broker
+ * account holds another key than the registry's is disabled or deleted (which disconnects it), a device enabled again
+ * is enabled. The services' accounts are written at start.
+ */
+public final class MosquittoAccounts implements DeviceKeys, AutoCloseable {
+
+    static final Duration REVIEW_EVERY = Duration.ofSeconds(2);
+    private static final Logger LOG = LoggerFactory.getLogger(MosquittoAccounts.class);
+
+    private record RegisteredDevice(String username, boolean enabled, String keyPrefix) {
+    }
+
+    private record BrokerAccount(String username, boolean disabled, String keyPrefix) {
+    }
+
+    private final DynsecClient dynsec;
+    private final Database database;
+    private final ScheduledExecutorService reviews = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "mosquitto-accounts");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private MosquittoAccounts(DynsecClient dynsec, Database database) {
+        this.dynsec = dynsec;
+        this.database = database;
+    }
+
+    /** Connects as the plugin's admin, writes the services' accounts and starts reviewing the devices' ones. */
+    public static MosquittoAccounts start(String host, int port, String adminUser, String adminPassword,
+                                          List<ServiceAccount> services, Database database) {
+        DynsecClient dynsec = new DynsecClient(host, port, adminUser, adminPassword);
+        try {
+            dynsec.connect();
+            MosquittoAccounts accounts = new MosquittoAccounts(dynsec, database);
+            for (ServiceAccount service : services) {
+                accounts.write(service.username(), service.password(), "", service.grant());
+            }
+            accounts.reviews.scheduleWithFixedDelay(accounts::reviewQuietly, 0, REVIEW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            return accounts;
+        } catch (DynsecClient.DynsecException e) {
+            dynsec.close();
+            throw new IllegalStateException("cannot manage Mosquitto's accounts at " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the device's account with its new key; an answer of 503 if the broker does not take it. */
+    @Override
+    public void issued(DeviceRef device, WriteKeys.Issued key) {
+        try {
+            write(username(device), key.key(), key.prefix(), MqttGrant.device(device.orgSlug(), device.deviceId(), key.prefix()));
+        } catch (DynsecClient.DynsecException e) {
+            LOG.warn("Mosquitto did not take the key of {}", username(device), e);
+            throw ApiException.unavailable("the MQTT broker did not take the device's key; nothing was changed, try again");
+        }
+    }
+
+    /**
+     * Replaces the account: deleting it first disconnects a client of the old key, and gives the role a clean slate.
+     * A role is added after the client is created, because Mosquitto 2.0 does not track a role given inside
+     * createClient for later changes.
+     */
+    private void write(String username, String password, String keyPrefix, MqttGrant grant) throws DynsecClient.DynsecException {
+        ObjectNode role = DynsecClient.command("createRole").put("rolename", username);
+        grant.deniedPublish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, false, 10)));
+        grant.publish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, true, 0)));
+        for (String topic : grant.subscribe()) {
+            role.withArray("acls").add(acl("subscribePattern", topic, true, 0));
+            // Mosquitto 2.0 checks a shared subscription's whole filter, "$share/<group>/" included.
+            role.withArray("acls").add(acl("subscribePattern", "$share/+/" + topic, true, 0));
+        }
+        List<JsonNode> answers = dynsec.run(List.of(
+                DynsecClient.command("deleteClient").put("username", username),
+                DynsecClient.command("deleteRole").put("rolename", username),
+                role,
+                DynsecClient.command("createClient").put("username", username).put("password", password)
+                        .put("textdescription", keyPrefix),
+                DynsecClient.command("addClientRole").put("username", username).put("rolename", username)));
+        for (JsonNode answer : answers.subList(2, answers.size())) {
+            if (answer.has("error")) {
+                throw new DynsecClient.DynsecException(answer.path("command").asText() + " of " + username + ": "
+                        + answer.path("error").asText(), null);
+            }
+        }
+    }
+
+    private void reviewQuietly() {
+        try {
+            review();
+        } catch (RuntimeException | DynsecClient.DynsecException e) {
+            LOG.warn("cannot compare Mosquitto's accounts with the registry; trying again in {}", REVIEW_EVERY, e);
+        }
+    }
+
+    /** One comparison of the broker's device accounts with the registry, and the changes it calls for. */
+    void review() throws DynsecClient.DynsecException {
+        Map<String, RegisteredDevice> registry = database.list(
+                        "SELECT org_slug || '/' || device_id, enabled, write_key_prefix FROM devices",
+                        row -> new RegisteredDevice(row.getString(1), row.getBoolean(2), row.getString(3)))
+                .stream().collect(Collectors.toMap(RegisteredDevice::username, device -> device));
+        List<ObjectNode> changes = new ArrayList<>();
+        for (BrokerAccount account : deviceAccounts()) {
+            RegisteredDevice device = registry.get(account.username());
+            if (device == null) {
+                changes.add(DynsecClient.command("deleteClient").put("username", account.username()));
+                changes.add(DynsecClient.command("deleteRole").put("rolename", account.username()));
+            } else {
+                boolean current = device.enabled() && account.keyPrefix().equals(device.keyPrefix());
+                if (current == account.disabled()) {
+                    changes.add(DynsecClient.command(current ? "enableClient" : "disableClient")
+                            .put("username", account.username()));
+                }
+            }
+        }
+        if (!changes.isEmpty()) {
+            LOG.info("bringing Mosquitto's accounts in step with the registry: {}", changes);
+            dynsec.run(changes);
+        }
+    }
+
+    private List<BrokerAccount> deviceAccounts() throws DynsecClient.DynsecException {
+        JsonNode answer = dynsec.run(List.of(DynsecClient.command("listClients").put("verbose", true))).get(0);
+        if (answer.has("error")) {
+            throw new DynsecClient.DynsecException("listClients: " + answer.path("error").asText(), null);
+        }
+        List<BrokerAccount> accounts = new ArrayList<>();
+        for (JsonNode client : answer.path("data").path("clients")) {
+            String username = client.path("username").asText();
+            if (RegistryMqttAccess.deviceOf(username).isPresent()) {
+                accounts.add(new BrokerAccount(username, client.path("disabled").asBoolean(false),
+                        client.path("textdescription").asText("")));
+            }
+        }
+        return accounts;
+    }
+
+    private static ObjectNode acl(String type, String topic, boolean allow, int priority) {
+        return DynsecClient.object().put("acltype", type).put("topic", topic).put("allow", allow)
+                .put("priority", priority);
+    }
+
+    private static String username(DeviceRef device) {
+        return device.orgSlug() + "/" + device.deviceId();
+    }
+
+    @Override
+    public void close() {
+        reviews.shutdownNow();
+        dynsec.close();
+    }
+}
