@@ -309,7 +309,10 @@ public final class LocalStack implements AutoCloseable {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
-    /** A random secret made at the first start and kept in {@code file}, so it stays the same across restarts. */
+    /**
+     * A random secret made at the first start and kept in {@code file}, readable by its owner only, so it stays the same
+     * across restarts.
+     */
     private static String keptSecret(Path file, int randomBytes) {
         try {
             if (Files.exists(file)) {
@@ -317,6 +320,7 @@ public final class LocalStack implements AutoCloseable {
             }
             String secret = randomSecret(randomBytes);
             Files.writeString(file, secret, StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             return secret;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot keep a secret in " + file, e);
