@@ -9,6 +9,7 @@ import io.plantline.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,6 +184,44 @@ class AuthIT {
         assertThat(server.call("POST", "/auth/refresh", null, Map.of("refreshToken", otherSession)).status()).isEqualTo(401);
         assertThat(server.login(email, TestApi.PASSWORD).status()).isEqualTo(401);
         assertThat(server.login(email, "my own new password").status()).isEqualTo(200);
+    }
+
+    /**
+     * Issue 18, item 8: an address is unique within its organisation only, so creating a user tells an admin nothing of
+     * other organisations; login finds the account by address and password, and asks which organisation when one
+     * password opens several.
+     */
+    @Test
+    void anAddressIsUniqueWithinItsOrganisationAndLoginFindsTheAccountByItsPassword() {
+        TestApi.Org other = server.organisation(TestApi.uniqueSlug("auth-other"));
+        String shared = "shared@" + AUTH_ORG + ".test";
+        assertThat(server.call("POST", "/users", org.adminToken(),
+                Map.of("email", shared, "password", "password of the first", "role", "viewer")).status()).isEqualTo(201);
+        assertThat(server.call("POST", "/users", org.adminToken(),
+                Map.of("email", shared.toUpperCase(), "password", "another password", "role", "viewer")).status())
+                .as("twice in one organisation").isEqualTo(409);
+        assertThat(server.call("POST", "/users", other.adminToken(),
+                Map.of("email", shared, "password", "password of the second", "role", "operator")).status())
+                .as("the same address in another organisation").isEqualTo(201);
+
+        TestApi.Response first = server.login(shared, "password of the first");
+        assertThat(first.data().get("user").get("orgSlug").asText()).isEqualTo(AUTH_ORG);
+        TestApi.Response second = server.login(shared, "password of the second");
+        assertThat(second.data().get("user").get("orgSlug").asText()).isEqualTo(other.slug());
+        assertThat(second.data().get("user").get("role").asText()).isEqualTo("operator");
+
+        String twin = "twin@" + AUTH_ORG + ".test";
+        for (TestApi.Org plant : List.of(org, other)) {
+            server.call("POST", "/users", plant.adminToken(), Map.of("email", twin, "password", "one password for both",
+                    "role", "viewer"));
+        }
+        TestApi.Response ambiguous = server.login(twin, "one password for both");
+        assertThat(ambiguous.status()).isEqualTo(409);
+        assertThat(ambiguous.errorCode()).isEqualTo("choose_organisation");
+        assertThat(ambiguous.body().at("/error/details").toString()).contains(AUTH_ORG, other.slug());
+        TestApi.Response chosen = server.call("POST", "/auth/login", null,
+                Map.of("email", twin, "password", "one password for both", "organisation", other.slug()));
+        assertThat(chosen.data().get("user").get("orgSlug").asText()).isEqualTo(other.slug());
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.plantline.api.http.RateLimiter;
 import io.plantline.api.http.Reply;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code /auth}: login (rate-limited per client address), refresh with rotation, logout. */
 public final class AuthRoutes {
@@ -42,20 +44,40 @@ public final class AuthRoutes {
 
     private Object login(Call call) {
         loginLimit.acquire(call.clientAddress());
-        Fields fields = new Fields(call.body(), "email", "password");
+        Fields fields = new Fields(call.body(), "email", "password", "organisation");
         String email = fields.required("email", fields.text("email", 254));
         String password = fields.required("password", fields.text("password", 1000));
+        Optional<String> organisation = fields.text("organisation", 63);
         fields.check();
         accountThrottle.check(email, call.clientAddress());
-        UserStore.Credentials credentials = users.credentials(email).orElse(null);
-        boolean matches = hasher.matches(password, credentials == null ? null : credentials.passwordHash());
-        if (!matches || credentials.user().disabled()) {
+        List<User> opened = accountsOpenedBy(email, password, organisation);
+        if (opened.isEmpty()) {
             accountThrottle.failed(email);
             throw ApiException.unauthorized("wrong e-mail or password");
         }
+        if (opened.size() > 1) {
+            throw ApiException.of(409, "choose_organisation", "this e-mail and password open accounts in several"
+                    + " organisations: send the one to log in to as organisation", opened.stream().map(User::orgSlug).toList());
+        }
+        User user = opened.get(0);
         accountThrottle.succeeded(email, call.clientAddress());
-        call.audit("user/" + credentials.user().id());
-        return tokens(credentials.user(), refreshTokens.issue(credentials.user().id()).token());
+        call.audit("user/" + user.id());
+        return tokens(user, refreshTokens.issue(user.id()).token());
+    }
+
+    /**
+     * The enabled accounts (one per organisation at most) whose password this is. An address used by no account costs
+     * the same hash check as a wrong password, so the answer's time does not tell whether it exists.
+     */
+    private List<User> accountsOpenedBy(String email, String password, Optional<String> organisation) {
+        List<UserStore.Credentials> accounts = users.credentials(email).stream()
+                .filter(account -> organisation.map(account.user().orgSlug()::equals).orElse(true)).toList();
+        if (accounts.isEmpty()) {
+            hasher.matches(password, null);
+            return List.of();
+        }
+        return accounts.stream().filter(account -> hasher.matches(password, account.passwordHash()))
+                .map(UserStore.Credentials::user).filter(user -> !user.disabled()).toList();
     }
 
     private Object refresh(Call call) {

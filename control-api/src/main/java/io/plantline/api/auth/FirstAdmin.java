@@ -10,7 +10,7 @@ public final class FirstAdmin {
     private FirstAdmin() {
     }
 
-    /** @return the admin created now, or empty when a user with that e-mail already existed */
+    /** @return the admin created now, or empty when the organisation already had a user with that e-mail */
     public static Optional<User> ensure(Database database, PasswordHasher hasher, String orgSlug, String email,
                                         String password) {
         String problem = PasswordHasher.problem(password);
@@ -19,7 +19,7 @@ public final class FirstAdmin {
         }
         database.update("INSERT INTO organisations (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING", orgSlug, orgSlug);
         UserStore users = new UserStore(database);
-        if (users.credentials(email).isPresent()) {
+        if (users.exists(orgSlug, email)) {
             return Optional.empty();
         }
         return Optional.of(users.create(orgSlug, email, "Administrator", Role.ADMIN, hasher.hash(password)));

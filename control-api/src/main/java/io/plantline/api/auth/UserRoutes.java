@@ -108,8 +108,7 @@ public final class UserRoutes {
             fields.problem(PasswordHasher.problem(next));
         }
         fields.check();
-        User user = users.find(call.org(), id).orElseThrow(() -> ApiException.notFound("user"));
-        String hash = users.credentials(user.email()).map(UserStore.Credentials::passwordHash).orElse(null);
+        String hash = users.passwordHash(id).orElseThrow(() -> ApiException.notFound("user"));
         call.audit("user/" + id);
         if (!hasher.matches(current, hash)) {
             throw ApiException.validation(List.of("currentPassword is not your current password"));

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The {@code users} table. Every lookup but the login's is scoped to one organisation. */
+/**
+ * The {@code users} table. An address is unique within an organisation. Every lookup but the login's is scoped to one
+ * organisation.
+ */
 public final class UserStore {
 
     static final String COLUMNS = "id, org_slug, email, display_name, role, disabled, created_at";
@@ -23,9 +26,20 @@ public final class UserStore {
         this.database = database;
     }
 
-    Optional<Credentials> credentials(String email) {
-        return database.one("SELECT " + COLUMNS + ", password_hash FROM users WHERE lower(email) = lower(?)",
+    /** Every account with this address, one per organisation that has it. */
+    List<Credentials> credentials(String email) {
+        return database.list("SELECT " + COLUMNS + ", password_hash FROM users WHERE lower(email) = lower(?)"
+                        + " ORDER BY org_slug",
                 row -> new Credentials(user(row), row.getString("password_hash")), email);
+    }
+
+    Optional<String> passwordHash(UUID id) {
+        return database.one("SELECT password_hash FROM users WHERE id = ?", row -> row.getString(1), id);
+    }
+
+    boolean exists(String orgSlug, String email) {
+        return database.one("SELECT 1 FROM users WHERE org_slug = ? AND lower(email) = lower(?)", row -> true,
+                orgSlug, email).isPresent();
     }
 
     public Optional<User> find(String orgSlug, UUID id) {

@@ -26,6 +26,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(status, code, message, List.of(), OptionalLong.empty());
     }
 
+    /** An error whose {@code details} list the choices or facts the client needs to act on it. */
+    public static ApiException of(int status, String code, String message, List<String> details) {
+        return new ApiException(status, code, message, details, OptionalLong.empty());
+    }
+
     public static ApiException validation(List<String> details) {
         return new ApiException(400, "validation_failed", "the request is not valid", details, OptionalLong.empty());
     }
