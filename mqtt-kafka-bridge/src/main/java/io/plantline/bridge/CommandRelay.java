@@ -95,6 +95,8 @@ final class CommandRelay implements AutoCloseable {
                 }
             }
         } finally {
+            // close() interrupts a back-off sleep; the consumer would take that interrupt as a failure to close.
+            Thread.interrupted();
             consumer.close();
         }
     }
