@@ -7,13 +7,17 @@ import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -53,12 +57,32 @@ public final class ApiKafka implements AutoCloseable {
 
     /** A record as the bridge's routing made it (HTTP ingestion). */
     public void send(String topic, String key, byte[] value) {
-        send(new ProducerRecord<>(topic, key == null ? null : bytes(key), value));
+        sendAll(List.of(new ProducerRecord<>(topic, key, value)));
+    }
+
+    /**
+     * Records as the bridge's routing made them, all sent before any is waited for (bulk ingestion); if one is not
+     * acknowledged the request fails with 503 and some may be in Kafka, which a resend of the same messages makes
+     * harmless (the jobs count a message once, by its identity).
+     */
+    public void sendAll(List<ProducerRecord<String, byte[]>> records) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (ProducerRecord<String, byte[]> record : records) {
+            sent.add(producer.send(new ProducerRecord<>(record.topic(), record.key() == null ? null : bytes(record.key()),
+                    record.value())));
+        }
+        for (Future<RecordMetadata> ack : sent) {
+            await(ack);
+        }
     }
 
     private void send(ProducerRecord<byte[], byte[]> record) {
+        await(producer.send(record));
+    }
+
+    private static void await(Future<RecordMetadata> ack) {
         try {
-            producer.send(record).get(SEND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            ack.get(SEND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while writing to Kafka");

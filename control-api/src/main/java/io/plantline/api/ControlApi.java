@@ -11,7 +11,8 @@ import io.plantline.api.auth.RefreshTokens;
 import io.plantline.api.auth.UserRoutes;
 import io.plantline.api.auth.UserStore;
 import io.plantline.api.db.Database;
-import io.plantline.api.devices.DeviceKeys;
+import io.plantline.api.devices.BrokerAccounts;
+import io.plantline.api.devices.DeviceKeyAuth;
 import io.plantline.api.devices.DeviceRoutes;
 import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.devices.DeviceStore;
@@ -32,6 +33,7 @@ import io.plantline.api.organisations.OrganisationRoutes;
 import io.plantline.api.ota.DeploymentRoutes;
 import io.plantline.api.ota.DeploymentStore;
 import io.plantline.api.ota.DownloadLinks;
+import io.plantline.api.ota.FirmwareCheck;
 import io.plantline.api.ota.FirmwareRoutes;
 import io.plantline.api.ota.FirmwareStore;
 import io.plantline.api.ota.Rollouts;
@@ -102,17 +104,18 @@ public final class ControlApi implements AutoCloseable {
                 .register(routes);
         new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);
         new OrganisationRoutes(database).register(routes);
-        DeviceKeys deviceKeys = options.mosquitto().<DeviceKeys>map(mosquitto -> register(MosquittoAccounts.start(
+        BrokerAccounts brokerAccounts = options.mosquitto().<BrokerAccounts>map(mosquitto -> register(MosquittoAccounts.start(
                         mosquitto.host(), mosquitto.port(), mosquitto.adminUser(), mosquitto.adminPassword(),
                         mosquitto.services(), database)))
-                .orElse(DeviceKeys.REGISTRY_ONLY);
-        new DeviceRoutes(database, devices, settings, rules, deviceKeys, clock).register(routes);
+                .orElse(BrokerAccounts.REGISTRY_ONLY);
+        new DeviceRoutes(database, devices, settings, rules, brokerAccounts, clock).register(routes);
         GroupStore groups = new GroupStore(database);
         new GroupRoutes(database, groups, devices, settings, rules, clock).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
         new KpiRoutes(database).register(routes);
-        new IngestRoutes(devices, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
+        DeviceKeyAuth deviceAuth = new DeviceKeyAuth(devices);
+        new IngestRoutes(deviceAuth, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 options.maxIngestBytes(), clock).register(routes);
         DownloadLinks downloadLinks = new DownloadLinks(options.tokenSecret(), options.ota().downloadLinkLifetime(), clock,
                 options.ota().publicUrl(), http::port);
@@ -122,6 +125,7 @@ public final class ControlApi implements AutoCloseable {
         DeploymentStore deployments = new DeploymentStore(database);
         Rollouts rollouts = register(new Rollouts(database, deployments, firmware, downloadLinks, kafka, clock));
         new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
+        new FirmwareCheck(database, deviceAuth, firmware, downloadLinks).register(routes);
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg(), database,
                 clock).register(routes);
         String openApi = openApiDocument();

@@ -3,6 +3,7 @@ package io.plantline.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.api.ingest.IngestRoutes;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.IdealCycleTime;
@@ -176,6 +177,44 @@ class DeviceIT {
         assertThat(server.call("POST", "/ingest/gateway-1/telemetry", null, reading, Map.of("X-Device-Key", rotated)).status()).isEqualTo(403);
         assertThat(server.database.query("SELECT * FROM api_audit WHERE path LIKE '/api/v1/ingest/%'"))
                 .as("device data is not an API change; refusals are dead letters").isEmpty();
+    }
+
+    /**
+     * Issue 21: many messages in one request, each judged on its own: the valid ones reach Kafka, each refused one is
+     * a dead letter naming its place in the batch, and the answer counts and lists them.
+     */
+    @Test
+    void aBatchIsJudgedMessageByMessage() throws Exception {
+        String key = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "gateway-batch")).data()
+                .get("writeKey").asText();
+        String batch = "[{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":70}},"
+                + "{\"ts\":\"2026-11-23T10:00:01Z\",\"metrics\":{\"bad name!\":1}},"
+                + "{\"ts\":\"2026-11-23T10:00:02Z\",\"metrics\":{\"temperature\":71}},"
+                + "{\"metrics\":{\"temperature\":72}},"
+                + "{\"ts\":\"2026-11-23T10:00:04Z\",\"metrics\":{\"temperature\":73}}]";
+
+        TestApi.Response answer = server.call("POST", "/ingest/gateway-batch/telemetry/batch", null, batch,
+                Map.of("X-Device-Key", key, "X-Request-Id", "batch-request-1"));
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.data().get("accepted").asInt()).isEqualTo(3);
+        assertThat(answer.data().get("refused").toString())
+                .isEqualTo("[{\"index\":1,\"reason\":\"invalid_metric_name\"},{\"index\":3,\"reason\":\"missing_field\"}]");
+        assertThat(records(Topics.TELEMETRY, DEVICE_ORG + "/gateway-batch")).hasSize(3);
+        assertThat(records(Topics.DEAD_LETTER, DEVICE_ORG + "/gateway-batch"))
+                .extracting(record -> RecordJson.readDeadLetter(record.value()).origin())
+                .containsExactly("plantline/" + DEVICE_ORG + "/gateway-batch/telemetry (batch batch-request-1, message 1)",
+                        "plantline/" + DEVICE_ORG + "/gateway-batch/telemetry (batch batch-request-1, message 3)");
+
+        assertThat(server.call("POST", "/ingest/gateway-batch/telemetry/batch", null, "{\"ts\":1}",
+                Map.of("X-Device-Key", key)).status()).as("not an array").isEqualTo(400);
+        assertThat(server.call("POST", "/ingest/gateway-batch/telemetry/batch", null,
+                "[" + "{},".repeat(IngestRoutes.MAX_BATCH) + "{}]", Map.of("X-Device-Key", key)).status())
+                .as("too many").isEqualTo(400);
+        assertThat(server.call("POST", "/ingest/gateway-batch/weather/batch", null, "[]", Map.of("X-Device-Key", key))
+                .status()).isEqualTo(404);
+        assertThat(server.call("POST", "/ingest/gateway-batch/telemetry/batch", null, batch,
+                Map.of("X-Device-Key", key + "x")).status()).isEqualTo(401);
     }
 
     @Test

@@ -146,6 +146,42 @@ class RolloutIT {
                 "deviceIds", List.of("unit-1"))).status()).isEqualTo(404);
     }
 
+    /**
+     * Issue 21: a device that polls asks whether an update is assigned to it, with its write key, and gets what the
+     * ota.update command says (a fresh signed link), until its update has ended.
+     */
+    @Test
+    void aPollingDeviceAsksForItsUpdateWithItsWriteKey() {
+        String key = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "poller-1")).data()
+                .get("writeKey").asText();
+        String other = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "poller-2")).data()
+                .get("writeKey").asText();
+        Map<String, String> asPoller = Map.of("X-Device-Key", key);
+        assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, asPoller).body().toString())
+                .isEqualTo("{\"data\":{\"update\":null}}");
+
+        server.call("POST", "/ota/deployments", org.operatorToken(), Map.of("deploymentId", "poll-1", "firmwareId",
+                firmwareId, "deviceIds", List.of("poller-1")));
+        awaitState("poll-1", "poller-1", "SENT");
+        JsonNode update = server.call("GET", "/device-api/poller-1/firmware", null, null, asPoller).data().get("update");
+        assertThat(update.get("deploymentId").asText()).isEqualTo("poll-1");
+        assertThat(update.get("version").asText()).isEqualTo("2.1.0");
+        assertThat(update.get("sizeBytes").asLong()).isEqualTo(20_000);
+        assertThat(update.get("sha256").asText()).isEqualTo(sha256);
+        assertThat(update.get("url").asText()).startsWith("https://plant.example/api/v1/ota/download");
+        assertThat(update.get("urlExpiresAt").asText()).isNotEmpty();
+
+        assertThat(server.call("GET", "/device-api/poller-2/firmware", null, null, Map.of("X-Device-Key", other)).data()
+                .get("update").isNull()).as("another device's update is not its own").isTrue();
+        assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, Map.of("X-Device-Key", other))
+                .status()).as("another device's key").isEqualTo(401);
+        assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null).status()).isEqualTo(401);
+
+        report("poll-1", List.of("poller-1"), "SUCCEEDED", null);
+        assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, asPoller).data().get("update").isNull())
+                .as("an update that ended is no longer assigned").isTrue();
+    }
+
     @Test
     void devicesReportProgressOverHttpWithTheirWriteKey() {
         TestApi.Response device = server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "http-unit"));

@@ -46,10 +46,15 @@ public final class Routing {
     }
 
     public Route route(String mqttTopic, byte[] payload, Instant receivedAt) {
+        return route(mqttTopic, payload, receivedAt, mqttTopic);
+    }
+
+    /** As {@link #route(String, byte[], Instant)}, with {@code origin} in a dead letter (a message of a batch, say). */
+    public Route route(String mqttTopic, byte[] payload, Instant receivedAt, String origin) {
         Optional<Topics.DeviceTopic> topic = topics.get(mqttTopic, Topics::parseMqttTopic);
         if (topic.isEmpty()) {
             return reject(new Rejection(RejectReason.INVALID_TOPIC, "not a device topic of the contract"),
-                    mqttTopic, null, payload, receivedAt);
+                    origin, null, payload, receivedAt);
         }
         DeviceRef device = topic.get().device();
         DeviceRegistry.Status status = registry.apply(device);
@@ -57,19 +62,19 @@ public final class Routing {
             Rejection rejection = status == DeviceRegistry.Status.DISABLED
                     ? new Rejection(RejectReason.DEVICE_DISABLED, "device " + device + " is disabled")
                     : new Rejection(RejectReason.UNKNOWN_DEVICE, "device " + device + " is not registered");
-            return reject(rejection, mqttTopic, device.key(), payload, receivedAt);
+            return reject(rejection, origin, device.key(), payload, receivedAt);
         }
         ParseResult result = codec.parsePayload(device, topic.get().kind(), payload, receivedAt);
         if (result instanceof ParseResult.Rejected rejected) {
-            return reject(rejected.rejection(), mqttTopic, device.key(), payload, receivedAt);
+            return reject(rejected.rejection(), origin, device.key(), payload, receivedAt);
         }
         var message = ((ParseResult.Accepted) result).message();
         return new Route(new ProducerRecord<>(message.kind().kafkaTopic(), device.key(), codec.encode(message)),
                 Optional.of(message.kind()), Optional.empty());
     }
 
-    private Route reject(Rejection rejection, String mqttTopic, String key, byte[] payload, Instant receivedAt) {
-        DeadLetter letter = DeadLetter.of(receivedAt, source, rejection, mqttTopic, key, payload);
+    private Route reject(Rejection rejection, String origin, String key, byte[] payload, Instant receivedAt) {
+        DeadLetter letter = DeadLetter.of(receivedAt, source, rejection, origin, key, payload);
         return new Route(new ProducerRecord<>(Topics.DEAD_LETTER, key, RecordJson.write(letter)),
                 Optional.empty(), Optional.of(rejection.reason()));
     }

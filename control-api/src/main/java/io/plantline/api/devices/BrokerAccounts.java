@@ -6,10 +6,10 @@ import io.plantline.model.DeviceRef;
  * Told when the API issues a device a key, inside the transaction that stores it: a broker with accounts of its own
  * needs the key then, the only moment it is known. Throwing refuses the change.
  */
-public interface DeviceKeys {
+public interface BrokerAccounts {
 
     /** For brokers that read the registry themselves (local mode's) or none. */
-    DeviceKeys REGISTRY_ONLY = (device, key) -> { };
+    BrokerAccounts REGISTRY_ONLY = (device, key) -> { };
 
     void issued(DeviceRef device, WriteKeys.Issued key);
 }

@@ -29,16 +29,16 @@ public final class DeviceRoutes {
     private final DeviceStore devices;
     private final DeviceSettingsWriter settings;
     private final RuleStore rules;
-    private final DeviceKeys keys;
+    private final BrokerAccounts brokerAccounts;
     private final Clock clock;
 
     public DeviceRoutes(Database database, DeviceStore devices, DeviceSettingsWriter settings, RuleStore rules,
-                        DeviceKeys keys, Clock clock) {
+                        BrokerAccounts brokerAccounts, Clock clock) {
         this.database = database;
         this.devices = devices;
         this.settings = settings;
         this.rules = rules;
-        this.keys = keys;
+        this.brokerAccounts = brokerAccounts;
         this.clock = clock;
     }
 
@@ -85,9 +85,9 @@ public final class DeviceRoutes {
         call.audit("device/" + deviceId);
         database.transaction(tx -> {
             devices.create(tx, call.org(), new DeviceStore.NewDevice(deviceId, name, hardwareModel), key);
-            settings.apply(tx, call.org(), deviceId, initial);
-            keys.issued(new DeviceRef(call.org(), deviceId), key);
-            return null;
+            // Before the settings, which are published as they are written: a broker refusing the key stops it all.
+            brokerAccounts.issued(new DeviceRef(call.org(), deviceId), key);
+            return settings.apply(tx, call.org(), deviceId, initial);
         });
         return Reply.created(withWriteKey(devices.find(call.org(), deviceId).orElseThrow(), key));
     }
@@ -150,7 +150,7 @@ public final class DeviceRoutes {
             if (!devices.replaceWriteKey(tx, call.org(), deviceId, key)) {
                 return false;
             }
-            keys.issued(new DeviceRef(call.org(), deviceId), key);
+            brokerAccounts.issued(new DeviceRef(call.org(), deviceId), key);
             return true;
         });
         if (!replaced) {

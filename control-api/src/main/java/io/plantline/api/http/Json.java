@@ -59,8 +59,17 @@ public final class Json {
 
     /** A request body that must be one JSON object; anything else is a 400 naming what was wrong. */
     public static ObjectNode object(byte[] body) {
+        return (ObjectNode) body(body, JsonNode::isObject, "object");
+    }
+
+    /** A request body that must be one JSON array; anything else is a 400 naming what was wrong. */
+    public static JsonNode array(byte[] body) {
+        return body(body, JsonNode::isArray, "array");
+    }
+
+    private static JsonNode body(byte[] body, java.util.function.Predicate<JsonNode> shape, String what) {
         if (body == null || body.length == 0) {
-            throw ApiException.validation(java.util.List.of("a JSON object body is required"));
+            throw ApiException.validation(java.util.List.of("a JSON " + what + " body is required"));
         }
         JsonNode node;
         try {
@@ -68,10 +77,10 @@ public final class Json {
         } catch (IOException e) {
             throw ApiException.validation(java.util.List.of("malformed JSON: " + firstLine(e.getMessage())));
         }
-        if (node == null || !node.isObject()) {
-            throw ApiException.validation(java.util.List.of("the body must be a JSON object"));
+        if (node == null || !shape.test(node)) {
+            throw ApiException.validation(java.util.List.of("the body must be a JSON " + what));
         }
-        return (ObjectNode) node;
+        return node;
     }
 
     private static String firstLine(String message) {

@@ -3,8 +3,8 @@ package io.plantline.api.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.ApiKafka;
+import io.plantline.api.devices.DeviceKeyAuth;
 import io.plantline.api.devices.DeviceStore;
-import io.plantline.api.devices.WriteKeys;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
@@ -17,30 +17,39 @@ import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.RejectReason;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * {@code POST /ingest/{deviceId}/{kind}}: HTTP ingestion for devices without MQTT, authenticated by the device's
- * write key ({@code X-Device-Key}). The payload is the MQTT payload of the contract and goes through the bridge's own
+ * write key ({@link DeviceKeyAuth}). The payload is the MQTT payload of the contract and goes through the bridge's own
  * routing, so it is validated and routed exactly as over MQTT: 202 when it is in Kafka; otherwise it is on the
  * dead-letter topic with its reason and the answer says why (400, or 403 for a disabled device).
+ *
+ * <p>{@code POST /ingest/{deviceId}/{kind}/batch} takes a JSON array of such payloads (a gateway flushing its buffer,
+ * say), at most {@link #MAX_BATCH} of them: each is judged on its own, the accepted ones go to Kafka, each refused one
+ * to the dead-letter topic with its index in the batch, and the answer counts them and lists the refusals.
  */
 public final class IngestRoutes {
 
-    public static final String KEY_HEADER = "X-Device-Key";
+    public static final int MAX_BATCH = 1000;
     static final String SOURCE = "api";
+    /** A batch's body: the largest payloads are rare, so not MAX_BATCH of them. */
+    private static final long MAX_BATCH_BYTES = 4L << 20;
 
-    private final DeviceStore devices;
+    private final DeviceKeyAuth devices;
     private final ApiKafka kafka;
     private final DeviceMessageCodec codec;
     private final int maxPayloadBytes;
     private final Clock clock;
 
-    public IngestRoutes(DeviceStore devices, ApiKafka kafka, DeviceMessageCodec codec, int maxPayloadBytes, Clock clock) {
+    public IngestRoutes(DeviceKeyAuth devices, ApiKafka kafka, DeviceMessageCodec codec, int maxPayloadBytes, Clock clock) {
         this.devices = devices;
         this.kafka = kafka;
         this.codec = codec;
@@ -51,6 +60,7 @@ public final class IngestRoutes {
     public void register(ApiRoutes routes) {
         routes.ingestion("/ingest/:deviceId/:kind", maxPayloadBytes, call -> ingest(call, call.path("deviceId"),
                 call.path("kind"), call.rawBody()));
+        routes.ingestion("/ingest/:deviceId/:kind/batch", MAX_BATCH_BYTES, this::ingestBatch);
         routes.ingestion("/ota/reportStatus", maxPayloadBytes, this::reportStatus);
     }
 
@@ -72,15 +82,8 @@ public final class IngestRoutes {
     }
 
     private Object ingest(Call call, String deviceId, String kind, byte[] payload) {
-        String key = call.header(KEY_HEADER).orElseThrow(() -> ApiException.unauthorized("the device's write key is required in " + KEY_HEADER));
-        DeviceStore.KeyedDevice device = WriteKeys.prefix(key)
-                .flatMap(prefix -> devices.byWriteKeyPrefix(deviceId, prefix))
-                .filter(found -> WriteKeys.matches(key, found.writeKeyHash()))
-                .orElseThrow(() -> ApiException.unauthorized("the write key is not valid for this device"));
-        DeviceRegistry.Status status = device.enabled() ? DeviceRegistry.Status.ENABLED : DeviceRegistry.Status.DISABLED;
-        Routing routing = new Routing(codec, ref -> ref.equals(device.device()) ? status : DeviceRegistry.Status.UNKNOWN, SOURCE);
-        String topic = Topics.MQTT_ROOT + "/" + device.device().orgSlug() + "/" + deviceId + "/" + kind;
-        Routing.Route route = routing.route(topic, payload, clock.instant());
+        DeviceStore.KeyedDevice device = devices.authenticate(call, deviceId);
+        Routing.Route route = routing(device).route(topic(device, kind), payload, clock.instant());
         kafka.send(route.record().topic(), route.record().key(), route.record().value());
         if (route.rejection().isPresent()) {
             RejectReason reason = route.rejection().get();
@@ -97,5 +100,40 @@ public final class IngestRoutes {
         accepted.put("kind", route.kind().orElseThrow().wireName());
         accepted.put("topic", route.record().topic());
         return new Reply.Data(202, accepted);
+    }
+
+    private Object ingestBatch(Call call) {
+        DeviceStore.KeyedDevice device = devices.authenticate(call, call.path("deviceId"));
+        JsonNode items = Json.array(call.rawBody());
+        if (items.size() > MAX_BATCH) {
+            throw ApiException.validation(List.of("at most " + MAX_BATCH + " messages in a batch; this one has " + items.size()));
+        }
+        String topic = topic(device, call.path("kind"));
+        if (Topics.parseMqttTopic(topic).isEmpty()) {
+            throw ApiException.of(404, "unknown_kind", "no message kind " + call.path("kind"));
+        }
+        Routing routing = routing(device);
+        Instant receivedAt = clock.instant();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        List<Map<String, Object>> refused = new ArrayList<>();
+        for (int index = 0; index < items.size(); index++) {
+            byte[] payload = Json.write(items.get(index)).getBytes(StandardCharsets.UTF_8);
+            Routing.Route route = routing.route(topic, payload, receivedAt,
+                    topic + " (batch " + call.requestId() + ", message " + index + ")");
+            records.add(route.record());
+            int at = index;
+            route.rejection().ifPresent(reason -> refused.add(Map.of("index", at, "reason", reason.code())));
+        }
+        kafka.sendAll(records);
+        return Map.of("accepted", records.size() - refused.size(), "refused", refused);
+    }
+
+    private Routing routing(DeviceStore.KeyedDevice device) {
+        DeviceRegistry.Status status = device.enabled() ? DeviceRegistry.Status.ENABLED : DeviceRegistry.Status.DISABLED;
+        return new Routing(codec, ref -> ref.equals(device.device()) ? status : DeviceRegistry.Status.UNKNOWN, SOURCE);
+    }
+
+    private static String topic(DeviceStore.KeyedDevice device, String kind) {
+        return Topics.MQTT_ROOT + "/" + device.device().orgSlug() + "/" + device.device().deviceId() + "/" + kind;
     }
 }

@@ -3,7 +3,7 @@ package io.plantline.api.mqtt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.db.Database;
-import io.plantline.api.devices.DeviceKeys;
+import io.plantline.api.devices.BrokerAccounts;
 import io.plantline.api.devices.WriteKeys;
 import io.plantline.api.http.ApiException;
 import io.plantline.model.DeviceRef;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * account holds another key than the registry's is disabled or deleted (which disconnects it), a device enabled again
  * is enabled. The services' accounts are written at start.
  */
-public final class MosquittoAccounts implements DeviceKeys, AutoCloseable {
+public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
 
     static final Duration REVIEW_EVERY = Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(MosquittoAccounts.class);

@@ -152,19 +152,24 @@ public final class Rollouts implements AutoCloseable {
             return;
         }
         Firmware image = firmware.find(tx, orgSlug, deployment.firmwareId()).orElseThrow();
-        DownloadLinks.Link link = links.issue(orgSlug, image.firmwareId());
+        Map<String, Object> payload = update(deployment.deploymentId(), image, links.issue(orgSlug, image.firmwareId()));
+        for (String deviceId : deviceIds) {
+            command(orgSlug, deviceId, deployment.deploymentId(), UPDATE_COMMAND, payload, now);
+        }
+        deployments.markSent(tx, orgSlug, deployment.deploymentId(), deviceIds, image.version(), now);
+    }
+
+    /** What a device is told of its update: the image, where to fetch it until when, and how to check it. */
+    static Map<String, Object> update(String deploymentId, Firmware image, DownloadLinks.Link link) {
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("deploymentId", deployment.deploymentId());
+        payload.put("deploymentId", deploymentId);
         payload.put("firmwareId", image.firmwareId().toString());
         payload.put("version", image.version());
         payload.put("url", link.url());
         payload.put("urlExpiresAt", link.expiresAt().toString());
         payload.put("sizeBytes", image.sizeBytes());
         payload.put("sha256", image.sha256());
-        for (String deviceId : deviceIds) {
-            command(orgSlug, deviceId, deployment.deploymentId(), UPDATE_COMMAND, payload, now);
-        }
-        deployments.markSent(tx, orgSlug, deployment.deploymentId(), deviceIds, image.version(), now);
+        return payload;
     }
 
     /** Tells devices still updating that the roll-out was cancelled (they may stop; their targets have ended). */
