@@ -115,17 +115,25 @@ public final class IngestRoutes {
         Routing routing = routing(device);
         Instant receivedAt = clock.instant();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        List<Map<String, Object>> refused = new ArrayList<>();
+        List<Refusal> refused = new ArrayList<>();
         for (int index = 0; index < items.size(); index++) {
             byte[] payload = Json.write(items.get(index)).getBytes(StandardCharsets.UTF_8);
             Routing.Route route = routing.route(topic, payload, receivedAt,
                     topic + " (batch " + call.requestId() + ", message " + index + ")");
             records.add(route.record());
             int at = index;
-            route.rejection().ifPresent(reason -> refused.add(Map.of("index", at, "reason", reason.code())));
+            route.rejection().ifPresent(reason -> refused.add(new Refusal(at, reason.code())));
         }
         kafka.sendAll(records);
-        return Map.of("accepted", records.size() - refused.size(), "refused", refused);
+        return new BatchAnswer(records.size() - refused.size(), refused);
+    }
+
+    /** The answer to a batch: how many messages went to Kafka, and which did not, with why. */
+    public record BatchAnswer(int accepted, List<Refusal> refused) {
+    }
+
+    /** A message of a batch that went to the dead-letter topic: its place in the batch and the reason. */
+    public record Refusal(int index, String reason) {
     }
 
     private Routing routing(DeviceStore.KeyedDevice device) {

@@ -53,8 +53,8 @@ final class DynsecClient implements AutoCloseable {
     /** Connects and listens for answers; fails if the broker cannot be reached or refuses the admin. */
     void connect() throws DynsecException {
         await(mqtt.connectWith().cleanStart(true).send(), "connect to the broker as its dynamic-security admin");
-        mqtt.subscribeWith().topicFilter(CONTROL + "/response").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(publish -> answered(publish.getPayloadAsBytes())).send();
+        await(mqtt.subscribeWith().topicFilter(CONTROL + "/response").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> answered(publish.getPayloadAsBytes())).send(), "listen for the plugin's answers");
     }
 
     /**
