@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import io.plantline.embedded.EmbeddedKafkaCluster;
+import io.plantline.embedded.FreePorts;
 import io.reactivex.schedulers.Schedulers;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.embedded.EmbeddedPostgresServer;
@@ -12,7 +13,6 @@ import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.Topics;
 import io.plantline.sql.SchemaMigration;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +78,7 @@ public final class BridgeThroughputBenchmark {
         int externalBroker = Integer.getInteger("mqtt.port", 0);
         Path work = Files.createTempDirectory("plantline-bench");
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, work.resolve("pg"), true);
-             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(freePort(), work.resolve("kafka"), 1L << 30);
+             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(FreePorts.pick(), work.resolve("kafka"), 1L << 30);
              EmbeddedMqttBroker broker = externalBroker == 0 ? EmbeddedMqttBroker.start(0, work.resolve("mqtt")) : null) {
             SchemaMigration.apply(postgres.jdbcUrl());
             registerDevices(postgres.jdbcUrl());
@@ -314,12 +314,6 @@ public final class BridgeThroughputBenchmark {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** The CPU time a process has used so far (zero where the system does not tell). */
     private static Duration cpuTime(ProcessHandle process) {
         return process.info().totalCpuDuration().orElse(Duration.ZERO);
@@ -356,7 +350,7 @@ public final class BridgeThroughputBenchmark {
     private record BridgeProcess(Process process, int httpPort) implements AutoCloseable {
 
         static BridgeProcess start(int mqttPort, String kafkaBootstrap, String jdbcUrl) throws Exception {
-            int httpPort = freePort();
+            int httpPort = FreePorts.pick();
             Path jar = Path.of(BridgeThroughputBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-Dlogback.configurationFile=bench-logback.xml"));

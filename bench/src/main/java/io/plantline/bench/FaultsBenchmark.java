@@ -2,8 +2,8 @@ package io.plantline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.plantline.embedded.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,11 +48,11 @@ public final class FaultsBenchmark {
         this.stackJar = stackJar;
         this.simulatorJar = simulatorJar;
         this.work = work;
-        this.mqttPort = freePort();
-        int postgresPort = freePort();
-        stackArgs.addAll(List.of("--mqtt-port=" + mqttPort, "--kafka-port=" + freePort(), "--postgres-port=" + postgresPort,
-                "--flink-ui-port=" + freePort(), "--bridge-metrics-port=" + freePort(), "--api-port=" + freePort(),
-                "--data-dir=" + work.resolve("stack"), "--machines=1", "--admin-password=faults benchmark"));
+        this.mqttPort = FreePorts.pick();
+        int postgresPort = FreePorts.pick();
+        stackArgs.addAll(List.of("--mqtt-port=" + mqttPort, "--kafka-port=" + FreePorts.pick(),
+                "--postgres-port=" + postgresPort, "--flink-ui-port=" + FreePorts.pick(),
+                "--bridge-metrics-port=" + FreePorts.pick(), "--api-port=" + FreePorts.pick(), "--data-dir=" + work.resolve("stack"), "--machines=1", "--admin-password=faults benchmark"));
         this.jdbcUrl = "jdbc:postgresql://localhost:" + postgresPort + "/postgres?user=postgres";
     }
 
@@ -244,11 +244,5 @@ public final class FaultsBenchmark {
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.plantline.cluster;
 
+import io.plantline.embedded.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,12 +39,12 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     static StandaloneFlinkCluster start(Path libDir, Path workDir) throws Exception {
-        int restPort = freePort();
+        int restPort = FreePorts.pick();
         StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, restPort);
         Path conf = Files.createDirectories(workDir.resolve("conf"));
         Files.writeString(conf.resolve("config.yaml"), String.join("\n",
                 "jobmanager.rpc.address: localhost",
-                "jobmanager.rpc.port: " + freePort(),
+                "jobmanager.rpc.port: " + FreePorts.pick(),
                 "jobmanager.bind-host: 127.0.0.1",
                 "jobmanager.memory.process.size: 1024m",
                 "taskmanager.bind-host: 127.0.0.1",
@@ -130,12 +130,6 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             Thread.sleep(500);
         }
         throw new IllegalStateException("no TaskManager registered within " + timeout.toSeconds() + " s; see " + workDir);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

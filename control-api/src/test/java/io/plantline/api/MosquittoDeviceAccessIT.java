@@ -2,11 +2,11 @@ package io.plantline.api;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.plantline.embedded.FreePorts;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +28,7 @@ class MosquittoDeviceAccessIT extends DeviceMqttAccessContract {
     static void start(TestDatabase database, TestKafka kafka, @TempDir Path folder) throws Exception {
         assumeTrue(DynsecMosquitto.installed(), "Mosquitto with its dynamic-security plugin is not installed"
                 + " (apt-get install mosquitto)");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.pick();
         mosquitto = DynsecMosquitto.start(folder, port);
         server = TestApi.start(database, kafka, "--mosquitto-host=127.0.0.1", "--mosquitto-port=" + port,
                 "--mosquitto-admin-user=" + DynsecMosquitto.ADMIN,

@@ -85,8 +85,9 @@ class RolloutIT {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> deployment("staged-1").get("status").asText().equals("PAUSED"));
         assertThat(deployment("staged-1").get("pauseReason").asText()).contains("2 of 8");
         report("staged-1", List.of("unit-3", "unit-4", "unit-7", "unit-8"), "SUCCEEDED", null);
-        Thread.sleep(500); // several driver passes: a paused roll-out starts no stage
-        assertThat(states("staged-1")).containsEntry("unit-9", "QUEUED");
+        // Over several driver passes (every 100 ms) a paused roll-out starts no stage.
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> "QUEUED".equals(states("staged-1").get("unit-9")));
 
         TestApi.Response resumed = server.call("POST", "/ota/deployments/staged-1/resume", org.operatorToken(), null);
         assertThat(resumed.status()).isEqualTo(200);

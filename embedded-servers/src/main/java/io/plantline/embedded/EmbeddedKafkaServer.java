@@ -2,7 +2,6 @@ package io.plantline.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,9 +46,9 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
     public static EmbeddedKafkaServer start(int port, Path logDirectory, long retentionBytesPerPartition) {
         try {
             Files.createDirectories(logDirectory);
-            int clientPort = port != 0 ? port : freePort();
+            int clientPort = port != 0 ? port : FreePorts.pick();
             // The controller's port may change between starts: a one-voter quorum named in the settings.
-            int controllerPort = freePort();
+            int controllerPort = FreePorts.pick();
             Map<String, Object> settings = new HashMap<>(SingleNodeKafkaSettings.of(retentionBytesPerPartition));
             settings.put("process.roles", "broker,controller");
             settings.put("node.id", Integer.toString(NODE_ID));
@@ -94,12 +93,6 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
     private static void awaitReady(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.describeCluster().nodes().get(READY_WITHIN.toSeconds(), TimeUnit.SECONDS);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -57,7 +57,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
      * acknowledged and {@code access} (or null for an open broker) deciding who may connect.
      */
     public static EmbeddedMqttBroker start(int port, Path folder, InboundPublishes inbound, MqttAccessPolicy access) {
-        int listenPort = port == 0 ? freePort() : port;
+        int listenPort = port == 0 ? FreePorts.pick() : port;
         try {
             Path config = Files.createDirectories(folder.resolve("conf"));
             Path data = Files.createDirectories(folder.resolve("data"));
@@ -150,13 +150,5 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                   </anonymous-usage-statistics>
                 </hivemq>
                 """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT);
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port for the MQTT broker", e);
-        }
     }
 }

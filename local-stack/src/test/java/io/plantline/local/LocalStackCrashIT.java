@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.plantline.embedded.FreePorts;
 import io.plantline.embedded.OrphanedPostgres;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ class LocalStackCrashIT {
         List<String> args = new ArrayList<>();
         for (String port : List.of("mqtt-port", "kafka-port", "postgres-port", "flink-ui-port", "bridge-metrics-port",
                 "api-port")) {
-            args.add("--" + port + "=" + freePort());
+            args.add("--" + port + "=" + FreePorts.pick());
         }
         args.addAll(List.of("--data-dir=" + dataDir, "--machines=2", "--groups=1", "--interval-ms=500",
                 "--admin-password=crash test password"));
@@ -154,11 +154,5 @@ class LocalStackCrashIT {
     private static String setting(List<String> args, String name) {
         return args.stream().filter(arg -> arg.startsWith("--" + name + "=")).findFirst().orElseThrow()
                 .substring(name.length() + 3);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

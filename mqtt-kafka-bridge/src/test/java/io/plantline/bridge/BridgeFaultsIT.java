@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.plantline.embedded.EmbeddedMqttBroker;
+import io.plantline.embedded.FreePorts;
 import io.plantline.model.DeviceCommand;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.json.RecordJson;
@@ -18,7 +19,6 @@ import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import io.plantline.testing.TestMqttBroker;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,7 +65,7 @@ class BridgeFaultsIT {
         org = TestMqttBroker.uniqueOrgSlug();
         database.execute("INSERT INTO organisations (slug, name) VALUES ('" + org + "', 'Test')");
         database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('" + org + "', 'press-1')");
-        kafka = EmbeddedKafkaCluster.start(freePort(), kafkaDir, 64L << 20);
+        kafka = EmbeddedKafkaCluster.start(FreePorts.pick(), kafkaDir, 64L << 20);
         KafkaTopics.createAll(kafka.bootstrapServers(), 2);
     }
 
@@ -167,7 +167,7 @@ class BridgeFaultsIT {
      */
     @Test
     void theCommandRelayOutlivesABrokerOutage(TestDatabase database, @TempDir Path brokerDir) throws Exception {
-        int port = freePort();
+        int port = FreePorts.pick();
         EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(port, brokerDir.resolve("first"));
         BridgeOptions options = BridgeOptions.parse(new String[] {"--client-id=relay-" + org, "--share-group=",
                 "--metrics-port=0"}, Map.of()).connectedTo("127.0.0.1", port, kafka.bootstrapServers(), database.jdbcUrl());
@@ -247,12 +247,6 @@ class BridgeFaultsIT {
                 .toArray(String[]::new);
         return BridgeOptions.parse(args, Map.of()).connectedTo(broker.host(), broker.port(), kafka.bootstrapServers(),
                 database.jdbcUrl());
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket free = new ServerSocket(0)) {
-            return free.getLocalPort();
-        }
     }
 
     /** A device publishing numbered readings; at QoS 1 each publish returns once the broker acknowledged it. */

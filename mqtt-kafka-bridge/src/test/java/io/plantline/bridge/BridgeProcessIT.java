@@ -2,6 +2,7 @@ package io.plantline.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.embedded.FreePorts;
 import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.Topics;
 import io.plantline.sql.SchemaMigration;
@@ -57,7 +58,7 @@ class BridgeProcessIT {
         String org = TestMqttBroker.uniqueOrgSlug();
         database.execute("INSERT INTO organisations (slug, name) VALUES ('" + org + "', 'Test')");
         database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('" + org + "', 'press-1')");
-        int metricsPort = BridgeFaultsIT.freePort();
+        int metricsPort = FreePorts.pick();
         // Mosquitto 2.0.11 overruns a window smaller than the backlog (BrokerWindow): a window of 1,000 there.
         int window = broker.embedded() ? 100 : 1000;
         List<String> args = List.of("--mqtt-host=" + broker.host(), "--mqtt-port=" + broker.port(),

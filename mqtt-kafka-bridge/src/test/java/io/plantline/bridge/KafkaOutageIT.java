@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.plantline.embedded.EmbeddedKafkaCluster;
+import io.plantline.embedded.FreePorts;
 import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.Topics;
 import io.plantline.sql.SchemaMigration;
@@ -14,7 +15,6 @@ import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import io.plantline.testing.TestMqttBroker;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,10 +44,7 @@ class KafkaOutageIT {
         String org = TestMqttBroker.uniqueOrgSlug();
         database.execute("INSERT INTO organisations (slug, name) VALUES ('" + org + "', 'Test')");
         database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('" + org + "', 'press-1')");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = FreePorts.pick();
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(port, kafkaDir, 64L << 20)) {
             KafkaTopics.createAll(kafka.bootstrapServers(), 2);
             // A small in-flight limit shows the bound during the outage. Mosquitto 2.0.11 sent more unacknowledged

@@ -53,10 +53,9 @@ public final class RegistryMqttAccess implements MqttAccessPolicy {
         if (devices.isEmpty()) {
             return Set.of();
         }
-        String[] orgs = devices.stream().map(grant -> deviceOf(grant.principal()).orElseThrow().orgSlug())
-                .toArray(String[]::new);
-        String[] ids = devices.stream().map(grant -> deviceOf(grant.principal()).orElseThrow().deviceId())
-                .toArray(String[]::new);
+        List<DeviceRef> refs = devices.stream().map(grant -> deviceOf(grant.principal()).orElseThrow()).toList();
+        String[] orgs = refs.stream().map(DeviceRef::orgSlug).toArray(String[]::new);
+        String[] ids = refs.stream().map(DeviceRef::deviceId).toArray(String[]::new);
         Set<MqttGrant> holding = new HashSet<>(database.list(
                 "SELECT d.org_slug, d.device_id, d.write_key_prefix FROM devices d"
                         + " JOIN unnest(?, ?) AS granted(org_slug, device_id)"
