@@ -2,14 +2,18 @@ package io.plantline.api;
 
 import io.plantline.api.http.ApiException;
 import io.plantline.model.AlertEvent;
+import io.plantline.model.DeviceCommand;
+import io.plantline.model.DeviceRef;
 import io.plantline.model.RulesTopicValue;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,17 @@ public final class ApiKafka implements AutoCloseable {
 
     public void publish(AlertEvent event) {
         send(new ProducerRecord<>(Topics.ALERTS, bytes(event.device().key()), RecordJson.write(event)));
+    }
+
+    /**
+     * A command to a device on {@code factory.commands}, which the bridge publishes to the device's commands topic. Its
+     * id follows from its type, device and {@code subject} (a roll-out, a configuration version), so a command sent
+     * again after a failed transaction is recognised by the device as the same one.
+     */
+    public void command(DeviceRef device, String type, String subject, Map<String, Object> payload, Instant issuedAt) {
+        String commandId = UUID.nameUUIDFromBytes((type + "/" + device.orgSlug() + "/" + subject + "/" + device.deviceId())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        send(Topics.COMMANDS, device.key(), RecordJson.write(new DeviceCommand(commandId, device, type, issuedAt, payload)));
     }
 
     /** A record as the bridge's routing made it (HTTP ingestion). */

@@ -12,6 +12,7 @@ import io.plantline.api.auth.UserRoutes;
 import io.plantline.api.auth.UserStore;
 import io.plantline.api.db.Database;
 import io.plantline.api.devices.BrokerAccounts;
+import io.plantline.api.devices.DeviceApiRoutes;
 import io.plantline.api.devices.DeviceKeyAuth;
 import io.plantline.api.devices.DeviceRoutes;
 import io.plantline.api.devices.DeviceSettingsWriter;
@@ -126,6 +127,7 @@ public final class ControlApi implements AutoCloseable {
         Rollouts rollouts = register(new Rollouts(database, deployments, firmware, downloadLinks, kafka, clock));
         new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
         new FirmwareCheck(database, deviceAuth, firmware, downloadLinks).register(routes);
+        new DeviceApiRoutes(database, devices, deviceAuth, clock).register(routes);
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg(), database,
                 clock).register(routes);
         String openApi = openApiDocument();

@@ -6,17 +6,20 @@ import io.plantline.embedded.KafkaTopics;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -135,24 +138,17 @@ final class TestApi implements AutoCloseable {
     }
 
     Response call(String method, String path, String token, Object body, Map<String, String> headers) {
-        String text = body == null ? "" : body instanceof String raw ? raw : Json.write(body);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text))
-                .header("Content-Type", "application/json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        headers.forEach(request::header);
+        byte[] text = body == null ? null : (body instanceof String raw ? raw : Json.write(body)).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> sent = new LinkedHashMap<>(Map.of("Content-Type", "application/json"));
+        sent.putAll(headers);
+        HttpResponse<byte[]> response = exchange(method, URI.create(base + path), token, text, sent);
+        String answer = new String(response.body(), StandardCharsets.UTF_8);
+        boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-            JsonNode json = response.body().isEmpty() || !isJson ? null : Json.MAPPER.readTree(response.body());
+            JsonNode json = answer.isEmpty() || !isJson ? null : Json.MAPPER.readTree(answer);
             return new Response(response.statusCode(), json, response.headers());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -170,17 +166,26 @@ final class TestApi implements AutoCloseable {
     /** {@code pathOrUrl}: an API path, or an absolute URL (a download link). */
     BinaryResponse binary(String method, String pathOrUrl, String token, byte[] body, Map<String, String> headers) {
         URI uri = URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
+        HttpResponse<byte[]> response = exchange(method, uri, token, body, headers);
+        return new BinaryResponse(response.statusCode(), response.body(), response.headers());
+    }
+
+    /** One call, held to the OpenAPI document ({@link OpenApiContract}) before the test sees the answer. */
+    private HttpResponse<byte[]> exchange(String method, URI uri, String token, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        Map<String, String> sent = new LinkedHashMap<>(headers);
         if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+            sent.put("Authorization", "Bearer " + token);
         }
-        headers.forEach(request::header);
+        sent.forEach(request::header);
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new BinaryResponse(response.statusCode(), response.body(), response.headers());
+            OpenApiContract.check(new OpenApiContract.Exchange(method, uri, sent, body, response.statusCode(),
+                    response.headers(), response.body()));
+            return response;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code /devices}: the organisation's devices. Viewers read; operators register, rename, enable, disable and
- * rotate write keys; admins change settings and delete. A write key is shown once, in the answer that issues it.
+ * {@code /devices}: the organisation's devices. Viewers read; operators register, rename, enable, disable, rotate
+ * write keys and issue or revoke read keys; admins change settings and delete. A key is shown once, in the answer
+ * that issues it.
  */
 public final class DeviceRoutes {
 
@@ -52,6 +53,8 @@ public final class DeviceRoutes {
         routes.post("/devices/:deviceId/disable", Role.OPERATOR, call -> setEnabled(call, false));
         routes.put("/devices/:deviceId/settings", SETTINGS_ROLE, this::replaceSettings);
         routes.post("/devices/:deviceId/write-key", Role.OPERATOR, this::rotateWriteKey);
+        routes.post("/devices/:deviceId/read-key", Role.OPERATOR, this::issueReadKey);
+        routes.delete("/devices/:deviceId/read-key", Role.OPERATOR, this::revokeReadKey);
         routes.get("/devices/:deviceId/status", Role.VIEWER, this::status);
     }
 
@@ -81,7 +84,7 @@ public final class DeviceRoutes {
         if (DeviceSettingsWriter.FIELDS.stream().anyMatch(call.body()::has)) {
             call.requireRole(SETTINGS_ROLE);
         }
-        WriteKeys.Issued key = WriteKeys.issue();
+        DeviceKeys.Issued key = DeviceKeys.issue(DeviceKeys.Scope.WRITE);
         call.audit("device/" + deviceId);
         database.transaction(tx -> {
             devices.create(tx, call.org(), new DeviceStore.NewDevice(deviceId, name, hardwareModel), key);
@@ -144,7 +147,7 @@ public final class DeviceRoutes {
 
     private Object rotateWriteKey(Call call) {
         String deviceId = call.path("deviceId");
-        WriteKeys.Issued key = WriteKeys.issue();
+        DeviceKeys.Issued key = DeviceKeys.issue(DeviceKeys.Scope.WRITE);
         call.audit("device/" + deviceId);
         boolean replaced = database.transaction(tx -> {
             if (!devices.replaceWriteKey(tx, call.org(), deviceId, key)) {
@@ -174,7 +177,31 @@ public final class DeviceRoutes {
         return status;
     }
 
-    private static Map<String, Object> withWriteKey(Device device, WriteKeys.Issued key) {
+    /** A new read key, replacing the one the device had. */
+    private Object issueReadKey(Call call) {
+        String deviceId = call.path("deviceId");
+        DeviceKeys.Issued key = DeviceKeys.issue(DeviceKeys.Scope.READ);
+        call.audit("device/" + deviceId);
+        if (!devices.replaceReadKey(call.org(), deviceId, Optional.of(key))) {
+            throw ApiException.notFound("device");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("device", find(call));
+        answer.put("readKey", key.key());
+        answer.put("readKeyNote", "shown only now; it reads the device's configuration, metadata and latest readings");
+        return Reply.created(answer);
+    }
+
+    private Object revokeReadKey(Call call) {
+        String deviceId = call.path("deviceId");
+        call.audit("device/" + deviceId);
+        if (!devices.replaceReadKey(call.org(), deviceId, Optional.empty())) {
+            throw ApiException.notFound("device");
+        }
+        return Reply.noContent();
+    }
+
+    private static Map<String, Object> withWriteKey(Device device, DeviceKeys.Issued key) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("device", device);
         answer.put("writeKey", key.key());

@@ -5,6 +5,7 @@ import io.plantline.api.ApiKafka;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Json;
+import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.IdealCycleTime;
@@ -27,6 +28,7 @@ import java.util.Optional;
  */
 public final class DeviceSettingsWriter {
 
+    public static final String CONFIG_COMMAND = "config.update";
     private static final int MAX_METADATA_ENTRIES = 50;
     /** Periods that ended longer ago than this are dropped: no job reprocesses minutes that old. */
     static final Duration SCHEDULE_HISTORY = Duration.ofDays(35);
@@ -76,18 +78,30 @@ public final class DeviceSettingsWriter {
         kafka.tombstone(orgSlug + "/device/" + deviceId);
     }
 
-    /** @return false when the device does not exist in the organisation */
+    /**
+     * Writes the settings; a configuration that differs from the stored one becomes the next version and is sent to
+     * the device as a {@value #CONFIG_COMMAND} command ({@code {configVersion, config}}).
+     *
+     * @return false when the device does not exist in the organisation
+     */
     public boolean apply(Database.Tx tx, String orgSlug, String deviceId, Settings settings) throws SQLException {
-        Optional<IdealCycleSchedule> current = devices.lockSchedule(tx, orgSlug, deviceId);
+        Optional<DeviceStore.LockedSettings> current = devices.lockSettings(tx, orgSlug, deviceId);
         if (current.isEmpty()) {
             return false;
         }
-        IdealCycleSchedule idealCycle = current.get()
+        Instant now = clock.instant();
+        IdealCycleSchedule idealCycle = current.get().idealCycle()
                 .written(settings.effectiveFrom(), Optional.ofNullable(settings.idealCycleSeconds()))
-                .forgetEndedBefore(clock.instant(), SCHEDULE_HISTORY);
+                .forgetEndedBefore(now, SCHEDULE_HISTORY);
+        boolean configChanged = !settings.config().equals(current.get().config());
+        long configVersion = current.get().configVersion() + (configChanged ? 1 : 0);
         devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(settings.metadata()),
-                Json.write(settings.config()));
+                Json.write(settings.config()), configVersion);
         kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, settings.metadata()));
+        if (configChanged) {
+            kafka.command(new DeviceRef(orgSlug, deviceId), CONFIG_COMMAND, "config-" + configVersion,
+                    Map.of("configVersion", configVersion, "config", settings.config()), now);
+        }
         return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.plantline.api.devices;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.plantline.api.db.Conditions;
@@ -11,8 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,16 +28,21 @@ public final class DeviceStore {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
     private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_schedule, metadata, config,"
-            + " online, last_seen_at, firmware_current, firmware_previous, firmware_target, write_key_prefix, created_at,"
-            + " updated_at";
+            + " online, last_seen_at, firmware_current, firmware_previous, firmware_target, write_key_prefix, read_key_prefix,"
+            + " config_version, config_applied_version, config_reported_version, config_reported_at, config_report_error,"
+            + " created_at, updated_at";
 
     /** List filters; empty means "any". */
     public record Filter(Optional<String> groupId, Optional<Boolean> enabled, Optional<Boolean> online,
                          Optional<String> firmware) {
     }
 
-    /** A device's write key check: enough to accept or refuse an ingested message. */
-    public record KeyedDevice(DeviceRef device, boolean enabled, String writeKeyHash) {
+    /** A device's key check: enough to accept or refuse a call made with one of its keys. */
+    public record KeyedDevice(DeviceRef device, boolean enabled, String keyHash) {
+    }
+
+    /** What a settings write starts from, its row locked until the transaction ends. */
+    public record LockedSettings(IdealCycleSchedule idealCycle, JsonNode config, long configVersion) {
     }
 
     private final Database database;
@@ -78,15 +86,17 @@ public final class DeviceStore {
                 row -> row.getString(1), orgSlug, deviceIds.toArray(String[]::new));
     }
 
-    public Optional<KeyedDevice> byWriteKeyPrefix(String deviceId, String prefix) {
-        return database.one("SELECT org_slug, device_id, enabled, write_key_hash FROM devices"
-                        + " WHERE device_id = ? AND write_key_prefix = ?",
-                row -> new KeyedDevice(new DeviceRef(row.getString("org_slug"), row.getString("device_id")),
-                        row.getBoolean("enabled"), row.getString("write_key_hash")), deviceId, prefix);
+    public Optional<KeyedDevice> byKeyPrefix(String deviceId, DeviceKeys.Scope scope, String prefix) {
+        String sql = switch (scope) {
+            case WRITE -> "SELECT org_slug, device_id, enabled, write_key_hash FROM devices WHERE device_id = ? AND write_key_prefix = ?";
+            case READ -> "SELECT org_slug, device_id, enabled, read_key_hash FROM devices WHERE device_id = ? AND read_key_prefix = ?";
+        };
+        return database.one(sql, row -> new KeyedDevice(new DeviceRef(row.getString(1), row.getString(2)),
+                row.getBoolean(3), row.getString(4)), deviceId, prefix);
     }
 
     /** A new device with its write key's prefix and hash; a taken id is a unique violation (409). */
-    public void create(Database.Tx tx, String orgSlug, NewDevice device, WriteKeys.Issued key) throws SQLException {
+    public void create(Database.Tx tx, String orgSlug, NewDevice device, DeviceKeys.Issued key) throws SQLException {
         tx.update("INSERT INTO devices (org_slug, device_id, name, hardware_model, write_key_hash, write_key_prefix)"
                         + " VALUES (?, ?, ?, ?, ?, ?)",
                 orgSlug, device.deviceId(), device.name(), device.hardwareModel(), key.hash(), key.prefix());
@@ -110,24 +120,46 @@ public final class DeviceStore {
         return updated;
     }
 
-    /** The device's ideal cycle time schedule, its row locked until the transaction ends; empty for no such device. */
-    public Optional<IdealCycleSchedule> lockSchedule(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
-        return tx.one("SELECT ideal_cycle_schedule FROM devices WHERE org_slug = ? AND device_id = ? FOR UPDATE",
-                row -> Json.read(row.getString(1), IdealCycleSchedule.class), orgSlug, deviceId);
+    /** The device's settings as stored, its row locked until the transaction ends; empty for no such device. */
+    public Optional<LockedSettings> lockSettings(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
+        return tx.one("SELECT ideal_cycle_schedule, config, config_version FROM devices"
+                        + " WHERE org_slug = ? AND device_id = ? FOR UPDATE",
+                row -> new LockedSettings(Json.read(row.getString(1), IdealCycleSchedule.class), json(row.getString(2)),
+                        row.getLong(3)), orgSlug, deviceId);
     }
 
-    /** Stores the settings the jobs apply; the caller publishes them in the same transaction. */
+    /** Stores the settings the jobs apply and the device's configuration at {@code configVersion}. */
     public void saveSettings(Database.Tx tx, String orgSlug, String deviceId, IdealCycleSchedule idealCycle,
-                             String metadata, String config) throws SQLException {
+                             String metadata, String config, long configVersion) throws SQLException {
         tx.update("UPDATE devices SET ideal_cycle_schedule = ?::jsonb, metadata = ?::jsonb, config = ?::jsonb,"
-                        + " updated_at = now() WHERE org_slug = ? AND device_id = ?",
-                Json.write(idealCycle), metadata, config, orgSlug, deviceId);
+                        + " config_version = ?, updated_at = now() WHERE org_slug = ? AND device_id = ?",
+                Json.write(idealCycle), metadata, config, configVersion, orgSlug, deviceId);
         invalidate(orgSlug, deviceId);
     }
 
-    public boolean replaceWriteKey(Database.Tx tx, String orgSlug, String deviceId, WriteKeys.Issued key) throws SQLException {
+    public boolean replaceWriteKey(Database.Tx tx, String orgSlug, String deviceId, DeviceKeys.Issued key) throws SQLException {
         return changed(orgSlug, deviceId, tx.update("UPDATE devices SET write_key_hash = ?, write_key_prefix = ?,"
                 + " updated_at = now() WHERE org_slug = ? AND device_id = ?", key.hash(), key.prefix(), orgSlug, deviceId));
+    }
+
+    /** Gives the device a new read key, or none: the old one stops working at once either way. */
+    public boolean replaceReadKey(String orgSlug, String deviceId, Optional<DeviceKeys.Issued> key) {
+        return changed(orgSlug, deviceId, database.update("UPDATE devices SET read_key_hash = ?, read_key_prefix = ?,"
+                        + " updated_at = now() WHERE org_slug = ? AND device_id = ?",
+                key.map(DeviceKeys.Issued::hash).orElse(null), key.map(DeviceKeys.Issued::prefix).orElse(null),
+                orgSlug, deviceId));
+    }
+
+    /**
+     * The device's report on a configuration version it was sent; false when that version was never sent. The
+     * applied version only moves forward, so a late report of an older version does not hide a newer one.
+     */
+    public boolean reportConfig(DeviceRef device, int version, boolean applied, String error, Instant at) {
+        return changed(device.orgSlug(), device.deviceId(), database.update("UPDATE devices SET"
+                        + " config_applied_version = CASE WHEN ? THEN greatest(config_applied_version, ?) ELSE config_applied_version END,"
+                        + " config_reported_version = ?, config_report_error = ?, config_reported_at = ?"
+                        + " WHERE org_slug = ? AND device_id = ? AND ? <= config_version",
+                applied, version, version, error, Timestamp.from(at), device.orgSlug(), device.deviceId(), version));
     }
 
     /**
@@ -168,10 +200,21 @@ public final class DeviceStore {
                 json(row.getString("metadata")), json(row.getString("config")), row.getBoolean("online"),
                 Database.instant(row, "last_seen_at").orElse(null), row.getString("firmware_current"),
                 row.getString("firmware_previous"), row.getString("firmware_target"), row.getString("write_key_prefix"),
-                row.getTimestamp("created_at").toInstant(), row.getTimestamp("updated_at").toInstant());
+                row.getString("read_key_prefix"), configState(row), row.getTimestamp("created_at").toInstant(),
+                row.getTimestamp("updated_at").toInstant());
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    private static Device.ConfigState configState(ResultSet row) throws SQLException {
+        long reported = row.getLong("config_reported_version");
+        Device.ConfigReport lastReport = row.wasNull() ? null : new Device.ConfigReport(reported,
+                row.getString("config_report_error") == null, row.getString("config_report_error"),
+                row.getTimestamp("config_reported_at").toInstant());
+        long applied = row.getLong("config_applied_version");
+        Long appliedVersion = row.wasNull() ? null : applied;
+        return new Device.ConfigState(row.getLong("config_version"), appliedVersion, lastReport);
+    }
+
+    private static JsonNode json(String text) {
         try {
             return Json.MAPPER.readTree(text);
         } catch (IOException e) {

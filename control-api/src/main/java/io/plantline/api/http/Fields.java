@@ -150,12 +150,12 @@ public final class Fields {
         problems.add(problem);
     }
 
-    /** Throws the 400 with every problem found so far, if there is any. */
     /** The problems so far, for a nested object's fields reported under its parent's name. */
     public List<String> problems() {
         return List.copyOf(problems);
     }
 
+    /** Throws the 400 with every problem found so far, if there is any. */
     public void check() {
         ApiException.throwIfAny(problems);
     }

@@ -82,7 +82,7 @@ public final class IngestRoutes {
     }
 
     private Object ingest(Call call, String deviceId, String kind, byte[] payload) {
-        DeviceStore.KeyedDevice device = devices.authenticate(call, deviceId);
+        DeviceStore.KeyedDevice device = devices.toWrite(call, deviceId);
         Routing.Route route = routing(device).route(topic(device, kind), payload, clock.instant());
         kafka.send(route.record().topic(), route.record().key(), route.record().value());
         if (route.rejection().isPresent()) {
@@ -103,7 +103,7 @@ public final class IngestRoutes {
     }
 
     private Object ingestBatch(Call call) {
-        DeviceStore.KeyedDevice device = devices.authenticate(call, call.path("deviceId"));
+        DeviceStore.KeyedDevice device = devices.toWrite(call, call.path("deviceId"));
         JsonNode items = Json.array(call.rawBody());
         if (items.size() > MAX_BATCH) {
             throw ApiException.validation(List.of("at most " + MAX_BATCH + " messages in a batch; this one has " + items.size()));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.db.Database;
 import io.plantline.api.devices.BrokerAccounts;
-import io.plantline.api.devices.WriteKeys;
+import io.plantline.api.devices.DeviceKeys;
 import io.plantline.api.http.ApiException;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.mqtt.MqttGrant;
@@ -72,7 +72,7 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
 
     /** Writes the device's account with its new key; an answer of 503 if the broker does not take it. */
     @Override
-    public void issued(DeviceRef device, WriteKeys.Issued key) {
+    public void issued(DeviceRef device, DeviceKeys.Issued key) {
         try {
             write(username(device), key.key(), key.prefix(), MqttGrant.device(device.orgSlug(), device.deviceId(), key.prefix()));
         } catch (DynsecClient.DynsecException e) {

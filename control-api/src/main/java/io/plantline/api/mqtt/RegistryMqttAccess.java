@@ -1,7 +1,7 @@
 package io.plantline.api.mqtt;
 
 import io.plantline.api.db.Database;
-import io.plantline.api.devices.WriteKeys;
+import io.plantline.api.devices.DeviceKeys;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.mqtt.MqttAccessPolicy;
 import io.plantline.model.mqtt.MqttGrant;
@@ -36,14 +36,14 @@ public final class RegistryMqttAccess implements MqttAccessPolicy {
             return sameText(password, service.get().password()) ? Optional.of(service.get().grant()) : Optional.empty();
         }
         Optional<DeviceRef> device = deviceOf(username);
-        Optional<String> prefix = WriteKeys.prefix(password);
+        Optional<String> prefix = DeviceKeys.prefix(DeviceKeys.Scope.WRITE, password);
         if (device.isEmpty() || prefix.isEmpty()) {
             return Optional.empty();
         }
         return database.one("SELECT write_key_hash FROM devices"
                                 + " WHERE org_slug = ? AND device_id = ? AND enabled AND write_key_prefix = ?",
                         row -> row.getString(1), device.get().orgSlug(), device.get().deviceId(), prefix.get())
-                .filter(hash -> WriteKeys.matches(password, hash))
+                .filter(hash -> DeviceKeys.matches(password, hash))
                 .map(hash -> MqttGrant.device(device.get().orgSlug(), device.get().deviceId(), prefix.get()));
     }
 

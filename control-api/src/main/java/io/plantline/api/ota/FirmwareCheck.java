@@ -12,9 +12,9 @@ import java.util.UUID;
 
 /**
  * {@code GET /device-api/{deviceId}/firmware}: a device that polls instead of listening for commands asks, with its
- * write key, whether an update is assigned to it. The answer is the update a roll-out sent it and it has not finished
- * (the {@code ota.update} command's fields, with a fresh signed download link), or {@code {"update": null}}. A device
- * reports its progress as one listening for commands does ({@code POST /ota/reportStatus}, or MQTT).
+ * read or write key, whether an update is assigned to it. The answer is the update a roll-out sent it and it has not
+ * finished (the {@code ota.update} command's fields, with a fresh signed download link), or {@code {"update": null}}.
+ * A device reports its progress as one listening for commands does ({@code POST /ota/reportStatus}, or MQTT).
  */
 public final class FirmwareCheck {
 
@@ -40,7 +40,7 @@ public final class FirmwareCheck {
     }
 
     private Object check(Call call) {
-        DeviceStore.KeyedDevice device = devices.authenticate(call, call.path("deviceId"));
+        DeviceStore.KeyedDevice device = devices.toRead(call, call.path("deviceId"));
         if (!device.enabled()) {
             throw ApiException.of(403, "device_disabled", "the device is disabled");
         }

@@ -2,11 +2,7 @@ package io.plantline.api.ota;
 
 import io.plantline.api.ApiKafka;
 import io.plantline.api.db.Database;
-import io.plantline.model.DeviceCommand;
 import io.plantline.model.DeviceRef;
-import io.plantline.model.Topics;
-import io.plantline.model.json.RecordJson;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -182,10 +177,7 @@ public final class Rollouts implements AutoCloseable {
 
     private void command(String orgSlug, String deviceId, String deploymentId, String type, Map<String, Object> payload,
                          Instant now) {
-        DeviceRef device = new DeviceRef(orgSlug, deviceId);
-        String commandId = UUID.nameUUIDFromBytes((type + "/" + orgSlug + "/" + deploymentId + "/" + deviceId)
-                .getBytes(StandardCharsets.UTF_8)).toString();
-        kafka.send(Topics.COMMANDS, device.key(), RecordJson.write(new DeviceCommand(commandId, device, type, now, payload)));
+        kafka.command(new DeviceRef(orgSlug, deviceId), type, deploymentId, payload, now);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.plantline.pipeline.oee;
 
 /**
  * The summable parts of OEE for one machine over one bucket (a minute, an hour, a day) or for a group, as the OEE
- * contract of ARCHITECTURE.md defines them. Ratios are computed from these, never averaged: a roll-up or a group is
+ * contract of docs/architecture.md defines them. Ratios are computed from these, never averaged: a roll-up or a group is
  * the {@link #plus} of its parts, then the ratios of the sum.
  *
  * @param idealMs      sum over counted parts of the ideal cycle time in force when they were counted
