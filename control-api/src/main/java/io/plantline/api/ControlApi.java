@@ -31,6 +31,7 @@ import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.mqtt.MosquittoAccounts;
 import io.plantline.api.organisations.OrganisationRoutes;
+import io.plantline.api.organisations.PlatformOrganisation;
 import io.plantline.api.ota.DeploymentRoutes;
 import io.plantline.api.ota.DeploymentStore;
 import io.plantline.api.ota.DownloadLinks;
@@ -104,7 +105,8 @@ public final class ControlApi implements AutoCloseable {
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
         new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);
-        new OrganisationRoutes(database).register(routes);
+        PlatformOrganisation platform = new PlatformOrganisation(options.platformOrg());
+        new OrganisationRoutes(database, users, hasher, platform).register(routes);
         BrokerAccounts brokerAccounts = options.mosquitto().<BrokerAccounts>map(mosquitto -> register(MosquittoAccounts.start(
                         mosquitto.host(), mosquitto.port(), mosquitto.adminUser(), mosquitto.adminPassword(),
                         mosquitto.services(), database)))
@@ -128,7 +130,7 @@ public final class ControlApi implements AutoCloseable {
         new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
         new FirmwareCheck(database, deviceAuth, firmware, downloadLinks).register(routes);
         new DeviceApiRoutes(database, devices, deviceAuth, clock).register(routes);
-        new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), options.platformOrg(), database,
+        new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), platform, database,
                 clock).register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));

@@ -50,7 +50,9 @@ public final class AuthRoutes {
         Optional<String> organisation = fields.text("organisation", 63);
         fields.check();
         accountThrottle.check(email, call.clientAddress());
-        List<User> opened = accountsOpenedBy(email, password, organisation);
+        List<User> memberships = accountsOpenedBy(email, password);
+        List<User> opened = memberships.stream()
+                .filter(account -> organisation.map(account.orgSlug()::equals).orElse(true)).toList();
         if (opened.isEmpty()) {
             accountThrottle.failed(email);
             throw ApiException.unauthorized("wrong e-mail or password");
@@ -62,16 +64,19 @@ public final class AuthRoutes {
         User user = opened.get(0);
         accountThrottle.succeeded(email, call.clientAddress());
         call.audit("user/" + user.id());
-        return tokens(user, refreshTokens.issue(user.id()).token());
+        Map<String, Object> answer = tokens(user, refreshTokens.issue(user.id()).token());
+        answer.put("memberships", memberships.stream()
+                .map(account -> Map.of("organisation", account.orgSlug(), "role", account.role().wireName())).toList());
+        return answer;
     }
 
     /**
-     * The enabled accounts (one per organisation at most) whose password this is. An address used by no account costs
-     * the same hash check as a wrong password, so the answer's time does not tell whether it exists.
+     * The enabled accounts (one per organisation at most) whose password this is: the person's memberships. An
+     * address used by no account costs the same hash check as a wrong password, so the answer's time does not tell
+     * whether it exists.
      */
-    private List<User> accountsOpenedBy(String email, String password, Optional<String> organisation) {
-        List<UserStore.Credentials> accounts = users.credentials(email).stream()
-                .filter(account -> organisation.map(account.user().orgSlug()::equals).orElse(true)).toList();
+    private List<User> accountsOpenedBy(String email, String password) {
+        List<UserStore.Credentials> accounts = users.credentials(email);
         if (accounts.isEmpty()) {
             hasher.matches(password, null);
             return List.of();

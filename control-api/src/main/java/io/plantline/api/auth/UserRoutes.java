@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class UserRoutes {
 
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}");
+    public static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}");
 
     private final UserStore users;
     private final PasswordHasher hasher;

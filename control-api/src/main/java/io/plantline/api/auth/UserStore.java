@@ -60,7 +60,12 @@ public final class UserStore {
     }
 
     public User create(String orgSlug, String email, String displayName, Role role, String passwordHash) {
-        return database.one("INSERT INTO users (org_slug, email, display_name, role, password_hash) VALUES (?, ?, ?, ?, ?)"
+        return database.transaction(tx -> create(tx, orgSlug, email, displayName, role, passwordHash));
+    }
+
+    public User create(Database.Tx tx, String orgSlug, String email, String displayName, Role role, String passwordHash)
+            throws SQLException {
+        return tx.one("INSERT INTO users (org_slug, email, display_name, role, password_hash) VALUES (?, ?, ?, ?, ?)"
                         + " RETURNING " + COLUMNS,
                 UserStore::user, orgSlug, email, displayName, role.wireName(), passwordHash).orElseThrow();
     }

@@ -2,6 +2,7 @@ package io.plantline.api.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.plantline.api.http.ApiException;
+import io.plantline.api.organisations.PlatformOrganisation;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
@@ -42,16 +43,16 @@ public final class JobRoutes {
 
     private final Optional<FlinkRestClient> flink;
     private final Optional<Path> jobJar;
-    private final Optional<String> platformOrg;
+    private final PlatformOrganisation platform;
     private final Database database;
     private final Clock clock;
     private String uploadedJarId;
 
-    public JobRoutes(Optional<FlinkRestClient> flink, Optional<Path> jobJar, Optional<String> platformOrg,
+    public JobRoutes(Optional<FlinkRestClient> flink, Optional<Path> jobJar, PlatformOrganisation platform,
                      Database database, Clock clock) {
         this.flink = flink;
         this.jobJar = jobJar;
-        this.platformOrg = platformOrg;
+        this.platform = platform;
         this.database = database;
         this.clock = clock;
     }
@@ -196,9 +197,7 @@ public final class JobRoutes {
     }
 
     private FlinkRestClient cluster(Call call) {
-        if (platformOrg.filter(call.org()::equals).isEmpty()) {
-            throw ApiException.notFound("route");
-        }
+        platform.require(call);
         return flink.orElseThrow(() -> ApiException.unavailable("no Flink cluster is configured (--flink-rest-url)"));
     }
 }
