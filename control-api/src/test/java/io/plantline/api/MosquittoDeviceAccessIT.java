@@ -1,15 +1,23 @@
 package io.plantline.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.plantline.api.db.Database;
+import io.plantline.api.devices.DeviceKeys;
+import io.plantline.api.mqtt.MosquittoAccounts;
 import io.plantline.embedded.FreePorts;
+import io.plantline.model.DeviceRef;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +44,13 @@ class MosquittoDeviceAccessIT extends DeviceMqttAccessContract {
         setup = new Setup(server, server.organisation(TestApi.uniqueSlug("mosquitto-access")), port);
     }
 
+    private boolean connectsAndLeaves(String username, String password) {
+        var client = connect(username, password);
+        boolean connected = client.getState().isConnected();
+        client.disconnect();
+        return connected;
+    }
+
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
@@ -49,5 +64,29 @@ class MosquittoDeviceAccessIT extends DeviceMqttAccessContract {
     @Override
     Setup setup() {
         return setup;
+    }
+
+    /**
+     * A device's account is written while the transaction that registers the device is still open, so a review of the
+     * accounts may list the account before it can see the device. The account must outlive that moment, or the device
+     * is locked out for good (its key is known only when issued).
+     */
+    @Test
+    void anAccountWrittenBeforeItsDeviceIsCommittedSurvivesTheReviews() throws Exception {
+        String deviceId = "late-commit-1";
+        String username = setup.org().slug() + "/" + deviceId;
+        DeviceKeys.Issued key = DeviceKeys.issue(DeviceKeys.Scope.WRITE);
+        try (Database database = new Database(server.database.jdbcUrl(), 1, Duration.ofSeconds(5));
+             MosquittoAccounts issuer = MosquittoAccounts.start("127.0.0.1", setup.brokerPort(), DynsecMosquitto.ADMIN,
+                     DynsecMosquitto.ADMIN_PASSWORD, List.of(), database)) {
+            issuer.issued(new DeviceRef(setup.org().slug(), deviceId), key);
+
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                    .until(() -> connectsAndLeaves(username, key.key()));
+        }
+        server.database.execute("INSERT INTO devices (org_slug, device_id, write_key_hash, write_key_prefix) VALUES ('"
+                + setup.org().slug() + "', '" + deviceId + "', '" + key.hash() + "', '" + key.prefix() + "')");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> connectsAndLeaves(username, key.key()));
     }
 }

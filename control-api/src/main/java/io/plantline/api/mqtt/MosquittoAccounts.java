@@ -10,8 +10,10 @@ import io.plantline.model.DeviceRef;
 import io.plantline.model.mqtt.MqttGrant;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +27,18 @@ import org.slf4j.LoggerFactory;
  * written when the API issues the key, the only moment the key is known; the account remembers the key's prefix. Every
  * {@link #REVIEW_EVERY} the accounts are compared with the registry: a device disabled, deleted or whose broker
  * account holds another key than the registry's is disabled or deleted (which disconnects it), a device enabled again
- * is enabled. The services' accounts are written at start.
+ * is enabled; an account whose device the registry has not shown yet is left alone for {@link #UNREGISTERED_GRACE}.
+ * The services' accounts are written at start.
  */
 public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
 
     static final Duration REVIEW_EVERY = Duration.ofSeconds(2);
+    /**
+     * How long an account whose device the registry has never shown is kept: it is written inside the transaction
+     * that registers the device, so a review may list it before the device is committed; deleting it then would lock
+     * the device out for good, since its key is known only when issued.
+     */
+    static final Duration UNREGISTERED_GRACE = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(MosquittoAccounts.class);
 
     private record RegisteredDevice(String username, boolean enabled, String keyPrefix) {
@@ -40,6 +49,9 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
 
     private final DynsecClient dynsec;
     private final Database database;
+    /** Review state, touched only by the review thread: the devices the last review saw, and accounts awaiting theirs. */
+    private Set<String> registeredBefore = Set.of();
+    private final Map<String, Long> unregisteredSinceNanos = new HashMap<>();
     private final ScheduledExecutorService reviews = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "mosquitto-accounts");
         thread.setDaemon(true);
@@ -124,12 +136,16 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
                         "SELECT org_slug || '/' || device_id, enabled, write_key_prefix FROM devices",
                         row -> new RegisteredDevice(row.getString(1), row.getBoolean(2), row.getString(3)))
                 .stream().collect(Collectors.toMap(RegisteredDevice::username, device -> device));
+        long now = System.nanoTime();
         List<ObjectNode> changes = new ArrayList<>();
-        for (BrokerAccount account : deviceAccounts()) {
+        List<BrokerAccount> accounts = deviceAccounts();
+        for (BrokerAccount account : accounts) {
             RegisteredDevice device = registry.get(account.username());
             if (device == null) {
-                changes.add(DynsecClient.command("deleteClient").put("username", account.username()));
-                changes.add(DynsecClient.command("deleteRole").put("rolename", account.username()));
+                if (registeredBefore.contains(account.username()) || unregisteredLongerThanGrace(account.username(), now)) {
+                    changes.add(DynsecClient.command("deleteClient").put("username", account.username()));
+                    changes.add(DynsecClient.command("deleteRole").put("rolename", account.username()));
+                }
             } else {
                 boolean current = device.enabled() && account.keyPrefix().equals(device.keyPrefix());
                 if (current == account.disabled()) {
@@ -138,10 +154,19 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
                 }
             }
         }
+        Set<String> awaiting = accounts.stream().map(BrokerAccount::username).filter(name -> !registry.containsKey(name))
+                .collect(Collectors.toSet());
+        unregisteredSinceNanos.keySet().retainAll(awaiting);
+        registeredBefore = registry.keySet();
         if (!changes.isEmpty()) {
             LOG.info("bringing Mosquitto's accounts in step with the registry: {}", changes);
             dynsec.run(changes);
         }
+    }
+
+    private boolean unregisteredLongerThanGrace(String username, long nowNanos) {
+        long since = unregisteredSinceNanos.computeIfAbsent(username, name -> nowNanos);
+        return nowNanos - since >= UNREGISTERED_GRACE.toNanos();
     }
 
     private List<BrokerAccount> deviceAccounts() throws DynsecClient.DynsecException {
