@@ -31,11 +31,12 @@ import java.util.Set;
  * @param corsOrigins         origins whose browser pages may call the API ({@code --cors-origins}, comma-separated,
  *                            such as {@code https://dashboard.plant.example}); none by default
  * @param edge                limits applied before authentication, and the audit log's retention ({@link Edge})
+ * @param webSockets          the live socket's heartbeat, idle timeout and live-message limit ({@link WebSockets})
  */
 public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
-                         Duration webSocketHeartbeat, Duration webSocketIdleTimeout, Optional<String> flinkRestUrl,
+                         WebSockets webSockets, Optional<String> flinkRestUrl,
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
                          Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge) {
 
@@ -43,6 +44,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
             "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
+            "ws-messages-per-second",
             "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org",
             "max-firmware-bytes", "firmware-quota-bytes-per-day", "download-link-ttl-s", "public-url", "rollout-interval-ms",
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
@@ -112,8 +114,9 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 (int) settings.number("max-ingest-bytes", Limits.DEFAULT_MAX_PAYLOAD_BYTES, 1024, 10 << 20),
                 Duration.ofMillis(settings.number("statement-timeout-ms", 5000, 100, 600_000)),
                 (int) settings.number("db-pool-size", 10, 1, 200),
-                Duration.ofSeconds(settings.number("ws-heartbeat-s", 30, 1, 3600)),
-                Duration.ofSeconds(settings.number("ws-idle-timeout-s", 60, 1, 7200)),
+                new WebSockets(Duration.ofSeconds(settings.number("ws-heartbeat-s", 30, 1, 3600)),
+                        Duration.ofSeconds(settings.number("ws-idle-timeout-s", 60, 1, 7200)),
+                        (int) settings.number("ws-messages-per-second", 50, 1, 10_000)),
                 optional(settings, "flink-rest-url"),
                 optional(settings, "job-jar").map(java.nio.file.Path::of),
                 optional(settings, "platform-org").or(() -> org.isEmpty() ? Optional.empty() : Optional.of(org)),
@@ -128,6 +131,17 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 new Edge((int) settings.number("address-requests-per-minute", 6000, 1, 10_000_000),
                         Set.copyOf(list(settings, "trusted-proxies")),
                         Duration.ofDays(settings.number("audit-retention-days", 90, 1, 3650))));
+    }
+
+    /**
+     * The live socket ({@code /api/v1/ws}).
+     *
+     * @param heartbeat         how often the server sends a heartbeat and a ping ({@code --ws-heartbeat-s})
+     * @param idleTimeout       a socket heard nothing from for this long is closed ({@code --ws-idle-timeout-s})
+     * @param messagesPerSecond live channel messages one socket gets at most; the excess is dropped and counted
+     *                          ({@code --ws-messages-per-second})
+     */
+    public record WebSockets(Duration heartbeat, Duration idleTimeout, int messagesPerSecond) {
     }
 
     private static Optional<Mosquitto> mosquitto(Settings settings, String bootstrapOrg) {
@@ -153,7 +167,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
     public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
-                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
+                databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
                 mosquitto, corsOrigins, edge);
     }
 
@@ -161,7 +175,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
     public ApiOptions managingJobs(String flinkRestUrl, Optional<java.nio.file.Path> jobJar, String platformOrg) {
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
-                databasePoolSize, webSocketHeartbeat, webSocketIdleTimeout, Optional.of(flinkRestUrl), jobJar,
+                databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
                 Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge);
     }
 

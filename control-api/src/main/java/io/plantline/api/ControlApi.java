@@ -3,6 +3,7 @@ package io.plantline.api;
 import io.plantline.api.alerts.AlertRoutes;
 import io.plantline.api.alerts.AlertStore;
 import io.plantline.api.alerts.AlertStream;
+import io.plantline.api.alerts.LiveChannels;
 import io.plantline.api.auth.AccessTokens;
 import io.plantline.api.auth.AuthRoutes;
 import io.plantline.api.auth.FirstAdmin;
@@ -14,6 +15,7 @@ import io.plantline.api.db.Database;
 import io.plantline.api.devices.BrokerAccounts;
 import io.plantline.api.devices.DeviceApiRoutes;
 import io.plantline.api.devices.DeviceKeyAuth;
+import io.plantline.api.devices.LatestMinutes;
 import io.plantline.api.devices.DeviceRoutes;
 import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.devices.DeviceStore;
@@ -79,8 +81,10 @@ public final class ControlApi implements AutoCloseable {
         hasher = new PasswordHasher(options.bcryptCost());
         UserStore users = new UserStore(database);
         AccessTokens accessTokens = new AccessTokens(options.tokenSecret(), options.accessTokenLifetime(), clock, users);
+        LatestMinutes latestMinutes = new LatestMinutes(database, clock);
         AlertStream alertStream = register(new AlertStream(accessTokens, options.kafkaBootstrap(),
-                options.webSocketHeartbeat(), options.webSocketIdleTimeout()));
+                options.webSockets().heartbeat(), options.webSockets().idleTimeout(),
+                new LiveChannels(database, latestMinutes), options.webSockets().messagesPerSecond()));
         alertStream.start();
 
         // Jetty would otherwise take any client's X-Forwarded-For as its address; only trusted proxies may name it.
@@ -90,7 +94,7 @@ public final class ControlApi implements AutoCloseable {
         http.initExceptionHandler(startFailure::complete);
         // WebSocket routes must be declared before any HTTP route or filter (sparkjava).
         http.webSocket(WEBSOCKET_PATH, alertStream);
-        http.webSocketIdleTimeoutMillis(options.webSocketIdleTimeout().toMillis() * 2);
+        http.webSocketIdleTimeoutMillis(options.webSockets().idleTimeout().toMillis() * 2);
         new CorsPolicy(options.corsOrigins()).apply(http);
         AuditLog auditLog = register(new AuditLog(database, options.edge().auditRetention(), clock));
         auditLog.start();
@@ -129,7 +133,7 @@ public final class ControlApi implements AutoCloseable {
         Rollouts rollouts = register(new Rollouts(database, deployments, firmware, downloadLinks, kafka, clock));
         new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
         new FirmwareCheck(database, deviceAuth, firmware, downloadLinks).register(routes);
-        new DeviceApiRoutes(database, devices, deviceAuth, clock).register(routes);
+        new DeviceApiRoutes(latestMinutes, devices, deviceAuth, clock).register(routes);
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), platform, database,
                 clock).register(routes);
         String openApi = openApiDocument();

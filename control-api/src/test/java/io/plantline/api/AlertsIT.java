@@ -101,8 +101,8 @@ class AlertsIT {
 
     @Test
     void liveAlertsReachOnlyTheirOrganisationsSockets() throws Exception {
-        Listener mine = Listener.connect("?token=" + org.viewerToken());
-        Listener theirs = Listener.connect("");
+        SocketListener mine = SocketListener.connect(server, "?token=" + org.viewerToken());
+        SocketListener theirs = SocketListener.connect(server, "");
         theirs.socket.sendText("{\"token\":\"" + other.viewerToken() + "\"}", true);
         assertThat(mine.next(t -> t.get("type").asText().equals("authenticated"))).isPresent();
         assertThat(theirs.next(t -> t.get("type").asText().equals("authenticated"))).isPresent();
@@ -134,10 +134,10 @@ class AlertsIT {
 
     @Test
     void socketsWithoutAValidTokenOrGoneQuietAreClosed() throws Exception {
-        Listener forged = Listener.connect("?token=forged");
+        SocketListener forged = SocketListener.connect(server, "?token=forged");
         assertThat(forged.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
 
-        Listener silent = Listener.connect("");
+        SocketListener silent = SocketListener.connect(server, "");
         assertThat(silent.closed.get(10, TimeUnit.SECONDS)).as("no token within the idle timeout").isEqualTo(1008);
     }
 
@@ -151,7 +151,7 @@ class AlertsIT {
         try (TestApi own = TestApi.start(server.database, server.kafka, "--ws-heartbeat-s=1", "--ws-idle-timeout-s=30")) {
             TestApi.Org plant = own.organisation(TestApi.uniqueSlug("ws-auth"));
 
-            Listener viewer = Listener.connect(own, "?token=" + plant.viewerToken());
+            SocketListener viewer = SocketListener.connect(own, "?token=" + plant.viewerToken());
             assertThat(viewer.next(message -> message.path("type").asText().equals("authenticated"))).isPresent();
             String viewerId = own.call("GET", "/users/me", plant.viewerToken(), null).data().get("id").asText();
             assertThat(own.call("PATCH", "/users/" + viewerId, plant.adminToken(), Map.of("disabled", true)).status())
@@ -159,8 +159,8 @@ class AlertsIT {
             assertThat(viewer.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
             assertThat(viewer.closeReason).contains("disabled");
 
-            Listener expiring = Listener.connect(own, "?token=" + plant.operatorToken());
-            Listener renewed = Listener.connect(own, "?token=" + plant.adminToken());
+            SocketListener expiring = SocketListener.connect(own, "?token=" + plant.operatorToken());
+            SocketListener renewed = SocketListener.connect(own, "?token=" + plant.adminToken());
             assertThat(renewed.next(message -> message.path("type").asText().equals("authenticated"))).isPresent();
             own.clock.advance(Duration.ofMinutes(10));
             String fresh = own.login("admin@" + plant.slug() + ".test", TestApi.PASSWORD).data().get("accessToken").asText();
@@ -184,58 +184,5 @@ class AlertsIT {
                 + " VALUES ('" + id + "', '" + ALERT_ORG + "', '" + device + "', '" + rule + "', 'temperature', '" + severity + "', '"
                 + status + "', '" + openedAt + "', " + (status.equals("CLEARED") ? "'" + openedAt + "'::timestamptz + interval '1 minute'" : "NULL") + ")");
         return id;
-    }
-
-    /** A WebSocket client that queues every text message it receives (the JDK's, so the browser's behaviour). */
-    private static final class Listener implements WebSocket.Listener {
-        final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        volatile String closeReason;
-        final StringBuilder partial = new StringBuilder();
-        WebSocket socket;
-
-        static Listener connect(String query) {
-            return connect(server, query);
-        }
-
-        static Listener connect(TestApi api, String query) {
-            Listener listener = new Listener();
-            listener.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + api.api.port() + ControlApi.WEBSOCKET_PATH + query), listener).join();
-            return listener;
-        }
-
-        Optional<JsonNode> next(java.util.function.Predicate<JsonNode> wanted) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline) {
-                JsonNode message = messages.poll(100, TimeUnit.MILLISECONDS);
-                if (message != null && wanted.test(message)) {
-                    return Optional.of(message);
-                }
-            }
-            return Optional.empty();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    messages.add(Json.MAPPER.readTree(partial.toString()));
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeReason = reason;
-            closed.complete(statusCode);
-            return null;
-        }
     }
 }

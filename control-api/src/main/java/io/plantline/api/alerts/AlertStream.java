@@ -1,5 +1,8 @@
 package io.plantline.api.alerts;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
 import io.plantline.api.auth.AccessTokens;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.Json;
@@ -8,18 +11,19 @@ import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.annotations.OnWebSocketClose;
 import org.eclipse.jetty.websocket.api.annotations.OnWebSocketConnect;
@@ -40,6 +44,15 @@ import org.slf4j.LoggerFactory;
  * once it has expired, or its user is disabled or deleted, the socket is closed (1008, the reason as the API's 401
  * says it). A client keeps its socket by sending a fresh token ({@code {"token":"..."}}) before the old one expires.
  * Records are read from the end of the topic: the socket is live, history is {@code GET /alerts}.
+ *
+ * <p>Live channels: an authenticated socket sends {@code {"subscribe":"device:{id}"}} or {@code "group:{id}"} (at
+ * most {@value #MAX_CHANNELS}) and is answered {@code {"type":"subscribed","channel":...,"data":[state of each
+ * device]}} ({@link LiveChannels}), then gets each of those devices' readings and machine events as they reach Kafka,
+ * {@code {"type":"reading"|"machine","channel":...,"data":<the record's Kafka form>}}; {@code {"unsubscribe":...}}
+ * stops them. A channel the organisation does not have is answered {@code {"type":"error","channel":...,
+ * "code":"not_found"}}. Live messages are limited per socket to {@code messagesPerSecond}; the excess is dropped, and
+ * every heartbeat says how many were dropped since the previous one ({@code "dropped"}). Alerts and OTA steps are never
+ * dropped.
  */
 @WebSocket
 public final class AlertStream implements AutoCloseable {
@@ -47,42 +60,54 @@ public final class AlertStream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertStream.class);
     private static final int POLICY_VIOLATION = 1008;
     private static final int GOING_AWAY = 1001;
+    static final int MAX_CHANNELS = 20;
 
     private static final class Subscriber {
         volatile String token;
         volatile Principal principal;
         volatile long lastHeardNanos = System.nanoTime();
+        /** Channel name to the Kafka keys of its devices. */
+        final Map<String, Set<String>> channels = new ConcurrentHashMap<>();
+        volatile Instant channelsSince;
+        final Bucket liveMessages;
+        final AtomicLong dropped = new AtomicLong();
+
+        Subscriber(Bandwidth liveLimit) {
+            this.liveMessages = Bucket.builder().addLimit(liveLimit).build();
+        }
     }
 
     private final AccessTokens tokens;
     private final Duration idleTimeout;
+    private final LiveChannels channels;
+    private final Bandwidth liveLimit;
     private final Map<Session, Subscriber> subscribers = new ConcurrentHashMap<>();
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread reader;
+    private final TopicTail alerts;
+    private final TopicTail readings;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "alert-stream-heartbeat");
         thread.setDaemon(true);
         return thread;
     });
 
-    public AlertStream(AccessTokens tokens, String kafkaBootstrap, Duration heartbeat, Duration idleTimeout) {
+    public AlertStream(AccessTokens tokens, String kafkaBootstrap, Duration heartbeat, Duration idleTimeout,
+                       LiveChannels channels, int messagesPerSecond) {
         this.tokens = tokens;
         this.idleTimeout = idleTimeout;
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.reader = new Thread(this::readAlerts, "alert-stream-reader");
-        this.reader.setDaemon(true);
+        this.channels = channels;
+        this.liveLimit = Bandwidth.builder().capacity(messagesPerSecond)
+                .refillGreedy(messagesPerSecond, Duration.ofSeconds(1)).build();
+        this.alerts = new TopicTail(kafkaBootstrap, List.of(Topics.ALERTS), "alert-stream-reader",
+                () -> Optional.of(Instant.EPOCH), record -> push(record.value()));
+        this.readings = new TopicTail(kafkaBootstrap, List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), "live-readings-reader",
+                this::liveWantedSince, this::pushLive);
         heartbeats.scheduleAtFixedRate(this::heartbeat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Starts reading {@code factory.alerts} from its end; returns once the reader is positioned. */
+    /** Starts reading the topics from their end; returns once the readers are positioned. */
     public void start() {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERTS, Duration.ofSeconds(30)).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-        reader.start();
+        alerts.start();
+        readings.start();
     }
 
     public int connections() {
@@ -91,7 +116,7 @@ public final class AlertStream implements AutoCloseable {
 
     @OnWebSocketConnect
     public void connected(Session session) {
-        Subscriber subscriber = new Subscriber();
+        Subscriber subscriber = new Subscriber(liveLimit);
         subscribers.put(session, subscriber);
         List<String> token = session.getUpgradeRequest().getParameterMap().get("token");
         if (token != null && !token.isEmpty()) {
@@ -106,16 +131,45 @@ public final class AlertStream implements AutoCloseable {
             return;
         }
         subscriber.lastHeardNanos = System.nanoTime();
-        String token;
+        JsonNode message;
         try {
-            token = Json.MAPPER.readTree(text).path("token").asText("");
+            message = Json.MAPPER.readTree(text);
         } catch (java.io.IOException e) {
-            token = "";
+            message = Json.MAPPER.createObjectNode();
         }
+        String token = message.path("token").asText("");
         // The first message authenticates; a later one with a token renews it.
         if (subscriber.principal == null || !token.isEmpty()) {
             authenticate(session, subscriber, token);
         }
+        Principal principal = subscriber.principal;
+        if (principal != null && message.path("subscribe").isTextual()) {
+            subscribe(session, subscriber, principal, message.path("subscribe").textValue());
+        }
+        if (message.path("unsubscribe").isTextual()) {
+            subscriber.channels.remove(message.path("unsubscribe").textValue());
+        }
+    }
+
+    private void subscribe(Session session, Subscriber subscriber, Principal principal, String name) {
+        if (subscriber.channels.size() >= MAX_CHANNELS && !subscriber.channels.containsKey(name)) {
+            sendError(session, name, "too_many_channels", "at most " + MAX_CHANNELS + " channels per socket");
+            return;
+        }
+        Optional<LiveChannels.Channel> channel = channels.resolve(principal.orgSlug(), name);
+        if (channel.isEmpty()) {
+            sendError(session, name, "not_found", "no such device or group: " + name);
+            return;
+        }
+        if (subscriber.channels.isEmpty()) {
+            subscriber.channelsSince = Instant.now();
+        }
+        subscriber.channels.put(name, channel.get().deviceKeys());
+        send(session, Json.write(Map.of("type", "subscribed", "channel", name, "data", channel.get().snapshot())));
+    }
+
+    private static void sendError(Session session, String channel, String code, String message) {
+        send(session, Json.write(Map.of("type", "error", "channel", channel, "code", code, "message", message)));
     }
 
     @OnWebSocketFrame
@@ -138,20 +192,6 @@ public final class AlertStream implements AutoCloseable {
             send(session, "{\"type\":\"authenticated\",\"organisation\":\"" + subscriber.principal.orgSlug() + "\"}");
         } catch (ApiException e) {
             session.close(POLICY_VIOLATION, e.getMessage());
-        }
-    }
-
-    private void readAlerts() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    push(record.value());
-                }
-            }
-        } catch (WakeupException e) {
-            // close() wakes the reader to stop it
-        } finally {
-            consumer.close();
         }
     }
 
@@ -180,6 +220,31 @@ public final class AlertStream implements AutoCloseable {
         });
     }
 
+    /** Since when live records are wanted: the earliest subscription of the sockets that have channels, if any. */
+    private Optional<Instant> liveWantedSince() {
+        return subscribers.values().stream().filter(subscriber -> !subscriber.channels.isEmpty())
+                .map(subscriber -> subscriber.channelsSince).filter(Objects::nonNull).min(Comparator.naturalOrder());
+    }
+
+    /** A device's reading or machine event to the sockets with a channel of that device, within their limits. */
+    private void pushLive(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        String type = record.topic().equals(Topics.TELEMETRY) ? "reading" : "machine";
+        String data = new String(record.value(), StandardCharsets.UTF_8);
+        subscribers.forEach((session, subscriber) -> subscriber.channels.entrySet().stream()
+                .filter(channel -> channel.getValue().contains(record.key())).findFirst()
+                .ifPresent(channel -> {
+                    if (subscriber.liveMessages.tryConsume(1)) {
+                        send(session, "{\"type\":\"" + type + "\",\"channel\":" + Json.write(channel.getKey())
+                                + ",\"data\":" + data + "}");
+                    } else {
+                        subscriber.dropped.incrementAndGet();
+                    }
+                }));
+    }
+
     private void heartbeat() {
         long now = System.nanoTime();
         subscribers.forEach((session, subscriber) -> {
@@ -188,7 +253,7 @@ public final class AlertStream implements AutoCloseable {
                         subscriber.principal == null ? "no token received" : "idle timeout");
                 subscribers.remove(session);
             } else if (subscriber.principal != null && stillAuthorised(session, subscriber)) {
-                send(session, "{\"type\":\"heartbeat\"}");
+                send(session, "{\"type\":\"heartbeat\",\"dropped\":" + subscriber.dropped.getAndSet(0) + "}");
                 try {
                     session.getRemote().sendPing(java.nio.ByteBuffer.allocate(0));
                 } catch (java.io.IOException e) {
@@ -220,11 +285,8 @@ public final class AlertStream implements AutoCloseable {
     @Override
     public void close() {
         heartbeats.shutdownNow();
-        if (reader.isAlive()) {
-            consumer.wakeup();
-        } else {
-            consumer.close();
-        }
+        alerts.close();
+        readings.close();
         subscribers.keySet().forEach(session -> session.close(GOING_AWAY, "server stopping"));
         subscribers.clear();
     }

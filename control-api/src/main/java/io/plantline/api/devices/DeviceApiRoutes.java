@@ -1,28 +1,23 @@
 package io.plantline.api.devices;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.model.DeviceRef;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * {@code /device-api/{deviceId}}: what a device, or an integration acting for it, reads with its read key (or its
  * write key) and reports with its write key: its own description, metadata and configuration with the configuration's
- * version; the newest minute of each of its metrics; and which configuration version it applied. A disabled device is
- * refused (403), as its ingestion is.
+ * version; the newest minute of each of its metrics ({@link LatestMinutes}); and which configuration version it
+ * applied. A disabled device is refused (403), as its ingestion is.
  */
 public final class DeviceApiRoutes {
 
-    /** Latest readings look back this far, so the query reads only the newest index pages of a long history. */
-    static final Duration LATEST_WINDOW = Duration.ofDays(1);
     private static final long MAX_REPORT_BYTES = 4096;
 
     /** The device as it reads itself. */
@@ -30,17 +25,13 @@ public final class DeviceApiRoutes {
                             long configVersion) {
     }
 
-    /** The newest minute of a metric, as the analytics job wrote it to {@code telemetry_1m}. */
-    public record Latest(String metric, Instant minute, long count, double min, double max, double avg) {
-    }
-
-    private final Database database;
+    private final LatestMinutes latestMinutes;
     private final DeviceStore devices;
     private final DeviceKeyAuth keys;
     private final Clock clock;
 
-    public DeviceApiRoutes(Database database, DeviceStore devices, DeviceKeyAuth keys, Clock clock) {
-        this.database = database;
+    public DeviceApiRoutes(LatestMinutes latestMinutes, DeviceStore devices, DeviceKeyAuth keys, Clock clock) {
+        this.latestMinutes = latestMinutes;
         this.devices = devices;
         this.keys = keys;
         this.clock = clock;
@@ -58,13 +49,9 @@ public final class DeviceApiRoutes {
                 device.config(), device.configState().version());
     }
 
-    private List<Latest> latest(Call call) {
-        DeviceRef ref = enabled(keys.toRead(call, call.path("deviceId")));
-        return database.list("SELECT DISTINCT ON (metric) metric, bucket_start, count, min, max, avg FROM telemetry_1m"
-                        + " WHERE org_slug = ? AND device_id = ? AND bucket_start >= ? ORDER BY metric, bucket_start DESC",
-                row -> new Latest(row.getString("metric"), row.getTimestamp("bucket_start").toInstant(),
-                        row.getLong("count"), row.getDouble("min"), row.getDouble("max"), row.getDouble("avg")),
-                ref.orgSlug(), ref.deviceId(), java.sql.Timestamp.from(clock.instant().minus(LATEST_WINDOW)));
+    private List<LatestMinutes.Latest> latest(Call call) {
+        DeviceRef device = enabled(keys.toRead(call, call.path("deviceId")));
+        return latestMinutes.of(device.orgSlug(), List.of(device.deviceId()));
     }
 
     /** {@code {configVersion, applied, error?}}: the device says whether it applied that version, and if not, why. */

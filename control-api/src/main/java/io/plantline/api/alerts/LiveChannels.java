@@ -1,0 +1,86 @@
+package io.plantline.api.alerts;
+
+import io.plantline.api.db.Database;
+import io.plantline.api.devices.LatestMinutes;
+import io.plantline.model.DeviceRef;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The channels a socket may subscribe to in its organisation: {@code device:{deviceId}} and {@code group:{groupId}},
+ * each the live readings and machine states of its devices. Subscribing answers the current state of each device:
+ * online, last seen, and its newest minute of each metric ({@link LatestMinutes}).
+ */
+public final class LiveChannels {
+
+    /** A group's snapshot lists at most this many devices; its live messages come from all of them. */
+    static final int MAX_SNAPSHOT_DEVICES = 500;
+    private static final Pattern NAME = Pattern.compile("(device|group):([A-Za-z0-9][A-Za-z0-9_.:-]{0,127})");
+
+    /** A resolved channel: the Kafka keys ({@code org/device}) of its devices, and their state now. */
+    record Channel(String name, Set<String> deviceKeys, List<Map<String, Object>> snapshot) {
+    }
+
+    private record DeviceState(String deviceId, boolean online, Instant lastSeenAt) {
+    }
+
+    private final Database database;
+    private final LatestMinutes latestMinutes;
+
+    public LiveChannels(Database database, LatestMinutes latestMinutes) {
+        this.database = database;
+        this.latestMinutes = latestMinutes;
+    }
+
+    /** Empty for a malformed name, or a device or group the organisation does not have. */
+    Optional<Channel> resolve(String orgSlug, String name) {
+        Matcher matcher = NAME.matcher(name);
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        String sql = matcher.group(1).equals("device")
+                ? "SELECT device_id, online, last_seen_at FROM devices WHERE org_slug = ? AND device_id = ?"
+                : "SELECT d.device_id, d.online, d.last_seen_at FROM device_group_members m JOIN devices d"
+                        + " ON d.org_slug = m.org_slug AND d.device_id = m.device_id WHERE m.org_slug = ? AND m.group_id = ?"
+                        + " ORDER BY d.device_id";
+        List<DeviceState> devices = database.list(sql, row -> new DeviceState(row.getString(1), row.getBoolean(2),
+                Database.instant(row, "last_seen_at").orElse(null)), orgSlug, matcher.group(2));
+        boolean isGroup = matcher.group(1).equals("group");
+        if (devices.isEmpty() && !(isGroup && groupExists(orgSlug, matcher.group(2)))) {
+            return Optional.empty();
+        }
+        Set<String> keys = devices.stream().map(device -> new DeviceRef(orgSlug, device.deviceId()).key())
+                .collect(Collectors.toUnmodifiableSet());
+        return Optional.of(new Channel(name, keys, snapshot(orgSlug, devices)));
+    }
+
+    private boolean groupExists(String orgSlug, String groupId) {
+        return database.one("SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?", row -> true, orgSlug, groupId)
+                .isPresent();
+    }
+
+    private List<Map<String, Object>> snapshot(String orgSlug, List<DeviceState> devices) {
+        List<DeviceState> shown = devices.subList(0, Math.min(devices.size(), MAX_SNAPSHOT_DEVICES));
+        Map<String, List<LatestMinutes.Latest>> latest = latestMinutes.of(orgSlug,
+                shown.stream().map(DeviceState::deviceId).toList()).stream()
+                .collect(Collectors.groupingBy(LatestMinutes.Latest::deviceId));
+        List<Map<String, Object>> snapshot = new ArrayList<>();
+        for (DeviceState device : shown) {
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("deviceId", device.deviceId());
+            state.put("online", device.online());
+            state.put("lastSeenAt", device.lastSeenAt());
+            state.put("latest", latest.getOrDefault(device.deviceId(), List.of()));
+            snapshot.add(state);
+        }
+        return snapshot;
+    }
+}

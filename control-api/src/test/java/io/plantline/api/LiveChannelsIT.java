@@ -1,0 +1,137 @@
+package io.plantline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.model.Topics;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Live channels on the WebSocket: a device's or a group's readings, their state on subscribing, and the rate limit. */
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class LiveChannelsIT {
+    private static final String ORG = TestApi.uniqueSlug("live");
+    private static final int PER_SECOND = 5;
+
+    private static TestApi server;
+    private static TestApi.Org org;
+    private static TestApi.Org other;
+
+    @BeforeAll
+    static void start(TestDatabase database, TestKafka kafka) {
+        server = TestApi.start(database, kafka, "--ws-heartbeat-s=1", "--ws-messages-per-second=" + PER_SECOND);
+        org = server.organisation(ORG);
+        other = server.organisation(TestApi.uniqueSlug("live-other"));
+        for (String deviceId : List.of("press-1", "press-2", "oven-1")) {
+            assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", deviceId)).status()).isEqualTo(201);
+        }
+        assertThat(server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "presses", "name", "Presses",
+                "deviceIds", List.of("press-1", "press-2"))).status()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aDeviceChannelAnswersItsStateThenItsReadingsAndNoOtherDevicesOrStrayRecords() throws Exception {
+        Instant minute = server.clock.instant().truncatedTo(ChronoUnit.MINUTES).minusSeconds(60);
+        server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)"
+                + " VALUES ('" + ORG + "', 'oven-1', 'temperature', '" + minute + "', 6, 180, 190, 185, 2)");
+        SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
+        socket.socket.sendText("{\"subscribe\":\"device:oven-1\"}", true);
+
+        JsonNode subscribed = socket.next(message -> message.path("type").asText().equals("subscribed")).orElseThrow();
+        assertThat(subscribed.get("channel").asText()).isEqualTo("device:oven-1");
+        JsonNode state = subscribed.get("data").get(0);
+        assertThat(state.get("deviceId").asText()).isEqualTo("oven-1");
+        assertThat(state.get("latest").get(0).get("avg").asDouble()).isEqualTo(185.0);
+
+        server.kafka.produce(Topics.TELEMETRY, null, "not a device message".getBytes(StandardCharsets.UTF_8));
+        reading("press-1", 1.0);
+        reading("oven-1", 186.5);
+        JsonNode live = socket.next(message -> message.path("type").asText().equals("reading")).orElseThrow();
+        assertThat(live.get("channel").asText()).isEqualTo("device:oven-1");
+        assertThat(live.get("data").get("metrics").get("temperature").asDouble()).isEqualTo(186.5);
+        assertThat(socket.next(message -> message.path("type").asText().equals("reading"))).as("press-1 is not subscribed")
+                .isEmpty();
+
+        socket.socket.sendText("{\"unsubscribe\":\"device:oven-1\"}", true);
+        // A socket's messages are handled in order: once press-2 is subscribed, oven-1 is not any more.
+        socket.socket.sendText("{\"subscribe\":\"device:press-2\"}", true);
+        socket.next(message -> message.path("channel").asText().equals("device:press-2")).orElseThrow();
+        reading("oven-1", 187.0);
+        assertThat(socket.next(message -> message.path("type").asText().equals("reading"))).isEmpty();
+    }
+
+    @Test
+    void aGroupChannelCarriesItsMembersAndAnotherOrganisationsChannelsDoNotExist() throws Exception {
+        SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
+        socket.socket.sendText("{\"subscribe\":\"group:presses\"}", true);
+        JsonNode subscribed = socket.next(message -> message.path("type").asText().equals("subscribed")).orElseThrow();
+        assertThat(subscribed.get("data").findValuesAsText("deviceId")).containsExactly("press-1", "press-2");
+
+        reading("oven-1", 1.0);
+        reading("press-2", 2.0);
+        JsonNode live = socket.next(message -> message.path("type").asText().equals("reading")).orElseThrow();
+        assertThat(live.get("data").get("device").asText()).isEqualTo("press-2");
+
+        SocketListener stranger = SocketListener.connect(server, "?token=" + other.viewerToken());
+        stranger.socket.sendText("{\"subscribe\":\"device:oven-1\"}", true);
+        JsonNode refused = stranger.next(message -> message.path("type").asText().equals("error")).orElseThrow();
+        assertThat(refused.get("code").asText()).isEqualTo("not_found");
+        reading("oven-1", 3.0);
+        assertThat(stranger.next(message -> message.path("type").asText().equals("reading"))).isEmpty();
+    }
+
+    @Test
+    void readingsBeyondTheLimitAreDroppedAndCountedInTheHeartbeats() throws Exception {
+        SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
+        socket.socket.sendText("{\"subscribe\":\"device:press-1\"}", true);
+        socket.next(message -> message.path("type").asText().equals("subscribed")).orElseThrow();
+        int sent = 60;
+        List<Map.Entry<String, byte[]>> burst = new ArrayList<>();
+        for (int i = 0; i < sent; i++) {
+            burst.add(Map.entry(ORG + "/press-1", readingRecord("press-1", i)));
+        }
+        server.kafka.produceAll(Topics.TELEMETRY, burst);
+        List<JsonNode> readings = new ArrayList<>();
+        long dropped = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (readings.size() + dropped < sent && System.nanoTime() < deadline) {
+            JsonNode message = socket.next(m -> m.path("type").asText().matches("reading|heartbeat")).orElseThrow();
+            if (message.get("type").asText().equals("reading")) {
+                readings.add(message);
+            } else {
+                dropped += message.get("dropped").asLong();
+            }
+        }
+        assertThat(readings.size() + dropped).isEqualTo(sent);
+        assertThat(dropped).isPositive();
+        assertThat(readings.size()).isLessThan(sent);
+    }
+
+    private static void reading(String deviceId, double value) {
+        server.kafka.produce(Topics.TELEMETRY, ORG + "/" + deviceId, readingRecord(deviceId, value));
+    }
+
+    /** A reading in its Kafka form, as the bridge writes it. */
+    private static byte[] readingRecord(String deviceId, double value) {
+        return ("{\"org\":\"" + ORG + "\",\"device\":\"" + deviceId + "\",\"kind\":\"telemetry\",\"ts\":\""
+                + Instant.now() + "\",\"metrics\":{\"temperature\":" + value + "}}").getBytes(StandardCharsets.UTF_8);
+    }
+}
