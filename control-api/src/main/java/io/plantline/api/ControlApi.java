@@ -31,6 +31,7 @@ import io.plantline.api.ingest.IngestRoutes;
 import io.plantline.api.jobs.FlinkRestClient;
 import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
+import io.plantline.api.kpis.LineOee;
 import io.plantline.api.mqtt.MosquittoAccounts;
 import io.plantline.api.organisations.OrganisationRoutes;
 import io.plantline.api.organisations.PlatformOrganisation;
@@ -84,7 +85,7 @@ public final class ControlApi implements AutoCloseable {
         LatestMinutes latestMinutes = new LatestMinutes(database, clock);
         AlertStream alertStream = register(new AlertStream(accessTokens, options.kafkaBootstrap(),
                 options.webSockets().heartbeat(), options.webSockets().idleTimeout(),
-                new LiveChannels(database, latestMinutes), options.webSockets().messagesPerSecond()));
+                new LiveChannels(database, latestMinutes, new LineOee(database, clock)), options.webSockets().messagesPerSecond()));
         alertStream.start();
 
         // Jetty would otherwise take any client's X-Forwarded-For as its address; only trusted proxies may name it.

@@ -125,6 +125,40 @@ class LiveChannelsIT {
         assertThat(readings.size()).isLessThan(sent);
     }
 
+    @Test
+    void anOeeChannelShowsTheLinesNewestMinuteThenEachNewerOne() throws Exception {
+        Instant minute = server.clock.instant().truncatedTo(ChronoUnit.MINUTES).minusSeconds(180);
+        oeeMinute("press-1", minute, 54_000, 50, 45);
+        oeeMinute("press-2", minute, 30_000, 20, 20);
+        oeeMinute("oven-1", minute.plusSeconds(60), 60_000, 99, 99);
+        SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
+        socket.socket.sendText("{\"subscribe\":\"oee:presses\"}", true);
+
+        JsonNode shown = socket.next(message -> message.path("type").asText().equals("subscribed")).orElseThrow().get("data");
+        assertThat(shown.get("bucketStart").asText()).as("oven-1 is not on the line").isEqualTo(minute.toString());
+        assertThat(shown.get("plannedMs").asLong()).isEqualTo(120_000);
+        assertThat(shown.get("totalCount").asLong()).isEqualTo(70);
+        assertThat(shown.get("availability").asDouble()).isEqualTo(0.7);
+
+        oeeMinute("press-2", minute.plusSeconds(60), 60_000, 30, 29);
+        JsonNode next = socket.next(message -> message.path("type").asText().equals("oee")).orElseThrow();
+        assertThat(next.get("channel").asText()).isEqualTo("oee:presses");
+        assertThat(next.get("data").get("bucketStart").asText()).isEqualTo(minute.plusSeconds(60).toString());
+        assertThat(next.get("data").get("goodCount").asLong()).isEqualTo(29);
+        assertThat(socket.next(message -> message.path("type").asText().equals("oee"))).as("each minute once").isEmpty();
+
+        socket.socket.sendText("{\"subscribe\":\"oee:no-such-line\"}", true);
+        assertThat(socket.next(message -> message.path("type").asText().equals("error")).orElseThrow().get("code").asText())
+                .isEqualTo("not_found");
+    }
+
+    /** A machine's minute as the OEE job writes it, with an ideal cycle time of one second. */
+    private static void oeeMinute(String deviceId, Instant minute, long runMs, long total, long good) throws Exception {
+        server.database.execute("INSERT INTO oee_1m (org_slug, device_id, bucket_start, planned_ms, run_ms, total_count,"
+                + " good_count, ideal_cycle_ms, ideal_ms, good_ideal_ms) VALUES ('" + ORG + "', '" + deviceId + "', '" + minute
+                + "', 60000, " + runMs + ", " + total + ", " + good + ", 1000, " + total * 1000 + ", " + good * 1000 + ")");
+    }
+
     private static void reading(String deviceId, double value) {
         server.kafka.produce(Topics.TELEMETRY, ORG + "/" + deviceId, readingRecord(deviceId, value));
     }

@@ -5,6 +5,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.plantline.api.auth.AccessTokens;
 import io.plantline.api.http.ApiException;
+import io.plantline.api.kpis.OeeFigures;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Principal;
 import io.plantline.model.Topics;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.annotations.OnWebSocketClose;
@@ -48,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Live channels: an authenticated socket sends {@code {"subscribe":"device:{id}"}} or {@code "group:{id}"} (at
  * most {@value #MAX_CHANNELS}) and is answered {@code {"type":"subscribed","channel":...,"data":[state of each
  * device]}} ({@link LiveChannels}), then gets each of those devices' readings and machine events as they reach Kafka,
- * {@code {"type":"reading"|"machine","channel":...,"data":<the record's Kafka form>}}; {@code {"unsubscribe":...}}
+ * {@code {"type":"reading"|"machine","channel":...,"data":<the record's Kafka form>}}; {@code "oee:{groupId}"} answers
+ * the line's newest OEE minute and then each newer one, {@code {"type":"oee",...}}; {@code {"unsubscribe":...}}
  * stops them. A channel the organisation does not have is answered {@code {"type":"error","channel":...,
  * "code":"not_found"}}. Live messages are limited per socket to {@code messagesPerSecond}; the excess is dropped, and
  * every heartbeat says how many were dropped since the previous one ({@code "dropped"}). Alerts and OTA steps are never
@@ -61,13 +65,18 @@ public final class AlertStream implements AutoCloseable {
     private static final int POLICY_VIOLATION = 1008;
     private static final int GOING_AWAY = 1001;
     static final int MAX_CHANNELS = 20;
+    /** How often OEE channels look for a newer minute, at most; more often when heartbeats are. */
+    private static final Duration OEE_EVERY = Duration.ofSeconds(5);
+
+    /** A socket's channel: the Kafka keys of its devices, or the line whose OEE it follows and the minute last sent. */
+    private record Subscription(Set<String> deviceKeys, Optional<String> oeeLine, AtomicReference<Instant> oeeSent) {
+    }
 
     private static final class Subscriber {
         volatile String token;
         volatile Principal principal;
         volatile long lastHeardNanos = System.nanoTime();
-        /** Channel name to the Kafka keys of its devices. */
-        final Map<String, Set<String>> channels = new ConcurrentHashMap<>();
+        final Map<String, Subscription> channels = new ConcurrentHashMap<>();
         volatile Instant channelsSince;
         final Bucket liveMessages;
         final AtomicLong dropped = new AtomicLong();
@@ -102,6 +111,8 @@ public final class AlertStream implements AutoCloseable {
         this.readings = new TopicTail(kafkaBootstrap, List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), "live-readings-reader",
                 this::liveWantedSince, this::pushLive);
         heartbeats.scheduleAtFixedRate(this::heartbeat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        long oeeEvery = Math.min(heartbeat.toMillis(), OEE_EVERY.toMillis());
+        heartbeats.scheduleWithFixedDelay(this::pushOeeQuietly, oeeEvery, oeeEvery, TimeUnit.MILLISECONDS);
     }
 
     /** Starts reading the topics from their end; returns once the readers are positioned. */
@@ -164,7 +175,9 @@ public final class AlertStream implements AutoCloseable {
         if (subscriber.channels.isEmpty()) {
             subscriber.channelsSince = Instant.now();
         }
-        subscriber.channels.put(name, channel.get().deviceKeys());
+        Instant oeeShown = channel.get().snapshot() instanceof OeeFigures figures ? figures.bucketStart() : null;
+        subscriber.channels.put(name, new Subscription(channel.get().deviceKeys(), channel.get().oeeLine(),
+                new AtomicReference<>(oeeShown)));
         send(session, Json.write(Map.of("type", "subscribed", "channel", name, "data", channel.get().snapshot())));
     }
 
@@ -220,9 +233,10 @@ public final class AlertStream implements AutoCloseable {
         });
     }
 
-    /** Since when live records are wanted: the earliest subscription of the sockets that have channels, if any. */
+    /** Since when live records are wanted: the earliest subscription of the sockets with devices' channels, if any. */
     private Optional<Instant> liveWantedSince() {
-        return subscribers.values().stream().filter(subscriber -> !subscriber.channels.isEmpty())
+        return subscribers.values().stream().filter(subscriber -> subscriber.channels.values().stream()
+                        .anyMatch(subscription -> !subscription.deviceKeys().isEmpty()))
                 .map(subscriber -> subscriber.channelsSince).filter(Objects::nonNull).min(Comparator.naturalOrder());
     }
 
@@ -234,15 +248,47 @@ public final class AlertStream implements AutoCloseable {
         String type = record.topic().equals(Topics.TELEMETRY) ? "reading" : "machine";
         String data = new String(record.value(), StandardCharsets.UTF_8);
         subscribers.forEach((session, subscriber) -> subscriber.channels.entrySet().stream()
-                .filter(channel -> channel.getValue().contains(record.key())).findFirst()
-                .ifPresent(channel -> {
-                    if (subscriber.liveMessages.tryConsume(1)) {
-                        send(session, "{\"type\":\"" + type + "\",\"channel\":" + Json.write(channel.getKey())
-                                + ",\"data\":" + data + "}");
-                    } else {
-                        subscriber.dropped.incrementAndGet();
-                    }
-                }));
+                .filter(channel -> channel.getValue().deviceKeys().contains(record.key())).findFirst()
+                .ifPresent(channel -> sendLive(session, subscriber, type, channel.getKey(), data)));
+    }
+
+    private void pushOeeQuietly() {
+        try {
+            pushOee();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the lines' OEE for their channels; trying again at the next round", e);
+        }
+    }
+
+    /** Each OEE channel's line minute newer than the one last sent, read once per line and round. */
+    private void pushOee() {
+        Map<String, Optional<OeeFigures>> newest = new HashMap<>();
+        subscribers.forEach((session, subscriber) -> subscriber.channels.forEach((name, subscription) -> {
+            Principal principal = subscriber.principal;
+            if (principal == null || subscription.oeeLine().isEmpty()) {
+                return;
+            }
+            String line = subscription.oeeLine().get();
+            newest.computeIfAbsent(principal.orgSlug() + "/" + line, key -> channels.newestOee(principal.orgSlug(), line))
+                    .filter(figures -> isNewer(figures.bucketStart(), subscription.oeeSent().get()))
+                    .ifPresent(figures -> {
+                        subscription.oeeSent().set(figures.bucketStart());
+                        sendLive(session, subscriber, "oee", name, Json.write(figures));
+                    });
+        }));
+    }
+
+    private static boolean isNewer(Instant minute, Instant sent) {
+        return sent == null || minute.isAfter(sent);
+    }
+
+    /** A live message within the socket's limit, or one more dropped. */
+    private static void sendLive(Session session, Subscriber subscriber, String type, String channel, String data) {
+        if (subscriber.liveMessages.tryConsume(1)) {
+            send(session, "{\"type\":\"" + type + "\",\"channel\":" + Json.write(channel) + ",\"data\":" + data + "}");
+        } else {
+            subscriber.dropped.incrementAndGet();
+        }
     }
 
     private void heartbeat() {

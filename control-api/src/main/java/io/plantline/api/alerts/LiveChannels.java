@@ -2,6 +2,8 @@ package io.plantline.api.alerts;
 
 import io.plantline.api.db.Database;
 import io.plantline.api.devices.LatestMinutes;
+import io.plantline.api.kpis.LineOee;
+import io.plantline.api.kpis.OeeFigures;
 import io.plantline.model.DeviceRef;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,17 +18,22 @@ import java.util.stream.Collectors;
 
 /**
  * The channels a socket may subscribe to in its organisation: {@code device:{deviceId}} and {@code group:{groupId}},
- * each the live readings and machine states of its devices. Subscribing answers the current state of each device:
+ * each the live readings and machine states of its devices, and {@code oee:{groupId}}, a line's OEE minute by minute
+ * ({@link LineOee}). Subscribing to a device or group answers the current state of each device:
  * online, last seen, and its newest minute of each metric ({@link LatestMinutes}).
  */
 public final class LiveChannels {
 
     /** A group's snapshot lists at most this many devices; its live messages come from all of them. */
     static final int MAX_SNAPSHOT_DEVICES = 500;
-    private static final Pattern NAME = Pattern.compile("(device|group):([A-Za-z0-9][A-Za-z0-9_.:-]{0,127})");
+    private static final Pattern NAME = Pattern.compile("(device|group|oee):([A-Za-z0-9][A-Za-z0-9_.:-]{0,127})");
 
-    /** A resolved channel: the Kafka keys ({@code org/device}) of its devices, and their state now. */
-    record Channel(String name, Set<String> deviceKeys, List<Map<String, Object>> snapshot) {
+    /**
+     * A resolved channel: the Kafka keys ({@code org/device}) of its devices, the line whose OEE it follows (an
+     * {@code oee:} channel, which has no devices' records), and what it shows now: each device's state, or the line's
+     * newest OEE minute (null when it has none yet).
+     */
+    record Channel(String name, Set<String> deviceKeys, Optional<String> oeeLine, Object snapshot) {
     }
 
     private record DeviceState(String deviceId, boolean online, Instant lastSeenAt) {
@@ -34,10 +41,17 @@ public final class LiveChannels {
 
     private final Database database;
     private final LatestMinutes latestMinutes;
+    private final LineOee lineOee;
 
-    public LiveChannels(Database database, LatestMinutes latestMinutes) {
+    public LiveChannels(Database database, LatestMinutes latestMinutes, LineOee lineOee) {
         this.database = database;
         this.latestMinutes = latestMinutes;
+        this.lineOee = lineOee;
+    }
+
+    /** The line's newest OEE minute, for the channel's updates. */
+    Optional<OeeFigures> newestOee(String orgSlug, String groupId) {
+        return lineOee.newestMinute(orgSlug, groupId);
     }
 
     /** Empty for a malformed name, or a device or group the organisation does not have. */
@@ -45,6 +59,11 @@ public final class LiveChannels {
         Matcher matcher = NAME.matcher(name);
         if (!matcher.matches()) {
             return Optional.empty();
+        }
+        if (matcher.group(1).equals("oee")) {
+            String groupId = matcher.group(2);
+            return groupExists(orgSlug, groupId) ? Optional.of(new Channel(name, Set.of(), Optional.of(groupId),
+                    lineOee.newestMinute(orgSlug, groupId).orElse(null))) : Optional.empty();
         }
         String sql = matcher.group(1).equals("device")
                 ? "SELECT device_id, online, last_seen_at FROM devices WHERE org_slug = ? AND device_id = ?"
@@ -59,7 +78,7 @@ public final class LiveChannels {
         }
         Set<String> keys = devices.stream().map(device -> new DeviceRef(orgSlug, device.deviceId()).key())
                 .collect(Collectors.toUnmodifiableSet());
-        return Optional.of(new Channel(name, keys, snapshot(orgSlug, devices)));
+        return Optional.of(new Channel(name, keys, Optional.empty(), snapshot(orgSlug, devices)));
     }
 
     private boolean groupExists(String orgSlug, String groupId) {
