@@ -9,6 +9,7 @@ import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.IdealCycleTime;
+import io.plantline.model.Sha256;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,11 +96,14 @@ public final class DeviceSettingsWriter {
                 .forgetEndedBefore(now, SCHEDULE_HISTORY);
         boolean configChanged = !settings.config().equals(current.get().config());
         long configVersion = current.get().configVersion() + (configChanged ? 1 : 0);
-        devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(settings.metadata()),
-                Json.write(settings.config()), configVersion);
+        String config = Json.write(settings.config());
+        devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(settings.metadata()), config, configVersion);
         kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, settings.metadata()));
         if (configChanged) {
-            kafka.command(new DeviceRef(orgSlug, deviceId), CONFIG_COMMAND, "config-" + configVersion,
+            // The content is part of the command's identity: a version sent again after a failed transaction may
+            // carry another configuration, and a device must not take it for the one it has seen.
+            String subject = "config-" + configVersion + "-" + Sha256.hex(config);
+            kafka.command(new DeviceRef(orgSlug, deviceId), CONFIG_COMMAND, subject,
                     Map.of("configVersion", configVersion, "config", settings.config()), now);
         }
         return true;
