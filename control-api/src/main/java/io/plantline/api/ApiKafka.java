@@ -83,8 +83,8 @@ public final class ApiKafka implements AutoCloseable {
     public void sendAll(List<ProducerRecord<String, byte[]>> records) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (ProducerRecord<String, byte[]> record : records) {
-            sent.add(producer.send(new ProducerRecord<>(record.topic(), record.key() == null ? null : bytes(record.key()),
-                    record.value())));
+            sent.add(producer.send(new ProducerRecord<>(record.topic(), null, record.key() == null ? null : bytes(record.key()),
+                    record.value(), record.headers())));
         }
         for (Future<RecordMetadata> ack : sent) {
             await(ack);

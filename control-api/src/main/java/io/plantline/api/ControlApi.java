@@ -42,6 +42,8 @@ import io.plantline.api.ota.FirmwareCheck;
 import io.plantline.api.ota.FirmwareRoutes;
 import io.plantline.api.ota.FirmwareStore;
 import io.plantline.api.ota.Rollouts;
+import io.plantline.api.profiles.ProfileRoutes;
+import io.plantline.api.profiles.ProfileStore;
 import io.plantline.api.rules.RuleRoutes;
 import io.plantline.api.rules.RuleStore;
 import io.plantline.model.Limits;
@@ -105,7 +107,8 @@ public final class ControlApi implements AutoCloseable {
 
         DeviceStore devices = new DeviceStore(database, clock);
         RuleStore rules = new RuleStore(database, kafka);
-        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, kafka, clock);
+        ProfileStore profiles = new ProfileStore(database);
+        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, kafka, clock);
         RefreshTokens refreshTokens = new RefreshTokens(database, options.refreshTokenLifetime(), clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
@@ -116,14 +119,15 @@ public final class ControlApi implements AutoCloseable {
                         mosquitto.host(), mosquitto.port(), mosquitto.adminUser(), mosquitto.adminPassword(),
                         mosquitto.services(), database)))
                 .orElse(BrokerAccounts.REGISTRY_ONLY);
-        new DeviceRoutes(database, devices, settings, rules, brokerAccounts, clock).register(routes);
+        new DeviceRoutes(database, devices, settings, rules, brokerAccounts, profiles, clock).register(routes);
+        new ProfileRoutes(database, profiles).register(routes);
         GroupStore groups = new GroupStore(database);
         new GroupRoutes(database, groups, devices, settings, rules, clock).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
         new KpiRoutes(database).register(routes);
         DeviceKeyAuth deviceAuth = new DeviceKeyAuth(devices);
-        new IngestRoutes(deviceAuth, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
+        new IngestRoutes(deviceAuth, profiles, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 options.maxIngestBytes(), clock).register(routes);
         DownloadLinks downloadLinks = new DownloadLinks(options.tokenSecret(), options.ota().downloadLinkLifetime(), clock,
                 options.ota().publicUrl(), http::port);

@@ -61,8 +61,10 @@ class AccessIT {
                 .get("data").get("firmwareId").asText();
         server.call("POST", "/ota/deployments", plantA.adminToken(), Map.of("deploymentId", "rollout-a", "firmwareId",
                 firmwareId, "deviceIds", List.of("press-1")));
+        server.call("POST", "/profiles", plantA.adminToken(), Map.of("profileId", "press", "name", "Press"));
         idsOfA = Map.of("deviceId", "press-1", "groupId", "line-1", "ruleId", "hot", "alertId", alertId.toString(),
-                "userId", spareUser, "jobId", "f".repeat(32), "firmwareId", firmwareId, "deploymentId", "rollout-a");
+                "userId", spareUser, "jobId", "f".repeat(32), "firmwareId", firmwareId, "deploymentId", "rollout-a",
+                "profileId", "press");
     }
 
     @AfterAll
@@ -167,7 +169,7 @@ class AccessIT {
     private static Map<String, String> unknownIds() {
         return Map.of("deviceId", "no-such-device", "groupId", "no-such-group", "ruleId", "no-such-rule",
                 "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString(), "jobId", "0".repeat(32),
-                "firmwareId", UUID.randomUUID().toString(), "deploymentId", "no-such-rollout");
+                "firmwareId", UUID.randomUUID().toString(), "deploymentId", "no-such-rollout", "profileId", "no-such-profile");
     }
 
     private static String fill(String path, Map<String, String> ids) {

@@ -92,7 +92,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         this.registry = new DeviceRegistry(database, options.registryRefresh());
         this.producer = new KafkaProducer<>(producerConfig(options), new StringSerializer(), new ByteArraySerializer());
         this.routing = new Routing(new DeviceMessageCodec(options.maxPayloadBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
-                registry::status, Routing.SOURCE);
+                registry::status, registry::profile, Routing.SOURCE);
         this.inFlight = new InFlight(options.maxInFlightBytes(), clock::millis);
         Mqtt5ClientBuilder client = MqttClient.builder()
                 .useMqttVersion5()

@@ -3,23 +3,31 @@ package io.plantline.bridge;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceProfile;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.MessageKind;
+import io.plantline.model.TelemetryReading;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.ParseResult;
 import io.plantline.model.json.RecordJson;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Decides where one device message goes (from MQTT, or from the control API's HTTP ingestion): a valid message from an enabled device to the Kafka topic of its
  * kind, keyed by {@code orgSlug/deviceId}, in the Kafka form (with the receive time); anything else to the
- * dead-letter topic with the reason and the raw payload. It never throws and never drops.
+ * dead-letter topic with the reason and the raw payload. A reading outside its device's profile is refused as well,
+ * or, when the profile only flags, sent marked with {@link DeviceProfile#OUTSIDE_HEADER}. It never throws and never
+ * drops.
  */
 public final class Routing {
 
@@ -31,6 +39,7 @@ public final class Routing {
 
     private final DeviceMessageCodec codec;
     private final Function<DeviceRef, DeviceRegistry.Status> registry;
+    private final Function<DeviceRef, Optional<DeviceProfile>> profiles;
     private final String source;
     /**
      * A device sends on a handful of topics, and splitting and matching each topic against the identity patterns
@@ -39,9 +48,11 @@ public final class Routing {
     private final Cache<String, Optional<Topics.DeviceTopic>> topics = Caffeine.newBuilder().maximumSize(100_000).build();
 
     /** {@code source} names the sender in dead letters ({@value #SOURCE}, or the API). */
-    public Routing(DeviceMessageCodec codec, Function<DeviceRef, DeviceRegistry.Status> registry, String source) {
+    public Routing(DeviceMessageCodec codec, Function<DeviceRef, DeviceRegistry.Status> registry,
+                   Function<DeviceRef, Optional<DeviceProfile>> profiles, String source) {
         this.codec = codec;
         this.registry = registry;
+        this.profiles = profiles;
         this.source = source;
     }
 
@@ -69,7 +80,20 @@ public final class Routing {
             return reject(rejected.rejection(), origin, device.key(), payload, receivedAt);
         }
         var message = ((ParseResult.Accepted) result).message();
-        return new Route(new ProducerRecord<>(message.kind().kafkaTopic(), device.key(), codec.encode(message)),
+        List<Header> marks = List.of();
+        if (message instanceof TelemetryReading reading) {
+            Optional<DeviceProfile> profile = profiles.apply(device);
+            List<String> outside = profile.map(held -> held.outside(reading.metrics())).orElse(List.of());
+            if (!outside.isEmpty()) {
+                String detail = "outside profile " + profile.get().profileId() + ": " + String.join("; ", outside);
+                if (!profile.get().flagOnly()) {
+                    return reject(new Rejection(RejectReason.OUTSIDE_PROFILE, detail), origin, device.key(), payload,
+                            receivedAt);
+                }
+                marks = List.of(new RecordHeader(DeviceProfile.OUTSIDE_HEADER, detail.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return new Route(new ProducerRecord<>(message.kind().kafkaTopic(), null, device.key(), codec.encode(message), marks),
                 Optional.of(message.kind()), Optional.empty());
     }
 

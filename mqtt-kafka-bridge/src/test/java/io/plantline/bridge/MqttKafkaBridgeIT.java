@@ -92,6 +92,38 @@ class MqttKafkaBridgeIT {
     }
 
     @Test
+    void aReadingOutsideItsDevicesProfileIsRefusedAndAChangedProfileAppliesWithinSeconds(TestDatabase database,
+                                                                                        TestKafka kafka,
+                                                                                        TestMqttBroker broker)
+            throws Exception {
+        database.execute("INSERT INTO device_profiles (org_slug, profile_id, name, metrics) VALUES ('" + org
+                + "', 'press', 'Press', '[{\"name\":\"temperature\",\"unit\":\"C\",\"min\":0,\"max\":250}]')");
+        database.execute("UPDATE devices SET profile_id = 'press' WHERE org_slug = '" + org + "' AND device_id = 'press-1'");
+        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
+            bridge.start();
+            Mqtt5BlockingClient device = device(broker);
+            String ts = "\"" + Instant.now() + "\"";
+            publish(device, "press-1/telemetry", "{\"ts\":" + ts + ",\"metrics\":{\"temperature\":71.5}}");
+            publish(device, "press-1/telemetry", "{\"ts\":" + ts + ",\"metrics\":{\"temperature\":251}}");
+            publish(device, "press-1/telemetry", "{\"ts\":" + ts + ",\"metrics\":{\"humidity\":40}}");
+
+            Map<String, List<ConsumerRecord<String, byte[]>>> records = readOwn(kafka, Map.of(Topics.TELEMETRY, 1,
+                    Topics.DEAD_LETTER, 2));
+            assertThat(records.get(Topics.DEAD_LETTER)).extracting(record -> RecordJson.readDeadLetter(record.value()).detail())
+                    .containsExactlyInAnyOrder("outside profile press: temperature 251.0 is outside [0.0, 250.0]",
+                            "outside profile press: humidity is not declared");
+
+            database.execute("UPDATE device_profiles SET metrics = '[{\"name\":\"temperature\"},{\"name\":\"humidity\"}]'"
+                    + " WHERE org_slug = '" + org + "'");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                publish(device, "press-1/telemetry", "{\"ts\":" + ts + ",\"metrics\":{\"humidity\":41}}");
+                assertThat(bridge.metrics().snapshot().forwarded()).isGreaterThan(1);
+            });
+            device.disconnect();
+        }
+    }
+
+    @Test
     void messagesPublishedWhileTheBridgeIsDownArriveWhenItReturns(TestKafka kafka, TestMqttBroker broker) throws Exception {
         try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
             bridge.start();

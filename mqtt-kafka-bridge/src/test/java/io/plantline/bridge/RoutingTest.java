@@ -3,6 +3,7 @@ package io.plantline.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceProfile;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RoutingTest {
@@ -21,11 +23,17 @@ class RoutingTest {
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:01Z");
     private static final String TELEMETRY = "{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":71.5}}";
     private static final Map<String, DeviceRegistry.Status> REGISTRY = Map.of(
-            "acme/press-7", DeviceRegistry.Status.ENABLED, "acme/press-8", DeviceRegistry.Status.DISABLED);
+            "acme/press-7", DeviceRegistry.Status.ENABLED, "acme/press-8", DeviceRegistry.Status.DISABLED,
+            "acme/press-10", DeviceRegistry.Status.ENABLED);
+
+    /** press-7 refuses what is outside its profile, press-10 flags it. */
+    private static final Map<String, DeviceProfile> PROFILES = Map.of(
+            "acme/press-7", profile("press", false), "acme/press-10", profile("press-flagging", true));
 
     private final DeviceMessageCodec codec = new DeviceMessageCodec(1024, Duration.ofMinutes(5));
     private final Routing routing = new Routing(codec,
-            device -> REGISTRY.getOrDefault(device.key(), DeviceRegistry.Status.UNKNOWN), Routing.SOURCE);
+            device -> REGISTRY.getOrDefault(device.key(), DeviceRegistry.Status.UNKNOWN),
+            device -> Optional.ofNullable(PROFILES.get(device.key())), Routing.SOURCE);
 
     @Test
     void validMessageGoesToTheTopicOfItsKindKeyedByDevice() {
@@ -72,6 +80,35 @@ class RoutingTest {
         assertThat(letter.origin()).isEqualTo(topic);
         assertThat(letter.raw()).isEqualTo(bytes(payload));
         assertThat(letter.at()).isEqualTo(NOW);
+    }
+
+    @Test
+    void aReadingOutsideItsDevicesProfileIsADeadLetterWithItsOwnReason() {
+        for (String reading : new String[] {"{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":251.0}}",
+                "{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":71.5,\"humidity\":40}}"}) {
+            Routing.Route route = routing.route("plantline/acme/press-7/telemetry", bytes(reading), NOW);
+
+            assertThat(route.rejection()).contains(RejectReason.OUTSIDE_PROFILE);
+            assertThat(route.record().topic()).isEqualTo(Topics.DEAD_LETTER);
+            assertThat(RecordJson.readDeadLetter(route.record().value()).detail()).contains("profile press");
+        }
+        assertThat(routing.route("plantline/acme/press-7/telemetry", bytes(TELEMETRY), NOW).rejection()).isEmpty();
+    }
+
+    @Test
+    void aProfileThatFlagsLetsTheReadingThroughMarked() {
+        Routing.Route route = routing.route("plantline/acme/press-10/telemetry",
+                bytes("{\"ts\":\"2026-11-23T10:00:00Z\",\"metrics\":{\"temperature\":-40.5}}"), NOW);
+
+        assertThat(route.record().topic()).isEqualTo(Topics.TELEMETRY);
+        assertThat(new String(route.record().headers().lastHeader(DeviceProfile.OUTSIDE_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("outside profile press-flagging: temperature -40.5 is outside [0.0, 250.0]");
+        assertThat(routing.route("plantline/acme/press-10/telemetry", bytes(TELEMETRY), NOW).record().headers()
+                .lastHeader(DeviceProfile.OUTSIDE_HEADER)).isNull();
+    }
+
+    private static DeviceProfile profile(String profileId, boolean flagOnly) {
+        return new DeviceProfile(profileId, Map.of("temperature", new DeviceProfile.Range(0.0, 250.0)), flagOnly);
     }
 
     private static byte[] bytes(String text) {

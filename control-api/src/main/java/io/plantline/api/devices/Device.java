@@ -14,7 +14,7 @@ import java.util.List;
 public record Device(String deviceId, String name, String hardwareModel, boolean enabled, Double idealCycleSeconds,
                      List<IdealCycleTime> idealCycleSchedule, JsonNode metadata, JsonNode config, boolean online, Instant lastSeenAt, String firmwareCurrent,
                      String firmwarePrevious, String firmwareTarget, String writeKeyPrefix, String readKeyPrefix,
-                     ConfigState configState, Instant createdAt, Instant updatedAt) {
+                     ConfigState configState, String profileId, Instant createdAt, Instant updatedAt) {
 
     /**
      * The configuration's round trip: {@code version} counts the changes sent to the device, {@code appliedVersion} is

@@ -1,5 +1,6 @@
 package io.plantline.api.devices;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
@@ -7,6 +8,7 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
+import io.plantline.api.profiles.ProfileStore;
 import io.plantline.api.rules.RuleStore;
 import io.plantline.model.DeviceRef;
 import java.time.Clock;
@@ -31,15 +33,17 @@ public final class DeviceRoutes {
     private final DeviceSettingsWriter settings;
     private final RuleStore rules;
     private final BrokerAccounts brokerAccounts;
+    private final ProfileStore profiles;
     private final Clock clock;
 
     public DeviceRoutes(Database database, DeviceStore devices, DeviceSettingsWriter settings, RuleStore rules,
-                        BrokerAccounts brokerAccounts, Clock clock) {
+                        BrokerAccounts brokerAccounts, ProfileStore profiles, Clock clock) {
         this.database = database;
         this.devices = devices;
         this.settings = settings;
         this.rules = rules;
         this.brokerAccounts = brokerAccounts;
+        this.profiles = profiles;
         this.clock = clock;
     }
 
@@ -95,15 +99,28 @@ public final class DeviceRoutes {
         return Reply.created(withWriteKey(devices.find(call.org(), deviceId).orElseThrow(), key));
     }
 
+    /** Name and hardware model; {@code profileId} assigns a profile (the device's config must fit it) or, null, none. */
     private Object update(Call call) {
-        Fields fields = new Fields(call.body(), "name", "hardwareModel");
+        Fields fields = new Fields(call.body(), "name", "hardwareModel", "profileId");
         Optional<String> name = fields.text("name", 200);
         Optional<String> hardwareModel = fields.text("hardwareModel", 100);
+        boolean assigning = fields.has("profileId");
+        Optional<String> profileId = call.body().path("profileId").isNull() ? Optional.empty() : fields.text("profileId", 128);
         fields.check();
-        call.audit("device/" + call.path("deviceId"));
-        if (!devices.rename(call.org(), call.path("deviceId"), name, hardwareModel)) {
-            throw ApiException.notFound("device");
-        }
+        String deviceId = call.path("deviceId");
+        call.audit("device/" + deviceId);
+        database.transaction(tx -> {
+            DeviceStore.LockedSettings current = devices.lockSettings(tx, call.org(), deviceId)
+                    .orElseThrow(() -> ApiException.notFound("device"));
+            if (assigning) {
+                if (profileId.isPresent() && profiles.find(tx, call.org(), profileId.get()).isEmpty()) {
+                    throw ApiException.businessRule("no profile " + profileId.get());
+                }
+                settings.fitted(tx, call.org(), profileId, (ObjectNode) current.config());
+                devices.assignProfile(tx, call.org(), deviceId, profileId);
+            }
+            return devices.rename(tx, call.org(), deviceId, name, hardwareModel);
+        });
         return find(call);
     }
 

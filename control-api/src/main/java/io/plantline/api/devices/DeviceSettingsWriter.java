@@ -3,8 +3,11 @@ package io.plantline.api.devices;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.ApiKafka;
 import io.plantline.api.db.Database;
+import io.plantline.api.http.ApiException;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Json;
+import io.plantline.api.profiles.Profile;
+import io.plantline.api.profiles.ProfileStore;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.IdealCycleSchedule;
@@ -15,16 +18,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Device settings the jobs apply (ideal cycle time for OEE, metadata) and the device's free-form config. Setting them
- * replaces the metadata and config, and writes the ideal cycle time (none when absent) from {@code effectiveFrom}
- * (default: now) on by the rule of {@link IdealCycleSchedule}: the latest write decides the value from its effective
- * time on, superseding earlier writes for that period. The row is written and the whole schedule published on
+ * Device settings the jobs apply (ideal cycle time for OEE, metadata) and the device's config (free-form, or as its
+ * profile declares it, defaults filled in). Setting them replaces the metadata and config, and writes the ideal cycle
+ * time (none when absent) from {@code effectiveFrom} (default: now) on by the rule of {@link IdealCycleSchedule}: the
+ * latest write decides the value from its effective time on, superseding earlier writes for that period. The row is written and the whole schedule published on
  * {@code factory.rules} in one transaction, under the row's lock, so the topic's order is the table's.
  */
 public final class DeviceSettingsWriter {
@@ -38,11 +42,13 @@ public final class DeviceSettingsWriter {
     }
 
     private final DeviceStore devices;
+    private final ProfileStore profiles;
     private final ApiKafka kafka;
     private final Clock clock;
 
-    public DeviceSettingsWriter(DeviceStore devices, ApiKafka kafka, Clock clock) {
+    public DeviceSettingsWriter(DeviceStore devices, ProfileStore profiles, ApiKafka kafka, Clock clock) {
         this.devices = devices;
+        this.profiles = profiles;
         this.kafka = kafka;
         this.clock = clock;
     }
@@ -94,9 +100,10 @@ public final class DeviceSettingsWriter {
         IdealCycleSchedule idealCycle = current.get().idealCycle()
                 .written(settings.effectiveFrom(), Optional.ofNullable(settings.idealCycleSeconds()))
                 .forgetEndedBefore(now, SCHEDULE_HISTORY);
-        boolean configChanged = !settings.config().equals(current.get().config());
+        ObjectNode completed = fitted(tx, orgSlug, current.get().profileId(), settings.config());
+        boolean configChanged = !completed.equals(current.get().config());
         long configVersion = current.get().configVersion() + (configChanged ? 1 : 0);
-        String config = Json.write(settings.config());
+        String config = Json.write(completed);
         devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(settings.metadata()), config, configVersion);
         kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, settings.metadata()));
         if (configChanged) {
@@ -104,8 +111,27 @@ public final class DeviceSettingsWriter {
             // carry another configuration, and a device must not take it for the one it has seen.
             String subject = "config-" + configVersion + "-" + Sha256.hex(config);
             kafka.command(new DeviceRef(orgSlug, deviceId), CONFIG_COMMAND, subject,
-                    Map.of("configVersion", configVersion, "config", settings.config()), now);
+                    Map.of("configVersion", configVersion, "config", completed), now);
         }
         return true;
+    }
+
+    /**
+     * The configuration as the device's profile declares it, the defaults of missing fields filled in; a 400 with every
+     * field that does not fit. Without a profile, as given.
+     */
+    public ObjectNode fitted(Database.Tx tx, String orgSlug, Optional<String> profileId, ObjectNode config)
+            throws SQLException {
+        if (profileId.isEmpty()) {
+            return config;
+        }
+        Optional<Profile> profile = profiles.find(tx, orgSlug, profileId.get());
+        if (profile.isEmpty()) {
+            return config;
+        }
+        List<String> problems = new ArrayList<>();
+        ObjectNode completed = profile.get().completed(config, problems);
+        ApiException.throwIfAny(problems);
+        return completed;
     }
 }

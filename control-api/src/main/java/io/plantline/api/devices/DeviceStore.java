@@ -30,7 +30,7 @@ public final class DeviceStore {
     private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_schedule, metadata, config,"
             + " online, last_seen_at, firmware_current, firmware_previous, firmware_target, write_key_prefix, read_key_prefix,"
             + " config_version, config_applied_version, config_reported_version, config_reported_at, config_report_error,"
-            + " created_at, updated_at";
+            + " profile_id, created_at, updated_at";
 
     /** List filters; empty means "any". */
     public record Filter(Optional<String> groupId, Optional<Boolean> enabled, Optional<Boolean> online,
@@ -42,7 +42,8 @@ public final class DeviceStore {
     }
 
     /** What a settings write starts from, its row locked until the transaction ends. */
-    public record LockedSettings(IdealCycleSchedule idealCycle, JsonNode config, long configVersion) {
+    public record LockedSettings(IdealCycleSchedule idealCycle, JsonNode config, long configVersion,
+                                 Optional<String> profileId) {
     }
 
     private final Database database;
@@ -107,8 +108,9 @@ public final class DeviceStore {
     public record NewDevice(String deviceId, String name, String hardwareModel) {
     }
 
-    public boolean rename(String orgSlug, String deviceId, Optional<String> name, Optional<String> hardwareModel) {
-        return changed(orgSlug, deviceId, database.update("UPDATE devices SET name = coalesce(?, name),"
+    public boolean rename(Database.Tx tx, String orgSlug, String deviceId, Optional<String> name,
+                          Optional<String> hardwareModel) throws SQLException {
+        return changed(orgSlug, deviceId, tx.update("UPDATE devices SET name = coalesce(?, name),"
                         + " hardware_model = coalesce(?, hardware_model), updated_at = now() WHERE org_slug = ? AND device_id = ?",
                 name.orElse(null), hardwareModel.orElse(null), orgSlug, deviceId));
     }
@@ -122,10 +124,18 @@ public final class DeviceStore {
 
     /** The device's settings as stored, its row locked until the transaction ends; empty for no such device. */
     public Optional<LockedSettings> lockSettings(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
-        return tx.one("SELECT ideal_cycle_schedule, config, config_version FROM devices"
+        return tx.one("SELECT ideal_cycle_schedule, config, config_version, profile_id FROM devices"
                         + " WHERE org_slug = ? AND device_id = ? FOR UPDATE",
                 row -> new LockedSettings(Json.read(row.getString(1), IdealCycleSchedule.class), json(row.getString(2)),
-                        row.getLong(3)), orgSlug, deviceId);
+                        row.getLong(3), Optional.ofNullable(row.getString(4))), orgSlug, deviceId);
+    }
+
+    /** Assigns the device a profile, or none; the caller has checked the profile exists and fits. */
+    public void assignProfile(Database.Tx tx, String orgSlug, String deviceId, Optional<String> profileId)
+            throws SQLException {
+        tx.update("UPDATE devices SET profile_id = ?, updated_at = now() WHERE org_slug = ? AND device_id = ?",
+                profileId.orElse(null), orgSlug, deviceId);
+        invalidate(orgSlug, deviceId);
     }
 
     /** Stores the settings the jobs apply and the device's configuration at {@code configVersion}. */
@@ -200,7 +210,8 @@ public final class DeviceStore {
                 json(row.getString("metadata")), json(row.getString("config")), row.getBoolean("online"),
                 Database.instant(row, "last_seen_at").orElse(null), row.getString("firmware_current"),
                 row.getString("firmware_previous"), row.getString("firmware_target"), row.getString("write_key_prefix"),
-                row.getString("read_key_prefix"), configState(row), row.getTimestamp("created_at").toInstant(),
+                row.getString("read_key_prefix"), configState(row), row.getString("profile_id"),
+                row.getTimestamp("created_at").toInstant(),
                 row.getTimestamp("updated_at").toInstant());
     }
 

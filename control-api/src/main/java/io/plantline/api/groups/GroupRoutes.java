@@ -202,7 +202,9 @@ public final class GroupRoutes {
                     failures.add(new BatchResult.Failure(deviceId, "device no longer exists"));
                 }
             } catch (ApiException e) {
-                failures.add(new BatchResult.Failure(deviceId, e.getMessage()));
+                // A device's profile may refuse the configuration: the fields it names are the reason.
+                failures.add(new BatchResult.Failure(deviceId, e.details().isEmpty() ? e.getMessage()
+                        : e.getMessage() + ": " + String.join("; ", e.details())));
             } catch (Database.DatabaseException e) {
                 // The database's own message names tables and constraints: it goes to the log, not to the caller.
                 LOG.warn("batch settings of {}/{} not written", orgSlug, deviceId, e);

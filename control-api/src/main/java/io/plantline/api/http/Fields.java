@@ -70,6 +70,11 @@ public final class Fields {
         return text;
     }
 
+    /** A field's JSON as sent, for a nested value its caller checks itself. */
+    public Optional<JsonNode> node(String name) {
+        return has(name) ? Optional.of(body.get(name)) : Optional.empty();
+    }
+
     public Optional<Double> number(String name) {
         if (!has(name)) {
             return Optional.empty();

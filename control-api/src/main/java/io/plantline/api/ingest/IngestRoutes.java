@@ -12,6 +12,8 @@ import io.plantline.api.http.Json;
 import io.plantline.api.http.Reply;
 import io.plantline.bridge.DeviceRegistry;
 import io.plantline.bridge.Routing;
+import io.plantline.api.profiles.ProfileStore;
+import io.plantline.model.DeviceProfile;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code POST /ingest/{deviceId}/{kind}}: HTTP ingestion for devices without MQTT, authenticated by the device's
@@ -44,13 +47,16 @@ public final class IngestRoutes {
     private static final long MAX_BATCH_BYTES = 4L << 20;
 
     private final DeviceKeyAuth devices;
+    private final ProfileStore profiles;
     private final ApiKafka kafka;
     private final DeviceMessageCodec codec;
     private final int maxPayloadBytes;
     private final Clock clock;
 
-    public IngestRoutes(DeviceKeyAuth devices, ApiKafka kafka, DeviceMessageCodec codec, int maxPayloadBytes, Clock clock) {
+    public IngestRoutes(DeviceKeyAuth devices, ProfileStore profiles, ApiKafka kafka, DeviceMessageCodec codec,
+                        int maxPayloadBytes, Clock clock) {
         this.devices = devices;
+        this.profiles = profiles;
         this.kafka = kafka;
         this.codec = codec;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -84,7 +90,7 @@ public final class IngestRoutes {
     private Object ingest(Call call, String deviceId, String kind, byte[] payload) {
         DeviceStore.KeyedDevice device = devices.toWrite(call, deviceId);
         Routing.Route route = routing(device).route(topic(device, kind), payload, clock.instant());
-        kafka.send(route.record().topic(), route.record().key(), route.record().value());
+        kafka.sendAll(List.of(route.record()));
         if (route.rejection().isPresent()) {
             RejectReason reason = route.rejection().get();
             int httpStatus = switch (reason) {
@@ -138,7 +144,9 @@ public final class IngestRoutes {
 
     private Routing routing(DeviceStore.KeyedDevice device) {
         DeviceRegistry.Status status = device.enabled() ? DeviceRegistry.Status.ENABLED : DeviceRegistry.Status.DISABLED;
-        return new Routing(codec, ref -> ref.equals(device.device()) ? status : DeviceRegistry.Status.UNKNOWN, SOURCE);
+        Optional<DeviceProfile> profile = profiles.heldTo(device.device());
+        return new Routing(codec, ref -> ref.equals(device.device()) ? status : DeviceRegistry.Status.UNKNOWN,
+                ref -> ref.equals(device.device()) ? profile : Optional.empty(), SOURCE);
     }
 
     private static String topic(DeviceStore.KeyedDevice device, String kind) {

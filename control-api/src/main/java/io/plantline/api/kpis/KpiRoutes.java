@@ -57,6 +57,7 @@ public final class KpiRoutes {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("deviceId", deviceId.get());
         answer.put("metric", metric.orElseThrow());
+        answer.put("unit", store.unit(call.org(), deviceId.get(), metric.get()).orElse(null));
         answer.put("resolution", range.granularity().wireName);
         answer.put("from", range.from());
         answer.put("to", range.to());

@@ -42,6 +42,14 @@ final class KpiStore {
         return database.one("SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?", row -> 1, orgSlug, groupId).isPresent();
     }
 
+    /** The metric's unit as the device's profile declares it, if it has one that does. */
+    Optional<String> unit(String orgSlug, String deviceId, String metric) {
+        return database.one("SELECT m ->> 'unit' FROM devices d JOIN device_profiles p"
+                        + " ON p.org_slug = d.org_slug AND p.profile_id = d.profile_id,"
+                        + " jsonb_array_elements(p.metrics) AS m WHERE d.org_slug = ? AND d.device_id = ? AND m ->> 'name' = ?",
+                row -> Optional.ofNullable(row.getString(1)), orgSlug, deviceId, metric).flatMap(unit -> unit);
+    }
+
     /** Population statistics of the merged minutes: count-weighted mean, and variance pooled from each minute's. */
     List<TelemetryBucket> telemetry(String orgSlug, String deviceId, String metric, Granularity granularity, String zone,
                                     Instant from, Instant to) {

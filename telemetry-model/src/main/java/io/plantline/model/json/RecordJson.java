@@ -3,6 +3,7 @@ package io.plantline.model.json;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -13,8 +14,11 @@ import io.plantline.model.AlertEvent;
 import io.plantline.model.OtaTargetEvent;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.DeviceCommand;
+import io.plantline.model.DeviceProfile;
 import io.plantline.model.RulesTopicValue;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * JSON for the records the platform itself writes: rules and settings, alert events, commands and
@@ -119,6 +123,26 @@ public final class RecordJson {
     }
 
     /** A platform record that does not read back: a bug or a foreign writer, never a device's fault. */
+    /**
+     * A profile as the registry stores it: {@code metricsJson} an array of {@code {name, unit?, min?, max?}},
+     * {@code outsideProfile} {@code reject} or {@code flag}.
+     */
+    public static DeviceProfile readDeviceProfile(String profileId, String metricsJson, String outsideProfile) {
+        Map<String, DeviceProfile.Range> metrics = new HashMap<>();
+        try {
+            for (JsonNode metric : MAPPER.readTree(metricsJson)) {
+                metrics.put(metric.path("name").asText(), new DeviceProfile.Range(bound(metric.get("min")), bound(metric.get("max"))));
+            }
+        } catch (IOException e) {
+            throw new InvalidRecordException("profile " + profileId + ": " + e.getMessage(), e);
+        }
+        return new DeviceProfile(profileId, metrics, "flag".equals(outsideProfile));
+    }
+
+    private static Double bound(JsonNode value) {
+        return value == null || !value.isNumber() ? null : value.doubleValue();
+    }
+
     public static final class InvalidRecordException extends RuntimeException {
         InvalidRecordException(String message, Throwable cause) {
             super(message, cause);

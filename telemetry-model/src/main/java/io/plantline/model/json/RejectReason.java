@@ -17,6 +17,8 @@ public enum RejectReason {
     INVALID_COUNT,
     UNKNOWN_OTA_STATUS,
     INVALID_VALUE,
+    /** Valid, but a reading outside its device's profile: a metric the profile does not declare, or out of range. */
+    OUTSIDE_PROFILE,
     /** Well formed, but from a device the registry does not know. */
     UNKNOWN_DEVICE,
     /** Well formed, but from a device an operator disabled. */
