@@ -32,7 +32,8 @@ class ProfilesIT {
             "metrics", List.of(Map.of("name", "temperature", "unit", "°C", "min", 0, "max", 250),
                     Map.of("name", "pressure", "unit", "bar")),
             "configFields", List.of(Map.of("name", "sampleSeconds", "type", "number", "defaultValue", 5),
-                    Map.of("name", "mode", "type", "string")));
+                    Map.of("name", "mode", "type", "string")),
+            "metadataFields", List.of(Map.of("name", "line", "defaultValue", "L1")));
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -90,14 +91,16 @@ class ProfilesIT {
         assertThat(settings.status()).isEqualTo(200);
         assertThat(server.call("PATCH", "/devices/press-1", org.operatorToken(), Map.of("profileId", "stamping")).data()
                 .get("profileId").asText()).isEqualTo("stamping");
-        JsonNode config = server.call("PUT", "/devices/press-1/settings", org.adminToken(), Map.of("config", Map.of("mode", "auto")))
-                .data().get("config");
-        assertThat(config.get("sampleSeconds").asInt()).as("the default filled in").isEqualTo(5);
+        JsonNode written = server.call("PUT", "/devices/press-1/settings", org.adminToken(), Map.of("config", Map.of("mode", "auto")))
+                .data();
+        assertThat(written.get("config").get("sampleSeconds").asInt()).as("the default filled in").isEqualTo(5);
+        assertThat(written.get("metadata").get("line").asText()).as("the default filled in").isEqualTo("L1");
         TestApi.Response wrongType = server.call("PUT", "/devices/press-1/settings", org.adminToken(),
-                Map.of("config", Map.of("mode", 3, "colour", "red")));
+                Map.of("config", Map.of("mode", 3, "colour", "red"), "metadata", Map.of("site", "Berlin")));
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.body().get("error").get("details").toString())
-                .contains("config.mode must be a string", "config.colour is not a field of profile stamping");
+                .contains("config.mode must be a string", "config.colour is not a field of profile stamping",
+                        "metadata.site is not a field of profile stamping");
 
         TestApi.Response inside = ingest("press-1", key, 71.5);
         assertThat(inside.status()).isEqualTo(202);

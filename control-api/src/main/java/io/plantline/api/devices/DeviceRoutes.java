@@ -116,7 +116,7 @@ public final class DeviceRoutes {
                 if (profileId.isPresent() && profiles.find(tx, call.org(), profileId.get()).isEmpty()) {
                     throw ApiException.businessRule("no profile " + profileId.get());
                 }
-                settings.fitted(tx, call.org(), profileId, (ObjectNode) current.config());
+                settings.fitted(tx, call.org(), profileId, (ObjectNode) current.config(), current.metadata());
                 devices.assignProfile(tx, call.org(), deviceId, profileId);
             }
             return devices.rename(tx, call.org(), deviceId, name, hardwareModel);

@@ -100,12 +100,13 @@ public final class DeviceSettingsWriter {
         IdealCycleSchedule idealCycle = current.get().idealCycle()
                 .written(settings.effectiveFrom(), Optional.ofNullable(settings.idealCycleSeconds()))
                 .forgetEndedBefore(now, SCHEDULE_HISTORY);
-        ObjectNode completed = fitted(tx, orgSlug, current.get().profileId(), settings.config());
+        Fitted fitted = fitted(tx, orgSlug, current.get().profileId(), settings.config(), settings.metadata());
+        ObjectNode completed = fitted.config();
         boolean configChanged = !completed.equals(current.get().config());
         long configVersion = current.get().configVersion() + (configChanged ? 1 : 0);
         String config = Json.write(completed);
-        devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(settings.metadata()), config, configVersion);
-        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, settings.metadata()));
+        devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(fitted.metadata()), config, configVersion);
+        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, fitted.metadata()));
         if (configChanged) {
             // The content is part of the command's identity: a version sent again after a failed transaction may
             // carry another configuration, and a device must not take it for the one it has seen.
@@ -116,22 +117,24 @@ public final class DeviceSettingsWriter {
         return true;
     }
 
+    /** A device's configuration and metadata as its profile has them. */
+    public record Fitted(ObjectNode config, Map<String, String> metadata) {
+    }
+
     /**
-     * The configuration as the device's profile declares it, the defaults of missing fields filled in; a 400 with every
-     * field that does not fit. Without a profile, as given.
+     * The configuration and metadata as the device's profile declares them, the defaults of missing fields filled in;
+     * a 400 with every field that does not fit. Without a profile, as given.
      */
-    public ObjectNode fitted(Database.Tx tx, String orgSlug, Optional<String> profileId, ObjectNode config)
-            throws SQLException {
-        if (profileId.isEmpty()) {
-            return config;
-        }
-        Optional<Profile> profile = profiles.find(tx, orgSlug, profileId.get());
+    public Fitted fitted(Database.Tx tx, String orgSlug, Optional<String> profileId, ObjectNode config,
+                         Map<String, String> metadata) throws SQLException {
+        Optional<Profile> profile = profileId.isEmpty() ? Optional.empty() : profiles.find(tx, orgSlug, profileId.get());
         if (profile.isEmpty()) {
-            return config;
+            return new Fitted(config, metadata);
         }
         List<String> problems = new ArrayList<>();
-        ObjectNode completed = profile.get().completed(config, problems);
+        Fitted fitted = new Fitted(profile.get().completedConfig(config, problems),
+                profile.get().completedMetadata(metadata, problems));
         ApiException.throwIfAny(problems);
-        return completed;
+        return fitted;
     }
 }

@@ -1,5 +1,6 @@
 package io.plantline.api.devices;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,8 +44,8 @@ public final class DeviceStore {
     }
 
     /** What a settings write starts from, its row locked until the transaction ends. */
-    public record LockedSettings(IdealCycleSchedule idealCycle, JsonNode config, long configVersion,
-                                 Optional<String> profileId) {
+    public record LockedSettings(IdealCycleSchedule idealCycle, JsonNode config, Map<String, String> metadata,
+                                 long configVersion, Optional<String> profileId) {
     }
 
     private final Database database;
@@ -124,10 +126,11 @@ public final class DeviceStore {
 
     /** The device's settings as stored, its row locked until the transaction ends; empty for no such device. */
     public Optional<LockedSettings> lockSettings(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
-        return tx.one("SELECT ideal_cycle_schedule, config, config_version, profile_id FROM devices"
+        return tx.one("SELECT ideal_cycle_schedule, config, metadata, config_version, profile_id FROM devices"
                         + " WHERE org_slug = ? AND device_id = ? FOR UPDATE",
                 row -> new LockedSettings(Json.read(row.getString(1), IdealCycleSchedule.class), json(row.getString(2)),
-                        row.getLong(3), Optional.ofNullable(row.getString(4))), orgSlug, deviceId);
+                        Json.read(row.getString(3), new TypeReference<Map<String, String>>() { }), row.getLong(4),
+                        Optional.ofNullable(row.getString(5))), orgSlug, deviceId);
     }
 
     /** Assigns the device a profile, or none; the caller has checked the profile exists and fits. */

@@ -24,6 +24,7 @@ public final class ProfileRoutes {
 
     static final int MAX_METRICS = 256;
     static final int MAX_CONFIG_FIELDS = 100;
+    static final int MAX_METADATA_FIELDS = 50;
     private static final Pattern PROFILE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     private static final Set<String> FIELD_TYPES = Set.of("number", "string", "boolean");
     private static final Set<String> OUTSIDE = Set.of("reject", "flag");
@@ -54,7 +55,8 @@ public final class ProfileRoutes {
     }
 
     private Object create(Call call) {
-        Fields fields = new Fields(call.body(), "profileId", "name", "metrics", "configFields", "outsideProfile");
+        Fields fields = new Fields(call.body(), "profileId", "name", "metrics", "configFields", "metadataFields",
+                "outsideProfile");
         String profileId = fields.required("profileId", fields.matching("profileId", PROFILE_ID));
         Profile profile = read(fields, profileId);
         call.audit("profile/" + profileId);
@@ -64,7 +66,8 @@ public final class ProfileRoutes {
 
     private Object replace(Call call) {
         String profileId = call.path("profileId");
-        Profile profile = read(new Fields(call.body(), "name", "metrics", "configFields", "outsideProfile"), profileId);
+        Profile profile = read(new Fields(call.body(), "name", "metrics", "configFields", "metadataFields", "outsideProfile"),
+                profileId);
         call.audit("profile/" + profileId);
         if (!profiles.replace(call.org(), profile)) {
             throw ApiException.notFound("profile");
@@ -97,8 +100,9 @@ public final class ProfileRoutes {
         String outside = fields.oneOf("outsideProfile", OUTSIDE).orElse("reject");
         List<Profile.Metric> metrics = metrics(fields.node("metrics").orElse(null), fields);
         List<Profile.ConfigField> configFields = configFields(fields.node("configFields").orElse(null), fields);
+        List<Profile.MetadataField> metadataFields = metadataFields(fields.node("metadataFields").orElse(null), fields);
         fields.check();
-        return new Profile(profileId, name, metrics, configFields, outside, null, null);
+        return new Profile(profileId, name, metrics, configFields, metadataFields, outside, null, null);
     }
 
     private static List<Profile.Metric> metrics(JsonNode node, Fields fields) {
@@ -170,5 +174,33 @@ public final class ProfileRoutes {
             }
         }
         return configFields;
+    }
+
+    private static List<Profile.MetadataField> metadataFields(JsonNode node, Fields fields) {
+        List<Profile.MetadataField> metadataFields = new ArrayList<>();
+        if (node == null) {
+            return metadataFields;
+        }
+        if (!node.isArray() || node.size() > MAX_METADATA_FIELDS) {
+            fields.problem("metadataFields must be a list of at most " + MAX_METADATA_FIELDS + " fields");
+            return metadataFields;
+        }
+        Set<String> names = new HashSet<>();
+        for (JsonNode field : node) {
+            String name = field.path("name").asText("");
+            JsonNode defaultValue = field.get("defaultValue");
+            if (!field.isObject() || name.isEmpty() || name.length() > 64) {
+                fields.problem("metadataFields: each needs a name of 1 to 64 characters");
+            } else if (!names.add(name)) {
+                fields.problem("metadataFields." + name + " is declared twice");
+            } else if (defaultValue != null && !defaultValue.isNull()
+                    && (!defaultValue.isTextual() || defaultValue.textValue().length() > 1000)) {
+                fields.problem("metadataFields." + name + ".defaultValue must be a string of at most 1000 characters");
+            } else {
+                metadataFields.add(new Profile.MetadataField(name, defaultValue == null || defaultValue.isNull() ? null
+                        : defaultValue.textValue()));
+            }
+        }
+        return metadataFields;
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
 public final class ProfileStore {
 
     static final Duration HELD_FOR = Duration.ofSeconds(2);
-    private static final String COLUMNS = "profile_id, name, metrics, config_fields, outside_profile, created_at, updated_at";
+    private static final String COLUMNS = "profile_id, name, metrics, config_fields, metadata_fields, outside_profile, created_at, updated_at";
 
     private final Database database;
     private final LoadingCache<DeviceRef, Optional<DeviceProfile>> heldTo;
@@ -53,15 +53,17 @@ public final class ProfileStore {
 
     /** A new profile; a taken id is a unique violation (409). */
     public void create(String orgSlug, Profile profile) {
-        database.update("INSERT INTO device_profiles (org_slug, profile_id, name, metrics, config_fields, outside_profile)"
-                        + " VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?)", orgSlug, profile.profileId(), profile.name(),
-                Json.write(profile.metrics()), Json.write(profile.configFields()), profile.outsideProfile());
+        database.update("INSERT INTO device_profiles (org_slug, profile_id, name, metrics, config_fields, metadata_fields,"
+                        + " outside_profile) VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?)", orgSlug, profile.profileId(),
+                profile.name(), Json.write(profile.metrics()), Json.write(profile.configFields()),
+                Json.write(profile.metadataFields()), profile.outsideProfile());
     }
 
     public boolean replace(String orgSlug, Profile profile) {
         return database.update("UPDATE device_profiles SET name = ?, metrics = ?::jsonb, config_fields = ?::jsonb,"
-                        + " outside_profile = ?, updated_at = now() WHERE org_slug = ? AND profile_id = ?", profile.name(),
-                Json.write(profile.metrics()), Json.write(profile.configFields()), profile.outsideProfile(), orgSlug,
+                        + " metadata_fields = ?::jsonb, outside_profile = ?, updated_at = now()"
+                        + " WHERE org_slug = ? AND profile_id = ?", profile.name(), Json.write(profile.metrics()),
+                Json.write(profile.configFields()), Json.write(profile.metadataFields()), profile.outsideProfile(), orgSlug,
                 profile.profileId()) == 1;
     }
 
@@ -91,6 +93,7 @@ public final class ProfileStore {
         return new Profile(row.getString("profile_id"), row.getString("name"),
                 Json.read(row.getString("metrics"), new TypeReference<List<Profile.Metric>>() { }),
                 Json.read(row.getString("config_fields"), new TypeReference<List<Profile.ConfigField>>() { }),
+                Json.read(row.getString("metadata_fields"), new TypeReference<List<Profile.MetadataField>>() { }),
                 row.getString("outside_profile"), row.getTimestamp("created_at").toInstant(),
                 row.getTimestamp("updated_at").toInstant());
     }
