@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 /**
  * The channels a socket may subscribe to in its organisation: {@code device:{deviceId}} and {@code group:{groupId}},
  * each the live readings and machine states of its devices, and {@code oee:{groupId}}, a line's OEE minute by minute
- * ({@link LineOee}). Subscribing to a device or group answers the current state of each device:
- * online, last seen, and its newest minute of each metric ({@link LatestMinutes}).
+ * ({@link LineOee}). Subscribing to a device or group answers the current state of each device: online, last seen,
+ * and its newest minute of each metric ({@link LatestMinutes}).
  */
 public final class LiveChannels {
 
