@@ -207,6 +207,8 @@ public final class ApiRoutes {
     private static ApiException databaseFailure(Database.DatabaseException e) {
         return switch (String.valueOf(e.sqlState())) {
             case "23505" -> ApiException.conflict("already exists");
+            // A row another request changed meanwhile, such as a profile deleted while a device was being assigned it.
+            case "23503" -> ApiException.conflict("it refers to something that no longer exists, or is still referred to");
             case "57014" -> ApiException.unavailable("the query took too long; narrow the range");
             default -> {
                 LOG.error("database failure", e);
