@@ -62,7 +62,7 @@ public final class LiveChannels {
         }
         if (matcher.group(1).equals("oee")) {
             String groupId = matcher.group(2);
-            return groupExists(orgSlug, groupId) ? Optional.of(new Channel(name, Set.of(), Optional.of(groupId),
+            return lineOee.groupExists(orgSlug, groupId) ? Optional.of(new Channel(name, Set.of(), Optional.of(groupId),
                     lineOee.newestMinute(orgSlug, groupId).orElse(null))) : Optional.empty();
         }
         String sql = matcher.group(1).equals("device")
@@ -73,17 +73,12 @@ public final class LiveChannels {
         List<DeviceState> devices = database.list(sql, row -> new DeviceState(row.getString(1), row.getBoolean(2),
                 Database.instant(row, "last_seen_at").orElse(null)), orgSlug, matcher.group(2));
         boolean isGroup = matcher.group(1).equals("group");
-        if (devices.isEmpty() && !(isGroup && groupExists(orgSlug, matcher.group(2)))) {
+        if (devices.isEmpty() && !(isGroup && lineOee.groupExists(orgSlug, matcher.group(2)))) {
             return Optional.empty();
         }
         Set<String> keys = devices.stream().map(device -> new DeviceRef(orgSlug, device.deviceId()).key())
                 .collect(Collectors.toUnmodifiableSet());
         return Optional.of(new Channel(name, keys, Optional.empty(), snapshot(orgSlug, devices)));
-    }
-
-    private boolean groupExists(String orgSlug, String groupId) {
-        return database.one("SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?", row -> true, orgSlug, groupId)
-                .isPresent();
     }
 
     private List<Map<String, Object>> snapshot(String orgSlug, List<DeviceState> devices) {

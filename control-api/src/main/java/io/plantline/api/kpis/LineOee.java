@@ -27,6 +27,10 @@ public final class LineOee {
         this.clock = clock;
     }
 
+    public boolean groupExists(String orgSlug, String groupId) {
+        return store.groupExists(orgSlug, groupId);
+    }
+
     public Optional<OeeFigures> newestMinute(String orgSlug, String groupId) {
         return database.one("SELECT max(o.bucket_start) FROM oee_1m o JOIN device_group_members m"
                                 + " ON m.org_slug = o.org_slug AND m.device_id = o.device_id"

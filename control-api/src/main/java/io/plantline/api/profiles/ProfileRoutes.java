@@ -12,6 +12,7 @@ import io.plantline.model.Limits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -98,24 +99,31 @@ public final class ProfileRoutes {
             fields.problem("name must not be blank");
         }
         String outside = fields.oneOf("outsideProfile", OUTSIDE).orElse("reject");
-        List<Profile.Metric> metrics = metrics(fields.node("metrics").orElse(null), fields);
-        List<Profile.ConfigField> configFields = configFields(fields.node("configFields").orElse(null), fields);
-        List<Profile.MetadataField> metadataFields = metadataFields(fields.node("metadataFields").orElse(null), fields);
+        List<Profile.Metric> metrics = metrics(entries(fields, "metrics", MAX_METRICS, "metrics"), fields);
+        List<Profile.ConfigField> configFields = configFields(entries(fields, "configFields", MAX_CONFIG_FIELDS, "fields"),
+                fields);
+        List<Profile.MetadataField> metadataFields = metadataFields(entries(fields, "metadataFields", MAX_METADATA_FIELDS,
+                "fields"), fields);
         fields.check();
         return new Profile(profileId, name, metrics, configFields, metadataFields, outside, null, null);
     }
 
-    private static List<Profile.Metric> metrics(JsonNode node, Fields fields) {
+    /** A list field's entries: none when it is absent, and none with a problem when it is not a list of at most max. */
+    private static List<JsonNode> entries(Fields fields, String field, int max, String noun) {
+        Optional<JsonNode> node = fields.node(field);
+        if (node.isPresent() && (!node.get().isArray() || node.get().size() > max)) {
+            fields.problem(field + " must be a list of at most " + max + " " + noun);
+            return List.of();
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        node.ifPresent(list -> list.forEach(entries::add));
+        return entries;
+    }
+
+    private static List<Profile.Metric> metrics(List<JsonNode> entries, Fields fields) {
         List<Profile.Metric> metrics = new ArrayList<>();
-        if (node == null) {
-            return metrics;
-        }
-        if (!node.isArray() || node.size() > MAX_METRICS) {
-            fields.problem("metrics must be a list of at most " + MAX_METRICS + " metrics");
-            return metrics;
-        }
         Set<String> names = new HashSet<>();
-        for (JsonNode metric : node) {
+        for (JsonNode metric : entries) {
             String name = metric.path("name").asText("");
             Double min = number(metric, "min", "metrics." + name, fields);
             Double max = number(metric, "max", "metrics." + name, fields);
@@ -146,17 +154,10 @@ public final class ProfileRoutes {
         return value.doubleValue();
     }
 
-    private static List<Profile.ConfigField> configFields(JsonNode node, Fields fields) {
+    private static List<Profile.ConfigField> configFields(List<JsonNode> entries, Fields fields) {
         List<Profile.ConfigField> configFields = new ArrayList<>();
-        if (node == null) {
-            return configFields;
-        }
-        if (!node.isArray() || node.size() > MAX_CONFIG_FIELDS) {
-            fields.problem("configFields must be a list of at most " + MAX_CONFIG_FIELDS + " fields");
-            return configFields;
-        }
         Set<String> names = new HashSet<>();
-        for (JsonNode field : node) {
+        for (JsonNode field : entries) {
             String name = field.path("name").asText("");
             String type = field.path("type").asText("");
             JsonNode defaultValue = field.get("defaultValue");
@@ -176,17 +177,10 @@ public final class ProfileRoutes {
         return configFields;
     }
 
-    private static List<Profile.MetadataField> metadataFields(JsonNode node, Fields fields) {
+    private static List<Profile.MetadataField> metadataFields(List<JsonNode> entries, Fields fields) {
         List<Profile.MetadataField> metadataFields = new ArrayList<>();
-        if (node == null) {
-            return metadataFields;
-        }
-        if (!node.isArray() || node.size() > MAX_METADATA_FIELDS) {
-            fields.problem("metadataFields must be a list of at most " + MAX_METADATA_FIELDS + " fields");
-            return metadataFields;
-        }
         Set<String> names = new HashSet<>();
-        for (JsonNode field : node) {
+        for (JsonNode field : entries) {
             String name = field.path("name").asText("");
             JsonNode defaultValue = field.get("defaultValue");
             if (!field.isObject() || name.isEmpty() || name.length() > 64) {

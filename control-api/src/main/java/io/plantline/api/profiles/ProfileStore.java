@@ -21,7 +21,8 @@ import java.util.Optional;
 public final class ProfileStore {
 
     static final Duration HELD_FOR = Duration.ofSeconds(2);
-    private static final String COLUMNS = "profile_id, name, metrics, config_fields, metadata_fields, outside_profile, created_at, updated_at";
+    private static final String FIND = "SELECT profile_id, name, metrics, config_fields, metadata_fields, outside_profile,"
+            + " created_at, updated_at FROM device_profiles WHERE org_slug = ?";
 
     private final Database database;
     private final LoadingCache<DeviceRef, Optional<DeviceProfile>> heldTo;
@@ -32,18 +33,15 @@ public final class ProfileStore {
     }
 
     public Optional<Profile> find(String orgSlug, String profileId) {
-        return database.one("SELECT " + COLUMNS + " FROM device_profiles WHERE org_slug = ? AND profile_id = ?",
-                ProfileStore::profile, orgSlug, profileId);
+        return database.one(FIND + " AND profile_id = ?", ProfileStore::profile, orgSlug, profileId);
     }
 
     public Optional<Profile> find(Database.Tx tx, String orgSlug, String profileId) throws SQLException {
-        return tx.one("SELECT " + COLUMNS + " FROM device_profiles WHERE org_slug = ? AND profile_id = ?",
-                ProfileStore::profile, orgSlug, profileId);
+        return tx.one(FIND + " AND profile_id = ?", ProfileStore::profile, orgSlug, profileId);
     }
 
     public List<Profile> list(String orgSlug, int offset, int limit) {
-        return database.list("SELECT " + COLUMNS + " FROM device_profiles WHERE org_slug = ? ORDER BY profile_id OFFSET ? LIMIT ?",
-                ProfileStore::profile, orgSlug, offset, limit);
+        return database.list(FIND + " ORDER BY profile_id OFFSET ? LIMIT ?", ProfileStore::profile, orgSlug, offset, limit);
     }
 
     public long count(String orgSlug) {
