@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Live channels on the WebSocket: a device's or a group's readings, their state on subscribing, and the rate limit. */
+/**
+ * Live channels on the WebSocket: a device's or a group's readings, their state on subscribing (machine state
+ * included, as the device resources show it), and the rate limit.
+ */
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class LiveChannelsIT {
     private static final String ORG = TestApi.uniqueSlug("live");
@@ -52,6 +55,9 @@ class LiveChannelsIT {
         Instant minute = server.clock.instant().truncatedTo(ChronoUnit.MINUTES).minusSeconds(60);
         server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)"
                 + " VALUES ('" + ORG + "', 'oven-1', 'temperature', '" + minute + "', 6, 180, 190, 185, 2)");
+        // What the OEE job writes from the machine's newest state event.
+        server.database.execute("UPDATE devices SET machine_state = 'RUNNING', machine_state_since = '" + minute
+                + "' WHERE org_slug = '" + ORG + "' AND device_id = 'oven-1'");
         SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
         socket.socket.sendText("{\"subscribe\":\"device:oven-1\"}", true);
 
@@ -60,6 +66,13 @@ class LiveChannelsIT {
         JsonNode state = subscribed.get("data").get(0);
         assertThat(state.get("deviceId").asText()).isEqualTo("oven-1");
         assertThat(state.get("latest").get(0).get("avg").asDouble()).isEqualTo(185.0);
+        assertThat(state.get("machineState").asText()).isEqualTo("RUNNING");
+        assertThat(Instant.parse(state.get("machineStateSince").asText())).isEqualTo(minute);
+        for (String path : List.of("/devices/oven-1", "/devices/oven-1/status")) {
+            JsonNode device = server.call("GET", path, org.viewerToken(), null).data();
+            assertThat(device.get("machineState").asText()).as(path).isEqualTo("RUNNING");
+            assertThat(Instant.parse(device.get("machineStateSince").asText())).as(path).isEqualTo(minute);
+        }
 
         server.kafka.produce(Topics.TELEMETRY, null, "not a device message".getBytes(StandardCharsets.UTF_8));
         reading("press-1", 1.0);

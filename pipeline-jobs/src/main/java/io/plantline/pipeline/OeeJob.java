@@ -7,6 +7,8 @@ import io.plantline.pipeline.oee.IdealCycleSetting;
 import io.plantline.pipeline.oee.IdealCycleSettings;
 import io.plantline.pipeline.oee.MachineEventDeserializer;
 import io.plantline.pipeline.oee.MachineEventRecord;
+import io.plantline.pipeline.oee.MachineStateRow;
+import io.plantline.pipeline.oee.MachineStatesTable;
 import io.plantline.pipeline.oee.OeeMinute;
 import io.plantline.pipeline.oee.OeeMinutes;
 import io.plantline.pipeline.oee.OeeMinutesTable;
@@ -30,7 +32,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * The OEE job: state changes and part counts from {@code factory.machine-events} and each machine's ideal cycle
  * time from the device settings on {@code factory.rules} become {@code oee_1m}, and through it {@code oee_1h} and
- * {@code oee_1d}, exactly as the OEE contract defines them. Sources and sinks come in through the constructor.
+ * {@code oee_1d}, exactly as the OEE contract defines them; each machine's newest state goes to its {@code devices}
+ * row. Sources and sinks come in through the constructor.
  *
  * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
  */
@@ -43,7 +46,8 @@ public final class OeeJob {
     }
 
     /** Where the job writes to. */
-    public record Sinks(PostgresTable<OeeMinute> oeeMinutes, Sink<DeadLetter> deadLetters) {
+    public record Sinks(PostgresTable<OeeMinute> oeeMinutes, PostgresTable<MachineStateRow> machineStates,
+                        Sink<DeadLetter> deadLetters) {
     }
 
     private final Sources sources;
@@ -79,7 +83,7 @@ public final class OeeJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
-        return new Sinks(OeeMinutesTable.table(options.jdbcUrl()),
+        return new Sinks(OeeMinutesTable.table(options.jdbcUrl()), MachineStatesTable.table(options.jdbcUrl()),
                 DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
     }
 
@@ -106,8 +110,13 @@ public final class OeeJob {
                 .process(new OeeMinutes(NAME, options.allowedLateness(), options.stateTtl()))
                 .name("OEE minutes").uid("oee-minutes");
         DataStream<DeadLetter> refusedMinutes = sinks.oeeMinutes().writer(minutes, NAME, "oee-minutes-table");
+        DataStream<MachineStateRow> states = delivered
+                .filter(record -> record.event().isStateChange()).name("state changes").uid("state-changes")
+                .map(MachineStateRow::of).name("machine states").uid("machine-states");
+        DataStream<DeadLetter> refusedStates = sinks.machineStates().writer(states, NAME, "machine-states-table");
         events.getSideOutput(DeadLetters.TAG)
-                .union(settings.getSideOutput(DeadLetters.TAG), minutes.getSideOutput(DeadLetters.TAG), refusedMinutes)
+                .union(settings.getSideOutput(DeadLetters.TAG), minutes.getSideOutput(DeadLetters.TAG), refusedMinutes,
+                        refusedStates)
                 .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
     }
 }

@@ -1,5 +1,6 @@
 package io.plantline.pipeline;
 
+import static io.plantline.model.MachineState.DOWN;
 import static io.plantline.model.MachineState.IDLE;
 import static io.plantline.model.MachineState.PLANNED_STOP;
 import static io.plantline.model.MachineState.RUNNING;
@@ -257,6 +258,36 @@ class OeeJobIT {
         kafka.produceAll(topics.events(), feed.recordsDeliveredTwice(16, 4_000));
 
         assertThat(awaitSettledTables(3 * 19)).isEqualTo(expected);
+    }
+
+    /** Issue 21: a machine's devices row holds its newest state, whatever the order and number of deliveries. */
+    @Test
+    void eachMachinesRowHoldsItsNewestStateWhateverTheOrderOfDelivery() throws Exception {
+        database.execute("INSERT INTO organisations (slug, name) VALUES ('acme', 'Acme') ON CONFLICT DO NOTHING");
+        database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('acme', 'press-1'), ('acme', 'press-2')"
+                + " ON CONFLICT (org_slug, device_id) DO UPDATE SET machine_state = NULL, machine_state_since = NULL");
+        Topics topics = Topics.fresh(kafka);
+        publishSettings(topics);
+        job = start(topics, Optional.empty(), Optional.empty());
+
+        kafka.produceAll(topics.events(), new MachineFeed()
+                .state("press-1", 0, RUNNING)
+                .state("press-1", 90_000, IDLE)
+                .state("press-2", 30_000, DOWN)
+                .state("press-1", 60_000, DOWN)          // older than IDLE, delivered after it
+                .state("press-2", 10_000, PLANNED_STOP)
+                .state("press-3", 40_000, RUNNING)       // no devices row: nothing to write, nothing refused
+                .recordsDeliveredTwice(21, 60_000));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(
+                "SELECT device_id, machine_state, machine_state_since FROM devices WHERE org_slug = 'acme'"
+                        + " AND device_id IN ('press-1', 'press-2') ORDER BY device_id")).containsExactly(
+                Map.of("device_id", "press-1", "machine_state", "IDLE",
+                        "machine_state_since", Timestamp.from(Instant.ofEpochMilli(T0 + 90_000))),
+                Map.of("device_id", "press-2", "machine_state", "DOWN",
+                        "machine_state_since", Timestamp.from(Instant.ofEpochMilli(T0 + 30_000)))));
+        assertThat(database.query("SELECT 1 FROM devices WHERE org_slug = 'acme' AND device_id = 'press-3'")).isEmpty();
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     }
 
     /** Empty tables, fresh topics, a job checkpointing into {@code checkpoints} that has written its first minutes. */

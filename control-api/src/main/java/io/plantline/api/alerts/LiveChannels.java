@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * The channels a socket may subscribe to in its organisation: {@code device:{deviceId}} and {@code group:{groupId}},
  * each the live readings and machine states of its devices, and {@code oee:{groupId}}, a line's OEE minute by minute
  * ({@link LineOee}). Subscribing to a device or group answers the current state of each device: online, last seen,
- * and its newest minute of each metric ({@link LatestMinutes}).
+ * its machine state and since when, and its newest minute of each metric ({@link LatestMinutes}).
  */
 public final class LiveChannels {
 
@@ -36,7 +36,8 @@ public final class LiveChannels {
     record Channel(String name, Set<String> deviceKeys, Optional<String> oeeLine, Object snapshot) {
     }
 
-    private record DeviceState(String deviceId, boolean online, Instant lastSeenAt) {
+    private record DeviceState(String deviceId, boolean online, Instant lastSeenAt, String machineState,
+                               Instant machineStateSince) {
     }
 
     private final Database database;
@@ -65,13 +66,15 @@ public final class LiveChannels {
             return lineOee.groupExists(orgSlug, groupId) ? Optional.of(new Channel(name, Set.of(), Optional.of(groupId),
                     lineOee.newestMinute(orgSlug, groupId).orElse(null))) : Optional.empty();
         }
+        String columns = "d.device_id, d.online, d.last_seen_at, d.machine_state, d.machine_state_since";
         String sql = matcher.group(1).equals("device")
-                ? "SELECT device_id, online, last_seen_at FROM devices WHERE org_slug = ? AND device_id = ?"
-                : "SELECT d.device_id, d.online, d.last_seen_at FROM device_group_members m JOIN devices d"
-                        + " ON d.org_slug = m.org_slug AND d.device_id = m.device_id WHERE m.org_slug = ? AND m.group_id = ?"
-                        + " ORDER BY d.device_id";
-        List<DeviceState> devices = database.list(sql, row -> new DeviceState(row.getString(1), row.getBoolean(2),
-                Database.instant(row, "last_seen_at").orElse(null)), orgSlug, matcher.group(2));
+                ? "SELECT " + columns + " FROM devices d WHERE d.org_slug = ? AND d.device_id = ?"
+                : "SELECT " + columns + " FROM device_group_members m JOIN devices d ON d.org_slug = m.org_slug"
+                        + " AND d.device_id = m.device_id WHERE m.org_slug = ? AND m.group_id = ? ORDER BY d.device_id";
+        List<DeviceState> devices = database.list(sql, row -> new DeviceState(row.getString("device_id"),
+                row.getBoolean("online"), Database.instant(row, "last_seen_at").orElse(null),
+                row.getString("machine_state"), Database.instant(row, "machine_state_since").orElse(null)),
+                orgSlug, matcher.group(2));
         boolean isGroup = matcher.group(1).equals("group");
         if (devices.isEmpty() && !(isGroup && lineOee.groupExists(orgSlug, matcher.group(2)))) {
             return Optional.empty();
@@ -92,6 +95,8 @@ public final class LiveChannels {
             state.put("deviceId", device.deviceId());
             state.put("online", device.online());
             state.put("lastSeenAt", device.lastSeenAt());
+            state.put("machineState", device.machineState());
+            state.put("machineStateSince", device.machineStateSince());
             state.put("latest", latest.getOrDefault(device.deviceId(), List.of()));
             snapshot.add(state);
         }

@@ -186,6 +186,8 @@ public final class DeviceRoutes {
         status.put("enabled", device.enabled());
         status.put("online", device.online());
         status.put("lastSeenAt", device.lastSeenAt());
+        status.put("machineState", device.machineState());
+        status.put("machineStateSince", device.machineStateSince());
         Map<String, Object> firmware = new LinkedHashMap<>();
         firmware.put("current", device.firmwareCurrent());
         firmware.put("previous", device.firmwarePrevious());

@@ -9,6 +9,7 @@ import io.plantline.api.db.Database;
 import io.plantline.api.http.Json;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.IdealCycleSchedule;
+import io.plantline.model.MachineState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.ResultSet;
@@ -23,14 +24,14 @@ import java.util.Optional;
 
 /**
  * The {@code devices} table. Single-device reads go through a cache that every write through this store
- * invalidates at once; the lifecycle job's columns (online, last seen, firmware) may lag in it by up to
+ * invalidates at once; the jobs' columns (online, last seen, firmware, machine state) may lag in it by up to
  * {@link #CACHE_TTL}.
  */
 public final class DeviceStore {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
     private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_schedule, metadata, config,"
-            + " online, last_seen_at, firmware_current, firmware_previous, firmware_target, write_key_prefix, read_key_prefix,"
+            + " online, last_seen_at, machine_state, machine_state_since, firmware_current, firmware_previous, firmware_target, write_key_prefix, read_key_prefix,"
             + " config_version, config_applied_version, config_reported_version, config_reported_at, config_report_error,"
             + " profile_id, created_at, updated_at";
 
@@ -211,11 +212,17 @@ public final class DeviceStore {
         return new Device(row.getString("device_id"), row.getString("name"), row.getString("hardware_model"),
                 row.getBoolean("enabled"), idealCycle.at(clock.instant()).orElse(null), idealCycle.periods(),
                 json(row.getString("metadata")), json(row.getString("config")), row.getBoolean("online"),
-                Database.instant(row, "last_seen_at").orElse(null), row.getString("firmware_current"),
+                Database.instant(row, "last_seen_at").orElse(null), machineState(row),
+                Database.instant(row, "machine_state_since").orElse(null), row.getString("firmware_current"),
                 row.getString("firmware_previous"), row.getString("firmware_target"), row.getString("write_key_prefix"),
                 row.getString("read_key_prefix"), configState(row), row.getString("profile_id"),
                 row.getTimestamp("created_at").toInstant(),
                 row.getTimestamp("updated_at").toInstant());
+    }
+
+    private static MachineState machineState(ResultSet row) throws SQLException {
+        String state = row.getString("machine_state");
+        return state == null ? null : MachineState.valueOf(state);
     }
 
     private static Device.ConfigState configState(ResultSet row) throws SQLException {
