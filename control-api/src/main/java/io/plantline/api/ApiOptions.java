@@ -32,13 +32,14 @@ import java.util.Set;
  *                            such as {@code https://dashboard.plant.example}); none by default
  * @param edge                limits applied before authentication, and the audit log's retention ({@link Edge})
  * @param webSockets          the live socket's heartbeat, idle timeout and live-message limit ({@link WebSockets})
+ * @param notifications       the SMTP server and the senders' retries ({@link Notifications})
  */
 public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
                          WebSockets webSockets, Optional<String> flinkRestUrl,
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
-                         Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge) {
+                         Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge, Notifications notifications) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
@@ -49,7 +50,8 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
             "max-firmware-bytes", "firmware-quota-bytes-per-day", "download-link-ttl-s", "public-url", "rollout-interval-ms",
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
-            "audit-retention-days");
+            "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
+            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-retention-days");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -84,6 +86,31 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
      * @param auditRetention           how long {@code api_audit} keeps a row ({@code --audit-retention-days}, default 90)
      */
     public record Edge(int addressRequestsPerMinute, Set<String> trustedProxies, Duration auditRetention) {
+    }
+
+    /**
+     * Notifications ({@code io.plantline.api.notifications}).
+     *
+     * @param smtp         the mail server; without {@code --smtp-host}, mail deliveries fail saying none is configured
+     * @param senders      deliveries sent at once by this server ({@code --notify-senders}, default 4)
+     * @param maxAttempts  attempts before a delivery has failed ({@code --notify-max-attempts}, default 8)
+     * @param retryBase    the pause after the first failed attempt, doubled after each next one
+     *                     ({@code --notify-retry-base-ms}, default 5000)
+     * @param allowHttp    whether webhook and SMS gateway URLs may be plain http ({@code --notify-allow-http}, default
+     *                     false: https only)
+     * @param retention    how long the delivery log keeps a message that is no longer pending
+     *                     ({@code --notify-retention-days}, default 30)
+     */
+    public record Notifications(Optional<Smtp> smtp, int senders, int maxAttempts, Duration retryBase, boolean allowHttp,
+                                Duration retention) {
+    }
+
+    /**
+     * The SMTP server: {@code --smtp-host}, {@code --smtp-port} (25), {@code --smtp-from} (plantline@localhost), and
+     * if it needs them {@code --smtp-user}, {@code --smtp-password} and {@code --smtp-starttls=true}.
+     */
+    public record Smtp(String host, int port, String from, Optional<String> user, Optional<String> password,
+                       boolean startTls) {
     }
 
     /** An organisation and its first admin, so a fresh installation can be logged into. */
@@ -130,7 +157,16 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 list(settings, "cors-origins"),
                 new Edge((int) settings.number("address-requests-per-minute", 6000, 1, 10_000_000),
                         Set.copyOf(list(settings, "trusted-proxies")),
-                        Duration.ofDays(settings.number("audit-retention-days", 90, 1, 3650))));
+                        Duration.ofDays(settings.number("audit-retention-days", 90, 1, 3650))),
+                new Notifications(optional(settings, "smtp-host").map(host -> new Smtp(host,
+                                (int) settings.number("smtp-port", 25, 1, 65535),
+                                settings.string("smtp-from", "plantline@localhost"), optional(settings, "smtp-user"),
+                                optional(settings, "smtp-password"), settings.flag("smtp-starttls", false))),
+                        (int) settings.number("notify-senders", 4, 1, 64),
+                        (int) settings.number("notify-max-attempts", 8, 1, 100),
+                        Duration.ofMillis(settings.number("notify-retry-base-ms", 5000, 1, 3_600_000)),
+                        settings.flag("notify-allow-http", false),
+                        Duration.ofDays(settings.number("notify-retention-days", 30, 1, 3650))));
     }
 
     /**
@@ -168,7 +204,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
-                mosquitto, corsOrigins, edge);
+                mosquitto, corsOrigins, edge, notifications);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
@@ -176,7 +212,16 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
-                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge);
+                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications);
+    }
+
+    /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks (local mode). */
+    public ApiOptions notifyingThrough(Smtp smtp) {
+        return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+                bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
+                databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
+                corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
+                notifications.maxAttempts(), notifications.retryBase(), true, notifications.retention()));
     }
 
     private static List<String> list(Settings settings, String name) {

@@ -33,6 +33,7 @@ import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.LineOee;
 import io.plantline.api.mqtt.MosquittoAccounts;
+import io.plantline.api.notifications.Notifications;
 import io.plantline.api.organisations.OrganisationRoutes;
 import io.plantline.api.organisations.PlatformOrganisation;
 import io.plantline.api.ota.DeploymentRoutes;
@@ -141,6 +142,10 @@ public final class ControlApi implements AutoCloseable {
         new DeviceApiRoutes(latestMinutes, devices, deviceAuth, clock).register(routes);
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), platform, database,
                 clock).register(routes);
+        Notifications notifications = register(new Notifications(database, options.notifications(),
+                options.kafkaBootstrap(), () -> options.ota().publicUrl().orElseGet(() -> "http://127.0.0.1:" + http.port())
+                        + ApiRoutes.BASE, clock));
+        notifications.register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
         // For load balancers and compose healthchecks: up means it can reach PostgreSQL.
@@ -151,9 +156,19 @@ public final class ControlApi implements AutoCloseable {
         http.init();
         http.awaitInitialization();
         rollouts.start(options.ota().rolloutInterval());
+        startNotifications(notifications);
         if (startFailure.isDone()) {
             close();
             throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());
+        }
+    }
+
+    private static void startNotifications(Notifications notifications) {
+        try {
+            notifications.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the notifier", e);
         }
     }
 

@@ -35,10 +35,13 @@ class RolloutIT {
     private static TestApi.Org org;
     private static String firmwareId;
     private static String sha256;
+    private static WebhookReceiver receiver;
 
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
-        server = TestApi.start(database, kafka, "--rollout-interval-ms=100", "--public-url=https://plant.example/");
+        server = TestApi.start(database, kafka, "--rollout-interval-ms=100", "--public-url=https://plant.example/",
+                "--notify-allow-http=true");
+        receiver = new WebhookReceiver();
         org = server.organisation(TestApi.uniqueSlug("rollout-org"));
         for (String device : DEVICES) {
             assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", device)).status()).isEqualTo(201);
@@ -55,10 +58,16 @@ class RolloutIT {
     @AfterAll
     static void stop() {
         server.close();
+        receiver.close();
     }
 
     @Test
     void aStagedRolloutSendsStageByStagePausesOnFailuresAndCompletesAfterResume() throws Exception {
+        TestApi.Response hook = server.call("POST", "/notification-channels", org.adminToken(), Map.of("name", "ota",
+                "type", "webhook", "settings", Map.of("url", receiver.url("/ota"))));
+        assertThat(server.call("POST", "/notification-subscriptions", org.adminToken(), Map.of("channelId",
+                hook.data().get("channelId").asText(), "eventTypes", List.of("rollout.paused", "rollout.completed")))
+                .status()).isEqualTo(201);
         TestApi.Response created = server.call("POST", "/ota/deployments", org.operatorToken(), Map.of("deploymentId",
                 "staged-1", "firmwareId", firmwareId, "deviceIds", DEVICES, "policy", Map.of("stageSize", 4,
                         "successThreshold", 0.5, "failureThreshold", 0.2)));
@@ -84,6 +93,8 @@ class RolloutIT {
         report("staged-1", List.of("unit-6"), "FAILED", "timeout");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> deployment("staged-1").get("status").asText().equals("PAUSED"));
         assertThat(deployment("staged-1").get("pauseReason").asText()).contains("2 of 8");
+        JsonNode paused = rolloutMessage("staged-1", "rollout.paused");
+        assertThat(paused.get("data").get("reason").asText()).contains("2 of 8");
         report("staged-1", List.of("unit-3", "unit-4", "unit-7", "unit-8"), "SUCCEEDED", null);
         // Over several driver passes (every 100 ms) a paused roll-out starts no stage.
         Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
@@ -98,6 +109,9 @@ class RolloutIT {
         JsonNode summary = deployment("staged-1").get("summary");
         assertThat(summary.get("SUCCEEDED").asInt()).isEqualTo(8);
         assertThat(summary.get("FAILED").asInt()).isEqualTo(2);
+        JsonNode completed = rolloutMessage("staged-1", "rollout.completed");
+        assertThat(completed.get("summary").asText()).isEqualTo("roll-out staged-1 completed: 8 of 10 devices updated, 2 failed");
+        assertThat(completed.get("link").asText()).isEqualTo("https://plant.example/api/v1/ota/deployments/staged-1");
 
         TestApi.Response failed = server.call("GET", "/ota/deployments/staged-1/targets?state=FAILED", org.viewerToken(), null);
         assertThat(failed.body().get("pagination").get("total").asInt()).isEqualTo(2);
@@ -199,6 +213,15 @@ class RolloutIT {
                 "status", "EXPLODED"), Map.of("X-Device-Key", key)).status()).isEqualTo(400);
         assertThat(server.call("POST", "/ota/reportStatus", null, Map.of("deviceId", "http-unit", "deploymentId", "x",
                 "status", "SUCCEEDED"), Map.of("X-Device-Key", key + "x")).status()).isEqualTo(401);
+    }
+
+    /** The webhook message of this type about this roll-out, once it arrived. */
+    private static JsonNode rolloutMessage(String deploymentId, String type) {
+        return Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests("/ota").stream()
+                .map(request -> Json.read(request.body(), JsonNode.class))
+                .filter(message -> message.get("type").asText().equals(type)
+                        && message.get("data").get("deploymentId").asText().equals(deploymentId))
+                .findFirst(), java.util.Optional::isPresent).orElseThrow();
     }
 
     /** What the device-lifecycle job writes when a device reports. */

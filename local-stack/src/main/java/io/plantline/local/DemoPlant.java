@@ -14,11 +14,13 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import io.plantline.simulator.SimulatedMachine;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -77,10 +79,37 @@ final class DemoPlant {
                 group.executeBatch();
                 member.executeBatch();
                 insertOverheatRule(connection, orgSlug);
+                insertDutyMailbox(connection, orgSlug);
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * A mail channel to {@code duty@<org>.local} (local mode's mail catcher receives it) subscribed to alerts, offline
+     * devices and roll-outs, at most one message per alert every 5 minutes, so the demo shows notifications at once.
+     */
+    private static void insertDutyMailbox(Connection connection, String orgSlug) throws SQLException {
+        UUID channel = UUID.nameUUIDFromBytes(("duty-mailbox/" + orgSlug).getBytes(StandardCharsets.UTF_8));
+        try (PreparedStatement insertChannel = connection.prepareStatement("INSERT INTO notification_channels (org_slug,"
+                + " channel_id, name, type, settings, created_at) VALUES (?, ?, 'Duty mailbox (local mail)', 'email',"
+                + " jsonb_build_object('to', jsonb_build_array(?)), now()) ON CONFLICT DO NOTHING");
+             PreparedStatement subscribe = connection.prepareStatement("INSERT INTO notification_subscriptions (org_slug,"
+                     + " subscription_id, channel_id, event_types, min_interval_s, created_at) VALUES (?, ?, ?, ?, 300, now())"
+                     + " ON CONFLICT DO NOTHING")) {
+            insertChannel.setString(1, orgSlug);
+            insertChannel.setObject(2, channel);
+            insertChannel.setString(3, "duty@" + orgSlug + ".local");
+            if (insertChannel.executeUpdate() == 1) {
+                subscribe.setString(1, orgSlug);
+                subscribe.setObject(2, UUID.nameUUIDFromBytes(("duty-subscription/" + orgSlug).getBytes(StandardCharsets.UTF_8)));
+                subscribe.setObject(3, channel);
+                subscribe.setArray(4, connection.createArrayOf("text", new String[] {"alert.opened", "alert.escalated",
+                        "device.offline", "rollout.paused", "rollout.completed", "rollout.failed"}));
+                subscribe.executeUpdate();
             }
         }
     }

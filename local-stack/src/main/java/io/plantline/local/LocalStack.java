@@ -218,9 +218,12 @@ public final class LocalStack implements AutoCloseable {
         bridgeInbound.attach(bridge);
         // The demo organisation's admins see the MiniCluster's jobs at /jobs (savepoints too; the jobs run in this JVM,
         // so there is no jar to submit).
+        LocalMail mail = register(LocalMail.start(options.smtpPort(), dataDir.resolve("mail")));
         ApiOptions apiOptions = ApiOptions.parse(new String[0], Map.of())
                 .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers())
-                .managingJobs(flink.restAddress().toString(), Optional.empty(), options.simulator().orgSlug());
+                .managingJobs(flink.restAddress().toString(), Optional.empty(), options.simulator().orgSlug())
+                .notifyingThrough(new ApiOptions.Smtp("127.0.0.1", mail.port(),
+                        "plantline@" + options.simulator().orgSlug() + ".local", Optional.empty(), Optional.empty(), false));
         ControlApi api = register(timed("Control API", () -> ControlApi.start(apiOptions, Clock.systemUTC())));
         apiPort = api.port();
         ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
@@ -241,6 +244,8 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Control API      http://127.0.0.1:" + apiPort + "/api/v1 (OpenAPI at /api/v1/openapi.json,"
                 + " live alerts at ws://127.0.0.1:" + apiPort + ControlApi.WEBSOCKET_PATH + ")");
         out.println("  Login            " + admin.email() + " / " + admin.password());
+        out.println("  Mail             SMTP 127.0.0.1:" + mail.port() + " catches the notifications; each is saved in "
+                + mail.directory() + " (duty@" + options.simulator().orgSlug() + ".local gets the demo plant's alerts)");
         out.printf("  Simulator        %d machines of '%s' on %d lines, a reading per machine every %d ms%n",
                 options.simulator().machines(), options.simulator().orgSlug(), options.simulator().groups(),
                 options.simulator().telemetryInterval().toMillis());

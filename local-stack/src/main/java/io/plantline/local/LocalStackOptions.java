@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  * @param flinkUiPort  Flink MiniCluster web UI and REST API ({@code --flink-ui-port}, default 8081)
  * @param bridgeMetricsPort the bridge's {@code /metrics} and {@code /health} ({@code --bridge-metrics-port}, default 9464)
  * @param apiPort      the control API ({@code --api-port}, default 8080)
+ * @param smtpPort     the mail catcher, which receives the notifier's mail ({@code --smtp-port}, default 3025)
  * @param adminPassword the first admin's password ({@code --admin-password}); when absent one is made at the first
  *                     start and kept in {@code <data-dir>/admin-password}, like the rest of the PostgreSQL data
  * @param dataDir      where PostgreSQL data, broker sessions, checkpoints and logs live ({@code --data-dir},
@@ -34,7 +35,7 @@ import java.util.stream.Stream;
  *                     see {@link LifecycleSettings})
  */
 public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, int flinkUiPort, int bridgeMetricsPort,
-                                int apiPort, Optional<String> adminPassword, Path dataDir,
+                                int apiPort, int smtpPort, Optional<String> adminPassword, Path dataDir,
                                 int partitions, SimulatorOptions simulator, LifecycleSettings lifecycle) {
 
     /** A server's port and how the user changes it, for the message when it is taken. */
@@ -42,7 +43,8 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
     }
 
     public LocalStackOptions {
-        List<Integer> fixedPorts = java.util.stream.IntStream.of(mqttPort, kafkaPort, postgresPort, flinkUiPort, bridgeMetricsPort, apiPort)
+        List<Integer> fixedPorts = java.util.stream.IntStream.of(mqttPort, kafkaPort, postgresPort, flinkUiPort,
+                        bridgeMetricsPort, apiPort, smtpPort)
                 .filter(port -> port != 0).boxed().toList();
         if (new HashSet<>(fixedPorts).size() < fixedPorts.size()) {
             throw new IllegalArgumentException("two servers are set to the same port: " + fixedPorts);
@@ -50,7 +52,7 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
     }
 
     static final Set<String> NAMES = Stream.concat(Stream.of("mqtt-port", "kafka-port", "postgres-port",
-            "flink-ui-port", "bridge-metrics-port", "api-port", "admin-password", "data-dir", "partitions", "org", "machines",
+            "flink-ui-port", "bridge-metrics-port", "api-port", "smtp-port", "admin-password", "data-dir", "partitions", "org", "machines",
             "groups", "interval-ms", "seed"), LifecycleSettings.NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     static final String ENVIRONMENT_PREFIX = "PLANTLINE";
 
@@ -65,7 +67,7 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 settings.number("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE), Optional.empty(), "", "");
         return new LocalStackOptions(mqttPort, port(settings, "kafka-port", 9092),
                 port(settings, "postgres-port", 5433), port(settings, "flink-ui-port", 8081),
-                port(settings, "bridge-metrics-port", 9464), port(settings, "api-port", 8080),
+                port(settings, "bridge-metrics-port", 9464), port(settings, "api-port", 8080), port(settings, "smtp-port", 3025),
                 Optional.of(settings.string("admin-password", "")).filter(password -> !password.isEmpty()),
                 Path.of(settings.string("data-dir", ".plantline")).toAbsolutePath().normalize(),
                 (int) settings.number("partitions", 4, 1, 256), simulator, LifecycleSettings.from(settings));
@@ -79,7 +81,8 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 new ServerPort("Flink web UI", flinkUiPort, Settings.describe(ENVIRONMENT_PREFIX, "flink-ui-port")),
                 new ServerPort("Bridge metrics", bridgeMetricsPort,
                         Settings.describe(ENVIRONMENT_PREFIX, "bridge-metrics-port")),
-                new ServerPort("Control API", apiPort, Settings.describe(ENVIRONMENT_PREFIX, "api-port")));
+                new ServerPort("Control API", apiPort, Settings.describe(ENVIRONMENT_PREFIX, "api-port")),
+                new ServerPort("Mail catcher", smtpPort, Settings.describe(ENVIRONMENT_PREFIX, "smtp-port")));
     }
 
     private static int port(Settings settings, String name, int fallback) {

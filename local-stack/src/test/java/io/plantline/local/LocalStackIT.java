@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -40,8 +41,8 @@ class LocalStackIT {
     @Test
     void startsEverythingAndKeepsPostgresDataAcrossRestarts() throws Exception {
         LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--data-dir=" + dataDir, "--machines=6", "--groups=2",
-                "--interval-ms=200"}, Map.of());
+                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--smtp-port=0",
+                "--data-dir=" + dataDir, "--machines=6", "--groups=2", "--interval-ms=200"}, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
         try (LocalStack stack = new LocalStack(new PrintStream(console, true, StandardCharsets.UTF_8))) {
@@ -77,6 +78,15 @@ class LocalStackIT {
             // the OEE job writes the machines' minutes with their ideal cycle times.
             stack.faultCommand("breach all 40");
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> sampler.sample().openAlerts().orElse(0) >= 1);
+            // The duty mailbox hears of it: the notifier's mail, caught and saved in the data directory.
+            assertThat(console.toString(StandardCharsets.UTF_8)).contains("Mail             SMTP 127.0.0.1:");
+            Path mailbox = dataDir.resolve("mail");
+            String mail = Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
+                try (java.util.stream.Stream<Path> files = Files.list(mailbox)) {
+                    return files.findFirst().map(LocalStackIT::read).orElse("");
+                }
+            }, text -> !text.isEmpty());
+            assertThat(mail).contains("To: duty@demo.local", "alert opened", "Rule: overheat");
             Awaitility.await().atMost(120, TimeUnit.SECONDS)
                     .until(() -> count(stack.jdbcUrl(), "SELECT count(*) FROM telemetry_1m") > 0);
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> count(stack.jdbcUrl(),
@@ -118,6 +128,14 @@ class LocalStackIT {
      * Issue 17, item 8: the OEE job's table taken away, so its writes fail and Flink restarts it again and again; the
      * status line and {@code /jobs} must say processing stopped, and for that job only, and clear once it recovers.
      */
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void assertAJobThatFailsIsShownStoppedWhileTheOthersGoOn(LocalStack stack, StatusSampler sampler,
                                                                           String console) throws Exception {
         String token = login(stack.apiPort(), console);

@@ -63,6 +63,15 @@ public final class Settings {
         return environment.getOrDefault(environmentVariable(name), fallback);
     }
 
+    /** A switch: {@code true} or {@code false}, anything else refused rather than read as false. */
+    public boolean flag(String name, boolean fallback) {
+        String text = string(name, String.valueOf(fallback)).trim();
+        if (!text.equals("true") && !text.equals("false")) {
+            throw new IllegalArgumentException(describe(name) + " must be true or false, not '" + text + "'");
+        }
+        return text.equals("true");
+    }
+
     /** A decimal setting, for ratios and thresholds. */
     public double decimal(String name, double fallback, double min, double max) {
         return inRange(name, fallback, min, max, Double::parseDouble, "a number");

@@ -2,6 +2,8 @@ package io.plantline.api.ota;
 
 import io.plantline.api.ApiKafka;
 import io.plantline.api.db.Database;
+import io.plantline.api.notifications.NotificationEvent;
+import io.plantline.api.notifications.Notifications;
 import io.plantline.model.DeviceRef;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -123,10 +125,15 @@ public final class Rollouts implements AutoCloseable {
         evaluate(tx, orgSlug, deployments.find(tx, orgSlug, deployment.deploymentId()).orElseThrow());
     }
 
+    /** Completes the deployment once every target has ended; not one device updated is a failed roll-out. */
     private void completeIfEnded(Database.Tx tx, String orgSlug, String deploymentId, Instant now) throws SQLException {
         DeploymentStore.Counts all = deployments.allCounts(tx, orgSlug, deploymentId);
         if (all.terminal() == all.total()) {
             deployments.setStatus(tx, orgSlug, deploymentId, "COMPLETED", Optional.empty(), now);
+            String type = all.of("SUCCEEDED") == 0 && all.total() > 0 ? NotificationEvent.ROLLOUT_FAILED
+                    : NotificationEvent.ROLLOUT_COMPLETED;
+            Notifications.queue(tx, NotificationEvent.rollout(orgSlug, deploymentId, type, Optional.empty(),
+                    all.of("SUCCEEDED"), all.of("FAILED"), all.total(), now), now);
         }
     }
 
@@ -134,6 +141,10 @@ public final class Rollouts implements AutoCloseable {
             throws SQLException {
         LOG.info("roll-out {}/{} paused: {}", orgSlug, deployment.deploymentId(), reason);
         deployments.setStatus(tx, orgSlug, deployment.deploymentId(), "PAUSED", Optional.of(reason), now);
+        DeploymentStore.Counts all = deployments.allCounts(tx, orgSlug, deployment.deploymentId());
+        Notifications.queue(tx, NotificationEvent.rollout(orgSlug, deployment.deploymentId(),
+                NotificationEvent.ROLLOUT_PAUSED, Optional.of(reason), all.of("SUCCEEDED"), all.of("FAILED"),
+                all.total(), now), now);
     }
 
     /**

@@ -1,0 +1,149 @@
+package io.plantline.api.notifications;
+
+import io.plantline.api.db.Database;
+import io.plantline.model.AlertEvent;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code factory.alerts} in the consumer group {@value #GROUP} (API servers share its partitions) and queues
+ * each alert change people are told of ({@link NotificationEvent#of}) in the {@link Outbox}. The offsets of a poll
+ * are committed only after its deliveries are: a crash reads the records again, and the outbox queues each
+ * (event, subscription) once. The group starts at the topic's end the first time: history is not announced.
+ * A record it cannot read is skipped and logged (the topic's writers are the jobs and this API).
+ */
+final class AlertNotifier implements AutoCloseable {
+
+    static final String GROUP = "plantline-notifier";
+    private static final Logger LOG = LoggerFactory.getLogger(AlertNotifier.class);
+    private static final Duration RETRY = Duration.ofSeconds(2);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Database database;
+    private final Clock clock;
+    private final Thread reader;
+    private final CountDownLatch assigned = new CountDownLatch(1);
+
+    AlertNotifier(String kafkaBootstrap, Database database, Clock clock) {
+        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, GROUP,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500), new StringDeserializer(), new ByteArrayDeserializer());
+        this.database = database;
+        this.clock = clock;
+        this.reader = new Thread(this::read, "alert-notifier");
+        this.reader.setDaemon(true);
+    }
+
+    /** Starts reading; returns once the group has given this server its partitions (or after {@code wait}). */
+    void start(Duration wait) throws InterruptedException {
+        consumer.subscribe(List.of(Topics.ALERTS), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                // Fixes "latest" for a new group now, so nothing written from here on is missed.
+                partitions.forEach(consumer::position);
+                assigned.countDown();
+            }
+        });
+        reader.start();
+        if (!assigned.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("the notifier has no partitions of {} after {}; it goes on trying", Topics.ALERTS, wait);
+        }
+    }
+
+    private void read() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    queue(records);
+                    consumer.commitSync(nextOffsets(records));
+                } catch (RuntimeException e) {
+                    LOG.warn("queueing notifications failed; reading the records again in {}", RETRY, e);
+                    rewind(records);
+                    Thread.sleep(RETRY.toMillis());
+                }
+            }
+        } catch (WakeupException | InterruptedException e) {
+            // close() stops the reader
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void queue(ConsumerRecords<String, byte[]> records) {
+        database.transaction(tx -> {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Optional<NotificationEvent> event = event(record);
+                if (event.isPresent()) {
+                    Outbox.enqueue(tx, event.get(), clock.instant());
+                }
+            }
+            return null;
+        });
+    }
+
+    private static Optional<NotificationEvent> event(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null || RecordJson.isOtaTargetEvent(record.value())) {
+            return Optional.empty();
+        }
+        try {
+            AlertEvent alert = RecordJson.readAlertEvent(record.value());
+            return NotificationEvent.of(alert);
+        } catch (RecordJson.InvalidRecordException e) {
+            LOG.warn("skipping an unreadable record on {} at {}/{}: {}", Topics.ALERTS, record.partition(),
+                    record.offset(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> read = records.records(partition);
+            offsets.put(partition, new OffsetAndMetadata(read.get(read.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    private void rewind(ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        consumer.wakeup();
+        reader.interrupt();
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+    }
+}

@@ -1,0 +1,157 @@
+package io.plantline.api.notifications;
+
+import io.plantline.api.db.Database;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the due deliveries of every organisation: claims as many as it has free senders ({@code SKIP LOCKED}, so
+ * several API servers share the work), sends each on its own thread, and records the outcome. A failed attempt is
+ * retried after {@code retryBase} x 2^(attempt - 1), at most an hour, until {@code maxAttempts}; then the delivery
+ * has failed. A slow or failing channel holds only the senders busy with its own messages. Every hour, messages no
+ * longer pending that are older than {@code retention} leave the delivery log.
+ *
+ * <p>{@link #close()} stops claiming and lets the sends under way finish (and be recorded), so a clean restart sends
+ * nothing twice; after a crash, a claimed delivery is sent again once its lease ends ({@link Outbox#LEASE}), with the
+ * same idempotency key.
+ */
+final class DeliveryWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration MAX_PAUSE = Duration.ofHours(1);
+    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+    private static final int MAX_ERROR = 500;
+
+    private final Database database;
+    private final NotificationStore store;
+    private final Map<String, Sender> senders;
+    private final Links links;
+    private final Clock clock;
+    private final int maxAttempts;
+    private final Duration retryBase;
+    private final Duration retention;
+    private final Semaphore free;
+    private final ExecutorService sending;
+    private final ScheduledExecutorService polling = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "notification-claims");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** Where a message's link points: the alert or roll-out in the API. */
+    interface Links {
+        Optional<String> of(NotificationEvent event);
+    }
+
+    DeliveryWorker(Database database, NotificationStore store, Map<String, Sender> senders, Links links, Clock clock,
+                   int senderThreads, int maxAttempts, Duration retryBase, Duration retention) {
+        this.database = database;
+        this.store = store;
+        this.senders = Map.copyOf(senders);
+        this.links = links;
+        this.clock = clock;
+        this.maxAttempts = maxAttempts;
+        this.retryBase = retryBase;
+        this.retention = retention;
+        this.free = new Semaphore(senderThreads);
+        AtomicInteger count = new AtomicInteger();
+        this.sending = Executors.newFixedThreadPool(senderThreads, runnable -> {
+            Thread thread = new Thread(runnable, "notification-sender-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    void start() {
+        polling.scheduleWithFixedDelay(this::claimDue, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        polling.scheduleWithFixedDelay(this::prune, 0, PRUNE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void prune() {
+        try {
+            Outbox.prune(database, clock.instant().minus(retention));
+        } catch (RuntimeException e) {
+            LOG.warn("pruning the delivery log failed; trying again in {}", PRUNE_EVERY, e);
+        }
+    }
+
+    private void claimDue() {
+        int permits = free.drainPermits();
+        if (permits == 0) {
+            return;
+        }
+        try {
+            List<Outbox.Claimed> claimed = Outbox.claim(database, clock.instant(), permits);
+            free.release(permits - claimed.size());
+            for (Outbox.Claimed delivery : claimed) {
+                sending.execute(() -> {
+                    try {
+                        attempt(delivery);
+                    } finally {
+                        free.release();
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            free.release(permits);
+            LOG.warn("claiming due notifications failed; retrying", e);
+        }
+    }
+
+    private void attempt(Outbox.Claimed delivery) {
+        try {
+            Optional<Channel> channel = store.channel(delivery.orgSlug(), delivery.channelId());
+            if (channel.isEmpty()) {
+                return; // deleted meanwhile; its deliveries went with it
+            }
+            Outgoing message = new Outgoing(delivery.deliveryId(), delivery.event(), delivery.mergedCount(),
+                    delivery.mergedSince(), links.of(delivery.event()));
+            try {
+                senders.get(channel.get().type()).send(channel.get(), message);
+                Outbox.delivered(database, delivery, clock.instant());
+            } catch (Sender.DeliveryFailure failure) {
+                String error = clip(failure.getMessage());
+                Optional<Instant> retryAt = delivery.attempts() >= maxAttempts ? Optional.empty()
+                        : Optional.of(clock.instant().plus(pause(delivery.attempts())));
+                LOG.info("notification {} to channel {} failed (attempt {} of {}): {}", delivery.deliveryId(),
+                        channel.get().name(), delivery.attempts(), maxAttempts, error);
+                Outbox.attemptFailed(database, delivery, error, retryAt);
+            }
+        } catch (RuntimeException e) {
+            // The database is unreachable: the lease runs out and the delivery is claimed again.
+            LOG.warn("recording notification {} failed; it is retried when its lease ends", delivery.deliveryId(), e);
+        }
+    }
+
+    private Duration pause(int attempts) {
+        Duration pause = retryBase.multipliedBy(1L << Math.min(attempts - 1, 20));
+        return pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause;
+    }
+
+    private static String clip(String text) {
+        return text.length() > MAX_ERROR ? text.substring(0, MAX_ERROR - 3) + "..." : text;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        polling.shutdown();
+        polling.awaitTermination(30, TimeUnit.SECONDS);
+        sending.shutdown();
+        if (!sending.awaitTermination(WebhookSender.TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS)) {
+            sending.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.plantline.api.notifications;
+
+import io.plantline.api.ApiOptions;
+import io.plantline.api.db.Database;
+import io.plantline.api.http.ApiRoutes;
+import java.net.http.HttpClient;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Notifications, run inside each control API server: the {@link AlertNotifier} queues alert changes from Kafka, the
+ * roll-outs queue their pauses and ends in their own transactions ({@link #queue}), and the {@link DeliveryWorker}
+ * sends what is due by mail, webhook or SMS gateway. Several API servers share the work: the notifier through its
+ * Kafka consumer group, the senders through {@code SKIP LOCKED} claims.
+ */
+public final class Notifications implements AutoCloseable {
+
+    private static final Duration ASSIGNMENT_WAIT = Duration.ofSeconds(30);
+
+    private final NotificationRoutes routes;
+    private final AlertNotifier notifier;
+    private final DeliveryWorker worker;
+
+    /**
+     * @param apiBase the API's public address ({@code http://host:port/api/v1}), for the links in messages
+     */
+    public Notifications(Database database, ApiOptions.Notifications options, String kafkaBootstrap,
+                         Supplier<String> apiBase, Clock clock) {
+        NotificationStore store = new NotificationStore(database);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.routes = new NotificationRoutes(database, store, options.allowHttp(), clock);
+        this.notifier = new AlertNotifier(kafkaBootstrap, database, clock);
+        this.worker = new DeliveryWorker(database, store, Map.of("email", new EmailSender(options.smtp()),
+                "webhook", new WebhookSender(http, clock), "sms", new SmsSender(http)),
+                event -> link(apiBase.get(), event), clock, options.senders(), options.maxAttempts(), options.retryBase(),
+                options.retention());
+    }
+
+    public void register(ApiRoutes apiRoutes) {
+        routes.register(apiRoutes);
+    }
+
+    /** Starts reading alerts (returning once this server has its partitions) and sending. */
+    public void start() throws InterruptedException {
+        notifier.start(ASSIGNMENT_WAIT);
+        worker.start();
+    }
+
+    /** Queues {@code event} for its organisation's subscriptions, in the transaction of what caused it. */
+    public static void queue(Database.Tx tx, NotificationEvent event, Instant now) throws SQLException {
+        Outbox.enqueue(tx, event, now);
+    }
+
+    private static Optional<String> link(String apiBase, NotificationEvent event) {
+        Object alertId = event.details().get("alertId");
+        Object deploymentId = event.details().get("deploymentId");
+        if (alertId != null) {
+            return Optional.of(apiBase + "/alerts/" + alertId);
+        }
+        return deploymentId == null ? Optional.empty() : Optional.of(apiBase + "/ota/deployments/" + deploymentId);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        notifier.close();
+        worker.close();
+    }
+}

@@ -1,0 +1,156 @@
+package io.plantline.api.notifications;
+
+import io.plantline.api.db.Database;
+import io.plantline.api.http.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The deliveries still to make, in {@code notification_deliveries}: {@link #enqueue} turns an event into one row per
+ * subscription it passes, in the caller's transaction (so an event is queued exactly when what caused it commits);
+ * the senders {@link #claim} rows that are due and record how each attempt went.
+ *
+ * <p>Each (event, subscription) gets one row, so an event read twice is queued once. A row due later than now (quiet
+ * hours, minimum interval) is held; a newer event of the same key replaces it, and the row that goes says how many
+ * it stands for and since when.
+ */
+final class Outbox {
+
+    /** A claimed row: its sending must finish within this, or another sender takes it over. */
+    static final Duration LEASE = Duration.ofMinutes(2);
+    private static final String SUBSCRIPTIONS = "SELECT s.* FROM notification_subscriptions s WHERE s.org_slug = ?"
+            + " AND ? = ANY (s.event_types) AND (s.group_id IS NULL OR EXISTS (SELECT 1 FROM device_group_members m"
+            + " WHERE m.org_slug = s.org_slug AND m.group_id = s.group_id AND m.device_id = ?))";
+
+    /** A row claimed for sending, {@code attempts} counting this attempt. */
+    record Claimed(UUID deliveryId, String orgSlug, UUID channelId, NotificationEvent event, int mergedCount,
+                   Instant mergedSince, int attempts) {
+    }
+
+    private record Held(UUID deliveryId, int mergedCount, Instant mergedSince, Instant occurredAt, Instant due) {
+    }
+
+    private Outbox() {
+    }
+
+    /** Queues {@code event} for every subscription of its organisation that it passes. */
+    static void enqueue(Database.Tx tx, NotificationEvent event, Instant now) throws SQLException {
+        ZoneId zone = tx.one("SELECT time_zone FROM organisations WHERE slug = ?", row -> ZoneId.of(row.getString(1)),
+                event.orgSlug()).orElse(null);
+        if (zone == null) {
+            return;
+        }
+        for (Subscription subscription : tx.list(SUBSCRIPTIONS, NotificationStore::subscription, event.orgSlug(),
+                event.type(), event.deviceId())) {
+            if (subscription.accepts(event)) {
+                schedule(tx, subscription, event, now, zone);
+            }
+        }
+    }
+
+    /** A channel's test message, due at once, outside every subscription's limits. */
+    static UUID enqueueTest(Database.Tx tx, UUID channelId, NotificationEvent event, Instant now) throws SQLException {
+        UUID deliveryId = UUID.randomUUID();
+        insert(tx, deliveryId, channelId, null, event, 0, null, now, now);
+        return deliveryId;
+    }
+
+    private static void schedule(Database.Tx tx, Subscription subscription, NotificationEvent event, Instant now,
+                                 ZoneId zone) throws SQLException {
+        UUID subscriptionId = subscription.subscriptionId();
+        if (tx.one("SELECT 1 FROM notification_deliveries WHERE subscription_id = ? AND event_id = ?", row -> 1,
+                subscriptionId, event.eventId()).isPresent()) {
+            return;
+        }
+        Instant due = subscription.quietUntil(now, zone).orElse(now);
+        Optional<Held> held = tx.one("SELECT delivery_id, merged_count, merged_since, event ->> 'occurredAt' AS occurred,"
+                + " next_attempt_at FROM notification_deliveries WHERE subscription_id = ? AND event_key = ?"
+                + " AND status = 'pending' AND attempts = 0 AND next_attempt_at > ? FOR UPDATE", row -> new Held(
+                row.getObject("delivery_id", UUID.class), row.getInt("merged_count"),
+                Database.instant(row, "merged_since").orElse(null), Instant.parse(row.getString("occurred")),
+                row.getTimestamp("next_attempt_at").toInstant()), subscriptionId, event.key(), now);
+        int merged = 0;
+        Instant mergedSince = null;
+        if (held.isPresent()) {
+            tx.update("UPDATE notification_deliveries SET status = 'merged' WHERE delivery_id = ?", held.get().deliveryId());
+            merged = held.get().mergedCount() + 1;
+            mergedSince = held.get().mergedSince() != null ? held.get().mergedSince() : held.get().occurredAt();
+            due = later(due, held.get().due());
+        } else {
+            Optional<Instant> free = tx.one("SELECT next_free_at FROM notification_throttle WHERE subscription_id = ?"
+                    + " AND event_key = ? FOR UPDATE", row -> row.getTimestamp(1).toInstant(), subscriptionId, event.key());
+            due = later(due, free.orElse(due));
+            tx.update("INSERT INTO notification_throttle (org_slug, subscription_id, event_key, next_free_at)"
+                    + " VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id, event_key) DO UPDATE SET next_free_at ="
+                    + " EXCLUDED.next_free_at", event.orgSlug(), subscriptionId, event.key(),
+                    due.plusSeconds(subscription.minIntervalSeconds()));
+        }
+        insert(tx, UUID.randomUUID(), subscription.channelId(), subscriptionId, event, merged, mergedSince, due, now);
+    }
+
+    private static void insert(Database.Tx tx, UUID deliveryId, UUID channelId, UUID subscriptionId,
+                               NotificationEvent event, int merged, Instant mergedSince, Instant due, Instant now)
+            throws SQLException {
+        tx.update("INSERT INTO notification_deliveries (delivery_id, org_slug, channel_id, subscription_id, event_id,"
+                + " event_type, event_key, event, status, merged_count, merged_since, next_attempt_at, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'pending', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                deliveryId, event.orgSlug(), channelId, subscriptionId, event.eventId(), event.type(), event.key(),
+                Json.write(event), merged, mergedSince, due, now);
+    }
+
+    /** Up to {@code limit} due rows, each leased to the caller for {@link #LEASE}. */
+    static List<Claimed> claim(Database database, Instant now, int limit) {
+        return database.list("UPDATE notification_deliveries SET attempts = attempts + 1, next_attempt_at = ?"
+                + " WHERE delivery_id IN (SELECT delivery_id FROM notification_deliveries WHERE status = 'pending'"
+                + " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " RETURNING delivery_id, org_slug, channel_id, event, merged_count, merged_since, attempts",
+                Outbox::claimed, now.plus(LEASE), now, limit);
+    }
+
+    static void delivered(Database database, Claimed claimed, Instant now) {
+        database.transaction(tx -> {
+            tx.update("UPDATE notification_deliveries SET status = 'delivered', delivered_at = ?, last_error = NULL"
+                    + " WHERE delivery_id = ?", now, claimed.deliveryId());
+            tx.update("UPDATE notification_channels SET consecutive_failures = 0, last_error = NULL WHERE org_slug = ?"
+                    + " AND channel_id = ?", claimed.orgSlug(), claimed.channelId());
+            return null;
+        });
+    }
+
+    /** An attempt failed: tried again at {@code retryAt}, or failed for good when that is empty. */
+    static void attemptFailed(Database database, Claimed claimed, String error, Optional<Instant> retryAt) {
+        database.transaction(tx -> {
+            tx.update("UPDATE notification_deliveries SET status = ?, next_attempt_at = coalesce(?, next_attempt_at),"
+                    + " last_error = ? WHERE delivery_id = ?", retryAt.isPresent() ? "pending" : "failed",
+                    retryAt.orElse(null), error, claimed.deliveryId());
+            tx.update("UPDATE notification_channels SET consecutive_failures = consecutive_failures + 1, last_error = ?"
+                    + " WHERE org_slug = ? AND channel_id = ?", error, claimed.orgSlug(), claimed.channelId());
+            return null;
+        });
+    }
+
+    /** Forgets what was sent, failed or merged before {@code before}, and minimum intervals that have run out. */
+    static void prune(Database database, Instant before) {
+        database.transaction(tx -> {
+            tx.update("DELETE FROM notification_deliveries WHERE status <> 'pending' AND created_at < ?", before);
+            tx.update("DELETE FROM notification_throttle WHERE next_free_at < ?", before);
+            return null;
+        });
+    }
+
+    private static Claimed claimed(ResultSet row) throws SQLException {
+        return new Claimed(row.getObject("delivery_id", UUID.class), row.getString("org_slug"),
+                row.getObject("channel_id", UUID.class), Json.read(row.getString("event"), NotificationEvent.class),
+                row.getInt("merged_count"), Database.instant(row, "merged_since").orElse(null), row.getInt("attempts"));
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}
