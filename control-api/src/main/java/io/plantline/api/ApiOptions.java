@@ -33,13 +33,15 @@ import java.util.Set;
  * @param edge                limits applied before authentication, and the audit log's retention ({@link Edge})
  * @param webSockets          the live socket's heartbeat, idle timeout and live-message limit ({@link WebSockets})
  * @param notifications       the SMTP server and the senders' retries ({@link Notifications})
+ * @param reports             background KPI reports ({@link Reports})
  */
 public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
                          WebSockets webSockets, Optional<String> flinkRestUrl,
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
-                         Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge, Notifications notifications) {
+                         Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge, Notifications notifications,
+                         Reports reports) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
@@ -51,7 +53,8 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
-            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-retention-days");
+            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-retention-days",
+            "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -103,6 +106,20 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
      */
     public record Notifications(Optional<Smtp> smtp, int senders, int maxAttempts, Duration retryBase, boolean allowHttp,
                                 Duration retention) {
+    }
+
+    /**
+     * Background KPI reports ({@code io.plantline.api.reports}).
+     *
+     * @param workers         reports this server generates at once ({@code --report-workers}, default 2)
+     * @param perOrganisation reports an organisation may have queued or running ({@code --reports-per-org}, default 3):
+     *                        429 beyond
+     * @param retention       how long a report is kept after it was requested ({@code --report-retention-hours},
+     *                        default 72); then it is deleted
+     * @param linkLifetime    how long the signed download link in the ready mail works ({@code --report-link-ttl-s},
+     *                        default 86400)
+     */
+    public record Reports(int workers, int perOrganisation, Duration retention, Duration linkLifetime) {
     }
 
     /**
@@ -166,7 +183,11 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                         (int) settings.number("notify-max-attempts", 8, 1, 100),
                         Duration.ofMillis(settings.number("notify-retry-base-ms", 5000, 1, 3_600_000)),
                         settings.flag("notify-allow-http", false),
-                        Duration.ofDays(settings.number("notify-retention-days", 30, 1, 3650))));
+                        Duration.ofDays(settings.number("notify-retention-days", 30, 1, 3650))),
+                new Reports((int) settings.number("report-workers", 2, 1, 16),
+                        (int) settings.number("reports-per-org", 3, 1, 100),
+                        Duration.ofHours(settings.number("report-retention-hours", 72, 1, 24L * 365)),
+                        Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400))));
     }
 
     /**
@@ -204,7 +225,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
-                mosquitto, corsOrigins, edge, notifications);
+                mosquitto, corsOrigins, edge, notifications, reports);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
@@ -212,7 +233,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
-                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications);
+                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports);
     }
 
     /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks (local mode). */
@@ -221,7 +242,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
-                notifications.maxAttempts(), notifications.retryBase(), true, notifications.retention()));
+                notifications.maxAttempts(), notifications.retryBase(), true, notifications.retention()), reports);
     }
 
     private static List<String> list(Settings settings, String name) {

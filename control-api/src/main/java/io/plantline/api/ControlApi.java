@@ -33,6 +33,7 @@ import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.LineOee;
 import io.plantline.api.mqtt.MosquittoAccounts;
+import io.plantline.api.notifications.Mailer;
 import io.plantline.api.notifications.Notifications;
 import io.plantline.api.organisations.OrganisationRoutes;
 import io.plantline.api.organisations.PlatformOrganisation;
@@ -45,6 +46,7 @@ import io.plantline.api.ota.FirmwareStore;
 import io.plantline.api.ota.Rollouts;
 import io.plantline.api.profiles.ProfileRoutes;
 import io.plantline.api.profiles.ProfileStore;
+import io.plantline.api.reports.Reports;
 import io.plantline.api.rules.RuleRoutes;
 import io.plantline.api.rules.RuleStore;
 import io.plantline.model.Limits;
@@ -60,6 +62,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import spark.Service;
 
 /**
@@ -142,10 +145,14 @@ public final class ControlApi implements AutoCloseable {
         new DeviceApiRoutes(latestMinutes, devices, deviceAuth, clock).register(routes);
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), platform, database,
                 clock).register(routes);
-        Notifications notifications = register(new Notifications(database, options.notifications(),
-                options.kafkaBootstrap(), () -> options.ota().publicUrl().orElseGet(() -> "http://127.0.0.1:" + http.port())
-                        + ApiRoutes.BASE, clock));
+        Supplier<String> apiBase = () -> options.ota().publicUrl().orElseGet(() -> "http://127.0.0.1:" + http.port())
+                + ApiRoutes.BASE;
+        Mailer mailer = new Mailer(options.notifications().smtp());
+        Notifications notifications = register(new Notifications(database, options.notifications(), mailer,
+                options.kafkaBootstrap(), apiBase, clock));
         notifications.register(routes);
+        Reports reports = register(new Reports(database, options.reports(), options.tokenSecret(), mailer, apiBase, clock));
+        reports.register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
         // For load balancers and compose healthchecks: up means it can reach PostgreSQL.
@@ -157,6 +164,7 @@ public final class ControlApi implements AutoCloseable {
         http.awaitInitialization();
         rollouts.start(options.ota().rolloutInterval());
         startNotifications(notifications);
+        reports.start();
         if (startFailure.isDone()) {
             close();
             throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());

@@ -62,9 +62,19 @@ class AccessIT {
         server.call("POST", "/ota/deployments", plantA.adminToken(), Map.of("deploymentId", "rollout-a", "firmwareId",
                 firmwareId, "deviceIds", List.of("press-1")));
         server.call("POST", "/profiles", plantA.adminToken(), Map.of("profileId", "press", "name", "Press"));
-        idsOfA = Map.of("deviceId", "press-1", "groupId", "line-1", "ruleId", "hot", "alertId", alertId.toString(),
-                "userId", spareUser, "jobId", "f".repeat(32), "firmwareId", firmwareId, "deploymentId", "rollout-a",
-                "profileId", "press");
+        String channelId = server.call("POST", "/notification-channels", plantA.adminToken(), Map.of("name", "duty",
+                "type", "email", "settings", Map.of("to", List.of("duty@" + PLANT_A + ".test")))).data().get("channelId").asText();
+        String subscriptionId = server.call("POST", "/notification-subscriptions", plantA.adminToken(), Map.of("channelId",
+                channelId, "eventTypes", List.of("alert.opened"))).data().get("subscriptionId").asText();
+        String deliveryId = server.call("POST", "/notification-channels/" + channelId + "/test", plantA.adminToken(), null)
+                .data().get("deliveryId").asText();
+        String reportId = server.call("POST", "/reports", plantA.viewerToken(), Map.of("type", "alerts", "scope",
+                "organisation", "from", "2026-11-01T00:00:00Z", "to", "2026-11-02T00:00:00Z")).data().get("reportId").asText();
+        idsOfA = Map.ofEntries(Map.entry("deviceId", "press-1"), Map.entry("groupId", "line-1"), Map.entry("ruleId", "hot"),
+                Map.entry("alertId", alertId.toString()), Map.entry("userId", spareUser), Map.entry("jobId", "f".repeat(32)),
+                Map.entry("firmwareId", firmwareId), Map.entry("deploymentId", "rollout-a"), Map.entry("profileId", "press"),
+                Map.entry("channelId", channelId), Map.entry("subscriptionId", subscriptionId),
+                Map.entry("deliveryId", deliveryId), Map.entry("reportId", reportId));
     }
 
     @AfterAll
@@ -167,9 +177,13 @@ class AccessIT {
     }
 
     private static Map<String, String> unknownIds() {
-        return Map.of("deviceId", "no-such-device", "groupId", "no-such-group", "ruleId", "no-such-rule",
-                "alertId", UUID.randomUUID().toString(), "userId", UUID.randomUUID().toString(), "jobId", "0".repeat(32),
-                "firmwareId", UUID.randomUUID().toString(), "deploymentId", "no-such-rollout", "profileId", "no-such-profile");
+        return Map.ofEntries(Map.entry("deviceId", "no-such-device"), Map.entry("groupId", "no-such-group"),
+                Map.entry("ruleId", "no-such-rule"), Map.entry("alertId", UUID.randomUUID().toString()),
+                Map.entry("userId", UUID.randomUUID().toString()), Map.entry("jobId", "0".repeat(32)),
+                Map.entry("firmwareId", UUID.randomUUID().toString()), Map.entry("deploymentId", "no-such-rollout"),
+                Map.entry("profileId", "no-such-profile"), Map.entry("channelId", UUID.randomUUID().toString()),
+                Map.entry("subscriptionId", UUID.randomUUID().toString()), Map.entry("deliveryId", UUID.randomUUID().toString()),
+                Map.entry("reportId", UUID.randomUUID().toString()));
     }
 
     private static String fill(String path, Map<String, String> ids) {

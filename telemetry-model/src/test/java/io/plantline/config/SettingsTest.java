@@ -34,4 +34,12 @@ class SettingsTest {
         assertThatThrownBy(() -> outOfRange.number("mqtt-port", 1, 0, 65535))
                 .hasMessage("--mqtt-port / PLANTLINE_MQTT_PORT must be between 0 and 65535, not 70000");
     }
+
+    @Test
+    void aSwitchIsTrueOrFalseAndNothingElse() {
+        assertThat(Settings.parse(new String[] {"--org=true"}, Map.of(), "PLANTLINE", KNOWN).flag("org", false)).isTrue();
+        assertThat(Settings.parse(new String[0], Map.of(), "PLANTLINE", KNOWN).flag("org", false)).isFalse();
+        Settings yes = Settings.parse(new String[] {"--org=yes"}, Map.of(), "PLANTLINE", KNOWN);
+        assertThatThrownBy(() -> yes.flag("org", false)).hasMessage("--org / PLANTLINE_ORG must be true or false, not 'yes'");
+    }
 }

@@ -75,6 +75,19 @@ public final class Database implements AutoCloseable {
         return transaction(tx -> tx.update(sql, parameters));
     }
 
+    /** Hands each row to {@code rows} as the server sends it, {@code fetchSize} at a time: a result of any size. */
+    public void forEach(String sql, int fetchSize, RowHandler rows, Object... parameters) {
+        transaction(tx -> {
+            tx.forEach(sql, fetchSize, rows, parameters);
+            return null;
+        });
+    }
+
+    /** What {@link #forEach} does with each row. */
+    public interface RowHandler {
+        void handle(ResultSet row) throws SQLException;
+    }
+
     @Override
     public void close() {
         pool.close();
@@ -101,6 +114,18 @@ public final class Database implements AutoCloseable {
         public <T> Optional<T> one(String sql, Rows<T> rows, Object... parameters) throws SQLException {
             List<T> items = list(sql, rows, parameters);
             return items.isEmpty() ? Optional.empty() : Optional.of(items.get(0));
+        }
+
+        /** A cursor over the result (the transaction keeps it open), {@code fetchSize} rows per round trip. */
+        public void forEach(String sql, int fetchSize, RowHandler rows, Object... parameters) throws SQLException {
+            try (PreparedStatement statement = prepare(sql, parameters)) {
+                statement.setFetchSize(fetchSize);
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        rows.handle(result);
+                    }
+                }
+            }
         }
 
         public int update(String sql, Object... parameters) throws SQLException {

@@ -218,6 +218,19 @@ public final class ApiRoutes {
     }
 
     private static Object render(Object result, Response response) {
+        if (result instanceof Reply.Stream stream) {
+            response.status(200);
+            response.type(stream.contentType());
+            response.header("Content-Length", Long.toString(stream.length()));
+            stream.headers().forEach(response::header);
+            try {
+                stream.body().writeTo(response.raw().getOutputStream());
+            } catch (IOException | RuntimeException e) {
+                // The answer is under way: the client sees fewer bytes than Content-Length said, a cut-off download.
+                LOG.warn("streaming an answer stopped", e);
+            }
+            return "";
+        }
         if (result instanceof Reply.Binary binary) {
             response.status(binary.status());
             response.type("application/octet-stream");

@@ -24,6 +24,18 @@ public sealed interface Reply {
     record Binary(int status, byte[] body, java.util.Map<String, String> headers) implements Reply {
     }
 
+    /**
+     * Bytes written straight to the client as they are produced (a report's file), {@code length} of them, so a
+     * client can tell a cut-off download from a complete one.
+     */
+    record Stream(String contentType, long length, java.util.Map<String, String> headers, Body body) implements Reply {
+    }
+
+    /** Writes a {@link Stream}'s bytes. */
+    interface Body {
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
     static Reply created(Object data) {
         return new Data(201, data);
     }

@@ -12,15 +12,15 @@ import java.util.Optional;
  * The bucket sizes of KPI series. Minutes and hours are cut in UTC; days at midnight in the organisation's time
  * zone, as the daily OEE roll-up is (so a day may have 23 or 25 hours).
  */
-enum Granularity {
+public enum Granularity {
     MINUTE("1m", "minute", Duration.ofMinutes(1)),
     HOUR("1h", "hour", Duration.ofHours(1)),
     DAY("1d", "day", Duration.ofDays(1));
 
-    final String wireName;
+    public final String wireName;
     /** The unit for PostgreSQL's date_trunc. */
     final String sqlUnit;
-    final Duration nominal;
+    public final Duration nominal;
 
     Granularity(String wireName, String sqlUnit, Duration nominal) {
         this.wireName = wireName;
@@ -28,12 +28,12 @@ enum Granularity {
         this.nominal = nominal;
     }
 
-    static Optional<Granularity> fromWireName(String name) {
+    public static Optional<Granularity> fromWireName(String name) {
         return Arrays.stream(values()).filter(value -> value.wireName.equals(name)).findFirst();
     }
 
     /** Whether {@code instant} starts a bucket, so a range made of such instants covers whole buckets only. */
-    boolean isBoundary(Instant instant, ZoneId zone) {
+    public boolean isBoundary(Instant instant, ZoneId zone) {
         return switch (this) {
             case MINUTE, HOUR -> instant.getEpochSecond() % nominal.toSeconds() == 0 && instant.getNano() == 0;
             case DAY -> {
@@ -44,7 +44,7 @@ enum Granularity {
     }
 
     /** Time zone the buckets are cut in. */
-    String zone(ZoneId organisationZone) {
+    public String zone(ZoneId organisationZone) {
         return this == DAY ? organisationZone.getId() : "UTC";
     }
 }

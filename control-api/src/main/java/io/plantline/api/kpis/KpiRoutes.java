@@ -78,7 +78,7 @@ public final class KpiRoutes {
         groupId.filter(group -> !store.groupExists(call.org(), group)).ifPresent(group -> {
             throw ApiException.notFound("group");
         });
-        List<OeeFigures> rows = store.oee(new KpiStore.Scope(call.org(), deviceId, groupId), range.granularity(),
+        List<OeeFigures> rows = store.oee(new KpiQueries.Scope(call.org(), deviceId, groupId), range.granularity(),
                 range.from(), range.to());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("scope", deviceId.map(id -> Map.of("deviceId", id))

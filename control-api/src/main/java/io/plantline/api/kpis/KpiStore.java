@@ -14,10 +14,6 @@ import java.util.Optional;
  */
 final class KpiStore {
 
-    /** Which machines a KPI covers: one device, a group's members, or the whole organisation. */
-    record Scope(String orgSlug, Optional<String> deviceId, Optional<String> groupId) {
-    }
-
     record TelemetryBucket(Instant bucketStart, long count, double min, double max, double avg, double stddev) {
     }
 
@@ -53,42 +49,16 @@ final class KpiStore {
     /** Population statistics of the merged minutes: count-weighted mean, and variance pooled from each minute's. */
     List<TelemetryBucket> telemetry(String orgSlug, String deviceId, String metric, Granularity granularity, String zone,
                                     Instant from, Instant to) {
-        return database.list("SELECT date_trunc(?, bucket_start, ?) AS bucket, sum(count) AS n, min(min) AS lo, max(max) AS hi,"
-                        + " sum(count * avg) / sum(count) AS mean,"
-                        + " sqrt(greatest(sum(count * (stddev * stddev + avg * avg)) / sum(count)"
-                        + "   - power(sum(count * avg) / sum(count), 2), 0)) AS sd"
-                        + " FROM telemetry_1m WHERE org_slug = ? AND device_id = ? AND metric = ?"
-                        + " AND bucket_start >= ? AND bucket_start < ? GROUP BY 1 ORDER BY 1",
-                row -> new TelemetryBucket(row.getTimestamp("bucket").toInstant(), row.getLong("n"), row.getDouble("lo"),
-                        row.getDouble("hi"), row.getDouble("mean"), row.getDouble("sd")),
-                granularity.sqlUnit, zone, orgSlug, deviceId, metric, from, to);
+        KpiQueries.Query query = KpiQueries.telemetry(new KpiQueries.Scope(orgSlug, Optional.of(deviceId), Optional.empty()),
+                Optional.of(metric), granularity, zone, from, to);
+        return database.list(query.sql(), row -> new TelemetryBucket(row.getTimestamp("bucket").toInstant(), row.getLong("n"),
+                row.getDouble("lo"), row.getDouble("hi"), row.getDouble("mean"), row.getDouble("sd")), query.parameters());
     }
 
     /** One row per bucket, then the range's total (the row whose bucket_start is null), in one pass. */
-    List<OeeFigures> oee(Scope scope, Granularity granularity, Instant from, Instant to) {
-        String sums = granularity == Granularity.MINUTE
-                ? "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal, count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown"
-                : "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
-        String table = switch (granularity) {
-            case MINUTE -> "oee_1m";
-            case HOUR -> "oee_1h";
-            case DAY -> "oee_1d";
-        };
-        Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
-                .andIf(scope.deviceId(), "device_id = ?");
-        scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
-                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
-        return database.list("WITH sums AS (SELECT bucket_start, sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
-                        + " sum(total_count) AS total_count, sum(good_count) AS good_count, " + sums
-                        + " FROM " + table + " WHERE " + where.sql() + " GROUP BY GROUPING SETS ((bucket_start), ()))"
-                        + " SELECT s.bucket_start, s.planned_ms, s.run_ms, s.total_count, s.good_count,"
-                        + " CASE WHEN s.unknown = 0 THEN s.ideal END AS ideal_ms,"
-                        + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms, r.*"
-                        + " FROM sums s, LATERAL oee_ratios_from_sums(s.planned_ms::bigint, s.run_ms::bigint,"
-                        + "   s.total_count::bigint, s.good_count::bigint, CASE WHEN s.unknown = 0 THEN s.ideal END,"
-                        + "   CASE WHEN s.unknown = 0 THEN s.good_ideal END) r"
-                        + " ORDER BY s.bucket_start NULLS LAST",
-                OeeFigures::of, where.values());
+    List<OeeFigures> oee(KpiQueries.Scope scope, Granularity granularity, Instant from, Instant to) {
+        KpiQueries.Query query = KpiQueries.oee(scope, granularity, from, to);
+        return database.list(query.sql(), OeeFigures::of, query.parameters());
     }
 
     /** A page of anomalies and how many match in all. */

@@ -38,7 +38,7 @@ public final class LineOee {
                         row -> Optional.ofNullable(row.getTimestamp(1)).map(Timestamp::toInstant),
                         orgSlug, groupId, Timestamp.from(clock.instant().minus(RECENT)))
                 .flatMap(newest -> newest)
-                .flatMap(minute -> store.oee(new KpiStore.Scope(orgSlug, Optional.empty(), Optional.of(groupId)),
+                .flatMap(minute -> store.oee(new KpiQueries.Scope(orgSlug, Optional.empty(), Optional.of(groupId)),
                                 Granularity.MINUTE, minute, minute.plus(Granularity.MINUTE.nominal)).stream()
                         .filter(figures -> figures.bucketStart() != null).findFirst());
     }

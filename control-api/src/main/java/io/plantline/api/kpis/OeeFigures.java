@@ -14,7 +14,7 @@ public record OeeFigures(Instant bucketStart, long plannedMs, long runMs, long t
                          Double idealMs, Double goodIdealMs, Double availability, Double performance, Double quality,
                          Double oee, boolean performanceAbove1) {
 
-    static OeeFigures of(ResultSet row) throws SQLException {
+    public static OeeFigures of(ResultSet row) throws SQLException {
         return new OeeFigures(Database.instant(row, "bucket_start").orElse(null), row.getLong("planned_ms"),
                 row.getLong("run_ms"), row.getLong("total_count"), row.getLong("good_count"),
                 Database.nullableDouble(row, "ideal_ms"), Database.nullableDouble(row, "good_ideal_ms"),

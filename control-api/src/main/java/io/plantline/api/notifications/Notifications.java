@@ -29,14 +29,14 @@ public final class Notifications implements AutoCloseable {
     /**
      * @param apiBase the API's public address ({@code http://host:port/api/v1}), for the links in messages
      */
-    public Notifications(Database database, ApiOptions.Notifications options, String kafkaBootstrap,
+    public Notifications(Database database, ApiOptions.Notifications options, Mailer mailer, String kafkaBootstrap,
                          Supplier<String> apiBase, Clock clock) {
         NotificationStore store = new NotificationStore(database);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.routes = new NotificationRoutes(database, store, options.allowHttp(), clock);
         this.notifier = new AlertNotifier(kafkaBootstrap, database, clock);
-        this.worker = new DeliveryWorker(database, store, Map.of("email", new EmailSender(options.smtp()),
+        this.worker = new DeliveryWorker(database, store, Map.of("email", new EmailSender(mailer),
                 "webhook", new WebhookSender(http, clock), "sms", new SmsSender(http)),
                 event -> link(apiBase.get(), event), clock, options.senders(), options.maxAttempts(), options.retryBase(),
                 options.retention());

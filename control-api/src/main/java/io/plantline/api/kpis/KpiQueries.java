@@ -1,0 +1,75 @@
+package io.plantline.api.kpis;
+
+import io.plantline.api.db.Conditions;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The SQL of the KPI answers, one text for the API's answers and the reports, so a report of a range says what
+ * the API says of it.
+ */
+public final class KpiQueries {
+
+    /** Which machines a KPI covers: one device, a group's members, or the whole organisation. */
+    public record Scope(String orgSlug, Optional<String> deviceId, Optional<String> groupId) {
+    }
+
+    /** A statement and its parameters. */
+    public record Query(String sql, Object[] parameters) {
+    }
+
+    private KpiQueries() {
+    }
+
+    /**
+     * OEE per bucket over the scope's machines, then the range's total (the row whose {@code bucket_start} is null),
+     * all from summed components through {@code oee_ratios_from_sums}; rows read as {@link OeeFigures#of}.
+     */
+    public static Query oee(Scope scope, Granularity granularity, Instant from, Instant to) {
+        String sums = granularity == Granularity.MINUTE
+                ? "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal, count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown"
+                : "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
+        String table = switch (granularity) {
+            case MINUTE -> "oee_1m";
+            case HOUR -> "oee_1h";
+            case DAY -> "oee_1d";
+        };
+        Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
+                .andIf(scope.deviceId(), "device_id = ?");
+        scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
+                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
+        return new Query("WITH sums AS (SELECT bucket_start, sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
+                + " sum(total_count) AS total_count, sum(good_count) AS good_count, " + sums
+                + " FROM " + table + " WHERE " + where.sql() + " GROUP BY GROUPING SETS ((bucket_start), ()))"
+                + " SELECT s.bucket_start, s.planned_ms, s.run_ms, s.total_count, s.good_count,"
+                + " CASE WHEN s.unknown = 0 THEN s.ideal END AS ideal_ms,"
+                + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms, r.*"
+                + " FROM sums s, LATERAL oee_ratios_from_sums(s.planned_ms::bigint, s.run_ms::bigint,"
+                + "   s.total_count::bigint, s.good_count::bigint, CASE WHEN s.unknown = 0 THEN s.ideal END,"
+                + "   CASE WHEN s.unknown = 0 THEN s.good_ideal END) r"
+                + " ORDER BY s.bucket_start NULLS LAST", where.values());
+    }
+
+    /**
+     * Telemetry per device, metric and bucket, in time order: population statistics of the merged minutes
+     * (count-weighted mean, variance pooled from each minute's). Columns {@code device_id, metric, bucket, n, lo, hi,
+     * mean, sd}.
+     */
+    public static Query telemetry(Scope scope, Optional<String> metric, Granularity granularity, String zone,
+                                  Instant from, Instant to) {
+        Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
+                .andIf(scope.deviceId(), "device_id = ?")
+                .andIf(metric, "metric = ?");
+        scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
+                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
+        Object[] parameters = new Object[where.values().length + 2];
+        parameters[0] = granularity.sqlUnit;
+        parameters[1] = zone;
+        System.arraycopy(where.values(), 0, parameters, 2, parameters.length - 2);
+        return new Query("SELECT device_id, metric, date_trunc(?, bucket_start, ?) AS bucket, sum(count) AS n,"
+                + " min(min) AS lo, max(max) AS hi, sum(count * avg) / sum(count) AS mean,"
+                + " sqrt(greatest(sum(count * (stddev * stddev + avg * avg)) / sum(count)"
+                + "   - power(sum(count * avg) / sum(count), 2), 0)) AS sd"
+                + " FROM telemetry_1m WHERE " + where.sql() + " GROUP BY 1, 2, 3 ORDER BY 3, 1, 2", parameters);
+    }
+}

@@ -1,0 +1,40 @@
+package io.plantline.api.reports;
+
+import io.plantline.api.ApiOptions;
+import io.plantline.api.db.Database;
+import io.plantline.api.http.ApiRoutes;
+import io.plantline.api.notifications.Mailer;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/** Background KPI reports: their routes and the worker that generates them on this server. */
+public final class Reports implements AutoCloseable {
+
+    private final ReportRoutes routes;
+    private final ReportWorker worker;
+
+    /**
+     * @param tokenSecret signs the download links
+     * @param apiBase     the API's public address ({@code http://host:port/api/v1}), for the links
+     */
+    public Reports(Database database, ApiOptions.Reports options, byte[] tokenSecret, Mailer mailer,
+                   Supplier<String> apiBase, Clock clock) {
+        ReportStore store = new ReportStore(database);
+        ReportLinks links = new ReportLinks(tokenSecret, options.linkLifetime(), clock, apiBase);
+        this.routes = new ReportRoutes(database, store, links, options.perOrganisation(), options.retention(), clock);
+        this.worker = new ReportWorker(database, store, links, mailer, clock, options.workers());
+    }
+
+    public void register(ApiRoutes apiRoutes) {
+        routes.register(apiRoutes);
+    }
+
+    public void start() {
+        worker.start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        worker.close();
+    }
+}
