@@ -22,6 +22,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -231,6 +234,22 @@ class LocalStackIT {
         String jobs = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/jobs"))
                 .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         assertThat(jobs).contains("\"name\":\"telemetry-analytics\"", "\"name\":\"oee\"", "\"state\":\"RUNNING\"");
+
+        // A 30-day OEE report of the demo plant, generated in the background and downloaded as CSV.
+        Instant tomorrow = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
+        String requested = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/reports"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\":\"oee\",\"scope\":\"organisation\","
+                        + "\"granularity\":\"1d\",\"from\":\"" + tomorrow.minus(Duration.ofDays(30)) + "\",\"to\":\""
+                        + tomorrow + "\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String reportId = requested.replaceFirst(".*\"reportId\":\"([^\"]+)\".*", "$1");
+        java.net.URI download = java.net.URI.create(base + "/reports/" + reportId + "/download");
+        String csv = Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
+            java.net.http.HttpResponse<String> file = http.send(java.net.http.HttpRequest.newBuilder(download)
+                    .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return file.statusCode() == 200 ? file.body() : "";
+        }, body -> !body.isEmpty());
+        assertThat(csv).startsWith("kind,bucket_start,time_zone,planned_ms").contains("\r\ntotal,,UTC,");
     }
 
     private static void assertTopics(String bootstrapServers) throws Exception {

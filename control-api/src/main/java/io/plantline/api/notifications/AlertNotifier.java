@@ -43,6 +43,7 @@ final class AlertNotifier implements AutoCloseable {
     private final Clock clock;
     private final Thread reader;
     private final CountDownLatch assigned = new CountDownLatch(1);
+    private final CountDownLatch stopping = new CountDownLatch(1);
 
     AlertNotifier(String kafkaBootstrap, Database database, Clock clock) {
         this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
@@ -78,7 +79,7 @@ final class AlertNotifier implements AutoCloseable {
 
     private void read() {
         try {
-            while (!Thread.currentThread().isInterrupted()) {
+            while (stopping.getCount() > 0) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
                     continue;
@@ -89,11 +90,13 @@ final class AlertNotifier implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("queueing notifications failed; reading the records again in {}", RETRY, e);
                     rewind(records);
-                    Thread.sleep(RETRY.toMillis());
+                    stopping.await(RETRY.toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
-        } catch (WakeupException | InterruptedException e) {
+        } catch (WakeupException e) {
             // close() stops the reader
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -142,8 +145,9 @@ final class AlertNotifier implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        // No interrupt: the consumer must still leave its group cleanly, so the partitions move on at once.
+        stopping.countDown();
         consumer.wakeup();
-        reader.interrupt();
         reader.join(TimeUnit.SECONDS.toMillis(10));
     }
 }

@@ -88,26 +88,43 @@ final class DeliveryWorker implements AutoCloseable {
         }
     }
 
+    /** Claims due deliveries while senders are free; a sender that finishes asks again at once. */
     private void claimDue() {
-        int permits = free.drainPermits();
-        if (permits == 0) {
-            return;
-        }
-        try {
-            List<Outbox.Claimed> claimed = Outbox.claim(database, clock.instant(), permits);
+        while (true) {
+            int permits = free.drainPermits();
+            if (permits == 0) {
+                return;
+            }
+            List<Outbox.Claimed> claimed;
+            try {
+                claimed = Outbox.claim(database, clock.instant(), permits);
+            } catch (RuntimeException e) {
+                free.release(permits);
+                LOG.warn("claiming due notifications failed; retrying", e);
+                return;
+            }
             free.release(permits - claimed.size());
+            if (claimed.isEmpty()) {
+                return;
+            }
             for (Outbox.Claimed delivery : claimed) {
                 sending.execute(() -> {
                     try {
                         attempt(delivery);
                     } finally {
                         free.release();
+                        claimAgain();
                     }
                 });
             }
-        } catch (RuntimeException e) {
-            free.release(permits);
-            LOG.warn("claiming due notifications failed; retrying", e);
+        }
+    }
+
+    private void claimAgain() {
+        try {
+            polling.execute(this::claimDue);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: nothing more is claimed
         }
     }
 
