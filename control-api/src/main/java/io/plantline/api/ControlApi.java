@@ -24,6 +24,7 @@ import io.plantline.api.groups.GroupStore;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.AuditLog;
 import io.plantline.api.http.ClientAddresses;
+import io.plantline.api.http.ConsoleFiles;
 import io.plantline.api.http.CorsPolicy;
 import io.plantline.api.http.RateLimiter;
 import io.plantline.api.http.Reply;
@@ -60,6 +61,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -156,8 +158,9 @@ public final class ControlApi implements AutoCloseable {
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
         // For load balancers and compose healthchecks: up means it can reach PostgreSQL.
-        routes.open("GET", "/health", 0, call -> java.util.Map.of("status", "up",
+        routes.open("GET", "/health", 0, call -> Map.of("status", "up",
                 "database", database.one("SELECT 1", row -> "up").orElse("down")));
+        new ConsoleFiles().register(http);
         routes.declareNotFound(WEBSOCKET_PATH);
 
         http.init();

@@ -109,6 +109,11 @@ final class TestApi implements AutoCloseable {
         return base;
     }
 
+    /** The web console's address. */
+    String consoleUrl() {
+        return "http://127.0.0.1:" + api.port() + "/";
+    }
+
     /** Creates the organisation with an admin, an operator and a viewer, and logs each in. */
     Org organisation(String slug) {
         String adminEmail = "admin@" + slug + ".test";

@@ -243,6 +243,7 @@ public final class LocalStack implements AutoCloseable {
                 + bridge.httpPort() + "/metrics");
         out.println("  Control API      http://127.0.0.1:" + apiPort + "/api/v1 (OpenAPI at /api/v1/openapi.json,"
                 + " live alerts at ws://127.0.0.1:" + apiPort + ControlApi.WEBSOCKET_PATH + ")");
+        out.println("  Console          http://127.0.0.1:" + apiPort + "/ (log in with the login below)");
         out.println("  Login            " + admin.email() + " / " + admin.password());
         out.println("  Mail             SMTP 127.0.0.1:" + mail.port() + " catches the notifications; each is saved in "
                 + mail.directory() + " (duty@" + options.simulator().orgSlug() + ".local gets the demo plant's alerts)");

@@ -1,0 +1,76 @@
+// The console's shell: the router (#/login, #/overview, #/alerts, #/oee), the header, and the session's end.
+import { api, logout, session } from './api.js';
+import { useTimeZone } from './format.js';
+import { loginPage } from './pages/login.js';
+import { overviewPage } from './pages/overview.js';
+import { alertsPage } from './pages/alerts.js';
+import { oeePage } from './pages/oee.js';
+
+const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage };
+const main = document.getElementById('page');
+let leave = () => {};
+let navigation = 0;
+
+export function status(text, isError = false) {
+  const line = document.getElementById('status');
+  line.textContent = text;
+  line.classList.toggle('error', isError);
+}
+
+/** The signed-in user's role, for what the pages offer: viewer, operator or admin. */
+export function role() {
+  return session()?.user?.role ?? 'viewer';
+}
+
+export function canOperate() {
+  return role() === 'operator' || role() === 'admin';
+}
+
+async function route() {
+  leave();
+  leave = () => {};
+  const mine = ++navigation;
+  status('');
+  const [name, query] = location.hash.replace(/^#\/?/, '').split('?');
+  const signedIn = session() !== null;
+  document.getElementById('nav').hidden = !signedIn;
+  document.getElementById('who').hidden = !signedIn;
+  if (!signedIn || name === 'login') {
+    const view = document.createElement('div');
+    main.replaceChildren(view);
+    loginPage(view, new URLSearchParams(query ?? ''));
+    return;
+  }
+  const page = PAGES[name] ?? overviewPage;
+  document.querySelectorAll('#nav a').forEach(link => link.classList.toggle('current', link.dataset.page === (PAGES[name] ? name : 'overview')));
+  document.getElementById('who-name').textContent = `${session().user.email} (${role()})`;
+  // Each page draws into a view of its own: one still loading when the user moves on draws into a detached view.
+  const view = document.createElement('div');
+  view.innerHTML = '<p class="busy">Loading…</p>';
+  main.replaceChildren(view);
+  try {
+    const organisation = (await api('/organisation')).data;
+    useTimeZone(organisation.timeZone);
+    const cleanUp = (await page(view, organisation)) ?? (() => {});
+    if (mine === navigation) {
+      leave = cleanUp;
+    } else {
+      cleanUp();
+    }
+  } catch (error) {
+    if (mine === navigation && error.code !== 'session_expired' && error.status !== 401) {
+      view.innerHTML = '';
+      status(`Could not load the page: ${error.message}. Reload to try again.`, true);
+    }
+  }
+}
+
+window.addEventListener('session-expired', () => {
+  location.hash = '#/login?expired=1';
+});
+document.getElementById('logout').addEventListener('click', async () => {
+  await logout();
+  location.hash = '#/login';
+});
+window.addEventListener('hashchange', route);
+route();

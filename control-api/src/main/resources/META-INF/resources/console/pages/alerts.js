@@ -1,0 +1,68 @@
+// Open and recent alerts, new ones arriving live over the socket; operators and admins acknowledge and resolve
+// them with a comment, viewers only read.
+import { api, liveSocket } from '../api.js';
+import { canOperate, status } from '../app.js';
+import { escape, time } from '../format.js';
+
+export async function alertsPage(main) {
+  main.innerHTML = `<h1>Alerts</h1>
+    <div class="filters">
+      <label>Status <select id="alert-status">
+        <option value="ACTIVE,ACKNOWLEDGED">open</option><option value="ACTIVE">active</option>
+        <option value="ACKNOWLEDGED">acknowledged</option><option value="CLEARED,RESOLVED">closed</option>
+        <option value="">all</option></select></label>
+      <label>Severity <select id="alert-severity"><option value="">any</option><option>CRITICAL</option>
+        <option>MAJOR</option><option>WARNING</option><option>INFO</option></select></label>
+    </div>
+    <div id="alert-list"><p class="busy">Loading alerts…</p></div>`;
+  const list = main.querySelector('#alert-list');
+  const filters = () => {
+    const query = new URLSearchParams({ pageSize: '200' });
+    const statusFilter = main.querySelector('#alert-status').value;
+    const severity = main.querySelector('#alert-severity').value;
+    if (statusFilter) query.set('status', statusFilter);
+    if (severity) query.set('severity', severity);
+    return query;
+  };
+  const load = async () => {
+    const alerts = (await api(`/alerts?${filters()}`)).data;
+    list.innerHTML = alerts.length === 0
+      ? '<p class="empty" id="no-alerts">No alerts match. New ones appear here as they open.</p>'
+      : `<table id="alerts"><thead><tr><th>Opened</th><th>Device</th><th>Rule</th><th>Severity</th><th>Status</th>
+          <th>Value (peak)</th><th></th></tr></thead><tbody>${alerts.map(row).join('')}</tbody></table>`;
+  };
+  main.querySelectorAll('select').forEach(select => select.addEventListener('change', load));
+  list.addEventListener('click', async event => {
+    const button = event.target.closest('button[data-action]');
+    if (!button) return;
+    const comment = prompt(`Comment for ${button.dataset.action}:`, '') ?? '';
+    button.disabled = true;
+    try {
+      await api(`/alerts/${button.dataset.id}/${button.dataset.action}`, { method: 'POST', body: { comment } });
+      status(`Alert ${button.dataset.action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);
+      await load();
+    } catch (error) {
+      status(`Could not ${button.dataset.action} the alert: ${error.message}`, true);
+      button.disabled = false;
+    }
+  });
+  await load();
+  // Reloaded once the socket is authenticated too: an alert that opened while it connected is not missed.
+  const socket = liveSocket(message => {
+    if (message.type === 'alert' || message.type === 'authenticated') {
+      load().catch(() => {});
+    }
+  });
+  return () => socket.close();
+}
+
+function row(alert) {
+  const actions = !canOperate() ? '' : [
+    alert.status === 'ACTIVE' ? 'acknowledge' : null,
+    alert.status === 'ACTIVE' || alert.status === 'ACKNOWLEDGED' || alert.status === 'CLEARED' ? 'resolve' : null
+  ].filter(Boolean).map(action => `<button type="button" data-action="${action}" data-id="${escape(alert.id)}">${action}</button>`).join(' ');
+  return `<tr data-alert="${escape(alert.id)}" data-status="${escape(alert.status)}">
+    <td>${time(alert.openedAt)}</td><td>${escape(alert.deviceId)}</td><td>${escape(alert.ruleId)}</td>
+    <td class="severity-${escape(alert.severity)}">${escape(alert.severity)}</td><td class="status">${escape(alert.status.toLowerCase())}</td>
+    <td>${alert.lastValue ?? '–'} (${alert.peakValue ?? '–'})</td><td>${actions}</td></tr>`;
+}

@@ -1,0 +1,68 @@
+// OEE over time for a line or a machine: availability, performance, quality and OEE as separate series, by minute,
+// hour or day over a chosen range (Apache ECharts, served as a WebJar).
+import { api } from '../api.js';
+import { escape, percent, time } from '../format.js';
+
+const RANGES = { '8h': [8 * 3600_000, '1m'], '24h': [24 * 3600_000, '1h'], '7d': [7 * 86_400_000, '1h'], '30d': [30 * 86_400_000, '1d'] };
+
+export async function oeePage(main) {
+  const [groups, devices] = await Promise.all([api('/groups?pageSize=100'), api('/devices?pageSize=500')]);
+  main.innerHTML = `<h1>OEE trends</h1>
+    <div class="filters">
+      <label>Line or machine <select id="oee-scope">
+        ${groups.data.map(g => `<option value="groupId=${escape(g.groupId)}">${escape(g.name)}</option>`).join('')}
+        ${devices.data.map(d => `<option value="deviceId=${escape(d.deviceId)}">${escape(d.name || d.deviceId)}</option>`).join('')}
+      </select></label>
+      <label>Range <select id="oee-range"><option value="8h">8 hours by minute</option><option value="24h">24 hours by hour</option>
+        <option value="7d">7 days by hour</option><option value="30d" selected>30 days by day</option></select></label>
+    </div>
+    <p id="oee-total" class="busy"></p>
+    <div id="oee-chart" class="chart" role="img" aria-label="OEE chart"></div>`;
+  const echarts = await loadECharts();
+  const chart = echarts.init(main.querySelector('#oee-chart'));
+  const draw = async () => {
+    const [span, granularity] = RANGES[main.querySelector('#oee-range').value];
+    const bucket = granularity === '1d' ? 86_400_000 : granularity === '1h' ? 3600_000 : 60_000;
+    const to = Math.floor(Date.now() / bucket) * bucket + bucket;
+    main.querySelector('#oee-total').textContent = 'Loading…';
+    const answer = (await api(`/analytics/oee?${main.querySelector('#oee-scope').value}&from=${new Date(to - span).toISOString()}`
+      + `&to=${new Date(to).toISOString()}&granularity=${granularity}`)).data;
+    const total = answer.total;
+    main.querySelector('#oee-total').textContent = answer.series.length === 0
+      ? 'No OEE data in this range yet: the OEE job writes a minute once it has passed.'
+      : `Whole range: OEE ${percent(total?.oee)}, availability ${percent(total?.availability)}, performance `
+        + `${percent(total?.performance)}, quality ${percent(total?.quality)}`;
+    const series = name => ({ name, type: 'line', showSymbol: false,
+      data: answer.series.map(point => [point.bucketStart, point[name] === null ? null : +(point[name] * 100).toFixed(1)]) });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', valueFormatter: value => value === null ? '–' : `${value.toFixed(1)} %` },
+      legend: { data: ['oee', 'availability', 'performance', 'quality'] },
+      xAxis: { type: 'time', axisLabel: { formatter: value => time(value) } },
+      yAxis: { type: 'value', name: '%', min: 0 },
+      series: ['oee', 'availability', 'performance', 'quality'].map(series)
+    }, true);
+    main.querySelector('#oee-chart').dataset.points = String(answer.series.length);
+  };
+  main.querySelectorAll('select').forEach(select => select.addEventListener('change', () => draw().catch(showError)));
+  const showError = error => { main.querySelector('#oee-total').textContent = `Could not load OEE: ${error.message}`; };
+  const resize = () => chart.resize();
+  window.addEventListener('resize', resize);
+  await draw();
+  return () => {
+    window.removeEventListener('resize', resize);
+    chart.dispose();
+  };
+}
+
+/** ECharts is a classic script: load it once and use its global. */
+function loadECharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/webjars/echarts/5.3.1/dist/echarts.min.js';
+    script.onload = () => resolve(window.echarts);
+    script.onerror = () => reject(new Error('the chart library did not load'));
+    document.head.appendChild(script);
+  });
+}

@@ -1,0 +1,199 @@
+package io.plantline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plantline.model.AlertEvent;
+import io.plantline.model.AlertStatus;
+import io.plantline.model.AlertTransition;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.Severity;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real browser (headless Chromium from Debian, driven by Selenium) against the real API on
+ * embedded Kafka and PostgreSQL: logging in as each role, the overview filling in, an alert arriving live and being
+ * acknowledged, the OEE chart, and an expired session returning to the login. Screenshots of each page go to
+ * {@code target/console-screenshots}. Without Chromium the class is skipped, saying how to install it.
+ */
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class ConsoleIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static TestApi server;
+    private static TestApi.Org org;
+    private WebDriver browser;
+
+    @BeforeAll
+    static void start(TestDatabase database, TestKafka kafka) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "browser tests skipped: no Chromium; install it with `apt-get install chromium chromium-driver`");
+        server = TestApi.start(database, kafka);
+        org = server.organisation(TestApi.uniqueSlug("console"));
+        for (String device : List.of("press-1", "press-2", "oven-1")) {
+            assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", device, "name",
+                    "Machine " + device)).status()).isEqualTo(201);
+        }
+        assertThat(server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "line-1", "name", "Line 1",
+                "deviceIds", List.of("press-1", "press-2", "oven-1"))).status()).isEqualTo(201);
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        database.execute("UPDATE devices SET online = true, last_seen_at = now(), machine_state = 'RUNNING',"
+                + " machine_state_since = now() WHERE org_slug = '" + org.slug() + "' AND device_id <> 'oven-1'");
+        // Minutes of the last hours and days, through the procedure the OEE job calls (so hours and days exist too).
+        database.execute("DO $$ DECLARE t timestamptz; BEGIN FOR t IN SELECT generate_series(timestamptz '" + hour
+                + "' - interval '29 days', timestamptz '" + hour + "', interval '3 hours') LOOP"
+                + " CALL upsert_oee_minute('" + org.slug() + "', 'press-1', t, 60000, 54000, 50, 45, 1000.0, 50000.0,"
+                + " 45000.0, NULL, NULL, NULL, NULL, false); END LOOP; END $$");
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
+                options);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theOverviewShowsEachLinesOeeAndItsMachinesStates() throws Exception {
+        login("viewer");
+        WebElement line = waitFor(By.cssSelector("[data-line='line-1']"));
+        assertThat(line.findElement(By.cssSelector(".oee")).getText()).isEqualTo("75.0 %");
+        assertThat(line.findElement(By.cssSelector("[data-device='press-1'] .state")).getText()).isEqualTo("running");
+        assertThat(line.findElement(By.cssSelector("[data-device='oven-1']")).getText()).contains("offline");
+        screenshot("overview");
+    }
+
+    @Test
+    void anAlertArrivesLiveAndAnOperatorAcknowledgesItWhileAViewerOnlyReadsIt() throws Exception {
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/alerts");
+        waitFor(By.id("no-alerts"));
+        UUID alertId = openAlert("press-2", 96.5);
+        WebElement row = waitFor(By.cssSelector("[data-alert='" + alertId + "']"));
+        assertThat(row.getText()).contains("press-2", "MAJOR", "active", "96.5");
+        assertThat(row.findElements(By.cssSelector("button"))).as("a viewer gets no actions").isEmpty();
+
+        browser.findElement(By.id("logout")).click();
+        login("operator");
+        browser.get(server.consoleUrl() + "#/alerts");
+        waitFor(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']")).click();
+        browser.switchTo().alert().sendKeys("on my way");
+        browser.switchTo().alert().accept();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(
+                By.cssSelector("[data-alert='" + alertId + "']"), "data-status", "ACKNOWLEDGED"));
+        screenshot("alerts");
+        assertThat(server.database.query("SELECT acknowledged_by, comment FROM alerts WHERE id = '" + alertId + "'"))
+                .containsExactly(Map.of("acknowledged_by", "operator@" + org.slug() + ".test", "comment", "on my way"));
+    }
+
+    @Test
+    void theOeeChartDrawsThirtyDaysOfALine() throws Exception {
+        login("admin");
+        browser.get(server.consoleUrl() + "#/oee");
+        new WebDriverWait(browser, WAIT).until(driver -> {
+            String points = driver.findElement(By.id("oee-chart")).getDomAttribute("data-points");
+            return points != null && Integer.parseInt(points) > 0;
+        });
+        assertThat(browser.findElement(By.id("oee-total")).getText()).contains("OEE 75.0 %", "availability 90.0 %", "quality 90.0 %");
+        screenshot("oee-trends");
+    }
+
+    @Test
+    void aSessionThatCannotBeRefreshedReturnsToTheLoginWithAMessage() throws Exception {
+        login("viewer");
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.setItem('plantline.session', JSON.stringify({"
+                + "accessToken: 'expired', refreshToken: 'revoked', user: {email: 'x', role: 'viewer'}}))");
+        browser.get(server.consoleUrl() + "#/alerts");
+        assertThat(waitFor(By.id("login-notice")).getText()).contains("session has expired");
+        screenshot("login");
+    }
+
+    private void login(String role) {
+        browser.get(server.consoleUrl() + "#/login");
+        waitFor(By.id("email")).sendKeys(role + "@" + org.slug() + ".test");
+        browser.findElement(By.id("password")).sendKeys(TestApi.PASSWORD);
+        browser.findElement(By.id("login-button")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"),
+                role + "@" + org.slug() + ".test"));
+    }
+
+    private UUID openAlert(String deviceId, double value) throws Exception {
+        UUID alertId = UUID.randomUUID();
+        Instant now = Instant.now();
+        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at,"
+                + " last_value, peak_value) VALUES ('" + alertId + "', '" + org.slug() + "', '" + deviceId + "', 'hot',"
+                + " 'temperature', 'MAJOR', 'ACTIVE', now(), " + value + ", " + value + ")");
+        server.kafka.produce(Topics.ALERTS, org.slug() + "/" + deviceId, RecordJson.write(new AlertEvent(alertId.toString(),
+                new DeviceRef(org.slug(), deviceId), "hot", "temperature", Severity.MAJOR, AlertStatus.ACTIVE,
+                AlertTransition.OPENED, now, now, Optional.of(value), Optional.of(value), Optional.empty())));
+        return alertId;
+    }
+
+    /** The element once visible; on a timeout the failure carries the page as the browser had it. */
+    private WebElement waitFor(By element) {
+        try {
+            return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(element));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no " + element + " on " + browser.getCurrentUrl() + ": "
+                    + browser.getPageSource(), e);
+        }
+    }
+
+    private void screenshot(String page) throws Exception {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(page + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}
