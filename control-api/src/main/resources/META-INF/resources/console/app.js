@@ -5,8 +5,12 @@ import { loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { alertsPage } from './pages/alerts.js';
 import { oeePage } from './pages/oee.js';
+import { devicesPage } from './pages/devices.js';
+import { rulesPage } from './pages/rules.js';
+import { rolloutsPage } from './pages/rollouts.js';
 
-const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage };
+const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage, devices: devicesPage, rules: rulesPage,
+  rollouts: rolloutsPage };
 const main = document.getElementById('page');
 let leave = () => {};
 let navigation = 0;
@@ -31,7 +35,9 @@ async function route() {
   leave = () => {};
   const mine = ++navigation;
   status('');
-  const [name, query] = location.hash.replace(/^#\/?/, '').split('?');
+  const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
+  const [name, ...rest] = path.split('/');
+  const item = rest.length ? decodeURIComponent(rest.join('/')) : undefined;
   const signedIn = session() !== null;
   document.getElementById('nav').hidden = !signedIn;
   document.getElementById('who').hidden = !signedIn;
@@ -51,7 +57,7 @@ async function route() {
   try {
     const organisation = (await api('/organisation')).data;
     useTimeZone(organisation.timeZone);
-    const cleanUp = (await page(view, organisation)) ?? (() => {});
+    const cleanUp = (await page(view, organisation, item)) ?? (() => {});
     if (mine === navigation) {
       leave = cleanUp;
     } else {

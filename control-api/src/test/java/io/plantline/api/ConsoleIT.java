@@ -152,6 +152,81 @@ class ConsoleIT {
     }
 
     @Test
+    void anAdminSeesTheRulesFieldErrorsAtTheFieldsAndSavesTheCorrectedRule() throws Exception {
+        login("admin");
+        browser.get(server.consoleUrl() + "#/rules");
+        waitFor(By.id("rule-ruleId")).sendKeys("too-hot");
+        browser.findElement(By.id("rule-metric")).sendKeys("temperature");
+        browser.findElement(By.id("rule-save")).click();
+        assertThat(waitFor(By.id("error-threshold")).getText()).isEqualTo("threshold is required");
+        browser.findElement(By.id("rule-threshold")).sendKeys("95");
+        browser.findElement(By.id("rule-save")).click();
+        WebElement general = browser.findElement(By.cssSelector("#rule-form .form-error"));
+        new WebDriverWait(browser, WAIT).until(driver -> !general.getText().isEmpty());
+        assertThat(general.getText()).isEqualTo("exactly one of forSeconds and count is required");
+        assertThat(browser.findElement(By.id("error-threshold")).getText()).isEmpty();
+        screenshot("rules");
+        browser.findElement(By.id("rule-forSeconds")).sendKeys("10");
+        browser.findElement(By.id("rule-save")).click();
+        assertThat(waitFor(By.cssSelector("[data-rule='too-hot']")).getText()).contains("temperature > 95", "for 10 s");
+    }
+
+    @Test
+    void aViewerCannotChangeRulesOrRollOuts() throws Exception {
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/rules");
+        waitFor(By.tagName("h1"));
+        assertThat(browser.findElements(By.id("rule-form"))).isEmpty();
+        browser.get(server.consoleUrl() + "#/rollouts");
+        waitFor(By.xpath("//h2[text()='Firmware images']"));
+        assertThat(browser.findElements(By.id("upload-form"))).isEmpty();
+    }
+
+    @Test
+    void aDevicesPageListsTheMachinesAndChartsAMetricWithItsAnomalies() throws Exception {
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        for (int i = 1; i <= 30; i++) {
+            server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max,"
+                    + " avg, stddev) VALUES ('" + org.slug() + "', 'press-2', 'temperature', '" + minute.minusSeconds(60L * i)
+                    + "', 6, 60, 70, " + (60 + i % 7) + ", 1) ON CONFLICT DO NOTHING");
+        }
+        server.database.execute("INSERT INTO anomalies (org_slug, device_id, metric, ts, value, score, method) VALUES ('"
+                + org.slug() + "', 'press-2', 'temperature', '" + minute.minusSeconds(600) + "', 99, 6.5, 'zscore')"
+                + " ON CONFLICT DO NOTHING");
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/devices");
+        assertThat(waitFor(By.id("devices")).getText()).contains("Machine press-1", "Machine press-2", "Machine oven-1");
+        browser.findElement(By.linkText("Machine press-2")).click();
+        new WebDriverWait(browser, WAIT).until(driver -> "1".equals(driver.findElement(By.id("telemetry-chart"))
+                .getDomAttribute("data-anomalies")));
+        assertThat(Integer.parseInt(browser.findElement(By.id("telemetry-chart")).getDomAttribute("data-points")))
+                .isEqualTo(30);
+        screenshot("device");
+    }
+
+    @Test
+    void anOperatorStartsARollOutAndFollowsItToTheEnd() throws Exception {
+        TestApi.BinaryResponse uploaded = server.binary("POST", "/ota/firmware?version=3.0." + System.nanoTime() % 1000,
+                org.operatorToken(), new byte[] {1, 2, 3, 4}, Map.of("Content-Type", "application/octet-stream"));
+        assertThat(uploaded.status()).isEqualTo(201);
+        login("operator");
+        browser.get(server.consoleUrl() + "#/rollouts");
+        waitFor(By.id("rollout-stage-size")).clear();
+        browser.findElement(By.id("rollout-stage-size")).sendKeys("3");
+        browser.findElement(By.id("rollout-start")).click();
+        WebElement sent = waitFor(By.cssSelector("[data-count='SENT']"));
+        new WebDriverWait(browser, WAIT).until(driver -> sent.isDisplayed() && "3".equals(
+                driver.findElement(By.cssSelector("[data-count='SENT']")).getText()));
+        String deploymentId = browser.getCurrentUrl().replaceFirst(".*#/rollouts/", "");
+        server.database.execute("UPDATE ota_targets SET state = 'SUCCEEDED', state_since = now() WHERE org_slug = '"
+                + org.slug() + "' AND deployment_id = '" + deploymentId + "'");
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(By.id("rollout-status"), "data-status",
+                "COMPLETED"));
+        assertThat(browser.findElement(By.cssSelector("[data-count='SUCCEEDED']")).getText()).isEqualTo("3");
+        screenshot("rollout");
+    }
+
+    @Test
     void aSessionThatCannotBeRefreshedReturnsToTheLoginWithAMessage() throws Exception {
         login("viewer");
         ((JavascriptExecutor) browser).executeScript("sessionStorage.setItem('plantline.session', JSON.stringify({"

@@ -1,6 +1,7 @@
 // OEE over time for a line or a machine: availability, performance, quality and OEE as separate series, by minute,
 // hour or day over a chosen range (Apache ECharts, served as a WebJar).
 import { api } from '../api.js';
+import { loadECharts } from '../charts.js';
 import { escape, percent, time } from '../format.js';
 
 const RANGES = { '8h': [8 * 3600_000, '1m'], '24h': [24 * 3600_000, '1h'], '7d': [7 * 86_400_000, '1h'], '30d': [30 * 86_400_000, '1d'] };
@@ -53,16 +54,4 @@ export async function oeePage(main) {
     window.removeEventListener('resize', resize);
     chart.dispose();
   };
-}
-
-/** ECharts is a classic script: load it once and use its global. */
-function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  return new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = '/webjars/echarts/5.3.1/dist/echarts.min.js';
-    script.onload = () => resolve(window.echarts);
-    script.onerror = () => reject(new Error('the chart library did not load'));
-    document.head.appendChild(script);
-  });
 }

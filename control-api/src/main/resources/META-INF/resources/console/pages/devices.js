@@ -1,0 +1,113 @@
+// Devices: a filtered, paged list; a device's page shows its state, settings and firmware, and a chart of each
+// metric's last 24 hours from telemetry_1m with its anomalies marked.
+import { api, liveSocket } from '../api.js';
+import { loadECharts } from '../charts.js';
+import { escape, time } from '../format.js';
+
+const PAGE_SIZE = 25;
+const DAY = 86_400_000;
+
+export async function devicesPage(main, organisation, deviceId) {
+  return deviceId ? devicePage(main, deviceId) : deviceList(main);
+}
+
+async function deviceList(main) {
+  const groups = (await api('/groups?pageSize=100')).data;
+  main.innerHTML = `<h1>Devices</h1>
+    <div class="filters">
+      <label>Line <select id="device-group"><option value="">all</option>${groups.map(group =>
+        `<option value="${escape(group.groupId)}">${escape(group.name)}</option>`).join('')}</select></label>
+      <label>Link <select id="device-online"><option value="">any</option><option value="true">online</option>
+        <option value="false">offline</option></select></label>
+      <label>Status <select id="device-status"><option value="">any</option><option>enabled</option><option>disabled</option></select></label>
+    </div>
+    <div id="device-list"><p class="busy">Loading devices…</p></div>`;
+  let page = 1;
+  const load = async () => {
+    const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
+    for (const [id, name] of [['device-group', 'group'], ['device-online', 'online'], ['device-status', 'status']]) {
+      const value = main.querySelector(`#${id}`).value;
+      if (value) query.set(name, value);
+    }
+    const answer = await api(`/devices?${query}`);
+    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
+    main.querySelector('#device-list').innerHTML = answer.data.length === 0
+      ? '<p class="empty">No devices match these filters.</p>'
+      : `<table id="devices"><thead><tr><th>Device</th><th>State</th><th>Link</th><th>Last seen</th><th>Firmware</th></tr></thead>
+        <tbody>${answer.data.map(device => `<tr data-device="${escape(device.deviceId)}">
+          <td><a href="#/devices/${encodeURIComponent(device.deviceId)}">${escape(device.name || device.deviceId)}</a></td>
+          <td><span class="state ${escape(device.machineState ?? 'UNKNOWN')}">${escape((device.machineState ?? 'unknown').toLowerCase())}</span></td>
+          <td class="${device.online ? 'online' : 'offline'}">${device.online ? 'online' : 'offline'}</td>
+          <td>${time(device.lastSeenAt)}</td><td>${escape(device.firmwareCurrent ?? '–')}</td></tr>`).join('')}</tbody></table>
+        <p class="pager"><button type="button" id="previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
+        page ${page} of ${pages} (${answer.pagination.total} devices)
+        <button type="button" id="next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
+    main.querySelector('#previous')?.addEventListener('click', () => { page--; load(); });
+    main.querySelector('#next')?.addEventListener('click', () => { page++; load(); });
+  };
+  main.querySelectorAll('select').forEach(select => select.addEventListener('change', () => { page = 1; load(); }));
+  await load();
+}
+
+async function devicePage(main, deviceId) {
+  const device = (await api(`/devices/${encodeURIComponent(deviceId)}`)).data;
+  main.innerHTML = `<h1>${escape(device.name || device.deviceId)}</h1>
+    <div class="lines">
+      <section class="card"><h2>State</h2><table>
+        <tr><th>Machine state</th><td><span class="state ${escape(device.machineState ?? 'UNKNOWN')}">${escape((device.machineState ?? 'unknown').toLowerCase())}</span> since ${time(device.machineStateSince)}</td></tr>
+        <tr><th>Link</th><td class="${device.online ? 'online' : 'offline'}">${device.online ? 'online' : 'offline'}, last seen ${time(device.lastSeenAt)}</td></tr>
+        <tr><th>Firmware</th><td>${escape(device.firmwareCurrent ?? '–')}${device.firmwareTarget ? ` (updating to ${escape(device.firmwareTarget)})` : ''}</td></tr>
+      </table></section>
+      <section class="card"><h2>Settings</h2><table>
+        <tr><th>Ideal cycle</th><td>${device.idealCycleSeconds ?? '–'} s</td></tr>
+        <tr><th>Configuration</th><td><code>${escape(JSON.stringify(device.config))}</code> (version ${device.configState.version})</td></tr>
+        <tr><th>Metadata</th><td><code>${escape(JSON.stringify(device.metadata))}</code></td></tr>
+      </table></section>
+    </div>
+    <h2>Last 24 hours</h2>
+    <div class="filters"><label>Metric <select id="metric"></select></label></div>
+    <div id="telemetry-chart" class="chart" role="img" aria-label="Telemetry chart"><p class="busy">Loading…</p></div>`;
+  const echarts = await loadECharts();
+  let chart = null;
+  const draw = async metric => {
+    const to = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+    const range = `from=${new Date(to - DAY).toISOString()}&to=${new Date(to).toISOString()}`;
+    const [series, anomalies] = await Promise.all([
+      api(`/telemetry?deviceId=${encodeURIComponent(deviceId)}&metric=${encodeURIComponent(metric)}&${range}&resolution=1m`),
+      api(`/anomalies?deviceId=${encodeURIComponent(deviceId)}&metric=${encodeURIComponent(metric)}&${range}&pageSize=500`)]);
+    const unit = series.data.unit ? ` (${series.data.unit})` : '';
+    chart ??= echarts.init(main.querySelector('#telemetry-chart'));
+    chart.setOption({
+      animation: false, tooltip: { trigger: 'axis' }, legend: { data: ['avg', 'min', 'max', 'anomaly'] },
+      xAxis: { type: 'time', axisLabel: { formatter: value => time(value) } }, yAxis: { type: 'value', name: metric + unit, scale: true },
+      series: [
+        ...['avg', 'min', 'max'].map(name => ({ name, type: 'line', showSymbol: false,
+          data: series.data.series.map(point => [point.bucketStart, point[name]]) })),
+        { name: 'anomaly', type: 'scatter', symbolSize: 10, itemStyle: { color: '#c62828' },
+          data: anomalies.data.map(anomaly => [anomaly.ts, anomaly.value]) }]
+    }, true);
+    main.querySelector('#telemetry-chart').dataset.points = String(series.data.series.length);
+    main.querySelector('#telemetry-chart').dataset.anomalies = String(anomalies.data.length);
+  };
+  // The live channel's first answer names the device's metrics (its newest minute of each).
+  const select = main.querySelector('#metric');
+  select.addEventListener('change', () => draw(select.value));
+  const socket = liveSocket(message => {
+    if (message.type === 'subscribed' && select.options.length === 0) {
+      const metrics = (message.data[0]?.latest ?? []).map(latest => latest.metric);
+      if (metrics.length === 0) {
+        main.querySelector('#telemetry-chart').innerHTML = '<p class="empty">No readings in the last 24 hours.</p>';
+        return;
+      }
+      select.innerHTML = metrics.map(metric => `<option>${escape(metric)}</option>`).join('');
+      draw(metrics[0]);
+    }
+  }, [`device:${deviceId}`]);
+  const resize = () => chart?.resize();
+  window.addEventListener('resize', resize);
+  return () => {
+    socket.close();
+    window.removeEventListener('resize', resize);
+    chart?.dispose();
+  };
+}

@@ -1,0 +1,88 @@
+// Alert rules: everyone reads them; admins create and edit them, with the API's validation shown at the fields.
+import { api } from '../api.js';
+import { role, status } from '../app.js';
+import { field, showProblems } from '../form.js';
+import { escape } from '../format.js';
+
+export async function rulesPage(main) {
+  const rules = (await api('/rules?pageSize=500')).data;
+  const admin = role() === 'admin';
+  main.innerHTML = `<h1>Alert rules</h1>
+    ${rules.length === 0 ? '<p class="empty">No rules yet.' + (admin ? ' Create the first one below.' : '') + '</p>' : `
+    <table id="rules"><thead><tr><th>Rule</th><th>Scope</th><th>Condition</th><th>Severity</th><th>Enabled</th><th></th></tr></thead>
+    <tbody>${rules.map(rule => `<tr data-rule="${escape(rule.ruleId)}"><td>${escape(rule.name || rule.ruleId)}</td>
+      <td>${escape(rule.scope.type.toLowerCase())} ${escape(rule.scope.target ?? '')}</td>
+      <td>${escape(rule.metric)} ${escape(rule.operator)} ${rule.threshold} ${rule.forSeconds !== null ? `for ${rule.forSeconds} s` : `${rule.count} readings`}</td>
+      <td class="severity-${escape(rule.severity)}">${escape(rule.severity)}</td><td>${rule.enabled ? 'yes' : 'no'}</td>
+      <td>${admin ? `<button type="button" data-edit="${escape(rule.ruleId)}">edit</button>` : ''}</td></tr>`).join('')}</tbody></table>`}
+    ${admin ? ruleForm() : ''}`;
+  if (!admin) return;
+  const form = main.querySelector('#rule-form');
+  main.querySelectorAll('button[data-edit]').forEach(button => button.addEventListener('click', () =>
+    fill(form, rules.find(rule => rule.ruleId === button.dataset.edit))));
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    const editing = form.dataset.editing;
+    try {
+      await api(editing ? `/rules/${encodeURIComponent(editing)}` : '/rules', { method: editing ? 'PUT' : 'POST', body: body(form) });
+      status(`Rule ${form.ruleId.value} saved.`);
+      location.hash = '#/rules';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    } catch (error) {
+      showProblems(form, error);
+    }
+  });
+}
+
+function ruleForm() {
+  const input = (name, type = 'text', extra = '') => `<input id="rule-${name}" name="${name}" type="${type}" ${extra}>`;
+  return `<form id="rule-form" class="card rule-form"><h2 id="rule-form-title">New rule</h2>
+    <p class="form-error error" role="alert"></p>
+    <div class="grid">
+      ${field('ruleId', 'Rule id', input('ruleId'))}
+      ${field('name', 'Name', input('name'))}
+      ${field('scope', 'Scope', `<select id="rule-scope" name="scope"><option>ORGANISATION</option><option>GROUP</option><option>DEVICE</option></select>`)}
+      ${field('target', 'Group or device', input('target'))}
+      ${field('metric', 'Metric', input('metric'))}
+      ${field('operator', 'Operator', `<select id="rule-operator" name="operator"><option>&gt;</option><option>&gt;=</option><option>&lt;</option><option>&lt;=</option></select>`)}
+      ${field('threshold', 'Threshold', input('threshold', 'number', 'step="any"'))}
+      ${field('forSeconds', 'For seconds', input('forSeconds', 'number'))}
+      ${field('count', 'Or readings in a row', input('count', 'number'))}
+      ${field('clearThreshold', 'Clears at', input('clearThreshold', 'number', 'step="any"'))}
+      ${field('severity', 'Severity', `<select id="rule-severity" name="severity"><option>INFO</option><option>WARNING</option><option selected>MAJOR</option><option>CRITICAL</option></select>`)}
+    </div>
+    <button class="primary" id="rule-save" type="submit">Save rule</button></form>`;
+}
+
+function fill(form, rule) {
+  form.dataset.editing = rule.ruleId;
+  form.querySelector('#rule-form-title').textContent = `Edit ${rule.ruleId}`;
+  form.ruleId.value = rule.ruleId;
+  form.ruleId.disabled = true;
+  form.name.value = rule.name ?? '';
+  form.scope.value = rule.scope.type;
+  form.target.value = rule.scope.target ?? '';
+  form.metric.value = rule.metric;
+  form.operator.value = rule.operator;
+  form.threshold.value = rule.threshold;
+  form.forSeconds.value = rule.forSeconds ?? '';
+  form.count.value = rule.count ?? '';
+  form.clearThreshold.value = rule.clearThreshold ?? '';
+  form.severity.value = rule.severity;
+  form.scrollIntoView();
+  form.ruleId.focus();
+}
+
+/** The form as the API's rule body; empty number fields are left out, a number field holding text is sent as text. */
+function body(form) {
+  const number = name => form[name].value === '' ? undefined : Number(form[name].value);
+  const rule = {
+    name: form.name.value || undefined,
+    scope: { type: form.scope.value, target: form.scope.value === 'ORGANISATION' ? undefined : form.target.value },
+    metric: form.metric.value, operator: form.operator.value, threshold: number('threshold'),
+    forSeconds: number('forSeconds'), count: number('count'), clearThreshold: number('clearThreshold'),
+    severity: form.severity.value
+  };
+  if (!form.dataset.editing) rule.ruleId = form.ruleId.value;
+  return rule;
+}
