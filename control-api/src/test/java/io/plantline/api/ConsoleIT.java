@@ -112,6 +112,8 @@ class ConsoleIT {
         WebElement line = waitFor(By.cssSelector("[data-line='line-1']"));
         assertThat(line.findElement(By.cssSelector(".oee")).getText()).isEqualTo("75.0 %");
         assertThat(line.findElement(By.cssSelector("[data-device='press-1'] .state")).getText()).isEqualTo("running");
+        assertThat(line.findElement(By.cssSelector("[data-device='press-1'] .machine-oee")).getText()).isEqualTo("75.0 %");
+        assertThat(line.findElement(By.cssSelector("[data-device='press-2'] .machine-oee")).getText()).isEqualTo("–");
         assertThat(line.findElement(By.cssSelector("[data-device='oven-1']")).getText()).contains("offline");
         screenshot("overview");
     }

@@ -87,6 +87,13 @@ class KpiIT {
             assertThat(total.get("performance").asDouble()).isCloseTo(120_000.0 / 135_000, within(1e-9));
             assertThat(total.get("quality").asDouble()).isCloseTo(110_000.0 / 120_000, within(1e-9));
             assertThat(total.get("oee").asDouble()).isCloseTo(110_000.0 / 180_000, within(1e-9));
+            assertThat(answer.data().has("machines")).as("only with per=device").isFalse();
+            // Each machine's total, summed by the same rule: their components add up to the group's.
+            JsonNode machines = server.call("GET", "/analytics/oee?groupId=pair&per=device&" + range, org.viewerToken(),
+                    null).data().get("machines");
+            assertThat(machines.findValuesAsText("deviceId")).containsExactly("m1", "m2");
+            assertThat(machines.get(0).get("total").get("plannedMs").asLong() + machines.get(1).get("total")
+                    .get("plannedMs").asLong()).as(range).isEqualTo(180_000);
         }
         JsonNode byMinute = server.call("GET", "/analytics/oee?groupId=pair&from=2026-11-23T10:00:00Z&to=2026-11-23T10:02:00Z&granularity=1m",
                 org.viewerToken(), null).data().get("series");

@@ -26,6 +26,18 @@ public final class KpiQueries {
      * all from summed components through {@code oee_ratios_from_sums}; rows read as {@link OeeFigures#of}.
      */
     public static Query oee(Scope scope, Granularity granularity, Instant from, Instant to) {
+        return oeeSums(scope, granularity, from, to, "bucket_start", "GROUPING SETS ((bucket_start), ())",
+                "s.bucket_start", "s.bucket_start NULLS LAST");
+    }
+
+    /** Each machine's OEE over the whole range, by the same rule; rows read as {@link OeeFigures#of} plus {@code device_id}. */
+    public static Query oeeByDevice(Scope scope, Granularity granularity, Instant from, Instant to) {
+        return oeeSums(scope, granularity, from, to, "device_id", "device_id",
+                "s.device_id, NULL::timestamptz AS bucket_start", "s.device_id");
+    }
+
+    private static Query oeeSums(Scope scope, Granularity granularity, Instant from, Instant to, String key,
+                                 String groupBy, String keyColumns, String order) {
         String sums = granularity == Granularity.MINUTE
                 ? "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal, count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown"
                 : "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
@@ -38,16 +50,16 @@ public final class KpiQueries {
                 .andIf(scope.deviceId(), "device_id = ?");
         scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
                 + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
-        return new Query("WITH sums AS (SELECT bucket_start, sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
+        return new Query("WITH sums AS (SELECT " + key + ", sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
                 + " sum(total_count) AS total_count, sum(good_count) AS good_count, " + sums
-                + " FROM " + table + " WHERE " + where.sql() + " GROUP BY GROUPING SETS ((bucket_start), ()))"
-                + " SELECT s.bucket_start, s.planned_ms, s.run_ms, s.total_count, s.good_count,"
+                + " FROM " + table + " WHERE " + where.sql() + " GROUP BY " + groupBy + ")"
+                + " SELECT " + keyColumns + ", s.planned_ms, s.run_ms, s.total_count, s.good_count,"
                 + " CASE WHEN s.unknown = 0 THEN s.ideal END AS ideal_ms,"
                 + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms, r.*"
                 + " FROM sums s, LATERAL oee_ratios_from_sums(s.planned_ms::bigint, s.run_ms::bigint,"
                 + "   s.total_count::bigint, s.good_count::bigint, CASE WHEN s.unknown = 0 THEN s.ideal END,"
                 + "   CASE WHEN s.unknown = 0 THEN s.good_ideal END) r"
-                + " ORDER BY s.bucket_start NULLS LAST", where.values());
+                + " ORDER BY " + order, where.values());
     }
 
     /**

@@ -15,17 +15,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * KPI queries over the tables the jobs write: {@code /telemetry} (one device's metric at 1m, 1h or 1d),
  * {@code /analytics/oee} (a device, a group or the organisation: a series at the chosen granularity and the range's
- * total, both from summed components) and {@code /anomalies}. Ranges are {@code [from, to)}.
+ * total, both from summed components; with {@code per=device} also each machine's total) and {@code /anomalies}. Ranges are {@code [from, to)}.
  */
 public final class KpiRoutes {
 
     /** A series longer than this asks for a coarser granularity instead of a huge answer. */
     static final int MAX_BUCKETS = 10_000;
     private static final Duration MAX_ANOMALY_RANGE = Duration.ofDays(366);
+    private static final Pattern PER_DEVICE = Pattern.compile("device");
 
     private final KpiStore store;
 
@@ -73,6 +75,7 @@ public final class KpiRoutes {
         if (call.query("deviceId").isPresent() && call.query("groupId").isPresent()) {
             problems.add("give deviceId or groupId, not both (neither: the whole organisation)");
         }
+        Optional<String> per = call.query("per", PER_DEVICE, problems);
         Range range = range(call, "granularity", problems);
         deviceId.ifPresent(device -> requireDevice(call.org(), device));
         groupId.filter(group -> !store.groupExists(call.org(), group)).ifPresent(group -> {
@@ -88,6 +91,10 @@ public final class KpiRoutes {
         answer.put("to", range.to());
         answer.put("series", rows.stream().filter(row -> row.bucketStart() != null).toList());
         answer.put("total", rows.stream().filter(row -> row.bucketStart() == null).findFirst().orElse(null));
+        if (per.isPresent()) {
+            answer.put("machines", store.oeeByDevice(new KpiQueries.Scope(call.org(), deviceId, groupId), range.granularity(),
+                    range.from(), range.to()));
+        }
         return answer;
     }
 

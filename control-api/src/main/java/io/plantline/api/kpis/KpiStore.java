@@ -61,6 +61,16 @@ final class KpiStore {
         return database.list(query.sql(), OeeFigures::of, query.parameters());
     }
 
+    /** One machine's OEE over a range. */
+    record MachineOee(String deviceId, OeeFigures total) {
+    }
+
+    List<MachineOee> oeeByDevice(KpiQueries.Scope scope, Granularity granularity, Instant from, Instant to) {
+        KpiQueries.Query query = KpiQueries.oeeByDevice(scope, granularity, from, to);
+        return database.list(query.sql(), row -> new MachineOee(row.getString("device_id"), OeeFigures.of(row)),
+                query.parameters());
+    }
+
     /** A page of anomalies and how many match in all. */
     record AnomalyPage(List<Anomaly> anomalies, long total) {
     }

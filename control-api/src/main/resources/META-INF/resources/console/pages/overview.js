@@ -1,5 +1,5 @@
-// The plant at a glance: per line its OEE of the last 8 hours (A, P, Q), its machines' state, online or offline,
-// and open alerts; machine states and alerts update live over the socket, OEE every minute.
+// The plant at a glance: per line and machine the OEE of the last 8 hours (A, P and Q: the line's shown, a machine's
+// in its cell's tooltip), each machine's state, online or offline, and open alerts; machine states and alerts update live over the socket, OEE every minute.
 import { api, liveSocket } from '../api.js';
 import { escape, percent, time } from '../format.js';
 
@@ -19,18 +19,21 @@ export async function overviewPage(main) {
     return () => {};
   }
   const oee = new Map();
+  const machineOee = new Map();
   const loadOee = async () => {
     const to = Math.floor(Date.now() / HOUR) * HOUR + HOUR;
-    const range = `from=${new Date(to - 8 * HOUR).toISOString()}&to=${new Date(to).toISOString()}&granularity=1h`;
+    const range = `from=${new Date(to - 8 * HOUR).toISOString()}&to=${new Date(to).toISOString()}&granularity=1h&per=device`;
     await Promise.all(lines.map(async line => {
-      oee.set(line.groupId, (await api(`/analytics/oee?groupId=${encodeURIComponent(line.groupId)}&${range}`)).data.total);
+      const answer = (await api(`/analytics/oee?groupId=${encodeURIComponent(line.groupId)}&${range}`)).data;
+      oee.set(line.groupId, answer.total);
+      answer.machines.forEach(machine => machineOee.set(machine.deviceId, machine.total));
     }));
   };
   await loadOee();
 
   const render = () => {
     main.innerHTML = `<h1>Plant overview</h1><div class="lines">${lines.map(line => lineCard(line, machines, openAlerts,
-      oee.get(line.groupId))).join('')}</div>`;
+      oee.get(line.groupId), machineOee)).join('')}</div>`;
   };
   render();
   const socket = liveSocket(message => {
@@ -58,7 +61,7 @@ export async function overviewPage(main) {
   };
 }
 
-function lineCard(line, machines, openAlerts, total) {
+function lineCard(line, machines, openAlerts, total, machineOee) {
   const alertsOf = deviceId => [...openAlerts.values()].filter(alert => alert.deviceId === deviceId);
   const rows = line.deviceIds.map(deviceId => {
     const machine = machines.get(deviceId) ?? { deviceId };
@@ -69,6 +72,7 @@ function lineCard(line, machines, openAlerts, total) {
       <td><span class="state ${escape(state)}">${escape(state.replace('_', ' ').toLowerCase())}</span></td>
       <td class="${machine.online ? 'online' : 'offline'}">${machine.online ? 'online' : 'offline'}</td>
       <td>${time(machine.lastSeenAt)}</td>
+      <td class="machine-oee" title="${apq(machineOee.get(deviceId))}">${percent(machineOee.get(deviceId)?.oee)}</td>
       <td class="alerts">${alerts.length === 0 ? '–' : alerts.map(alert =>
         `<span class="severity-${escape(alert.severity)}">${escape(alert.severity)}</span>`).join(' ')}</td></tr>`;
   }).join('');
@@ -80,6 +84,10 @@ function lineCard(line, machines, openAlerts, total) {
       <div class="kpi"><div class="value">${percent(total?.performance)}</div><div class="label">Performance</div></div>
       <div class="kpi"><div class="value">${percent(total?.quality)}</div><div class="label">Quality</div></div>
     </div>
-    <table><thead><tr><th>Machine</th><th>State</th><th>Link</th><th>Last seen</th><th>Open alerts</th></tr></thead>
+    <table><thead><tr><th>Machine</th><th>State</th><th>Link</th><th>Last seen</th><th>OEE 8 h</th><th>Open alerts</th></tr></thead>
     <tbody>${rows}</tbody></table></section>`;
+}
+
+function apq(total) {
+  return total ? `availability ${percent(total.availability)}, performance ${percent(total.performance)}, quality ${percent(total.quality)}` : '';
 }
