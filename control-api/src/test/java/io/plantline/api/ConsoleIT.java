@@ -9,12 +9,11 @@ import io.plantline.model.DeviceRef;
 import io.plantline.model.Severity;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
+import io.plantline.testing.HeadlessChromium;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,13 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -51,8 +46,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class ConsoleIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -62,8 +55,7 @@ class ConsoleIT {
 
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "browser tests skipped: no Chromium; install it with `apt-get install chromium chromium-driver`");
+        Assumptions.assumeTrue(HeadlessChromium.installed(), HeadlessChromium.MISSING);
         server = TestApi.start(database, kafka);
         org = server.organisation(TestApi.uniqueSlug("console"));
         for (String device : List.of("press-1", "press-2", "oven-1")) {
@@ -80,7 +72,6 @@ class ConsoleIT {
                 + "' - interval '29 days', timestamptz '" + hour + "', interval '3 hours') LOOP"
                 + " CALL upsert_oee_minute('" + org.slug() + "', 'press-1', t, 60000, 54000, 50, 45, 1000.0, 50000.0,"
                 + " 45000.0, NULL, NULL, NULL, NULL, false); END LOOP; END $$");
-        Files.createDirectories(SCREENSHOTS);
     }
 
     @AfterAll
@@ -92,11 +83,7 @@ class ConsoleIT {
 
     @BeforeEach
     void openBrowser() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
-                options);
+        browser = HeadlessChromium.start();
     }
 
     @AfterEach
@@ -124,17 +111,19 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/alerts");
         waitFor(By.id("no-alerts"));
         UUID alertId = openAlert("press-2", 96.5);
-        WebElement row = waitFor(By.cssSelector("[data-alert='" + alertId + "']"));
-        assertThat(row.getText()).contains("press-2", "MAJOR", "active", "96.5");
-        assertThat(row.findElements(By.cssSelector("button"))).as("a viewer gets no actions").isEmpty();
+        By row = By.cssSelector("[data-alert='" + alertId + "']");
+        waitFor(row);
+        assertThat(textOf(row)).contains("press-2", "MAJOR", "active", "96.5");
+        assertThat(browser.findElements(By.cssSelector("[data-alert='" + alertId + "'] button")))
+                .as("a viewer gets no actions").isEmpty();
 
         browser.findElement(By.id("logout")).click();
         login("operator");
         browser.get(server.consoleUrl() + "#/alerts");
-        waitFor(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']")).click();
+        click(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']"));
         browser.switchTo().alert().sendKeys("on my way");
         browser.switchTo().alert().accept();
-        new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(ExpectedConditions.attributeToBe(
                 By.cssSelector("[data-alert='" + alertId + "']"), "data-status", "ACKNOWLEDGED"));
         screenshot("alerts");
         assertThat(server.database.query("SELECT acknowledged_by, comment FROM alerts WHERE id = '" + alertId + "'"))
@@ -259,6 +248,19 @@ class ConsoleIT {
         return alertId;
     }
 
+    /** The list re-renders as live messages arrive: an element found a moment ago may be gone, so look again. */
+    private String textOf(By element) {
+        return new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
+                .until(driver -> driver.findElement(element).getText());
+    }
+
+    private void click(By element) {
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(driver -> {
+            driver.findElement(element).click();
+            return true;
+        });
+    }
+
     /** The element once visible; on a timeout the failure carries the page as the browser had it. */
     private WebElement waitFor(By element) {
         try {
@@ -269,8 +271,7 @@ class ConsoleIT {
         }
     }
 
-    private void screenshot(String page) throws Exception {
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(page + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    private void screenshot(String page) {
+        HeadlessChromium.screenshot(browser, SCREENSHOTS, page);
     }
 }

@@ -86,7 +86,8 @@ class LocalStackIT {
             Path mailbox = dataDir.resolve("mail");
             String mail = Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
                 try (java.util.stream.Stream<Path> files = Files.list(mailbox)) {
-                    return files.findFirst().map(LocalStackIT::read).orElse("");
+                    return files.map(LocalStackIT::read).filter(text -> text.contains("To: duty@demo.local"))
+                            .findFirst().orElse("");
                 }
             }, text -> !text.isEmpty());
             assertThat(mail).contains("To: duty@demo.local", "alert opened", "Rule: overheat");

@@ -32,8 +32,9 @@ final class ReportStore {
     /** Queues the report, unless the organisation has {@code limit} queued or running already (then false). */
     boolean queue(String orgSlug, UUID userId, String email, Report report, int limit) {
         return database.transaction(tx -> {
-            // One organisation's requests queue one at a time, so two at once cannot both pass the limit.
-            tx.one("SELECT 1 FROM organisations WHERE slug = ? FOR UPDATE", row -> 1, orgSlug);
+            // One organisation's requests queue one at a time, so two at once cannot both pass the limit (a lock that
+            // leaves rows referring to the organisation free to be written meanwhile).
+            tx.one("SELECT 1 FROM organisations WHERE slug = ? FOR NO KEY UPDATE", row -> 1, orgSlug);
             long active = tx.one("SELECT count(*) FROM reports WHERE org_slug = ? AND status IN ('queued', 'running')",
                     row -> row.getLong(1), orgSlug).orElse(0L);
             if (active >= limit) {

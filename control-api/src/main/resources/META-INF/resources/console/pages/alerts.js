@@ -24,8 +24,14 @@ export async function alertsPage(main) {
     if (severity) query.set('severity', severity);
     return query;
   };
+  // The live record of a change can arrive before the jobs' table has it: the newer of the two wins.
+  const live = new Map();
   const load = async () => {
-    const alerts = (await api(`/alerts?${filters()}`)).data;
+    const wanted = main.querySelector('#alert-status').value;
+    const alerts = (await api(`/alerts?${filters()}`)).data.map(alert => {
+      const change = live.get(alert.id);
+      return change && Date.parse(change.at) > Date.parse(alert.updatedAt) ? { ...alert, status: change.status } : alert;
+    }).filter(alert => !wanted || wanted.split(',').includes(alert.status));
     list.innerHTML = alerts.length === 0
       ? '<p class="empty" id="no-alerts">No alerts match. New ones appear here as they open.</p>'
       : `<table id="alerts"><thead><tr><th>Opened</th><th>Device</th><th>Rule</th><th>Severity</th><th>Status</th>
@@ -49,6 +55,9 @@ export async function alertsPage(main) {
   await load();
   // Reloaded once the socket is authenticated too: an alert that opened while it connected is not missed.
   const socket = liveSocket(message => {
+    if (message.type === 'alert') {
+      live.set(message.data.alertId, { status: message.data.status, at: message.data.at });
+    }
     if (message.type === 'alert' || message.type === 'authenticated') {
       load().catch(() => {});
     }
