@@ -105,6 +105,25 @@ class ConsoleIT {
         screenshot("overview");
     }
 
+    /** On a tablet (1024 px wide) every page fits the width: nothing to scroll sideways. */
+    @Test
+    void everyPageFitsATabletsWidth() throws Exception {
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1024, 768));
+        login("operator");
+        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts")) {
+            browser.get(server.consoleUrl() + "#/" + page);
+            waitFor(By.cssSelector("main h1"));
+            new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
+                    .until(driver -> !driver.findElement(By.id("page")).getText().contains("Loading"));
+            Number overflow = (Number) ((JavascriptExecutor) browser).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            assertThat(overflow.intValue()).as(page).isLessThanOrEqualTo(0);
+        }
+        browser.get(server.consoleUrl() + "#/overview");
+        waitFor(By.cssSelector("[data-line='line-1'] .machine-oee"));
+        screenshot("overview-tablet");
+    }
+
     @Test
     void anAlertArrivesLiveAndAnOperatorAcknowledgesItWhileAViewerOnlyReadsIt() throws Exception {
         login("viewer");
