@@ -216,11 +216,15 @@ class ConsoleIT {
 
     @Test
     void anOperatorStartsARollOutAndFollowsItToTheEnd() throws Exception {
-        TestApi.BinaryResponse uploaded = server.binary("POST", "/ota/firmware?version=3.0." + System.nanoTime() % 1000,
-                org.operatorToken(), new byte[] {1, 2, 3, 4}, Map.of("Content-Type", "application/octet-stream"));
-        assertThat(uploaded.status()).isEqualTo(201);
+        String version = "3.0." + System.nanoTime() % 1000;
+        java.nio.file.Path image = java.nio.file.Files.createTempFile("firmware", ".bin");
+        java.nio.file.Files.write(image, new byte[] {1, 2, 3, 4});
         login("operator");
         browser.get(server.consoleUrl() + "#/rollouts");
+        waitFor(By.id("upload-version")).sendKeys(version);
+        browser.findElement(By.id("upload-file")).sendKeys(image.toAbsolutePath().toString());
+        click(By.cssSelector("#upload-form button"));
+        assertThat(waitFor(By.id("firmware")).getText()).contains(version, "4 B");
         waitFor(By.id("rollout-stage-size")).clear();
         browser.findElement(By.id("rollout-stage-size")).sendKeys("3");
         browser.findElement(By.id("rollout-start")).click();

@@ -42,7 +42,7 @@ public final class AlertRoutes {
 
     public void register(ApiRoutes routes) {
         routes.get("/alerts", Role.VIEWER, this::list);
-        routes.get("/alerts/:alertId", Role.VIEWER, call -> alerts.find(call.org(), alertId(call))
+        routes.get("/alerts/:alertId", Role.VIEWER, call -> alerts.find(call.org(), call.uuidPath("alertId", "alert"))
                 .orElseThrow(() -> ApiException.notFound("alert")));
         routes.post("/alerts/:alertId/acknowledge", Role.OPERATOR, call -> change(call, AlertTransition.ACKNOWLEDGED));
         routes.post("/alerts/:alertId/resolve", Role.OPERATOR, call -> change(call, AlertTransition.RESOLVED));
@@ -60,7 +60,7 @@ public final class AlertRoutes {
     }
 
     private Object change(Call call, AlertTransition transition) {
-        UUID id = alertId(call);
+        UUID id = call.uuidPath("alertId", "alert");
         Optional<String> comment = call.rawBody().length == 0 ? Optional.empty() : commentOf(call);
         String by = call.principal().email();
         call.audit("alert/" + id);
@@ -90,13 +90,5 @@ public final class AlertRoutes {
         Optional<String> comment = fields.text("comment", 2000);
         fields.check();
         return comment;
-    }
-
-    private static UUID alertId(Call call) {
-        try {
-            return UUID.fromString(call.path("alertId"));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("alert");
-        }
     }
 }

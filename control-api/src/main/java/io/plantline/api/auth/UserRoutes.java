@@ -72,11 +72,11 @@ public final class UserRoutes {
     }
 
     private Object get(Call call) {
-        return users.find(call.org(), userId(call)).orElseThrow(() -> ApiException.notFound("user"));
+        return users.find(call.org(), call.uuidPath("userId", "user")).orElseThrow(() -> ApiException.notFound("user"));
     }
 
     private Object update(Call call) {
-        UUID id = userId(call);
+        UUID id = call.uuidPath("userId", "user");
         Fields fields = new Fields(call.body(), "displayName", "role", "disabled", "password");
         Optional<String> displayName = fields.text("displayName", 200);
         Optional<Role> role = fields.oneOf("role", Role.NAMES).flatMap(Role::fromWireName);
@@ -120,7 +120,7 @@ public final class UserRoutes {
     }
 
     private Object delete(Call call) {
-        UUID id = userId(call);
+        UUID id = call.uuidPath("userId", "user");
         if (id.equals(call.principal().userId())) {
             throw ApiException.businessRule("admins cannot delete themselves; ask another admin");
         }
@@ -130,13 +130,5 @@ public final class UserRoutes {
         }
         accessTokens.forget(id);
         return Reply.noContent();
-    }
-
-    private static UUID userId(Call call) {
-        try {
-            return UUID.fromString(call.path("userId"));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("user");
-        }
     }
 }

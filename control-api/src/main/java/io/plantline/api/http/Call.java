@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.servlet.MultipartConfigElement;
 import javax.servlet.ServletException;
@@ -73,6 +74,15 @@ public final class Call {
 
     public String path(String name) {
         return request.params(name);
+    }
+
+    /** A path id that must be a UUID; one that is not names nothing, so it is the same 404 as an unknown one. */
+    public UUID uuidPath(String name, String what) {
+        try {
+            return UUID.fromString(path(name));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(what);
+        }
     }
 
     public Optional<String> header(String name) {

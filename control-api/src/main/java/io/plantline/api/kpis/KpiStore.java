@@ -2,6 +2,7 @@ package io.plantline.api.kpis;
 
 import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
+import io.plantline.api.organisations.OrganisationZones;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -27,7 +28,7 @@ final class KpiStore {
     }
 
     Optional<ZoneId> timeZone(String orgSlug) {
-        return database.one("SELECT time_zone FROM organisations WHERE slug = ?", row -> ZoneId.of(row.getString(1)), orgSlug);
+        return OrganisationZones.of(database, orgSlug);
     }
 
     boolean deviceExists(String orgSlug, String deviceId) {

@@ -73,7 +73,7 @@ public final class NotificationRoutes {
         routes.get("/notification-channels/:channelId", Role.ADMIN, call -> shown(channel(call)));
         routes.delete("/notification-channels/:channelId", Role.ADMIN, call -> {
             call.audit("notification-channel/" + call.path("channelId"));
-            if (!store.deleteChannel(call.org(), id(call, "channelId", "channel"))) {
+            if (!store.deleteChannel(call.org(), call.uuidPath("channelId", "channel"))) {
                 throw ApiException.notFound("channel");
             }
             return Reply.noContent();
@@ -86,17 +86,17 @@ public final class NotificationRoutes {
         });
         routes.post("/notification-subscriptions", Role.ADMIN, this::createSubscription);
         routes.get("/notification-subscriptions/:subscriptionId", Role.ADMIN, call -> store.subscription(call.org(),
-                id(call, "subscriptionId", "subscription")).orElseThrow(() -> ApiException.notFound("subscription")));
+                call.uuidPath("subscriptionId", "subscription")).orElseThrow(() -> ApiException.notFound("subscription")));
         routes.delete("/notification-subscriptions/:subscriptionId", Role.ADMIN, call -> {
             call.audit("notification-subscription/" + call.path("subscriptionId"));
-            if (!store.deleteSubscription(call.org(), id(call, "subscriptionId", "subscription"))) {
+            if (!store.deleteSubscription(call.org(), call.uuidPath("subscriptionId", "subscription"))) {
                 throw ApiException.notFound("subscription");
             }
             return Reply.noContent();
         });
         routes.get("/notification-deliveries", Role.ADMIN, this::deliveries);
         routes.get("/notification-deliveries/:deliveryId", Role.ADMIN, call -> store.delivery(call.org(),
-                id(call, "deliveryId", "delivery")).orElseThrow(() -> ApiException.notFound("delivery")));
+                call.uuidPath("deliveryId", "delivery")).orElseThrow(() -> ApiException.notFound("delivery")));
     }
 
     private Object createChannel(Call call) {
@@ -248,17 +248,8 @@ public final class NotificationRoutes {
     }
 
     private Channel channel(Call call) {
-        return store.channel(call.org(), id(call, "channelId", "channel"))
+        return store.channel(call.org(), call.uuidPath("channelId", "channel"))
                 .orElseThrow(() -> ApiException.notFound("channel"));
-    }
-
-    /** A path id that is no UUID names nothing: 404, as an unknown one. */
-    private static UUID id(Call call, String name, String what) {
-        try {
-            return UUID.fromString(call.path(name));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound(what);
-        }
     }
 
     /** A channel as answered: a gateway's header values (its credentials) are never shown again. */

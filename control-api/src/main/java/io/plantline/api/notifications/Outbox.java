@@ -2,6 +2,7 @@ package io.plantline.api.notifications;
 
 import io.plantline.api.db.Database;
 import io.plantline.api.http.Json;
+import io.plantline.api.organisations.OrganisationZones;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -41,8 +42,7 @@ final class Outbox {
 
     /** Queues {@code event} for every subscription of its organisation that it passes. */
     static void enqueue(Database.Tx tx, NotificationEvent event, Instant now) throws SQLException {
-        ZoneId zone = tx.one("SELECT time_zone FROM organisations WHERE slug = ?", row -> ZoneId.of(row.getString(1)),
-                event.orgSlug()).orElse(null);
+        ZoneId zone = OrganisationZones.of(tx, event.orgSlug()).orElse(null);
         if (zone == null) {
             return;
         }

@@ -9,6 +9,7 @@ import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
 import io.plantline.api.kpis.Granularity;
+import io.plantline.api.organisations.OrganisationZones;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Limits;
 import java.time.Clock;
@@ -57,9 +58,9 @@ final class ReportRoutes {
             Call.PageRequest page = call.page();
             return page.of(store.list(call.org(), page.offset(), page.pageSize()), store.count(call.org()));
         });
-        routes.get("/reports/:reportId", Role.VIEWER, call -> store.find(call.org(), reportId(call.path("reportId")))
+        routes.get("/reports/:reportId", Role.VIEWER, call -> store.find(call.org(), call.uuidPath("reportId", "report"))
                 .orElseThrow(() -> ApiException.notFound("report")));
-        routes.get("/reports/:reportId/download", Role.VIEWER, call -> download(call.org(), reportId(call.path("reportId"))));
+        routes.get("/reports/:reportId/download", Role.VIEWER, call -> download(call.org(), call.uuidPath("reportId", "report")));
         routes.open("GET", ReportLinks.PATH, 0, call -> {
             SignedLinks.Grant grant = links.verify(call.query("token"));
             return download(grant.orgSlug(), grant.subject());
@@ -84,7 +85,7 @@ final class ReportRoutes {
         String scopeId = scopeId(call.org(), scope, deviceId, groupId, fields);
         Granularity size = granularity.orElse(Granularity.DAY);
         if (from != null && to != null) {
-            checkRange(fields, from, to, size, timeZone(call.org()));
+            checkRange(fields, from, to, size, OrganisationZones.of(database, call.org()).orElse(ZoneId.of("UTC")));
         }
         fields.check();
         Instant now = clock.instant();
@@ -151,11 +152,6 @@ final class ReportRoutes {
         });
     }
 
-    private ZoneId timeZone(String orgSlug) {
-        return database.one("SELECT time_zone FROM organisations WHERE slug = ?", row -> ZoneId.of(row.getString(1)),
-                orgSlug).orElse(ZoneId.of("UTC"));
-    }
-
     private static Optional<Instant> instant(Fields fields, String name) {
         Optional<String> text = fields.text(name, 40);
         try {
@@ -163,14 +159,6 @@ final class ReportRoutes {
         } catch (DateTimeParseException e) {
             fields.problem(name + " must be an ISO-8601 UTC time such as 2026-11-01T00:00:00Z");
             return Optional.empty();
-        }
-    }
-
-    private static UUID reportId(String text) {
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("report");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.plantline.api.reports;
 
 import io.plantline.api.db.Database;
 import io.plantline.api.notifications.Mailer;
+import io.plantline.api.organisations.OrganisationZones;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
@@ -90,8 +91,7 @@ final class ReportWorker implements AutoCloseable {
     private void generate(ReportRequest request) {
         long[] lastProgress = {System.currentTimeMillis()};
         try {
-            ZoneId zone = database.one("SELECT time_zone FROM organisations WHERE slug = ?",
-                    row -> ZoneId.of(row.getString(1)), request.orgSlug()).orElse(ZoneId.of("UTC"));
+            ZoneId zone = OrganisationZones.of(database, request.orgSlug()).orElse(ZoneId.of("UTC"));
             database.transaction(tx -> {
                 try (ChunkedFile file = new ChunkedFile(tx, request.reportId())) {
                     long rows = ReportCsv.write(tx, request, zone, file, (written, fraction) -> {

@@ -1,7 +1,7 @@
 // Firmware and roll-outs: images and roll-outs for everyone to follow; operators upload images, start staged
 // roll-outs and pause, resume or cancel them. A roll-out's page follows it live (every update step arrives on the
 // socket).
-import { api, liveSocket, session } from '../api.js';
+import { api, liveSocket } from '../api.js';
 import { canOperate, status } from '../app.js';
 import { field, showProblems } from '../form.js';
 import { escape, time } from '../format.js';
@@ -37,10 +37,7 @@ async function rolloutList(main) {
     button.disabled = true;
     button.textContent = 'Uploading…';
     try {
-      const response = await fetch('/api/v1/ota/firmware', { method: 'POST', body: data,
-        headers: { Authorization: `Bearer ${session().accessToken}` } });
-      const answer = await response.json();
-      if (!response.ok) throw Object.assign(new Error(answer.error.message), { details: answer.error.details });
+      const answer = await api('/ota/firmware', { method: 'POST', body: data });
       status(`Firmware ${answer.data.version} uploaded.`);
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     } catch (error) {
