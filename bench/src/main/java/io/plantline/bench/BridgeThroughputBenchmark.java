@@ -114,8 +114,8 @@ public final class BridgeThroughputBenchmark {
             }
             String level = qos == MqttQos.AT_MOST_ONCE ? "0" : "1";
             rows.add(String.format(Locale.ROOT, "| %s | %,.0f (%s) | %,.0f (%s) | %.2f | %s of %,d each |",
-                    level, median(bare), rates(bare), median(bridged), rates(bridged),
-                    median(bridged) / median(bare), String.join(" / ", inKafka), messages));
+                    level, Stats.median(bare), rates(bare), Stats.median(bridged), rates(bridged),
+                    Stats.median(bridged) / Stats.median(bare), String.join(" / ", inKafka), messages));
             cpuRows.add(String.format(Locale.ROOT, "| %s | bare subscriber | %s | - |", level, cpuPerMessage(bareRuns)));
             cpuRows.add(String.format(Locale.ROOT, "| %s | through the bridge | %s | %.1f |", level,
                     cpuPerMessage(bridgedRuns), bridgedRuns.stream().mapToDouble(Run::bridgeCpuMicros).sum()
@@ -287,12 +287,6 @@ public final class BridgeThroughputBenchmark {
             }
             return admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum();
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     private static String rates(List<Double> values) {

@@ -45,7 +45,7 @@ public final class OeeBenchmark {
                     `bench/oee.sh %d %s`, run %s: per machine a RUNNING event, a part count every 10 s, an IDLE stop of
                     10 s a minute, for %d minutes of event time, produced before the job starts; the OEE job at
                     parallelism %d on a MiniCluster in the same JVM (RocksDB, 10 s checkpoints), writing every minute
-                    through `upsert_oee_minute` (minute row + its hour and day recomputed) into embedded PostgreSQL 17.
+                    through `write_oee_minutes` (a batch of minutes and their hours and days) into embedded PostgreSQL 17.
 
                     | machines | events | minute rows | job, events/s to the last minute row | checkpoint | per machine | heap after GC |
                     |---|---|---|---|---|---|---|

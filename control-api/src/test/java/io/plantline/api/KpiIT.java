@@ -105,6 +105,33 @@ class KpiIT {
         assertThat(byDay.get(0).get("bucketStart").asText()).as("Berlin's midnight").isEqualTo("2026-11-22T23:00:00Z");
     }
 
+    /** A group's hours are pre-summed (oee_group_1h): its answer follows members joining and leaving after the data. */
+    @Test
+    void aGroupsHourlyOeeFollowsItsMembersWhateverTheyJoinedAfter() {
+        String hour = "/analytics/oee?groupId=late&from=2026-11-23T10:00:00Z&to=2026-11-23T11:00:00Z&granularity=1h";
+        server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "late", "name", "Late", "deviceIds", List.of("m1")));
+        assertThat(server.call("GET", hour, org.viewerToken(), null).data().get("total").get("plannedMs").asLong())
+                .isEqualTo(120_000);
+
+        assertThat(server.call("PUT", "/groups/late/members", org.operatorToken(),
+                Map.of("deviceIds", List.of("m1", "m2", "m3"))).status()).isEqualTo(200);
+        JsonNode all = server.call("GET", hour, org.viewerToken(), null).data().get("total");
+        assertThat(all.get("plannedMs").asLong()).isEqualTo(240_000);
+        assertThat(all.get("goodCount").asLong()).isEqualTo(123);
+        assertThat(all.get("performance").isNull()).as("m3 has no ideal cycle time").isTrue();
+
+        assertThat(server.call("PUT", "/groups/late/members", org.operatorToken(),
+                Map.of("deviceIds", List.of("m2"))).status()).isEqualTo(200);
+        JsonNode one = server.call("GET", hour, org.viewerToken(), null).data().get("total");
+        assertThat(one.get("plannedMs").asLong()).isEqualTo(60_000);
+        assertThat(one.get("oee").asDouble()).isCloseTo(36_000.0 / 60_000, within(1e-9));
+
+        assertThat(server.call("DELETE", "/groups/late", org.operatorToken(), null).status()).isEqualTo(204);
+        server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "late", "name", "Late", "deviceIds", List.of()));
+        JsonNode empty = server.call("GET", hour, org.viewerToken(), null).data();
+        assertThat(empty.get("series")).as("a new group of the same id starts empty").isEmpty();
+    }
+
     @Test
     void oneMachineAndTheWholeOrganisation() {
         JsonNode machine = server.call("GET", "/analytics/oee?deviceId=m1&from=2026-11-23T10:00:00Z&to=2026-11-23T11:00:00Z&granularity=1h",

@@ -53,11 +53,17 @@ public final class GroupStore {
         return tx.update("DELETE FROM device_groups WHERE org_slug = ? AND group_id = ?", orgSlug, groupId) == 1;
     }
 
-    /** Replaces the members; the caller has checked that every device exists. */
+    /**
+     * Replaces the members; the caller has checked that every device exists. Only the members that leave are deleted
+     * and only the new ones inserted, since each of them moves the machine's whole history in or out of the group's
+     * pre-summed hours ({@code oee_group_1h}).
+     */
     void setMembers(Database.Tx tx, String orgSlug, String groupId, List<String> deviceIds) throws SQLException {
-        tx.update("DELETE FROM device_group_members WHERE org_slug = ? AND group_id = ?", orgSlug, groupId);
-        tx.update("INSERT INTO device_group_members (org_slug, group_id, device_id) SELECT ?, ?, unnest(?::text[])",
-                orgSlug, groupId, deviceIds.toArray(String[]::new));
+        String[] members = deviceIds.toArray(String[]::new);
+        tx.update("DELETE FROM device_group_members WHERE org_slug = ? AND group_id = ? AND device_id <> ALL (?::text[])",
+                orgSlug, groupId, members);
+        tx.update("INSERT INTO device_group_members (org_slug, group_id, device_id) SELECT ?, ?, unnest(?::text[])"
+                + " ON CONFLICT DO NOTHING", orgSlug, groupId, members);
     }
 
     private static Group group(java.sql.ResultSet row) throws SQLException {

@@ -18,14 +18,25 @@ public final class KpiQueries {
     public record Query(String sql, Object[] parameters) {
     }
 
+    /** The ideal-time sums of a roll-up table's rows (the minutes' sums, and how many minutes had no ideal time). */
+    private static final String ROLL_UP_SUMS =
+            "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
+
     private KpiQueries() {
     }
 
     /**
      * OEE per bucket over the scope's machines, then the range's total (the row whose {@code bucket_start} is null),
-     * all from summed components through {@code oee_ratios_from_sums}; rows read as {@link OeeFigures#of}.
+     * all from summed components through {@code oee_ratios_from_sums}; rows read as {@link OeeFigures#of}. A group's
+     * hours come pre-summed from {@code oee_group_1h} (one row per hour, not one per machine and hour).
      */
     public static Query oee(Scope scope, Granularity granularity, Instant from, Instant to) {
+        if (granularity == Granularity.HOUR && scope.groupId().isPresent() && scope.deviceId().isEmpty()) {
+            Conditions where = new Conditions().and("org_slug = ? AND group_id = ? AND bucket_start >= ? AND bucket_start < ?",
+                    scope.orgSlug(), scope.groupId().get(), from, to);
+            return oeeSums("oee_group_1h", where, ROLL_UP_SUMS, "bucket_start", "GROUPING SETS ((bucket_start), ())",
+                    "s.bucket_start", "s.bucket_start NULLS LAST");
+        }
         return oeeSums(scope, granularity, from, to, "bucket_start", "GROUPING SETS ((bucket_start), ())",
                 "s.bucket_start", "s.bucket_start NULLS LAST");
     }
@@ -40,7 +51,7 @@ public final class KpiQueries {
                                  String groupBy, String keyColumns, String order) {
         String sums = granularity == Granularity.MINUTE
                 ? "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal, count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown"
-                : "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
+                : ROLL_UP_SUMS;
         String table = switch (granularity) {
             case MINUTE -> "oee_1m";
             case HOUR -> "oee_1h";
@@ -50,6 +61,11 @@ public final class KpiQueries {
                 .andIf(scope.deviceId(), "device_id = ?");
         scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
                 + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
+        return oeeSums(table, where, sums, key, groupBy, keyColumns, order);
+    }
+
+    private static Query oeeSums(String table, Conditions where, String sums, String key, String groupBy,
+                                 String keyColumns, String order) {
         return new Query("WITH sums AS (SELECT " + key + ", sum(planned_ms) AS planned_ms, sum(run_ms) AS run_ms,"
                 + " sum(total_count) AS total_count, sum(good_count) AS good_count, " + sums
                 + " FROM " + table + " WHERE " + where.sql() + " GROUP BY " + groupBy + ")"

@@ -16,7 +16,7 @@ public final class TelemetryMinutesTable {
     }
 
     public static PostgresTable<TelemetryMinute> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "telemetry_1m", UPSERT, (statement, row) -> {
+        return new PostgresTable<>(jdbcUrl, "telemetry_1m", UPSERT, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.orgSlug());
             statement.setString(2, row.deviceId());
             statement.setString(3, row.metric());
@@ -26,6 +26,6 @@ public final class TelemetryMinutesTable {
             statement.setDouble(7, row.max());
             statement.setDouble(8, row.avg());
             statement.setDouble(9, row.stddev());
-        }, row -> row.orgSlug() + '/' + row.deviceId());
+        }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 }

@@ -20,7 +20,8 @@ public final class AlertsTable {
     }
 
     public static PostgresTable<AlertRow> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "alerts", UPSERT, AlertsTable::bind, row -> row.orgSlug() + '/' + row.deviceId());
+        return new PostgresTable<>(jdbcUrl, "alerts", UPSERT, PostgresTable.eachRow(AlertsTable::bind),
+                row -> row.orgSlug() + '/' + row.deviceId());
     }
 
     static void bind(PreparedStatement statement, AlertRow row) throws SQLException {

@@ -15,7 +15,7 @@ public final class AnomaliesTable {
     }
 
     public static PostgresTable<Anomaly> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "anomalies", UPSERT, (statement, anomaly) -> {
+        return new PostgresTable<>(jdbcUrl, "anomalies", UPSERT, PostgresTable.eachRow((statement, anomaly) -> {
             statement.setString(1, anomaly.orgSlug());
             statement.setString(2, anomaly.deviceId());
             statement.setString(3, anomaly.metric());
@@ -23,6 +23,6 @@ public final class AnomaliesTable {
             statement.setDouble(5, anomaly.value());
             statement.setDouble(6, anomaly.score());
             statement.setString(7, anomaly.method());
-        }, anomaly -> anomaly.orgSlug() + '/' + anomaly.deviceId());
+        }), anomaly -> anomaly.orgSlug() + '/' + anomaly.deviceId());
     }
 }

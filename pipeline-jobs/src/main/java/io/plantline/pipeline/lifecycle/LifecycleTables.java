@@ -25,7 +25,7 @@ public final class LifecycleTables {
     }
 
     public static PostgresTable<TargetRow> targets(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "ota_targets", TARGET, (statement, row) -> {
+        return new PostgresTable<>(jdbcUrl, "ota_targets", TARGET, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.state());
             statement.setString(2, row.reason());
             if (row.progress() == null) {
@@ -37,25 +37,25 @@ public final class LifecycleTables {
             statement.setString(5, row.orgSlug());
             statement.setString(6, row.deploymentId());
             statement.setString(7, row.deviceId());
-        }, row -> row.orgSlug() + '/' + row.deviceId());
+        }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 
     public static PostgresTable<DeviceStatusRow> statuses(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "devices", STATUS, (statement, row) -> {
+        return new PostgresTable<>(jdbcUrl, "devices", STATUS, PostgresTable.eachRow((statement, row) -> {
             statement.setBoolean(1, row.online());
             statement.setObject(2, PostgresTable.timestamp(row.lastSeenAt()));
             statement.setString(3, row.orgSlug());
             statement.setString(4, row.deviceId());
-        }, row -> row.orgSlug() + '/' + row.deviceId());
+        }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 
     public static PostgresTable<FirmwareRow> firmware(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "devices", FIRMWARE, (statement, row) -> {
+        return new PostgresTable<>(jdbcUrl, "devices", FIRMWARE, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.current());
             statement.setString(2, row.previous());
             statement.setString(3, row.target());
             statement.setString(4, row.orgSlug());
             statement.setString(5, row.deviceId());
-        }, row -> row.orgSlug() + '/' + row.deviceId());
+        }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 }

@@ -16,12 +16,12 @@ public final class MachineStatesTable {
     }
 
     public static PostgresTable<MachineStateRow> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "devices", UPDATE, (statement, row) -> {
+        return new PostgresTable<>(jdbcUrl, "devices", UPDATE, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.state().name());
             statement.setObject(2, PostgresTable.timestamp(row.since()));
             statement.setString(3, row.orgSlug());
             statement.setString(4, row.deviceId());
             statement.setObject(5, PostgresTable.timestamp(row.since()));
-        }, row -> row.orgSlug() + '/' + row.deviceId());
+        }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 }

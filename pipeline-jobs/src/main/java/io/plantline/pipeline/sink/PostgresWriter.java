@@ -129,11 +129,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
     private void write() throws SQLException {
         PreparedStatement rows = statement();
         try {
-            for (T row : batch) {
-                table.binder().bind(rows, row);
-                rows.addBatch();
-            }
-            rows.executeBatch();
+            table.writes().write(rows, batch);
             recordWrite.executeUpdate();
             connection.commit();
         } catch (SQLException e) {
@@ -150,8 +146,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
         for (T row : batch) {
             Savepoint beforeRow = connection.setSavepoint();
             try {
-                table.binder().bind(rows, row);
-                rows.executeUpdate();
+                table.writes().write(rows, List.of(row));
                 connection.releaseSavepoint(beforeRow);
             } catch (SQLException e) {
                 if (!refusesARow(e)) {

@@ -1,0 +1,25 @@
+package io.plantline.bench;
+
+import java.util.Collections;
+import java.util.List;
+
+/** Median and spread of a benchmark's rounds. */
+final class Stats {
+
+    private Stats() {
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    }
+
+    static double min(List<Double> values) {
+        return Collections.min(values);
+    }
+
+    static double max(List<Double> values) {
+        return Collections.max(values);
+    }
+}
