@@ -2,7 +2,7 @@ package io.plantline.pipeline.ingest;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +52,19 @@ public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStream
     private transient long watermark;
     private transient Counter lateDropped;
 
-    private record Buffered<T extends DeviceRecord>(T record, long sequence) {
+    /** A record waiting, with its event time read once: the queue compares it on every insert and removal. */
+    private record Buffered<T extends DeviceRecord>(T record, long eventTime, long sequence)
+            implements Comparable<Buffered<T>> {
+
+        Buffered(T record, long sequence) {
+            this(record, record.eventTime(), sequence);
+        }
+
+        @Override
+        public int compareTo(Buffered<T> other) {
+            int byTime = Long.compare(eventTime, other.eventTime);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
     }
 
     /** The time of the last record released for a device. */
@@ -64,15 +76,10 @@ public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStream
         this.allowedLatenessMillis = allowedLateness.toMillis();
     }
 
-    private static <T extends DeviceRecord> Comparator<Buffered<T>> order() {
-        return Comparator.<Buffered<T>>comparingLong(buffered -> buffered.record().eventTime())
-                .thenComparingLong(Buffered::sequence);
-    }
-
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        buffer = new PriorityQueue<>(order());
+        buffer = new PriorityQueue<>();
         lastReleased = new HashMap<>();
         watermark = Long.MIN_VALUE;
         checkpointedBuffer = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("unordered", type));
@@ -110,7 +117,7 @@ public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStream
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
-        while (!buffer.isEmpty() && buffer.peek().record().eventTime() <= watermark) {
+        while (!buffer.isEmpty() && buffer.peek().eventTime() <= watermark) {
             release(buffer.poll().record());
         }
         lastReleased.values().removeIf(time -> time < watermark - allowedLatenessMillis);
@@ -126,7 +133,7 @@ public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStream
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         List<Buffered<T>> inOrder = new ArrayList<>(buffer);
-        inOrder.sort(order());
+        Collections.sort(inOrder);
         checkpointedBuffer.update(inOrder.stream().map(Buffered::record).toList());
         checkpointedReleased.update(lastReleased.entrySet().stream()
                 .map(entry -> new Released(entry.getKey(), entry.getValue())).toList());
