@@ -1,6 +1,6 @@
 -- The OEE job writes its minutes a batch at a time: one statement per batch writes the minutes and adds the batch's
--- changes to each hour, each group's hour (oee_group_1h, below) and each day once. V7 ran three upserts per minute, a round of the executor per row and
--- table; 100,000 machines write 1,667 minutes a second.
+-- changes once to each hour, each group's hour (oee_group_1h, below) and each day. V7 ran three upserts per minute,
+-- a round of the executor per row and table; 100,000 machines write 1,667 minutes a second.
 --
 -- The rules of V7 and V10 hold: a roll-up is the sum of its minutes' components with the ratios computed from the
 -- sums, a rewritten minute adds its difference (which may be negative) to its hour and day, hours are UTC hours and

@@ -12,6 +12,7 @@ import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -134,7 +135,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
             connection.commit();
         } catch (SQLException e) {
             connection.rollback();
-            if (!refusesARow(e)) {
+            if (refusal(e).isEmpty()) {
                 throw e;
             }
             rows.clearBatch();
@@ -149,13 +150,12 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
                 table.writes().write(rows, List.of(row));
                 connection.releaseSavepoint(beforeRow);
             } catch (SQLException e) {
-                if (!refusesARow(e)) {
-                    throw e;
-                }
+                SQLException refusal = refusal(e).orElseThrow(() -> e);
                 connection.rollback(beforeRow);
                 refused.inc();
                 output.collect(new StreamRecord<>(DeadLetter.of(Instant.now(), jobName,
-                        new Rejection(RejectReason.DATABASE_REFUSED, e.getSQLState() + ": " + firstLine(e.getMessage())),
+                        new Rejection(RejectReason.DATABASE_REFUSED,
+                                refusal.getSQLState() + ": " + firstLine(refusal.getMessage())),
                         table.name(), table.device().of(row), String.valueOf(row).getBytes(StandardCharsets.UTF_8))));
             }
         }
@@ -164,17 +164,20 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
     }
 
     /**
-     * Whether the database refused a row for what it holds (SQLSTATE class 22: data exception, 23: integrity
-     * constraint violation, P0001: raised by a procedure), rather than failed for a reason a retry may cure.
+     * The database's error if it refused a row for what it holds (SQLSTATE class 22: data exception, 23: integrity
+     * constraint violation, P0001: raised by a procedure), rather than failed for a reason a retry may cure. Of a
+     * JDBC batch's chain of errors, the innermost that says so, since it carries the database's own message (the
+     * constraint's name) where the batch's says only which entry failed.
      */
-    static boolean refusesARow(SQLException failure) {
+    static Optional<SQLException> refusal(SQLException failure) {
+        SQLException refusal = null;
         for (SQLException e = failure; e != null; e = e.getNextException()) {
             String state = e.getSQLState();
             if (state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("P0001"))) {
-                return true;
+                refusal = e;
             }
         }
-        return false;
+        return Optional.ofNullable(refusal);
     }
 
     private PreparedStatement statement() throws SQLException {
