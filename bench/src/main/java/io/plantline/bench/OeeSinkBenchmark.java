@@ -78,7 +78,8 @@ public final class OeeSinkBenchmark {
             var minutes = env.fromSequence(0, rows() - 1)
                     .map(i -> minute(i, count, first), TypeInformation.of(OeeMinute.class))
                     .keyBy(OeeMinute::deviceId);
-            OeeMinutesTable.table(stack.jdbcUrl).writer(minutes, "oee-sink-bench", "writer").sinkTo(new DiscardingSink<>());
+            OeeMinutesTable.table(stack.jdbcUrl).writer(minutes, "oee-sink-bench", "writer")
+                    .sinkTo(new DiscardingSink<>());
         }).getJobGraph());
         return rows() / BenchStack.seconds(start);
     }

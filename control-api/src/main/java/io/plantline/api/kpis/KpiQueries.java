@@ -32,7 +32,8 @@ public final class KpiQueries {
      */
     public static Query oee(Scope scope, Granularity granularity, Instant from, Instant to) {
         if (granularity == Granularity.HOUR && scope.groupId().isPresent() && scope.deviceId().isEmpty()) {
-            Conditions where = new Conditions().and("org_slug = ? AND group_id = ? AND bucket_start >= ? AND bucket_start < ?",
+            Conditions where = new Conditions().and(
+                    "org_slug = ? AND group_id = ? AND bucket_start >= ? AND bucket_start < ?",
                     scope.orgSlug(), scope.groupId().get(), from, to);
             return oeeSums("oee_group_1h", where, ROLL_UP_SUMS, "bucket_start", "GROUPING SETS ((bucket_start), ())",
                     "s.bucket_start", "s.bucket_start NULLS LAST");
