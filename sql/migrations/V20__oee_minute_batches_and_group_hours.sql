@@ -97,8 +97,11 @@ BEGIN
         good_count = r.good_count + EXCLUDED.good_count, ideal_ms_sum = r.ideal_ms_sum + EXCLUDED.ideal_ms_sum,
         good_ideal_ms_sum = r.good_ideal_ms_sum + EXCLUDED.good_ideal_ms_sum,
         ideal_unknown_minutes = r.ideal_unknown_minutes + EXCLUDED.ideal_unknown_minutes;
-    DELETE FROM oee_group_1h r USING (SELECT DISTINCT org_slug, group_id FROM unnest(p_members)) g
-    WHERE r.org_slug = g.org_slug AND r.group_id = g.group_id AND r.machines = 0;
+    -- Only a member leaving can empty an hour; adding one never does, so it skips reading the group's hours again.
+    IF p_sign < 0 THEN
+        DELETE FROM oee_group_1h r USING (SELECT DISTINCT org_slug, group_id FROM unnest(p_members)) g
+        WHERE r.org_slug = g.org_slug AND r.group_id = g.group_id AND r.machines = 0;
+    END IF;
 END
 $$;
 
