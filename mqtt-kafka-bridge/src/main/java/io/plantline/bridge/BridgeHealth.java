@@ -52,8 +52,9 @@ final class BridgeHealth {
         takenOver.set(clientId);
     }
 
-    void connected() {
-        takenOver.set(null);
+    /** A connection under {@code clientId} is up: it no longer stands aside. */
+    void connected(String clientId) {
+        takenOver.compareAndSet(clientId, null);
     }
 
     Verdict check() {

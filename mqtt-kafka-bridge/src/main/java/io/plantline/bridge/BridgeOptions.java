@@ -17,9 +17,15 @@ import java.util.Set;
  *                          under it ({@code --client-id}, default {@code plantline-bridge-1})
  * @param shareGroup        instances in the same group split the messages ({@code --share-group}, default {@code bridge});
  *                          empty subscribes without sharing, for a single instance
+ * @param mqttConnections   MQTT connections of this instance, each a member of the share group with a session of its
+ *                          own (client ids {@code clientId}, then {@code clientId.2}, {@code clientId.3}...) and its
+ *                          own sending thread ({@code --mqtt-connections}, default one per core; 1 without a share
+ *                          group, where each connection would receive every message). Lowering it strands what the
+ *                          dropped connections' sessions queued until they connect again or expire, as with an
+ *                          instance taken out of the group
  * @param sessionExpiry     how long the broker queues messages for a bridge that is down
  *                          ({@code --session-expiry-s}, default 86400)
- * @param maxInFlight       messages received but not yet in Kafka; the broker sends no more until some are
+ * @param maxInFlight       messages received but not yet in Kafka, over all connections; the broker sends no more until some are
  *                          acknowledged, which bounds memory ({@code --max-in-flight}, default 1000)
  * @param maxInFlightBytes  payload bytes the bridge holds at most: the window is cut so that it times the largest
  *                          packet stays within this, and QoS 0 messages are dropped beyond it
@@ -40,24 +46,32 @@ import java.util.Set;
  *                          connects anonymously, which only an open broker accepts
  */
 public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl, String clientId,
-                            String shareGroup, Duration sessionExpiry, int maxInFlight, long maxInFlightBytes,
+                            String shareGroup, int mqttConnections, Duration sessionExpiry, int maxInFlight, long maxInFlightBytes,
                             int maxPayloadBytes, Duration kafkaLinger, Duration kafkaMaxBlock, Duration registryRefresh,
                             int metricsPort, Duration stallAfter, String mqttUsername, String mqttPassword) {
 
     public static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
-            "share-group", "session-expiry-s", "max-in-flight", "max-in-flight-bytes", "max-payload-bytes",
+            "share-group", "mqtt-connections", "session-expiry-s", "max-in-flight", "max-in-flight-bytes", "max-payload-bytes",
             "kafka-linger-ms", "kafka-max-block-ms", "registry-refresh-ms", "metrics-port", "stall-after-ms", "mqtt-username",
             "mqtt-password");
 
     public static BridgeOptions parse(String[] args, Map<String, String> environment) {
         Settings settings = Settings.parse(args, environment, "PLANTLINE_BRIDGE", NAMES);
+        String shareGroup = settings.string("share-group", "bridge");
+        int connections = (int) settings.number("mqtt-connections",
+                shareGroup.isEmpty() ? 1 : Runtime.getRuntime().availableProcessors(), 1, 64);
+        if (shareGroup.isEmpty() && connections > 1) {
+            throw new IllegalArgumentException(Settings.describe("PLANTLINE_BRIDGE", "mqtt-connections")
+                    + " above 1 needs a share group (--share-group): without one every connection receives every message");
+        }
         return new BridgeOptions(
                 settings.string("mqtt-host", "127.0.0.1"),
                 (int) settings.number("mqtt-port", 1883, 1, 65535),
                 settings.string("kafka-bootstrap", "localhost:9092"),
                 settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
                 settings.string("client-id", "plantline-bridge-1"),
-                settings.string("share-group", "bridge"),
+                shareGroup,
+                connections,
                 Duration.ofSeconds(settings.number("session-expiry-s", 86_400, 0, 4_294_967_295L)),
                 (int) settings.number("max-in-flight", 1000, 1, 65_535),
                 settings.number("max-in-flight-bytes", 64L << 20, 1 << 20, 1L << 34),
@@ -73,14 +87,14 @@ public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap
 
     /** The same bridge attached to other servers (local mode and tests pick ports at run time). */
     public BridgeOptions connectedTo(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl) {
-        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, sessionExpiry,
+        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, mqttConnections, sessionExpiry,
                 maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
                 stallAfter, mqttUsername, mqttPassword);
     }
 
     /** The same bridge with an MQTT account (local mode makes one at every start). */
     public BridgeOptions withMqttAccount(String username, String password) {
-        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, sessionExpiry,
+        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, mqttConnections, sessionExpiry,
                 maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
                 stallAfter, username, password);
     }

@@ -1,24 +1,15 @@
 package io.plantline.bridge;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
-import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.model.Limits;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
-import io.reactivex.schedulers.Schedulers;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * growing pause, for as long as it takes, and its MQTT acknowledgement waits; since the client acknowledges in the
  * order it received, the window fills and the broker keeps the rest. Every failure is counted
  * ({@code kafka_errors}), every retry too, and {@code /health} says DOWN with the reason until sends succeed again.
+ *
+ * <p>One instance uses every core: several MQTT connections in the share group ({@link BridgeConnection}), each with
+ * a window of its own, and as many sender threads as cores, which validate and hand records to the one Kafka
+ * producer. A connection's messages keep their order on their way to Kafka; a share group splits a device's
+ * messages between connections as it does between instances, and the jobs order readings by event time.
  */
 public final class MqttKafkaBridge implements AutoCloseable {
 
@@ -56,10 +53,6 @@ public final class MqttKafkaBridge implements AutoCloseable {
     static final int PACKET_OVERHEAD_BYTES = 64 * 1024;
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
-    /** After another instance took the client id over, wait this long before taking it back. */
-    private static final Duration TAKEOVER_BACKOFF = Duration.ofMinutes(1);
-    private static final Duration QUICK_CLOSE = Duration.ofSeconds(5);
-    private static final int QUICK_CLOSES_IN_A_ROW = 3;
 
     private final BridgeOptions options;
     private final HikariDataSource database;
@@ -70,20 +63,17 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private final InFlight inFlight;
     private final BridgeHealth health;
     private final Clock clock;
-    /** One thread hands messages to the producer, so records of a device reach Kafka in arrival order. */
-    private final ExecutorService handoff = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), runnable -> new Thread(runnable, "bridge-handoff"),
-            // Messages still arriving while the bridge stops are dropped unacknowledged: the broker redelivers them.
-            new ThreadPoolExecutor.DiscardPolicy());
+    /**
+     * Single threads that validate messages and hand them to the producer, so records of a connection (and, in local
+     * mode, of a device) reach Kafka in arrival order.
+     */
+    private final List<ExecutorService> senders;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             runnable -> new Thread(runnable, "bridge-kafka-retries"));
-    private final Mqtt5AsyncClient mqtt;
+    private final List<BridgeConnection> connections;
     private final CommandRelay commands;
     private BridgeHttpEndpoint http;
     private volatile boolean running = true;
-    /** When the connection last came up, and how many connections in a row the broker closed soon after: MQTT client thread only. */
-    private long connectedAt;
-    private int quickCloses;
 
     public MqttKafkaBridge(BridgeOptions options, Clock clock) throws java.sql.SQLException {
         this.options = options;
@@ -94,53 +84,43 @@ public final class MqttKafkaBridge implements AutoCloseable {
         this.routing = new Routing(new DeviceMessageCodec(options.maxPayloadBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 registry::status, registry::profile, Routing.SOURCE);
         this.inFlight = new InFlight(options.maxInFlightBytes(), clock::millis);
-        Mqtt5ClientBuilder client = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(options.clientId())
-                .serverHost(options.mqttHost())
-                .serverPort(options.mqttPort())
-                // Callbacks run on the client's own event-loop thread, not on RxJava's computation pool: accept()
-                // only queues a message for the handoff thread, so it never holds the event loop up. Through the
-                // pool the client asked for 128 messages at a time and, whenever the callback fell that far behind,
-                // held the rest back and walked its whole queue of unacknowledged messages on every message and
-                // every acknowledgement: over a quarter of the bridge's CPU samples in a profile under load.
-                .executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig()
-                .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
-                .addConnectedListener(context -> connected())
-                .addDisconnectedListener(this::disconnected);
-        if (options.hasMqttAccount()) {
-            client = client.simpleAuth().username(options.mqttUsername())
-                    .password(options.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
-        }
-        this.mqtt = client.buildAsync();
-        this.commands = new CommandRelay(options.kafkaBootstrap(), mqtt, producer, clock, metrics);
-        this.health = new BridgeHealth(() -> this.mqtt.getState().isConnected(), inFlight, options.stallAfter().toMillis(),
-                this.commands::isRunning, clock::millis);
+        this.senders = IntStream.range(0, Runtime.getRuntime().availableProcessors())
+                .mapToObj(MqttKafkaBridge::sender).toList();
+        this.health = new BridgeHealth(this::mqttConnected, inFlight, options.stallAfter().toMillis(),
+                this::relayRunning, clock::millis);
+        this.connections = IntStream.range(0, options.mqttConnections())
+                .mapToObj(index -> {
+                    ExecutorService sender = senders.get(index % senders.size());
+                    String clientId = index == 0 ? options.clientId() : options.clientId() + "." + (index + 1);
+                    return new BridgeConnection(options, clientId, clock, metrics, health, publish -> accept(publish, sender));
+                })
+                .toList();
+        this.commands = new CommandRelay(options.kafkaBootstrap(), connections.get(0).client(), producer, clock, metrics);
     }
 
-    /**
-     * Connects and subscribes. The callback is registered before connecting, because a resumed session
-     * delivers its queued messages as soon as the connection is up, before any subscribe call returns.
-     */
+    private static ExecutorService sender(int index) {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                runnable -> new Thread(runnable, "bridge-sender-" + (index + 1)),
+                // Messages still arriving while the bridge stops are dropped unacknowledged: the broker redelivers them.
+                new ThreadPoolExecutor.DiscardPolicy());
+    }
+
+    private boolean mqttConnected() {
+        return connections.stream().allMatch(BridgeConnection::isConnected);
+    }
+
+    private boolean relayRunning() {
+        return commands.isRunning();
+    }
+
+    /** Connects and subscribes every connection, and starts relaying commands. */
     public void start() throws java.io.IOException {
         http = new BridgeHttpEndpoint(options.metricsPort(), metrics, inFlight, health);
-        mqtt.publishes(MqttGlobalPublishFilter.ALL, this::accept, true);
-        mqtt.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(options.sessionExpiry().toSeconds())
-                .restrictions()
-                .receiveMaximum(window(options))
-                .maximumPacketSize(maximumPacketSize(options))
-                .applyRestrictions()
-                .send().join();
-        mqtt.subscribeWith()
-                .topicFilter(subscription(options))
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .send().join();
+        connections.forEach(BridgeConnection::start);
         commands.start();
-        LOG.info("bridging {} ({} devices registered) to Kafka {}; window {} messages of at most {} bytes; metrics on port {}",
-                subscription(options), registry.size(), options.kafkaBootstrap(), window(options),
-                maximumPacketSize(options), http.port());
+        LOG.info("bridging {} over {} connections ({} devices registered) to Kafka {}; window {} messages of at most {}"
+                + " bytes per connection; metrics on port {}", BridgeConnection.subscription(options), connections.size(),
+                registry.size(), options.kafkaBootstrap(), window(options), maximumPacketSize(options), http.port());
     }
 
     /** The largest MQTT packet the bridge accepts: a payload just over the limit still becomes a dead letter. */
@@ -148,21 +128,13 @@ public final class MqttKafkaBridge implements AutoCloseable {
         return options.maxPayloadBytes() + PACKET_OVERHEAD_BYTES;
     }
 
-    /** The broker's window of unacknowledged QoS 1 messages: at most {@code maxInFlight}, and within the byte budget. */
+    /**
+     * The broker's window of unacknowledged QoS 1 messages per connection: the connections' windows together hold
+     * at most {@code maxInFlight} messages, and stay within the byte budget.
+     */
     static int window(BridgeOptions options) {
         long byBytes = options.maxInFlightBytes() / maximumPacketSize(options);
-        return (int) Math.max(1, Math.min(options.maxInFlight(), byBytes));
-    }
-
-    /**
-     * A shared subscription splits the load between instances. An empty share group subscribes plainly: one
-     * instance only, but HiveMQ keeps a single unacknowledged QoS 1 message per share group, so a shared
-     * subscription forwards only about one message per Kafka round trip.
-     */
-    static String subscription(BridgeOptions options) {
-        return options.shareGroup().isEmpty()
-                ? Topics.MQTT_DEVICE_FILTER
-                : "$share/" + options.shareGroup() + "/" + Topics.MQTT_DEVICE_FILTER;
+        return (int) Math.max(1, Math.min(options.maxInFlight(), byBytes) / options.mqttConnections());
     }
 
     /** The port of {@code /metrics} and {@code /health} (useful when configured as 0). */
@@ -174,47 +146,6 @@ public final class MqttKafkaBridge implements AutoCloseable {
         return metrics;
     }
 
-    private void connected() {
-        connectedAt = clock.millis();
-        health.connected();
-        LOG.info("connected to MQTT broker {}:{}", options.mqttHost(), options.mqttPort());
-    }
-
-    /**
-     * Another connection with the same client id takes the session over, and taking it straight back would make the
-     * two trade it, each time with a window of repeats: this instance steps aside for a while, DOWN and counted. An
-     * MQTT 5 broker says so (reason code SESSION_TAKEN_OVER, HiveMQ); Mosquitto 2.0.11 just closes the connection,
-     * so {@value #QUICK_CLOSES_IN_A_ROW} closes without a word within {@link #QUICK_CLOSE} of connecting count as well.
-     */
-    private void disconnected(MqttClientDisconnectedContext context) {
-        if (!running) {
-            return;
-        }
-        metrics.disconnected();
-        boolean takenOver = context.getCause() instanceof Mqtt5DisconnectException disconnect
-                && disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
-        boolean closedQuickly = context.getCause() instanceof ConnectionClosedException
-                && clock.millis() - connectedAt < QUICK_CLOSE.toMillis();
-        quickCloses = closedQuickly ? quickCloses + 1 : 0;
-        if (takenOver || quickCloses >= QUICK_CLOSES_IN_A_ROW) {
-            quickCloses = 0;
-            metrics.sessionTakenOver();
-            health.clientIdTakenOver(options.clientId());
-            context.getReconnector().delay(TAKEOVER_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.error("another MQTT client took over this bridge's client id {}; stepping aside for {} s. Give each"
-                    + " bridge instance its own --client-id", options.clientId(), TAKEOVER_BACKOFF.toSeconds());
-            return;
-        }
-        if (String.valueOf(context.getCause().getMessage()).contains("receive maximum")) {
-            LOG.error("the MQTT broker sent more unacknowledged QoS 1 messages than the bridge's window of {}; Mosquitto"
-                    + " 2.0.11 and 2.0.12 do this once a backlog is larger than the window, and delivery stalls: use"
-                    + " Mosquitto 2.0.13 or later, or a window larger than any backlog (--max-in-flight-bytes)",
-                    window(options));
-        }
-        LOG.warn("disconnected from MQTT broker {}:{} ({}); reconnecting", options.mqttHost(), options.mqttPort(),
-                context.getCause().toString());
-    }
-
     /**
      * A device message on its way to Kafka: acknowledged once Kafka has its record, or given up on while the bridge
      * stops (so that whoever sent it sends it again).
@@ -222,15 +153,15 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private record Delivery(String topic, byte[] payload, boolean atLeastOnce, Runnable acknowledge, Runnable abandon) {
     }
 
-    /** On the MQTT client's thread: count the message as received and queue it for the handoff thread. */
-    private void accept(Mqtt5Publish publish) {
+    /** On the MQTT client's thread: count the message as received and queue it for its connection's sender. */
+    private void accept(Mqtt5Publish publish, ExecutorService sender) {
         if (publish.getTopic().toString().endsWith("/" + Topics.COMMANDS_KIND)) {
             // Our own commands to devices match the device filter; they are not device messages.
             publish.acknowledge();
             return;
         }
         admit(new Delivery(publish.getTopic().toString(), publish.getPayloadAsBytes(),
-                publish.getQos() != MqttQos.AT_MOST_ONCE, publish::acknowledge, () -> { }));
+                publish.getQos() != MqttQos.AT_MOST_ONCE, publish::acknowledge, () -> { }), sender);
     }
 
     /**
@@ -240,12 +171,14 @@ public final class MqttKafkaBridge implements AutoCloseable {
      */
     public CompletableFuture<Void> take(String topic, byte[] payload, boolean atLeastOnce) {
         CompletableFuture<Void> taken = new CompletableFuture<>();
+        // One sender per topic, so that a device's messages keep their order.
         admit(new Delivery(topic, payload, atLeastOnce, () -> taken.complete(null),
-                () -> taken.completeExceptionally(new IllegalStateException("the bridge is stopping"))));
+                () -> taken.completeExceptionally(new IllegalStateException("the bridge is stopping"))),
+                senders.get(Math.floorMod(topic.hashCode(), senders.size())));
         return taken;
     }
 
-    private void admit(Delivery delivery) {
+    private void admit(Delivery delivery, ExecutorService sender) {
         if (!running) {
             delivery.abandon().run();
             return;
@@ -261,7 +194,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         } else {
             inFlight.admit(bytes);
         }
-        handoff.execute(() -> send(delivery, routing.route(delivery.topic(), delivery.payload(), clock.instant()), 0));
+        sender.execute(() -> send(delivery, routing.route(delivery.topic(), delivery.payload(), clock.instant()), 0));
     }
 
     /** Sends the record; on success acknowledges the message, on failure sends it again later (QoS 1) or drops it. */
@@ -315,15 +248,13 @@ public final class MqttKafkaBridge implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            mqtt.disconnect().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("MQTT disconnect did not complete: {}", e.toString());
-        }
-        handoff.shutdown();
+        connections.forEach(BridgeConnection::close);
+        senders.forEach(ExecutorService::shutdown);
         retries.shutdownNow();
         try {
-            handoff.awaitTermination(5, TimeUnit.SECONDS);
+            for (ExecutorService sender : senders) {
+                sender.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
