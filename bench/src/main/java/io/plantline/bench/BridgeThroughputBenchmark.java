@@ -12,30 +12,16 @@ import io.plantline.embedded.EmbeddedPostgresServer;
 import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.Topics;
 import io.plantline.sql.SchemaMigration;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -56,18 +42,17 @@ public final class BridgeThroughputBenchmark {
     private static final String ORG = "bench";
     private static final int DEVICES = 100;
     private static final int PUBLISHERS = 4;
-    private static final int PUBLISH_WINDOW = 20_000;
-    private static final Pattern HEAP_USED = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E]+)");
 
     private final int brokerPort;
     private final EmbeddedKafkaCluster kafka;
     private final String jdbcUrl;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final MqttPublishers publishers;
 
     private BridgeThroughputBenchmark(int brokerPort, EmbeddedKafkaCluster kafka, String jdbcUrl) {
         this.brokerPort = brokerPort;
         this.kafka = kafka;
         this.jdbcUrl = jdbcUrl;
+        this.publishers = new MqttPublishers(brokerPort, ORG, DEVICES, PUBLISHERS);
     }
 
     public static void main(String[] args) throws Exception {
@@ -81,7 +66,6 @@ public final class BridgeThroughputBenchmark {
              EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(FreePorts.pick(), work.resolve("kafka"), 1L << 30);
              EmbeddedMqttBroker broker = externalBroker == 0 ? EmbeddedMqttBroker.start(0, work.resolve("mqtt")) : null) {
             SchemaMigration.apply(postgres.jdbcUrl());
-            registerDevices(postgres.jdbcUrl());
             KafkaTopics.createAll(kafka.bootstrapServers(), 4);
             new BridgeThroughputBenchmark(broker == null ? externalBroker : broker.port(), kafka, postgres.jdbcUrl())
                     .run(messages, outageMessages);
@@ -89,6 +73,7 @@ public final class BridgeThroughputBenchmark {
     }
 
     private void run(int messages, int outageMessages) throws Exception {
+        publishers.registerDevices(jdbcUrl);
         int rounds = Integer.getInteger("rounds", 3);
         System.out.printf("Bridge benchmark: %,d messages per run, %d rounds, %d publishers, %d devices, 2 cores%n",
                 messages, rounds, PUBLISHERS, DEVICES);
@@ -176,12 +161,12 @@ public final class BridgeThroughputBenchmark {
      * {@code warmUp} messages (JIT compilation, Kafka metadata, connections), then the measured {@code messages}.
      */
     private Run publishThroughBridge(MqttQos qos, int warmUp, int messages) throws Exception {
-        try (BridgeProcess bridge = BridgeProcess.start(brokerPort, kafka.bootstrapServers(), jdbcUrl)) {
-            publishAndWait(qos, warmUp, () -> bridge.completed(http));
-            long before = bridge.completed(http);
+        try (BridgeProcess bridge = startBridge()) {
+            publishAndWait(qos, warmUp, () -> bridge.completed());
+            long before = bridge.completed();
             long kafkaBefore = kafkaRecords();
             Duration bridgeCpuBefore = bridge.cpuTime();
-            Run run = publishAndWait(qos, messages, () -> bridge.completed(http) - before);
+            Run run = publishAndWait(qos, messages, () -> bridge.completed() - before);
             double bridgeCpu = bridge.cpuTime().minus(bridgeCpuBefore).toNanos() / 1000.0;
             return new Run(run.arrived(), run.seconds(), kafkaRecords() - kafkaBefore, run.ownCpuMicros(),
                     run.brokerCpuMicros(), bridgeCpu);
@@ -193,38 +178,38 @@ public final class BridgeThroughputBenchmark {
      * {@code payloadBytes} or more; then Kafka back, until every message is in Kafka (QoS 0: or dropped).
      */
     private Outage kafkaOutage(int messages, MqttQos qos, int payloadBytes) throws Exception {
-        try (BridgeProcess bridge = BridgeProcess.start(brokerPort, kafka.bootstrapServers(), jdbcUrl)) {
-            long before = bridge.completed(http);
+        try (BridgeProcess bridge = startBridge()) {
+            long before = bridge.completed();
             kafka.stopBroker();
             double peakHeap = 0;
             long peakInFlight = 0;
-            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(qos, messages, payloadBytes));
+            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publishers.publish(qos, messages, payloadBytes));
             while (!publishing.isDone()) {
-                peakHeap = Math.max(peakHeap, bridge.heapUsedBytes(http));
-                peakInFlight = Math.max(peakInFlight, bridge.inFlight(http));
+                peakHeap = Math.max(peakHeap, bridge.heapUsedBytes());
+                peakInFlight = Math.max(peakInFlight, bridge.inFlight());
                 Thread.sleep(200);
             }
             for (int i = 0; i < 25; i++) { // publishers are done; the bridge keeps waiting on Kafka a while longer
-                peakHeap = Math.max(peakHeap, bridge.heapUsedBytes(http));
-                peakInFlight = Math.max(peakInFlight, bridge.inFlight(http));
+                peakHeap = Math.max(peakHeap, bridge.heapUsedBytes());
+                peakInFlight = Math.max(peakInFlight, bridge.inFlight());
                 Thread.sleep(200);
             }
             long restart = System.nanoTime();
             kafka.startBroker();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (bridge.completed(http) + bridge.qos0Dropped(http) - before < messages && System.nanoTime() < deadline) {
+            while (bridge.completed() + bridge.qos0Dropped() - before < messages && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            return new Outage(peakHeap, peakInFlight, bridge.completed(http) - before, bridge.qos0Dropped(http),
+            return new Outage(peakHeap, peakInFlight, bridge.completed() - before, bridge.qos0Dropped(),
                     (System.nanoTime() - restart) / 1e9);
         }
     }
 
     private Run publishAndWait(MqttQos qos, int messages, LongSupplier arrived) throws InterruptedException {
-        Duration ownCpuBefore = cpuTime(ProcessHandle.current());
+        Duration ownCpuBefore = BridgeProcess.cpuTime(ProcessHandle.current());
         Duration brokerCpuBefore = brokerCpuTime();
         long start = System.nanoTime();
-        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(qos, messages));
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publishers.publish(qos, messages));
         // QoS 0 may lose messages by design; stop waiting once nothing has arrived for two seconds.
         long last = -1;
         long lastChange = System.nanoTime();
@@ -241,37 +226,13 @@ public final class BridgeThroughputBenchmark {
         long end = last == arrived.getAsLong() && arrived.getAsLong() < messages ? lastChange : System.nanoTime();
         publishing.join();
         return new Run(arrived.getAsLong(), (end - start) / 1e9, 0,
-                cpuTime(ProcessHandle.current()).minus(ownCpuBefore).toNanos() / 1000.0,
+                BridgeProcess.cpuTime(ProcessHandle.current()).minus(ownCpuBefore).toNanos() / 1000.0,
                 brokerCpuTime().minus(brokerCpuBefore).toNanos() / 1000.0, 0);
     }
 
-    private void publish(MqttQos qos, int messages) {
-        publish(qos, messages, 0);
-    }
-
-    private void publish(MqttQos qos, int messages, int payloadBytes) {
-        String padding = "x".repeat(payloadBytes);
-        List<Mqtt5AsyncClient> publishers = new ArrayList<>();
-        for (int p = 0; p < PUBLISHERS; p++) {
-            Mqtt5AsyncClient client = client("publisher-" + p);
-            client.connect().join();
-            publishers.add(client);
-        }
-        Semaphore window = new Semaphore(PUBLISH_WINDOW);
-        for (int i = 0; i < messages; i++) {
-            window.acquireUninterruptibly();
-            String topic = "plantline/" + ORG + "/device-" + (i % DEVICES) + "/telemetry";
-            byte[] payload = ("{\"ts\":\"" + Instant.now() + "\",\"metrics\":{\"temperature\":" + (60 + i % 20)
-                    + ",\"vibration\":2.5,\"seq\":" + i + "},\"pad\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
-            publishers.get(i % PUBLISHERS).publishWith().topic(topic).qos(qos).payload(payload).send()
-                    .whenComplete((result, error) -> window.release());
-        }
-        window.acquireUninterruptibly(PUBLISH_WINDOW);
-        publishers.forEach(client -> client.disconnect().join());
-    }
-
-    private Mqtt5AsyncClient client(String id) {
-        return clientBuilder(id).buildAsync();
+    private BridgeProcess startBridge() throws Exception {
+        return BridgeProcess.start(brokerPort, kafka.bootstrapServers(), jdbcUrl,
+                List.of("--session-expiry-s=0", "--client-id=bench-bridge-" + System.nanoTime()));
     }
 
     private Mqtt5ClientBuilder clientBuilder(String id) {
@@ -293,30 +254,10 @@ public final class BridgeThroughputBenchmark {
         return String.join(" / ", values.stream().map(value -> String.format(Locale.ROOT, "%,.0f", value)).toList());
     }
 
-    private static void registerDevices(String jdbcUrl) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
-            connection.createStatement().execute("INSERT INTO organisations (slug, name) VALUES ('" + ORG + "', 'Bench')");
-            try (PreparedStatement device = connection.prepareStatement(
-                    "INSERT INTO devices (org_slug, device_id) VALUES (?, ?)")) {
-                for (int i = 0; i < DEVICES; i++) {
-                    device.setString(1, ORG);
-                    device.setString(2, "device-" + i);
-                    device.addBatch();
-                }
-                device.executeBatch();
-            }
-        }
-    }
-
-    /** The CPU time a process has used so far (zero where the system does not tell). */
-    private static Duration cpuTime(ProcessHandle process) {
-        return process.info().totalCpuDuration().orElse(Duration.ZERO);
-    }
-
     /** The broker's CPU time, when {@code -Dbroker.pid} names an external broker's process; else zero. */
     private static Duration brokerCpuTime() {
         long pid = Long.getLong("broker.pid", 0);
-        return pid == 0 ? Duration.ZERO : ProcessHandle.of(pid).map(BridgeThroughputBenchmark::cpuTime).orElse(Duration.ZERO);
+        return pid == 0 ? Duration.ZERO : ProcessHandle.of(pid).map(BridgeProcess::cpuTime).orElse(Duration.ZERO);
     }
 
     private static String cpuPerMessage(List<Run> runs) {
@@ -338,92 +279,5 @@ public final class BridgeThroughputBenchmark {
     }
 
     private record Outage(double peakHeapBytes, long peakInFlight, long delivered, long dropped, double drainSeconds) {
-    }
-
-    /** The bridge as its own JVM, as it runs in production, read through its /health and /metrics. */
-    private record BridgeProcess(Process process, int httpPort) implements AutoCloseable {
-
-        static BridgeProcess start(int mqttPort, String kafkaBootstrap, String jdbcUrl) throws Exception {
-            int httpPort = FreePorts.pick();
-            Path jar = Path.of(BridgeThroughputBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-Dlogback.configurationFile=bench-logback.xml"));
-            // JVM options to compare, e.g. -Dbridge.jvm=-XX:+UseSerialGC
-            command.addAll(words(System.getProperty("bridge.jvm", "")));
-            command.addAll(List.of("-cp", jar.toString(),
-                    "io.plantline.bridge.BridgeMain", "--mqtt-port=" + mqttPort, "--kafka-bootstrap=" + kafkaBootstrap,
-                    "--jdbc-url=" + jdbcUrl, "--metrics-port=" + httpPort, "--session-expiry-s=0",
-                    "--client-id=bench-bridge-" + System.nanoTime()));
-            // Further bridge settings to compare, e.g. -Dbridge.args=--max-in-flight=2000
-            command.addAll(words(System.getProperty("bridge.args", "")));
-            Process process = new ProcessBuilder(command).inheritIO().start();
-            BridgeProcess bridge = new BridgeProcess(process, httpPort);
-            HttpClient http = HttpClient.newHttpClient();
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    if (bridge.get(http, "/health").contains("\"UP\"")) {
-                        return bridge;
-                    }
-                } catch (java.io.UncheckedIOException notYet) {
-                    if (attempt > 300 || !process.isAlive()) {
-                        throw new IllegalStateException("the bridge process did not come up", notYet);
-                    }
-                }
-                Thread.sleep(100);
-            }
-        }
-
-        private static List<String> words(String text) {
-            return Arrays.stream(text.split(" ")).filter(word -> !word.isBlank()).toList();
-        }
-
-        long completed(HttpClient http) {
-            String health = get(http, "/health");
-            return field(health, "forwarded") + field(health, "rejected");
-        }
-
-        Duration cpuTime() {
-            return BridgeThroughputBenchmark.cpuTime(process.toHandle());
-        }
-
-        long inFlight(HttpClient http) {
-            return field(get(http, "/health"), "inFlight");
-        }
-
-        long qos0Dropped(HttpClient http) {
-            return field(get(http, "/health"), "qos0Dropped");
-        }
-
-        double heapUsedBytes(HttpClient http) {
-            Matcher matcher = HEAP_USED.matcher(get(http, "/metrics"));
-            double used = 0;
-            while (matcher.find()) {
-                used += Double.parseDouble(matcher.group(1));
-            }
-            return used;
-        }
-
-        private String get(HttpClient http, String path) {
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private static long field(String json, String name) {
-            Matcher matcher = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
-            return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            process.waitFor();
-        }
     }
 }

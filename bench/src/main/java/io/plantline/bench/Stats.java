@@ -2,6 +2,7 @@ package io.plantline.bench;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /** Median and spread of a benchmark's rounds. */
 final class Stats {
@@ -21,5 +22,11 @@ final class Stats {
 
     static double max(List<Double> values) {
         return Collections.max(values);
+    }
+
+    /** A Markdown table row: the name, the median and the spread of {@code values}, each in {@code format}. */
+    static void printRow(String name, List<Double> values, String format) {
+        System.out.printf(Locale.ROOT, "| %s | " + format + " | " + format + "-" + format + " |%n", name,
+                median(values), min(values), max(values));
     }
 }
