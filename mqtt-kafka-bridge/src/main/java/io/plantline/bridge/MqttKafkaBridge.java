@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * ({@code kafka_errors}), every retry too, and {@code /health} says DOWN with the reason until sends succeed again.
  *
  * <p>One instance uses every core: several MQTT connections in the share group ({@link BridgeConnection}), each with
- * a window of its own, and as many sender threads as cores, which validate and hand records to the one Kafka
+ * its share of the window, and as many sender threads as cores, which validate and hand records to the one Kafka
  * producer. A connection's messages keep their order on their way to Kafka; a share group splits a device's
  * messages between connections as it does between instances, and the jobs order readings by event time.
  */
