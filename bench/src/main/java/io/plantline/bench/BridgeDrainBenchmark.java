@@ -4,14 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.plantline.embedded.EmbeddedKafkaCluster;
-import io.plantline.embedded.EmbeddedMqttBroker;
-import io.plantline.embedded.EmbeddedPostgresServer;
-import io.plantline.embedded.FreePorts;
-import io.plantline.embedded.KafkaTopics;
-import io.plantline.sql.SchemaMigration;
 import io.reactivex.schedulers.Schedulers;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,15 +49,9 @@ public final class BridgeDrainBenchmark {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int externalBroker = Integer.getInteger("mqtt.port", 0);
-        Path work = Files.createTempDirectory("plantline-drain-bench");
-        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, work.resolve("pg"), true);
-             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(FreePorts.pick(), work.resolve("kafka"), 1L << 30);
-             EmbeddedMqttBroker broker = externalBroker == 0 ? EmbeddedMqttBroker.start(0, work.resolve("mqtt")) : null) {
-            SchemaMigration.apply(postgres.jdbcUrl());
-            KafkaTopics.createAll(kafka.bootstrapServers(), 4);
-            new BridgeDrainBenchmark(broker == null ? externalBroker : broker.port(), kafka, postgres.jdbcUrl())
-                    .run(messages, rounds);
+        // -Dmqtt.port=N measures on a broker already listening there (Mosquitto, say) instead of the embedded one.
+        try (BridgeBenchServers servers = BridgeBenchServers.start("plantline-drain-bench")) {
+            new BridgeDrainBenchmark(servers.brokerPort(), servers.kafka(), servers.jdbcUrl()).run(messages, rounds);
         }
         System.exit(0); // the MQTT clients' threads would keep the JVM alive
     }
@@ -91,9 +78,7 @@ public final class BridgeDrainBenchmark {
                             + " over the whole drain; bare subscriber %,.0f msg/s; ratio %.2f%n", round + 1, bridge.rate(),
                     bridge.warmCpuMicros(), bridge.wholeCpuMicros(), bare.rate(), bridge.rate() / bare.rate());
         }
-        System.out.println();
-        System.out.println("| measure | median | spread (min-max) |");
-        System.out.println("|---|---|---|");
+        Stats.printHeader();
         Stats.printRow("bridge drain, msg/s (second half)", bridgeRates, "%,.0f");
         Stats.printRow("bare subscriber drain, msg/s (second half)", bareRates, "%,.0f");
         Stats.printRow("ratio bridge / bare, per round", ratios, "%.2f");

@@ -5,15 +5,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import io.plantline.embedded.EmbeddedKafkaCluster;
-import io.plantline.embedded.FreePorts;
 import io.reactivex.schedulers.Schedulers;
-import io.plantline.embedded.EmbeddedMqttBroker;
-import io.plantline.embedded.EmbeddedPostgresServer;
-import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.Topics;
-import io.plantline.sql.SchemaMigration;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,15 +53,8 @@ public final class BridgeThroughputBenchmark {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int outageMessages = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         // -Dmqtt.port=N measures on a broker already listening there (Mosquitto, say) instead of the embedded one.
-        int externalBroker = Integer.getInteger("mqtt.port", 0);
-        Path work = Files.createTempDirectory("plantline-bench");
-        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, work.resolve("pg"), true);
-             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(FreePorts.pick(), work.resolve("kafka"), 1L << 30);
-             EmbeddedMqttBroker broker = externalBroker == 0 ? EmbeddedMqttBroker.start(0, work.resolve("mqtt")) : null) {
-            SchemaMigration.apply(postgres.jdbcUrl());
-            KafkaTopics.createAll(kafka.bootstrapServers(), 4);
-            new BridgeThroughputBenchmark(broker == null ? externalBroker : broker.port(), kafka, postgres.jdbcUrl())
-                    .run(messages, outageMessages);
+        try (BridgeBenchServers servers = BridgeBenchServers.start("plantline-bench")) {
+            new BridgeThroughputBenchmark(servers.brokerPort(), servers.kafka(), servers.jdbcUrl()).run(messages, outageMessages);
         }
     }
 

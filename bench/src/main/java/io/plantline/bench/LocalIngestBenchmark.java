@@ -97,9 +97,7 @@ public final class LocalIngestBenchmark {
         for (int round = 0; round < rounds; round++) {
             bridgeCost.add(bridgedCpu.get(round) - bareCpu.get(round));
         }
-        System.out.println();
-        System.out.println("| measure | median | spread (min-max) |");
-        System.out.println("|---|---|---|");
+        Stats.printHeader();
         Stats.printRow("through the bridge into Kafka, msg/s", bridged, "%,.0f");
         Stats.printRow("acknowledged at once by the broker, msg/s", bare, "%,.0f");
         Stats.printRow("ratio bridge / at once, per round", ratios, "%.2f");

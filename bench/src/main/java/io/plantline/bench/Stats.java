@@ -24,6 +24,13 @@ final class Stats {
         return Collections.max(values);
     }
 
+    /** A blank line and the head of a Markdown table of {@link #printRow} rows. */
+    static void printHeader() {
+        System.out.println();
+        System.out.println("| measure | median | spread (min-max) |");
+        System.out.println("|---|---|---|");
+    }
+
     /** A Markdown table row: the name, the median and the spread of {@code values}, each in {@code format}. */
     static void printRow(String name, List<Double> values, String format) {
         System.out.printf(Locale.ROOT, "| %s | " + format + " | " + format + "-" + format + " |%n", name,
