@@ -114,7 +114,7 @@ public final class BridgeDrainBenchmark {
             drain = new Drain(measured.rate(), measured.warmCpuMicros(), whole, measured.upAt());
         }
         forget(clientId);
-        for (int connection = 2; connection <= 64; connection++) { // however many the bridge opened
+        for (int connection = 2; connection <= bridgeConnections(); connection++) {
             forget(clientId + "." + connection);
         }
         return drain;
@@ -142,6 +142,14 @@ public final class BridgeDrainBenchmark {
                 .restrictions().receiveMaximum(WINDOW).applyRestrictions().send().join();
         bare.subscribeWith().topicFilter(filter("bare")).qos(MqttQos.AT_LEAST_ONCE).send().join();
         return bare;
+    }
+
+    /** How many connections the bridge opened: as asked, else its default (one per core of this same machine). */
+    private int bridgeConnections() {
+        if (connections > 0) {
+            return connections;
+        }
+        return shareGroup.isEmpty() ? 1 : Runtime.getRuntime().availableProcessors();
     }
 
     /** Ends a session of the bridge, so that its subscriptions do not queue the next rounds' messages. */
