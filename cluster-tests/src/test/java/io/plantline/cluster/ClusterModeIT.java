@@ -12,6 +12,7 @@ import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
+import io.plantline.testing.UniqueNames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +24,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ class ClusterModeIT {
     void oeeJobRunsOnAStandaloneClusterAndResumesFromASavepoint(TestDatabase database, TestKafka kafka) throws Exception {
         SchemaMigration.apply(database.jdbcUrl());
         KafkaTopics.createAll(kafka.bootstrapServers(), 2);
-        String org = "cluster-" + UUID.randomUUID().toString().substring(0, 6);
+        String org = UniqueNames.of("cluster");
         Path jobJar = Path.of(System.getProperty("plantline.job.jar"));
         try (StandaloneFlinkCluster flink = StandaloneFlinkCluster.start(Path.of(System.getProperty("plantline.flink.lib")), workDir);
              ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--bcrypt-cost=4"}, Map.of())

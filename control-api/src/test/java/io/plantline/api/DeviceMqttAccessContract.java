@@ -15,11 +15,11 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.plantline.testing.UniqueNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +141,7 @@ abstract class DeviceMqttAccessContract {
 
     private Mqtt5BlockingClient client(Optional<String> username, String password) {
         Mqtt5ClientBuilder builder = MqttClient.builder().useMqttVersion5()
-                .identifier("access-test-" + UUID.randomUUID().toString().substring(0, 8))
+                .identifier(UniqueNames.of("access-test"))
                 .serverHost("127.0.0.1").serverPort(brokerPort());
         if (username.isPresent()) {
             builder = builder.simpleAuth().username(username.get()).password(bytes(password)).applySimpleAuth();

@@ -5,6 +5,7 @@ import io.plantline.api.http.Json;
 import io.plantline.embedded.KafkaTopics;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
+import io.plantline.testing.UniqueNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The real API on a random port against a test schema and Kafka, with an HTTP client and a clock tests can move. */
@@ -76,9 +76,9 @@ final class TestApi implements AutoCloseable {
         }
     }
 
-    /** An organisation slug of its own for this run: {@code name} and a random suffix. */
+    /** An organisation slug of its own for this run: {@code name} and a random suffix ({@link UniqueNames}). */
     static String uniqueSlug(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+        return UniqueNames.of(name);
     }
 
     final ControlApi api;

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -57,7 +56,7 @@ public final class PostgresExtension implements ParameterResolver, AfterAllCallb
     }
 
     private static TestDatabase createSchema(String serverUrl) {
-        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String schema = "t_" + UniqueNames.suffix();
         try (Connection connection = DriverManager.getConnection(serverUrl);
              Statement statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA " + schema);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
@@ -45,7 +44,7 @@ public final class TestKafka {
 
     /** A new topic whose name starts with {@code prefix}, so tests sharing a broker never share topics. */
     public String createTopic(String prefix, int partitions) {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = UniqueNames.of(prefix);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
             return name;

@@ -1,7 +1,6 @@
 package io.plantline.testing;
 
 import java.net.URI;
-import java.util.UUID;
 
 /** The MQTT broker a test talks to. Tests publish under {@link #uniqueOrgSlug()} so they never see each other's messages. */
 public record TestMqttBroker(String host, int port, boolean embedded) {
@@ -17,6 +16,6 @@ public record TestMqttBroker(String host, int port, boolean embedded) {
 
     /** An organisation slug no other test uses; the slug is the second segment of every device topic. */
     public static String uniqueOrgSlug() {
-        return "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        return "t" + UniqueNames.suffix();
     }
 }
