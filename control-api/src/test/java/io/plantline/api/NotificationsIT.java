@@ -289,7 +289,9 @@ class NotificationsIT {
         Instant before = server.clock.instant();
         server.close();
         server = startServer();
-        server.clock.advance(Duration.between(Instant.now(), before).plusSeconds(301));
+        // 301 s after the old server's time, from the new clock's own reading: the wall clock goes on while the server
+        // starts, and a start longer than a second would leave the clock short of the held message's time.
+        server.clock.advance(Duration.between(server.clock.instant(), before).plusSeconds(301));
         await().atMost(WAIT).until(() -> receiver.requests("/restart/" + org.slug()).size() == 2);
         publish(alert("press-8", "cold", AlertTransition.OPENED, Severity.MAJOR, 5.0));
         await().atMost(WAIT).until(() -> receiver.requests("/restart/" + org.slug()).size() == 3);
