@@ -151,7 +151,7 @@ class DeviceLifecycleJobIT {
      */
     @Test
     void anOutageReplayOfOlderMessagesClearsTheOfflineAlertAndTheJobGoesOn() throws Exception {
-        String device = "replayed-" + System.nanoTime() % 100_000;
+        String device = "replayed-1";
         String keeper = device + "-keeper";
         String events = kafka.createTopic("device-events", 1);
         String telemetry = kafka.createTopic("telemetry", 1);
@@ -186,7 +186,7 @@ class DeviceLifecycleJobIT {
     /** Issue 16, item 12: a row the database refuses is a dead letter; every other row is written and the job goes on. */
     @Test
     void aRowTheDatabaseRefusesIsADeadLetterAndTheJobGoesOn() throws Exception {
-        String refused = "refused-" + System.nanoTime() % 100_000;
+        String refused = "refused-1";
         String fine = refused + "-fine";
         database.execute("INSERT INTO organisations (slug, name) VALUES ('" + ORG + "', 'Lifecycle') ON CONFLICT DO NOTHING");
         database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('" + ORG + "', '" + refused + "'), ('" + ORG
@@ -224,7 +224,7 @@ class DeviceLifecycleJobIT {
      */
     @Test
     void withTheWallClockFallbackOnASilentDeviceGoesOfflineAfterTheLimitNotLater() throws Exception {
-        String device = "live-" + System.nanoTime() % 100_000;
+        String device = "live-1";
         String keeper = device + "-keeper";
         String telemetry = kafka.createTopic("telemetry", 1);
         // Offline after 10 s, a silent partition idle after 1 s and following the wall clock after 20 s.
