@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,8 +52,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -194,19 +193,23 @@ public final class LocalStack implements AutoCloseable {
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + postgres.jdbcUrl(),
                 "--parallelism=" + Math.min(2, partitions)}, Map.of());
-        submit(TelemetryAnalyticsJob.NAME, jobOptions, env -> new TelemetryAnalyticsJob(
-                TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), Topics.TELEMETRY, Topics.RULES),
-                TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
-                new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env));
-        submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
+        // The jobs restore their state side by side, and beside the rest of the start; each says below where from.
+        Map<String, CompletableFuture<LocalFlinkCluster.Restore>> resumed = new LinkedHashMap<>();
+        resumed.put(TelemetryAnalyticsJob.NAME, flink.submit(TelemetryAnalyticsJob.NAME, jobOptions,
+                env -> new TelemetryAnalyticsJob(
+                        TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), Topics.TELEMETRY, Topics.RULES),
+                        TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
+                        new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env)));
+        resumed.put(OeeJob.NAME, flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
                 OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
-                OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env));
+                OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env)));
         DeviceLifecycleJob.Options lifecycleOptions = new DeviceLifecycleJob.Options(jobOptions, options.lifecycle());
-        submit(DeviceLifecycleJob.NAME, jobOptions, env -> new DeviceLifecycleJob(
-                DeviceLifecycleJob.kafkaSources(kafka.bootstrapServers(), Topics.DEVICE_EVENTS,
-                        List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),
-                DeviceLifecycleJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
-                lifecycleOptions).build(env));
+        resumed.put(DeviceLifecycleJob.NAME, flink.submit(DeviceLifecycleJob.NAME, jobOptions,
+                env -> new DeviceLifecycleJob(
+                        DeviceLifecycleJob.kafkaSources(kafka.bootstrapServers(), Topics.DEVICE_EVENTS,
+                                List.of(Topics.TELEMETRY, Topics.MACHINE_EVENTS), Topics.COMMANDS),
+                        DeviceLifecycleJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
+                        lifecycleOptions).build(env)));
         // One bridge here, so a plain subscription: HiveMQ CE hands a shared subscription's QoS 1 messages out one
         // acknowledged batch at a time, which holds a bridge to a few hundred messages/s (docs/benchmarks.md).
         BridgeOptions bridgeOptions = BridgeOptions.parse(
@@ -229,6 +232,7 @@ public final class LocalStack implements AutoCloseable {
         ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
                 "admin@" + options.simulator().orgSlug() + ".local", adminPassword(options));
         api.ensureAdmin(admin);
+        resumed.forEach((name, restore) -> out.println("  job " + name + ": " + join(restore).describe()));
         simulator.start();
         register(simulator);
 
@@ -253,13 +257,6 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Log              " + options.dataDir().resolve("logs/local-stack.log"));
         out.println("Fault commands for the simulator: type 'help'. Ctrl-C stops everything.");
         out.println();
-    }
-
-    /** Submits a job, saying whether it resumes from a checkpoint. */
-    private void submit(String name, JobOptions jobOptions, Consumer<StreamExecutionEnvironment> graph) throws Exception {
-        Optional<Path> resumed = flink.submit(name, jobOptions, graph);
-        out.println("  job " + name + ": " + resumed.map(checkpoint -> "resumes from " + checkpoint.getFileName())
-                .orElse("starts from the beginning of its topics"));
     }
 
     /** Refreshes the status line and runs the fault commands typed on {@code input} until the JVM stops. */

@@ -47,10 +47,15 @@ final class StatusLine {
                 current.heapUsedBytes() >> 20);
     }
 
-    /** Per job: its state, seconds since its last checkpoint and since it last stored rows ("-": not yet). */
+    /**
+     * Per job: its state, the checkpoint it restored from (if any), seconds since its last checkpoint and since it
+     * last stored rows ("-": not yet).
+     */
     private static String jobs(StatusSnapshot snapshot) {
-        return snapshot.jobs().stream().map(job -> String.format(Locale.ROOT, "%s %s ckpt %s rows %s", job.name(),
-                        job.state(), age(job.lastCheckpointAt(), snapshot.at()), age(job.lastRowWrittenAt(), snapshot.at())))
+        return snapshot.jobs().stream().map(job -> String.format(Locale.ROOT, "%s %s%s ckpt %s rows %s", job.name(),
+                        job.state(), job.restoredFrom().map(path -> " from " + path.substring(path.lastIndexOf('/') + 1))
+                                .orElse(""),
+                        age(job.lastCheckpointAt(), snapshot.at()), age(job.lastRowWrittenAt(), snapshot.at())))
                 .collect(Collectors.joining(", "));
     }
 

@@ -114,6 +114,6 @@ final class StatusSampler {
         }
         Map<String, Instant> written = rowsWritten;
         return flink.jobs().stream().map(job -> new JobHealth(job.name(), job.state(), job.startedAt(),
-                job.lastCheckpointAt(), Optional.ofNullable(written.get(job.name())))).toList();
+                job.lastCheckpointAt(), Optional.ofNullable(written.get(job.name())), job.restoredFrom())).toList();
     }
 }

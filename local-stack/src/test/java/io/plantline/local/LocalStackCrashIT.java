@@ -99,7 +99,7 @@ class LocalStackCrashIT {
         try (Stream<Path> jobs = Files.list(checkpoints)) {
             return jobs.filter(job -> {
                 try {
-                    return LocalFlinkCluster.newestCheckpoint(job).isPresent();
+                    return !LocalFlinkCluster.completeCheckpoints(job).isEmpty();
                 } catch (java.io.IOException e) {
                     return false;
                 }

@@ -108,8 +108,14 @@ class LocalStackIT {
         ByteArrayOutputStream secondConsole = new ByteArrayOutputStream();
         try (LocalStack stack = new LocalStack(new PrintStream(secondConsole, true, StandardCharsets.UTF_8))) {
             stack.start(options);
-            assertThat(secondConsole.toString(StandardCharsets.UTF_8)).contains("schema: up to date");
+            String second = secondConsole.toString(StandardCharsets.UTF_8);
+            assertThat(second).contains("schema: up to date", "job telemetry-analytics: resumes from chk-");
             assertThat(count(stack.jdbcUrl(), "SELECT count(*) FROM organisations WHERE slug = 'kept'")).isEqualTo(1);
+            // The API says which checkpoint each job resumed from.
+            String resumedFrom = second.replaceFirst("(?s).*job telemetry-analytics: resumes from (chk-\\d+).*", "$1");
+            String token = login(stack.apiPort(), second);
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> job(jobs(stack.apiPort(), token),
+                    "telemetry-analytics").path("restoredFrom").asText().endsWith("/" + resumedFrom));
         }
     }
 

@@ -32,9 +32,9 @@ class StatusLineTest {
     @Test
     void aJobThatIsNotProcessingIsSaidFirst() {
         JobHealth restarting = new JobHealth("oee", "RESTARTING", Optional.of(T0.minusSeconds(300)),
-                Optional.of(T0.minusSeconds(95)), Optional.of(T0.minusSeconds(100)));
+                Optional.of(T0.minusSeconds(95)), Optional.of(T0.minusSeconds(100)), Optional.empty());
         JobHealth stuck = new JobHealth("telemetry-analytics", "RUNNING", Optional.of(T0.minusSeconds(600)),
-                Optional.of(T0.minusSeconds(130)), Optional.empty());
+                Optional.of(T0.minusSeconds(130)), Optional.empty(), Optional.empty());
         StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(restarting, stuck, running()),
                 OptionalLong.empty(), OptionalDouble.empty(), 0, 0, 0);
 
@@ -54,12 +54,23 @@ class StatusLineTest {
     private static StatusSnapshot snapshot(Instant at, long mqttIn, Map<String, Long> kafka, OptionalLong alerts,
                                            OptionalDouble oee) {
         JobHealth oeeJob = new JobHealth("oee", "RUNNING", Optional.of(T0.minusSeconds(60)),
-                Optional.of(at.minusSeconds(4)), Optional.of(at.minusSeconds(32)));
+                Optional.of(at.minusSeconds(4)), Optional.of(at.minusSeconds(32)), Optional.empty());
         return new StatusSnapshot(at, mqttIn, kafka, List.of(oeeJob), alerts, oee, 900, 0, 256L << 20);
     }
 
     private static JobHealth running() {
         return new JobHealth("device-lifecycle", "RUNNING", Optional.of(T0.minusSeconds(60)),
-                Optional.of(T0.minusSeconds(4)), Optional.of(T0.minusSeconds(32)));
+                Optional.of(T0.minusSeconds(4)), Optional.of(T0.minusSeconds(32)), Optional.empty());
+    }
+
+    @Test
+    void aJobSaysWhichCheckpointItRestoredFrom() {
+        JobHealth resumed = new JobHealth("oee", "RUNNING", Optional.of(T0.minusSeconds(60)),
+                Optional.of(T0.minusSeconds(4)), Optional.of(T0.minusSeconds(32)),
+                Optional.of("file:/home/user/.plantline/flink/checkpoints/4b1d/chk-12"));
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(resumed), OptionalLong.empty(),
+                OptionalDouble.empty(), 0, 0, 0);
+
+        assertThat(StatusLine.format(snapshot, snapshot)).contains("| jobs oee RUNNING from chk-12 ckpt 4s rows 32s |");
     }
 }

@@ -20,6 +20,7 @@ import io.plantline.pipeline.lifecycle.LifecycleWatermarks;
 import io.plantline.pipeline.lifecycle.OtaTargetEvents;
 import io.plantline.pipeline.lifecycle.TargetRow;
 import io.plantline.pipeline.sink.DeadLetters;
+import io.plantline.pipeline.sink.KafkaTopicSinks;
 import io.plantline.pipeline.sink.PostgresTable;
 import java.util.List;
 import java.util.Map;
@@ -113,11 +114,10 @@ public final class DeviceLifecycleJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
-        return new Sinks(LifecycleTables.targets(options.jdbcUrl()), OtaTargetEvents.kafkaSink(options.kafkaBootstrap(),
-                alertsTopic), LifecycleTables.statuses(options.jdbcUrl()),
-                LifecycleTables.firmware(options.jdbcUrl()), AlertsTable.table(options.jdbcUrl()),
-                AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic),
-                DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
+        KafkaTopicSinks kafka = new KafkaTopicSinks(options.kafkaBootstrap(), deadLetterTopic, NAME);
+        return new Sinks(LifecycleTables.targets(options.jdbcUrl()), OtaTargetEvents.kafkaSink(kafka, alertsTopic),
+                LifecycleTables.statuses(options.jdbcUrl()), LifecycleTables.firmware(options.jdbcUrl()),
+                AlertsTable.table(options.jdbcUrl()), AlertChanges.kafkaSink(kafka, alertsTopic), kafka.deadLetters());
     }
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */

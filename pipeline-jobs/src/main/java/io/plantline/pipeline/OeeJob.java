@@ -16,6 +16,7 @@ import io.plantline.pipeline.oee.SplitRejectedEvents;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.sink.DeadLetters;
+import io.plantline.pipeline.sink.KafkaTopicSinks;
 import io.plantline.pipeline.sink.PostgresTable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -84,7 +85,7 @@ public final class OeeJob {
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
         return new Sinks(OeeMinutesTable.table(options.jdbcUrl()), MachineStatesTable.table(options.jdbcUrl()),
-                DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
+                new KafkaTopicSinks(options.kafkaBootstrap(), deadLetterTopic, NAME).deadLetters());
     }
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */

@@ -29,6 +29,7 @@ import io.plantline.pipeline.ingest.TelemetryRecord;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.sink.DeadLetters;
+import io.plantline.pipeline.sink.KafkaTopicSinks;
 import io.plantline.pipeline.sink.PostgresTable;
 import java.time.Duration;
 import java.util.Map;
@@ -131,9 +132,9 @@ public final class TelemetryAnalyticsJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
+        KafkaTopicSinks kafka = new KafkaTopicSinks(options.kafkaBootstrap(), deadLetterTopic, NAME);
         return new Sinks(TelemetryMinutesTable.table(options.jdbcUrl()), AlertsTable.table(options.jdbcUrl()),
-                AlertChanges.kafkaSink(options.kafkaBootstrap(), alertsTopic), AnomaliesTable.table(options.jdbcUrl()),
-                DeadLetters.kafkaSink(options.kafkaBootstrap(), deadLetterTopic));
+                AlertChanges.kafkaSink(kafka, alertsTopic), AnomaliesTable.table(options.jdbcUrl()), kafka.deadLetters());
     }
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */

@@ -29,6 +29,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,17 +268,7 @@ class TelemetryAnalyticsJobIT {
     void aRowTheDatabaseRefusesIsADeadLetterAndTheJobGoesOn() throws Exception {
         database.execute("ALTER TABLE telemetry_1m ADD CONSTRAINT refuse_press_2 CHECK (device_id <> 'press-2')");
         try {
-            publishRules();
-            job = start(Optional.empty(), Optional.empty());
-            kafka.produceAll(telemetryTopic, plantMinutes(0, 3).reading("press-9", 20 * 60_000, "temperature", 50)
-                    .records());
-
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(
-                    "SELECT DISTINCT device_id FROM telemetry_1m ORDER BY 1")).extracting(row -> row.get("device_id"))
-                    .containsExactly("press-1", "press-3"));
-            List<DeadLetter> refused = kafka.read(deadLetterTopic, 6, Duration.ofSeconds(30)).stream()
-                    .map(record -> RecordJson.readDeadLetter(record.value()))
-                    .filter(letter -> letter.reason().equals("database_refused")).toList();
+            List<DeadLetter> refused = refusedPlantMinutes(6, "press-1", "press-3");
             assertThat(refused).hasSize(6).allSatisfy(letter -> {
                 assertThat(letter.origin()).isEqualTo("telemetry_1m");
                 assertThat(letter.key()).isEqualTo("acme/press-2");
@@ -317,6 +312,113 @@ class TelemetryAnalyticsJobIT {
 
     private static final Comparator<Double> CLOSE = (a, b) ->
             Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a)) ? 0 : Double.compare(a, b);
+
+    /**
+     * Runs the job on three minutes of the plant and waits until the minutes of {@code writtenDevices} are written;
+     * returns the {@code database_refused} dead letters among the first {@code deadLetters} on the topic.
+     */
+    private List<DeadLetter> refusedPlantMinutes(int deadLetters, String... writtenDevices) throws Exception {
+        publishRules();
+        job = start(Optional.empty(), Optional.empty());
+        kafka.produceAll(telemetryTopic, plantMinutes(0, 3).reading("press-9", 20 * 60_000, "temperature", 50)
+                .records());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(database.query(
+                "SELECT DISTINCT device_id FROM telemetry_1m ORDER BY 1")).extracting(row -> row.get("device_id"))
+                .containsExactly((Object[]) writtenDevices));
+        return kafka.read(deadLetterTopic, deadLetters, Duration.ofSeconds(30)).stream()
+                .map(record -> RecordJson.readDeadLetter(record.value()))
+                .filter(letter -> letter.reason().equals("database_refused")).toList();
+    }
+
+    /**
+     * Errors outside classes 22 and 23 that are still about the row: PostgreSQL's 54000 (program limit exceeded: a value
+     * or row too large) and 21000 (cardinality violation), raised here by a trigger for two of the devices.
+     */
+    @Test
+    void rowsRefusedAsTooLargeOrForTheirCardinalityAreDeadLettersAndTheJobGoesOn() throws Exception {
+        database.execute("""
+                CREATE FUNCTION refuse_two_presses() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.device_id = 'press-2' THEN
+                        PERFORM repeat('xx', 2147483647);
+                    ELSIF NEW.device_id = 'press-3' THEN
+                        PERFORM (SELECT v FROM (VALUES (1), (2)) AS two(v));
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        database.execute("CREATE TRIGGER refuse_two_presses BEFORE INSERT OR UPDATE ON telemetry_1m"
+                + " FOR EACH ROW EXECUTE FUNCTION refuse_two_presses()");
+        try {
+            List<DeadLetter> refused = refusedPlantMinutes(12, "press-1");
+            assertThat(refused).hasSize(12).allSatisfy(letter -> assertThat(letter.origin()).isEqualTo("telemetry_1m"));
+            assertThat(refused).filteredOn(letter -> letter.key().equals("acme/press-2")).hasSize(6)
+                    .allSatisfy(letter -> assertThat(letter.detail()).startsWith("54000: "));
+            assertThat(refused).filteredOn(letter -> letter.key().equals("acme/press-3")).hasSize(6)
+                    .allSatisfy(letter -> assertThat(letter.detail()).startsWith("21000: "));
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            database.execute("DROP TRIGGER refuse_two_presses ON telemetry_1m");
+            database.execute("DROP FUNCTION refuse_two_presses()");
+        }
+    }
+
+    /**
+     * A database server that stops answering on an open connection (a half-open connection; here its backend process
+     * is stopped) holds a writer for the socket timeout, after which it writes on a new connection.
+     */
+    @Test
+    void aWriterWhoseDatabaseStopsAnsweringWritesOnANewConnectionAfterTheSocketTimeout() throws Exception {
+        String connections = "analytics-it-" + System.nanoTime();
+        publishRules();
+        job = start(Optional.empty(), Optional.empty(), "ApplicationName=" + connections);
+        kafka.produceAll(telemetryTopic, plantMinutes(0, 2).records());
+        await().atMost(Duration.ofSeconds(60)).until(() -> database.query("SELECT 1 FROM telemetry_1m").size() == 6);
+
+        List<Object> stopped = database.query("SELECT pid FROM pg_stat_activity WHERE application_name = '"
+                + connections + "' AND state = 'idle'").stream().map(row -> row.get("pid")).toList();
+        assertThat(stopped).isNotEmpty();
+        signal("STOP", stopped);
+        try {
+            kafka.produceAll(telemetryTopic, plantMinutes(2, 3).records());
+            await().atMost(Duration.ofSeconds(90)).until(() -> database.query("SELECT 1 FROM telemetry_1m").size() == 12);
+        } finally {
+            signal("CONT", stopped);
+            for (Object pid : stopped) {
+                database.query("SELECT pg_terminate_backend(" + pid + ")");
+            }
+        }
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    private static void signal(String signal, List<Object> pids) throws Exception {
+        for (Object pid : pids) {
+            assertThat(new ProcessBuilder("kill", "-" + signal, pid.toString()).inheritIO().start().waitFor()).isZero();
+        }
+    }
+
+    /** A dead letter larger than its topic takes (an operator lowered its max.message.bytes) is cut to fit. */
+    @Test
+    void aDeadLetterLargerThanItsTopicTakesIsCutToFitAndTheJobGoesOn() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, deadLetterTopic),
+                    List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "4096"), AlterConfigOp.OpType.SET))))
+                    .all().get();
+        }
+        byte[] large = ("{not json" + "x".repeat(10_000)).getBytes(StandardCharsets.UTF_8);
+        publishRules();
+        job = start(Optional.empty(), Optional.empty());
+        kafka.produceAll(telemetryTopic, new TelemetryFeed().raw("acme/press-1", large).records());
+        kafka.produceAll(telemetryTopic, new TelemetryFeed().raw("acme/press-1", "{not json".getBytes(StandardCharsets.UTF_8))
+                .records());
+
+        List<DeadLetter> letters = kafka.read(deadLetterTopic, 2, Duration.ofSeconds(60)).stream()
+                .map(record -> RecordJson.readDeadLetter(record.value())).toList();
+        assertThat(letters).hasSize(2).allSatisfy(letter -> assertThat(letter.reason()).isEqualTo("malformed_json"));
+        assertThat(letters.get(0).rawSize()).isEqualTo(large.length);
+        assertThat(letters.get(0).truncated()).isTrue();
+        assertThat(letters.get(1).truncated()).isFalse();
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    }
 
     /**
      * Issue 16, item 5: a backlog of readings waits until the rules topic, long here, is read to its end, so every
@@ -375,8 +477,15 @@ class TelemetryAnalyticsJobIT {
     }
 
     private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom) throws Exception {
+        return start(checkpoints, restoreFrom, "");
+    }
+
+    /** @param jdbcParameters added to the JDBC URL ({@code name=value&...}) */
+    private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom, String jdbcParameters)
+            throws Exception {
+        String jdbcUrl = jdbcParameters.isEmpty() ? database.jdbcUrl() : database.jdbcUrl() + "&" + jdbcParameters;
         JobOptions jobOptions = JobOptions.parse(new String[] {
-                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
+                "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + jdbcUrl,
                 "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
         Configuration config = PipelineEnvironment.configuration(jobOptions);
         Checkpoints.configure(config, checkpoints, restoreFrom);

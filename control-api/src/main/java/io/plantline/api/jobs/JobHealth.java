@@ -12,9 +12,10 @@ import java.util.Optional;
  *
  * @param state            Flink's job state, or {@link #NOT_RUNNING} when the cluster has no such job
  * @param lastRowWrittenAt the newest batch the job stored in any of its tables ({@code table_writes})
+ * @param restoredFrom     the checkpoint or savepoint the job last restored its state from, as Flink names it
  */
 public record JobHealth(String name, String state, Optional<Instant> startedAt, Optional<Instant> lastCheckpointAt,
-                        Optional<Instant> lastRowWrittenAt) {
+                        Optional<Instant> lastRowWrittenAt, Optional<String> restoredFrom) {
 
     public static final String NOT_RUNNING = "NOT_RUNNING";
     /** Jobs checkpoint every 10 s by default; this many missed in a row is not a slow checkpoint but a stop. */
@@ -22,7 +23,7 @@ public record JobHealth(String name, String state, Optional<Instant> startedAt, 
 
     /** A job the cluster does not run. */
     public static JobHealth notRunning(String name, Optional<Instant> lastRowWrittenAt) {
-        return new JobHealth(name, NOT_RUNNING, Optional.empty(), Optional.empty(), lastRowWrittenAt);
+        return new JobHealth(name, NOT_RUNNING, Optional.empty(), Optional.empty(), lastRowWrittenAt, Optional.empty());
     }
 
     /** Why the job is not processing at {@code now}; empty while it is. */

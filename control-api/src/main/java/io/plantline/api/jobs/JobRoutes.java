@@ -88,16 +88,18 @@ public final class JobRoutes {
             answer.put("state", state);
             answer.put("startTime", startedAt);
             Optional<Instant> lastCheckpoint = Optional.empty();
+            Optional<String> restoredFrom = Optional.empty();
             if ("RUNNING".equals(state)) {
                 JsonNode checkpoints = cluster.checkpoints(job.path("jid").asText());
                 answer.put("checkpoints", checkpointHealth(checkpoints));
                 lastCheckpoint = lastCompleted(checkpoints);
+                restoredFrom = restoredFrom(checkpoints);
             }
             boolean current = judged.add(name);
             answer.put("current", current);
             if (current) {
                 answer.putAll(judgement(new JobHealth(name, state, Optional.of(startedAt), lastCheckpoint,
-                        Optional.ofNullable(rowsWritten.get(name))), now));
+                        Optional.ofNullable(rowsWritten.get(name)), restoredFrom), now));
             }
             jobs.add(answer);
         }
@@ -122,6 +124,7 @@ public final class JobRoutes {
         answer.put("secondsSinceLastCheckpoint", JobHealth.secondsSince(health.lastCheckpointAt(), now).orElse(null));
         answer.put("lastRowWrittenAt", health.lastRowWrittenAt().orElse(null));
         answer.put("secondsSinceLastRow", JobHealth.secondsSince(health.lastRowWrittenAt(), now).orElse(null));
+        answer.put("restoredFrom", health.restoredFrom().orElse(null));
         return answer;
     }
 
@@ -131,6 +134,12 @@ public final class JobRoutes {
         } catch (java.sql.SQLException e) {
             throw ApiException.unavailable("the database does not answer");
         }
+    }
+
+    /** Where the job last restored its state from (at its start, or after a failure), as Flink names it. */
+    private static Optional<String> restoredFrom(JsonNode statistics) {
+        JsonNode path = statistics.path("latest").path("restored").path("external_path");
+        return path.isTextual() ? Optional.of(path.asText()) : Optional.empty();
     }
 
     private static Optional<Instant> lastCompleted(JsonNode statistics) {

@@ -28,8 +28,8 @@ public final class AlertChanges {
                 Optional.empty());
     }
 
-    public static KafkaSink<AlertChange> kafkaSink(String bootstrapServers, String topic) {
-        return KafkaTopicSinks.atLeastOnce(bootstrapServers,
+    public static KafkaSink<AlertChange> kafkaSink(KafkaTopicSinks sinks, String topic) {
+        return sinks.atLeastOnce(topic,
                 (KafkaRecordSerializationSchema<AlertChange>) (change, context, timestamp) -> new ProducerRecord<>(topic,
                         (change.alert().orgSlug() + "/" + change.alert().deviceId()).getBytes(StandardCharsets.UTF_8),
                         RecordJson.write(toEvent(change))));

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -39,7 +40,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Emits the row after every change, and each lifecycle change on {@link #CHANGES}. State: the signals not yet
  * due, the last applied ones and the alert before them (the open alert follows from these), all forgotten after
- * {@code stateTtl} without a write.
+ * {@code stateTtl} without a write; while an alert is open, a processing-time timer writes its state again before
+ * then, so it lives as long as the alert (a device between the clear threshold and the threshold sends no signal,
+ * for however long it stays there).
  */
 public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSignal, AlertRow> {
 
@@ -109,7 +112,11 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRow> out) throws Exception {
-        applyDue(timestamp, ctx, out);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            keepOpenAlert(ctx);
+        } else {
+            applyDue(timestamp, ctx, out);
+        }
     }
 
     /** Applies the pending signals up to {@code upTo} in event-time order, replaying applied ones they precede. */
@@ -126,9 +133,8 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
         due.sort(EVENT_TIME_ORDER);
 
         // The applied signals that sort before every due one keep their effect; the rest are replayed with the due.
-        List<AlertSignal> applied = new ArrayList<>();
-        recent.get().forEach(applied::add);
-        AlertRow alert = applied.isEmpty() ? openAlertOfEarlierVersions.value() : beforeRecent.value();
+        List<AlertSignal> applied = applied();
+        AlertRow alert = alertBefore(applied);
         int unchanged = 0;
         while (unchanged < applied.size() && EVENT_TIME_ORDER.compare(applied.get(unchanged), due.get(0)) <= 0) {
             unchanged++;
@@ -149,7 +155,7 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
             AlertSignal signal = all.get(i);
             Step step = step(alert, signal);
             if (step != null) {
-                alert = step.row().clearedAt() == null ? step.row() : null;
+                alert = openAfter(step);
                 if (i >= unchanged) {
                     emit(step, signal.at(), ctx, out);
                 }
@@ -160,6 +166,57 @@ public final class AlertLifecycle extends KeyedProcessFunction<String, AlertSign
         }
         recent.update(new ArrayList<>(all.subList(folded, all.size())));
         beforeRecent.update(before);
+        if (alert != null) {
+            keepAliveLater(ctx);
+        }
+    }
+
+    private List<AlertSignal> applied() throws Exception {
+        List<AlertSignal> applied = new ArrayList<>();
+        recent.get().forEach(applied::add);
+        return applied;
+    }
+
+    private AlertRow alertBefore(List<AlertSignal> applied) throws Exception {
+        return applied.isEmpty() ? openAlertOfEarlierVersions.value() : beforeRecent.value();
+    }
+
+    /**
+     * A processing-time timer a quarter to half of the state TTL from now. Timers fall on a grid of a quarter TTL, so
+     * a key has at most two pending however many signals it gets.
+     */
+    private void keepAliveLater(Context ctx) {
+        long step = Math.max(1, stateTtl.toMillis() / 4);
+        ctx.timerService().registerProcessingTimeTimer((ctx.timerService().currentProcessingTime() / step + 2) * step);
+    }
+
+    /** Writes the state again while it holds an open alert, which renews its TTL, and comes back later. */
+    private void keepOpenAlert(Context ctx) throws Exception {
+        List<AlertSignal> applied = applied();
+        if (applied.isEmpty()) {
+            return;
+        }
+        AlertRow before = beforeRecent.value();
+        AlertRow alert = before;
+        for (AlertSignal signal : applied) {
+            Step step = step(alert, signal);
+            if (step != null) {
+                alert = openAfter(step);
+            }
+        }
+        if (alert == null) {
+            return;
+        }
+        recent.update(applied);
+        if (before != null) {
+            beforeRecent.update(before);
+        }
+        keepAliveLater(ctx);
+    }
+
+    /** The open alert after {@code step}: none once it is cleared. */
+    private static AlertRow openAfter(Step step) {
+        return step.row().clearedAt() == null ? step.row() : null;
     }
 
     /** The effect of {@code signal} on {@code open} (null when none is open), or null when it changes nothing. */

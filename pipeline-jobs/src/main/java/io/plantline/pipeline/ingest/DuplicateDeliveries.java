@@ -1,8 +1,11 @@
 package io.plantline.pipeline.ingest;
 
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -14,22 +17,24 @@ import org.apache.flink.util.Collector;
 /**
  * Lets each device message through once: a second delivery of the same message (a QoS 1 redelivery after a bridge
  * restart or broker reconnect, an HTTP retry; the contract's MQTT section says what makes two the same) is dropped
- * and counted in {@code duplicateDeliveries}. Keyed by device.
+ * and counted in {@code duplicateDeliveries}, whatever event time each copy carries. Keyed by device.
  *
- * <p>State: per device and second of event time, the identity keys of its messages (a copy has the same event time,
- * so it is looked for in one short array), each second kept until the watermark has passed its minute by the allowed
- * lateness, when any later copy would be too late for the job anyway; one event-time timer per device and minute
- * then removes that minute's seconds by key. Nothing is ever iterated: iterating RocksDB map state walks over the
- * deletions of earlier sweeps until compaction removes them, and that walk held the analytics job to one core's
- * worth of 20,000 data points/s (docs/benchmarks.md, issue 22). A device that goes quiet costs nothing after that.
+ * <p>State: per device, the identity keys of the messages it let through, in a map looked up by key (one point read
+ * per message), and the same keys with the time each may be forgotten in a list that a message appends to without
+ * reading it. A key is kept until the watermark has passed its message's minute by the allowed lateness, when any
+ * later copy would be too late for the job anyway; one event-time timer per device and minute then reads the list,
+ * removes the keys whose time has come from the map by key and keeps the rest. The map is never iterated: iterating
+ * RocksDB map state walks over the deletions of earlier sweeps until compaction removes them, and that walk held the
+ * analytics job to one core's worth of 20,000 data points/s (docs/benchmarks.md). A device that goes quiet costs
+ * nothing after that.
  */
 public final class DuplicateDeliveries<T extends IdentifiedMessage> extends KeyedProcessFunction<String, T, T> {
 
-    private static final long SECOND = 1_000;
     private static final long MINUTE = 60_000;
 
     private final long keptMillis;
-    private transient MapState<Long, long[]> seenBySecond;
+    private transient MapState<Long, Boolean> seen;
+    private transient ListState<long[]> forgetting;
     private transient Counter duplicates;
 
     /** @param allowedLateness how long after the watermark a copy is still recognised */
@@ -39,7 +44,8 @@ public final class DuplicateDeliveries<T extends IdentifiedMessage> extends Keye
 
     @Override
     public void open(OpenContext openContext) {
-        seenBySecond = getRuntimeContext().getMapState(new MapStateDescriptor<>("seen-messages-by-second", Types.LONG,
+        seen = getRuntimeContext().getMapState(new MapStateDescriptor<>("seen-message-keys", Types.LONG, Types.BOOLEAN));
+        forgetting = getRuntimeContext().getListState(new ListStateDescriptor<>("message-keys-to-forget",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateDeliveries");
     }
@@ -51,40 +57,27 @@ public final class DuplicateDeliveries<T extends IdentifiedMessage> extends Keye
             out.collect(message);
             return;
         }
-        long second = Math.floorDiv(message.eventTime(), SECOND);
-        long[] seen = seenBySecond.get(second);
-        if (seen != null && contains(seen, key)) {
+        if (seen.contains(key)) {
             duplicates.inc();
             return;
         }
-        seenBySecond.put(second, append(seen, key));
-        ctx.timerService().registerEventTimeTimer(Math.floorDiv(message.eventTime(), MINUTE) * MINUTE + MINUTE + keptMillis);
+        long forgetAt = Math.floorDiv(message.eventTime(), MINUTE) * MINUTE + MINUTE + keptMillis;
+        seen.put(key, Boolean.TRUE);
+        forgetting.add(new long[] {key, forgetAt});
+        ctx.timerService().registerEventTimeTimer(forgetAt);
         out.collect(message);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<T> out) throws Exception {
-        long firstSecond = (timestamp - keptMillis - MINUTE) / SECOND;
-        for (long second = firstSecond; second < firstSecond + MINUTE / SECOND; second++) {
-            seenBySecond.remove(second);
-        }
-    }
-
-    private static boolean contains(long[] keys, long key) {
-        for (long k : keys) {
-            if (k == key) {
-                return true;
+        List<long[]> kept = new ArrayList<>();
+        for (long[] keyAndTime : forgetting.get()) {
+            if (keyAndTime[1] <= timestamp) {
+                seen.remove(keyAndTime[0]);
+            } else {
+                kept.add(keyAndTime);
             }
         }
-        return false;
-    }
-
-    private static long[] append(long[] keys, long key) {
-        if (keys == null) {
-            return new long[] {key};
-        }
-        long[] more = Arrays.copyOf(keys, keys.length + 1);
-        more[keys.length] = key;
-        return more;
+        forgetting.update(kept);
     }
 }

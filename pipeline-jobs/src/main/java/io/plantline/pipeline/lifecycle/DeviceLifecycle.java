@@ -148,12 +148,14 @@ public final class DeviceLifecycle extends KeyedProcessFunction<String, Lifecycl
     /**
      * A message from the device: it is alive. One older than its offline alert's opening (queued during an outage,
      * delivered after it) clears the alert at the opening, never before it: the device was not as silent as the job
-     * thought, and its true last message arms the offline limit again.
+     * thought, and its true last message arms the offline limit again. One no newer than the last message seen (a
+     * QoS 1 redelivery, or an older message delivered late) tells nothing new and changes nothing.
      */
     private void seen(DeviceState device, LifecycleInput input, Context context) throws Exception {
-        if (input.ts() > device.lastSeen) {
-            device.lastSeen = input.ts();
+        if (input.ts() <= device.lastSeen) {
+            return;
         }
+        device.lastSeen = input.ts();
         if (!device.online) {
             device.online = true;
             long offlineSince = device.offlineSince != Long.MIN_VALUE ? device.offlineSince

@@ -22,8 +22,8 @@ public final class OtaTargetEvents {
                 Optional.ofNullable(row.reason()), Optional.ofNullable(row.progress()), Instant.ofEpochMilli(row.stateSince()));
     }
 
-    public static KafkaSink<TargetRow> kafkaSink(String bootstrapServers, String topic) {
-        return KafkaTopicSinks.atLeastOnce(bootstrapServers,
+    public static KafkaSink<TargetRow> kafkaSink(KafkaTopicSinks sinks, String topic) {
+        return sinks.atLeastOnce(topic,
                 (KafkaRecordSerializationSchema<TargetRow>) (row, context, timestamp) -> new ProducerRecord<>(topic,
                         (row.orgSlug() + "/" + row.deviceId()).getBytes(StandardCharsets.UTF_8),
                         RecordJson.write(toEvent(row))));

@@ -13,24 +13,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.postgresql.PGProperty;
 
 /**
  * Writes rows into one PostgreSQL table in batches, one transaction a batch, flushed every {@value #FLUSH_INTERVAL_MS}
  * ms, at {@value #BATCH_SIZE} rows and before every checkpoint barrier, so a completed checkpoint has its rows in the
  * table (at least once; the statements are idempotent, so exactly once in effect).
  *
- * <p>No single row stops the job. A row the database refuses (a constraint it breaks, a value it cannot store:
- * SQLSTATE classes 22 and 23, or an error raised by a procedure) is written to the output as a dead letter with the
- * database's reason and counted in {@code rowsRefused}; the batch is then written row by row, each behind a
- * savepoint, and every other row is stored. Anything else (the connection lost, the server restarting, a deadlock)
- * is retried on a new connection a few times with growing pauses, counted in {@code writeRetries}, and then fails
- * the task, so Flink restarts the job from its last checkpoint and nothing is lost. No thread of its own: everything
- * runs on the task's thread, so cancelling the task never waits for a background writer.
+ * <p>No single row stops the job. A row the database refuses for what it holds ({@link #refusal}) is written to the
+ * output as a dead letter with the database's reason and counted in {@code rowsRefused}; the batch is then written
+ * row by row, each behind a savepoint, and every other row is stored. Anything else (the connection lost, the server
+ * restarting, a deadlock, a missing table) is retried on a new connection a few times with growing pauses, counted
+ * in {@code writeRetries}, and then fails the task, so Flink restarts the job from its last checkpoint and nothing
+ * is lost. A server that stops answering (a half-open connection) counts as a lost connection after
+ * {@value #SOCKET_TIMEOUT_SECONDS} s, unless the JDBC URL sets its own {@code socketTimeout}. No thread of its own:
+ * everything runs on the task's thread, so cancelling the task never waits for a background writer, and no statement
+ * holds the task longer than the socket timeout.
  *
  * <p>Each batch's transaction also records its time in {@code table_writes} (job, table, subtask), which tells how
  * fresh the table is without scanning it.
@@ -42,6 +46,16 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
     static final long FLUSH_INTERVAL_MS = 200;
     static final int ATTEMPTS = 5;
     private static final long FIRST_PAUSE_MS = 500;
+    /** Far above a batch's time (well under a second; seconds under load), and well below Flink's cancellation timeout. */
+    static final int SOCKET_TIMEOUT_SECONDS = 30;
+    /**
+     * SQLSTATE classes in which the database refuses a statement for the values it was given: 21 cardinality (an
+     * upsert touching one row twice, a subquery giving two rows), 22 data exception, 23 integrity constraint, 27
+     * triggered data change, 44 check option, 54 program limit (a value or row too large, too complex), P0 raised by
+     * a procedure. Connection, transaction, resource, operator and schema errors (08, 40, 53, 57, 58, 42, ...) are
+     * not among them: they say nothing about the row, and a retry or an operator can cure them.
+     */
+    private static final List<String> REFUSING_CLASSES = List.of("21", "22", "23", "27", "44", "54", "P0");
     private static final String RECORD_WRITE = """
             INSERT INTO table_writes (job, table_name, subtask, last_write_at) VALUES (?, ?, ?, now())
             ON CONFLICT (job, table_name, subtask) DO UPDATE SET last_write_at = EXCLUDED.last_write_at""";
@@ -164,16 +178,15 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
     }
 
     /**
-     * The database's error if it refused a row for what it holds (SQLSTATE class 22: data exception, 23: integrity
-     * constraint violation, P0001: raised by a procedure), rather than failed for a reason a retry may cure. Of a
-     * JDBC batch's chain of errors, the innermost that says so, since it carries the database's own message (the
-     * constraint's name) where the batch's says only which entry failed.
+     * The database's error if it refused a row for what it holds (a class of {@link #REFUSING_CLASSES}), rather than
+     * failed for a reason a retry may cure. Of a JDBC batch's chain of errors, the innermost that says so, since it
+     * carries the database's own message (the constraint's name) where the batch's says only which entry failed.
      */
     static Optional<SQLException> refusal(SQLException failure) {
         SQLException refusal = null;
         for (SQLException e = failure; e != null; e = e.getNextException()) {
             String state = e.getSQLState();
-            if (state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("P0001"))) {
+            if (state != null && state.length() == 5 && REFUSING_CLASSES.contains(state.substring(0, 2))) {
                 refusal = e;
             }
         }
@@ -182,7 +195,10 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
 
     private PreparedStatement statement() throws SQLException {
         if (connection == null) {
-            connection = DriverManager.getConnection(table.jdbcUrl());
+            Properties settings = new Properties();   // the URL's own parameters take precedence
+            PGProperty.SOCKET_TIMEOUT.set(settings, SOCKET_TIMEOUT_SECONDS);
+            PGProperty.APPLICATION_NAME.set(settings, jobName + " " + table.name());
+            connection = DriverManager.getConnection(table.jdbcUrl(), settings);
             connection.setAutoCommit(false);
             statement = connection.prepareStatement(table.statement());
             recordWrite = connection.prepareStatement(RECORD_WRITE);

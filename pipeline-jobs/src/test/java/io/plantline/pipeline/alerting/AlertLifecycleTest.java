@@ -146,6 +146,36 @@ class AlertLifecycleTest {
         assertThat(harness.getSideOutput(AlertLifecycle.CHANGES)).isNull();
     }
 
+    /**
+     * A device that stays between the clear threshold and the threshold sends no signal for longer than the state TTL;
+     * its alert is still open when it clears at last. State TTL and processing time move together, as they do live.
+     */
+    @Test
+    void anAlertOpenForLongerThanTheStateTtlWithoutASignalIsStillClearedByTheNextClear() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new AlertLifecycle(Duration.ofHours(1))), AlertSignal::alertKey, Types.STRING);
+        harness.open();
+        harness.setStateTtlProcessingTime(0);
+        harness.setProcessingTime(0);
+        harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 10_000, 85), 10_000);
+        harness.processWatermark(10_000);
+
+        for (long minute = 1; minute <= 180; minute++) {
+            long now = Duration.ofMinutes(minute).toMillis();
+            harness.setStateTtlProcessingTime(now);
+            harness.setProcessingTime(now);
+        }
+        long clearAt = Duration.ofHours(3).toMillis();
+        harness.processElement(signal(AlertSignal.Kind.CLEAR_SUSTAINED, clearAt, 70), clearAt);
+        harness.processWatermark(clearAt);
+
+        assertThat(harness.extractOutputValues()).extracting(AlertRow::status, AlertRow::openedAt, AlertRow::clearedAt)
+                .containsExactly(tuple(AlertStatus.ACTIVE, 10_000L, null), tuple(AlertStatus.CLEARED, 10_000L, clearAt));
+        harness.setProcessingTime(Duration.ofHours(4).toMillis());
+        assertThat(harness.numProcessingTimeTimers()).isZero();   // a closed alert's state is left to the TTL
+    }
+
     @Test
     void escalationHappensOnceAndOnlyToAHigherSeverity() throws Exception {
         harness.processElement(signal(AlertSignal.Kind.SUSTAINED, 10_000, 85), 10_000);

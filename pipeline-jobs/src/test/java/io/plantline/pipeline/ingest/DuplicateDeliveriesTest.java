@@ -51,6 +51,19 @@ class DuplicateDeliveriesTest {
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
+    /** Equal msgIds mean the same message (the contract), also when the device stamped each copy anew. */
+    @Test
+    void copiesOfAMessageCountOnceWhateverTheirEventTimes() throws Exception {
+        deliver("press-1", T0, 11);
+        deliver("press-1", T0 + 5_000, 11);
+        deliver("press-1", T0 + 61_000, 11);
+        deliver("press-1", T0 - 90_000, 11);
+        harness.processWatermark(new Watermark(T0 + Duration.ofMinutes(2).toMillis() - 1));
+        deliver("press-1", T0 + Duration.ofMinutes(3).toMillis(), 11);
+
+        assertThat(harness.extractOutputValues()).extracting(DeviceReading::eventTime).containsExactly(T0);
+    }
+
     @Test
     void recordsWithoutAnIdentityAlwaysPass() throws Exception {
         deliver("press-1", T0, IdentifiedMessage.NOT_DEDUPLICATED);

@@ -96,6 +96,28 @@ class DeviceLifecycleTest {
                 || alert.clearedAt() >= alert.openedAt()).isTrue());
     }
 
+    /** A copy of a message already seen (a QoS 1 redelivery) or an older one says nothing new about the device. */
+    @Test
+    void aMessageNoNewerThanTheLastOneSeenLeavesTheOfflineAlertOpen() throws Exception {
+        input(LifecycleInput.seen(ORG, DEVICE, T0));
+        harness.processWatermark(new Watermark(T0 + 200_000));
+
+        input(LifecycleInput.seen(ORG, DEVICE, T0));                  // the same message again
+        input(LifecycleInput.heartbeat(ORG, DEVICE, T0 - 10_000, null));  // one sent before it
+        harness.processWatermark(new Watermark(T0 + 201_000));
+
+        assertThat(alertChanges()).extracting(AlertChange::transition).containsExactly(AlertTransition.OPENED);
+        assertThat(alertRows()).extracting(AlertRow::status).containsExactly(AlertStatus.ACTIVE);
+        assertThat(statuses()).last().isEqualTo(new DeviceStatusRow(ORG, DEVICE, false, T0));
+
+        input(LifecycleInput.seen(ORG, DEVICE, T0 + 300_000));
+
+        assertThat(alertRows()).last().satisfies(cleared -> {
+            assertThat(cleared.status()).isEqualTo(AlertStatus.CLEARED);
+            assertThat(cleared.clearedAt()).isEqualTo(T0 + 300_000);
+        });
+    }
+
     /** Issue 16, item 10: a device away for longer than the state TTL still has its offline alert cleared on return. */
     @Test
     void aDeviceAwayForLongerThanTheStateTtlHasItsOfflineAlertClearedWhenItReturns() throws Exception {

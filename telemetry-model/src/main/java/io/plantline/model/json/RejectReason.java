@@ -28,7 +28,9 @@ public enum RejectReason {
     /** Valid, but a step an OTA target cannot take from where it is (backwards, or after it ended). */
     INVALID_TRANSITION,
     /** A job's result row that the database would not store (a constraint it breaks, a value out of range). */
-    DATABASE_REFUSED;
+    DATABASE_REFUSED,
+    /** A record larger than the Kafka topic it was meant for takes; the dead letter carries as much of it as fits. */
+    RECORD_TOO_LARGE;
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);
