@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 public final class Limits {
 
     public static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** A device's code for why a machine stopped (a state's {@code reason}). */
+    public static final Pattern REASON_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     public static final Pattern FIRMWARE_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}");
     /** Ids chosen by the platform or the user: deployments, rules, commands, groups. */
     public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");

@@ -49,6 +49,7 @@ public final class DeviceMessageCodec {
     private static final String RECEIVED_AT = "receivedAt";
     private static final String MSG_ID = "msgId";
     private static final String DIGEST = "digest";
+    private static final String REASON = "reason";
     private static final long LATEST_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
 
     private final ObjectMapper mapper;
@@ -183,6 +184,9 @@ public final class DeviceMessageCodec {
                 json.writeEndObject();
             } else if (message instanceof MachineStateChange change) {
                 json.writeStringField("state", change.state().name());
+                if (change.reason().isPresent()) {
+                    json.writeStringField(REASON, change.reason().get());
+                }
             } else if (message instanceof PartCount count) {
                 json.writeNumberField("total", count.total());
                 json.writeNumberField("good", count.good());
@@ -234,7 +238,7 @@ public final class DeviceMessageCodec {
         checkRange(ts, receivedAt);
         return switch (kind) {
             case TELEMETRY -> new TelemetryReading(device, ts, receivedAt, metrics(json), id);
-            case STATE -> new MachineStateChange(device, ts, receivedAt, machineState(json), id);
+            case STATE -> new MachineStateChange(device, ts, receivedAt, machineState(json), stopReason(json), id);
             case COUNT -> partCount(device, ts, receivedAt, json, id);
             case HEARTBEAT -> new Heartbeat(device, ts, receivedAt,
                     optionalText(json, "firmware", Limits.MAX_MESSAGE_CHARS).map(version -> {
@@ -296,6 +300,15 @@ public final class DeviceMessageCodec {
         } catch (IllegalArgumentException e) {
             throw new Refusal(RejectReason.UNKNOWN_STATE, "state " + abbreviate(state));
         }
+    }
+
+    private static Optional<String> stopReason(ObjectNode json) {
+        // The pattern bounds the length, so the text itself may be as long as the payload allows.
+        Optional<String> reason = optionalText(json, REASON, Integer.MAX_VALUE);
+        if (reason.isPresent() && !Limits.REASON_CODE.matcher(reason.get()).matches()) {
+            throw new Refusal(RejectReason.INVALID_REASON, "reason " + abbreviate(reason.get()));
+        }
+        return reason;
     }
 
     private static PartCount partCount(DeviceRef device, Instant ts, Instant receivedAt, ObjectNode json, MessageId id) {

@@ -14,6 +14,8 @@ public enum RejectReason {
     NO_METRICS,
     TOO_MANY_METRICS,
     UNKNOWN_STATE,
+    /** A state's {@code reason} that is not a code of the contract. */
+    INVALID_REASON,
     INVALID_COUNT,
     UNKNOWN_OTA_STATUS,
     INVALID_VALUE,

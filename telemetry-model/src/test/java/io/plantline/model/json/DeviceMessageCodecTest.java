@@ -105,6 +105,21 @@ class DeviceMessageCodecTest {
     }
 
     @Test
+    void aStopCarriesItsReasonThroughToKafka() {
+        var down = (MachineStateChange) accepted(MessageKind.STATE, Payloads.state().put("state", "DOWN").put("reason", "jam"));
+
+        assertThat(down.reason()).contains("jam");
+        assertThat(codec.decode(codec.encode(down))).isEqualTo(new ParseResult.Accepted(down));
+    }
+
+    @Test
+    void aReasonIsIgnoredWhileTheMachineRuns() {
+        var running = (MachineStateChange) accepted(MessageKind.STATE, Payloads.state().put("reason", "jam"));
+
+        assertThat(running.reason()).isEmpty();
+    }
+
+    @Test
     void timestampMayBeEpochMillisOrCarryAnOffset() {
         assertThat(accepted(MessageKind.STATE, Payloads.state().put("ts", TS.toEpochMilli())).ts()).isEqualTo(TS);
         assertThat(accepted(MessageKind.STATE, Payloads.state().put("ts", "2026-11-23T11:00:00.250+01:00")).ts())
@@ -176,6 +191,14 @@ class DeviceMessageCodecTest {
                         () -> bytes(Payloads.state().put("state", "SLEEPING"))),
                 reject("lower-case state", RejectReason.UNKNOWN_STATE, MessageKind.STATE,
                         () -> bytes(Payloads.state().put("state", "running"))),
+                reject("reason with a space", RejectReason.INVALID_REASON, MessageKind.STATE,
+                        () -> bytes(Payloads.state().put("state", "DOWN").put("reason", "tool change"))),
+                reject("reason longer than 64", RejectReason.INVALID_REASON, MessageKind.STATE,
+                        () -> bytes(Payloads.state().put("state", "IDLE").put("reason", "r".repeat(65)))),
+                reject("empty reason", RejectReason.INVALID_REASON, MessageKind.STATE,
+                        () -> bytes(Payloads.state().put("state", "IDLE").put("reason", ""))),
+                reject("reason as a number", RejectReason.UNKNOWN_FIELD_TYPE, MessageKind.STATE,
+                        () -> bytes(Payloads.state().put("state", "DOWN").put("reason", 17))),
                 reject("good above total", RejectReason.INVALID_COUNT, MessageKind.COUNT,
                         () -> bytes(Payloads.count().put("good", 6))),
                 reject("negative total", RejectReason.INVALID_COUNT, MessageKind.COUNT,
