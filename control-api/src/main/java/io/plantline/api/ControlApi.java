@@ -21,6 +21,7 @@ import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.devices.DeviceStore;
 import io.plantline.api.groups.GroupRoutes;
 import io.plantline.api.groups.GroupStore;
+import io.plantline.api.shifts.CalendarRoutes;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.AuditLog;
 import io.plantline.api.http.ClientAddresses;
@@ -129,6 +130,7 @@ public final class ControlApi implements AutoCloseable {
         new ProfileRoutes(database, profiles).register(routes);
         GroupStore groups = new GroupStore(database);
         new GroupRoutes(database, groups, devices, settings, rules, clock).register(routes);
+        new CalendarRoutes(database, groups, clock).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
         new KpiRoutes(database).register(routes);

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,13 +69,7 @@ public final class DeviceSettingsWriter {
             }
         }));
         ObjectNode config = fields.object("config", 200).orElse(Json.MAPPER.createObjectNode());
-        Instant effectiveFrom = now;
-        Optional<String> from = fields.text("effectiveFrom", 64);
-        try {
-            effectiveFrom = from.map(Instant::parse).orElse(now);
-        } catch (DateTimeParseException e) {
-            fields.problem("effectiveFrom must be an ISO-8601 instant");
-        }
+        Instant effectiveFrom = fields.instant("effectiveFrom").orElse(now);
         return new Settings(ideal.orElse(null), Map.copyOf(metadata), config, effectiveFrom);
     }
 

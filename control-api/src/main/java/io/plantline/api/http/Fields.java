@@ -2,6 +2,8 @@ package io.plantline.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -73,6 +75,17 @@ public final class Fields {
     /** A field's JSON as sent, for a nested value its caller checks itself. */
     public Optional<JsonNode> node(String name) {
         return has(name) ? Optional.of(body.get(name)) : Optional.empty();
+    }
+
+    /** An ISO-8601 instant ({@code 2026-12-07T06:00:00Z}). */
+    public Optional<Instant> instant(String name) {
+        Optional<String> text = text(name, 64);
+        try {
+            return text.map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            problems.add(name + " must be an ISO-8601 instant");
+            return Optional.empty();
+        }
     }
 
     public Optional<Double> number(String name) {
