@@ -33,6 +33,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No Docker engine runs where the tests run, so the compose file is checked against the code and the images'
@@ -47,19 +48,25 @@ class ComposeFileIT {
 
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reporter factories Flink 2.2's distribution ships as plugins (flink-dist's plugins.xml), and where. */
+    private static final Map<String, String> FLINK_DISTRIBUTION_PLUGINS = Map.of(
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory", "plugins/metrics-prometheus");
 
     private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
     private final JsonNode services = compose.get("services");
 
     @Test
     void servicesPortsAndStartOrder() {
-        assertThat(names(services)).containsExactlyInAnyOrder("kafka", "kafka-topics", "postgres", "mosquitto-init", "mosquitto",
+        assertThat(names(services)).containsExactlyInAnyOrder("kafka-1", "kafka-2", "kafka-3", "kafka-topics", "postgres", "mosquitto-init", "mosquitto",
                 "grafana-db-user",
                 "flink-data-owner", "jobmanager", "taskmanager", "control-api", "bridge-1", "bridge-2", "submit-jobs",
                 "grafana");
-        Map<String, String> published = Map.of("kafka", "127.0.0.1:9092:9092", "postgres", "127.0.0.1:5432:5432",
-                "mosquitto", "1883:1883", "jobmanager", "127.0.0.1:8081:8081", "control-api", "8080:8080",
-                "bridge-1", "127.0.0.1:9464:9464", "bridge-2", "127.0.0.1:9465:9464", "grafana", "3000:3000");
+        Map<String, String> published = Map.ofEntries(Map.entry("kafka-1", "127.0.0.1:9092:9092"),
+                Map.entry("kafka-2", "127.0.0.1:9094:9094"), Map.entry("kafka-3", "127.0.0.1:9095:9095"),
+                Map.entry("postgres", "127.0.0.1:5432:5432"),
+                Map.entry("mosquitto", "1883:1883"), Map.entry("jobmanager", "127.0.0.1:8081:8081"),
+                Map.entry("control-api", "8080:8080"), Map.entry("bridge-1", "127.0.0.1:9464:9464"),
+                Map.entry("bridge-2", "127.0.0.1:9465:9464"), Map.entry("grafana", "3000:3000"));
         published.forEach((service, port) -> assertThat(services.get(service).get("ports").get(0).asText()).as(service).isEqualTo(port));
         for (String service : names(services)) {
             JsonNode dependsOn = services.get(service).path("depends_on");
@@ -101,7 +108,7 @@ class ComposeFileIT {
      */
     @Test
     void administrativePortsListenOnLoopbackAndNoSecretHasADefault() {
-        for (String service : List.of("kafka", "postgres", "jobmanager", "bridge-1", "bridge-2")) {
+        for (String service : List.of("kafka-1", "kafka-2", "kafka-3", "postgres", "jobmanager", "bridge-1", "bridge-2")) {
             assertThat(services.get(service).get("ports")).as(service)
                     .allSatisfy(port -> assertThat(port.asText()).startsWith("127.0.0.1:"));
         }
@@ -122,8 +129,9 @@ class ComposeFileIT {
         assertThat(broker).contains("allow_anonymous false", "per_listener_settings false",
                 "plugin /usr/lib/mosquitto_dynamic_security.so",
                 "plugin_opt_config_file /mosquitto/data/dynamic-security.json");
-        assertThat(services.at("/mosquitto-init/entrypoint").toString()).contains("mosquitto_ctrl dynsec init "
-                + "/mosquitto/data/dynamic-security.json admin");
+        assertThat(services.at("/mosquitto-init/entrypoint").toString()).contains("/opt/plantline/docker/mosquitto-init.sh");
+        assertThat(text(ROOT.resolve("docker/mosquitto-init.sh"))).contains("data=\"${MOSQUITTO_DATA:-/mosquitto/data}\"",
+                "mosquitto_ctrl dynsec init \"$data/dynamic-security.json\" admin");
         assertThat(services.at("/mosquitto/depends_on/mosquitto-init/condition").asText())
                 .isEqualTo("service_completed_successfully");
 
@@ -160,29 +168,147 @@ class ComposeFileIT {
      */
     @Test
     void kafkaAdvertisesAnAddressForContainersAndOneForTheHost() {
-        Map<String, String> advertised = new java.util.HashMap<>();
-        for (String listener : services.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText().split(",")) {
-            String[] parts = listener.split("://");
-            advertised.put(parts[0], parts[1]);
+        Set<String> advertised = new TreeSet<>();
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            Map<String, String> byListener = new java.util.HashMap<>();
+            for (String listener : services.at("/" + broker + "/environment/KAFKA_ADVERTISED_LISTENERS").asText().split(",")) {
+                String[] parts = listener.split("://");
+                byListener.put(parts[0], parts[1]);
+            }
+            String[] published = services.at("/" + broker + "/ports/0").asText().split(":");   // [address:]host port:container port
+            assertThat(byListener).as(broker + ": a listener for the host, on the published port")
+                    .containsEntry("HOST", "localhost:" + published[published.length - 2]);
+            assertThat(byListener).as(broker).containsEntry("INTERNAL", broker + ":19092");
+            advertised.addAll(byListener.values());
         }
-        String[] published = services.at("/kafka/ports/0").asText().split(":");   // [address:]host port:container port
-        assertThat(advertised.values()).as("a listener for the host, on the published port")
-                .contains("localhost:" + published[published.length - 2]);
         for (String service : names(services)) {
             JsonNode environment = services.get(service).path("environment");
             for (String variable : names(environment)) {
                 if (variable.endsWith("KAFKA_BOOTSTRAP")) {
-                    String address = environment.get(variable).asText();
-                    assertThat(advertised.values()).as(service + " " + variable).contains(address);
-                    assertThat(address).as(service + " " + variable).startsWith("kafka:");
+                    List<String> addresses = List.of(environment.get(variable).asText().split(","));
+                    assertThat(advertised).as(service + " " + variable).containsAll(addresses);
+                    assertThat(addresses).as(service + " " + variable + ": every broker").hasSize(3)
+                            .allSatisfy(address -> assertThat(address).startsWith("kafka-"));
                 }
             }
         }
         String topics = services.get("kafka-topics").get("command").get(0).asText();
         Matcher bootstrap = Pattern.compile("--bootstrap-server (\\S+)").matcher(topics);
         while (bootstrap.find()) {
-            assertThat(advertised.values()).contains(bootstrap.group(1));
+            assertThat(advertised).containsAll(List.of(bootstrap.group(1).split(",")));
         }
+    }
+
+    /** Issue 29: a person reads the header before the first {@code up}; compose stops at the first secret it lacks. */
+    @Test
+    void theHeaderNamesEverySecretComposeRequires() {
+        String file = text(ROOT.resolve("docker-compose.yml"));
+        String header = file.lines().takeWhile(line -> line.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
+        Set<String> required = new TreeSet<>();
+        Matcher variable = Pattern.compile("\\$\\{([A-Z_]+):\\?").matcher(file);
+        while (variable.find()) {
+            required.add(variable.group(1));
+        }
+        assertThat(required).hasSizeGreaterThanOrEqualTo(6)
+                .allSatisfy(name -> assertThat(header).as("the header names " + name).contains(name + "="));
+    }
+
+    /**
+     * Issue 29: the runbook's security notes say what compose does: the broker refuses anonymous clients (its config
+     * says so), Grafana reads through the read-only dashboards role, and every secret compose requires is named.
+     */
+    @Test
+    void theRunbooksSecurityNotesAreWhatComposeDoes() {
+        String runbook = text(ROOT.resolve("docs/operations.md"));
+        String notes = runbook.substring(runbook.indexOf("## Security notes"));
+        assertThat(text(ROOT.resolve("mosquitto/mosquitto.conf"))).contains("allow_anonymous false");
+        assertThat(notes).doesNotContainIgnoringCase("accepts anonymous").contains("refuses anonymous");
+        assertThat(notes).doesNotContain("Give Grafana a read-only").contains("plantline_dashboards");
+        Matcher variable = Pattern.compile("\\$\\{([A-Z_]+):\\?").matcher(text(ROOT.resolve("docker-compose.yml")));
+        while (variable.find()) {
+            assertThat(notes).as("the security notes name " + variable.group(1)).contains(variable.group(1));
+        }
+    }
+
+    /**
+     * Issue 29: Flink's image (flink-docker's {@code docker-entrypoint.sh}) links each jar named in
+     * {@code ENABLE_BUILT_IN_PLUGINS} from {@code /opt/flink/opt} and exits 1 when it is not there. Flink 2.2's
+     * distribution ships the metric reporters in {@code plugins/metrics-*} (flink-dist's plugins.xml), not in
+     * {@code opt/}: naming one there stops every JobManager and TaskManager, and is not needed to load it.
+     */
+    @Test
+    void thePrometheusReporterIsTheDistributionsPluginAndNoContainerNamesItInOpt() {
+        Map<String, String> config = asFlinksImageStartsIt(read(ROOT.resolve("flink-conf/config.yaml")),
+                services.at("/jobmanager/environment"), "c0ffee1234ab");
+        assertThat(FLINK_DISTRIBUTION_PLUGINS).containsKey(config.get("metrics.reporter.prom.factory.class"));
+        for (String service : List.of("jobmanager", "taskmanager")) {
+            String enabled = services.get(service).path("environment").path("ENABLE_BUILT_IN_PLUGINS").asText("");
+            assertThat(enabled.split(";")).as(service + " ENABLE_BUILT_IN_PLUGINS")
+                    .noneSatisfy(jar -> assertThat(jar).startsWith("flink-metrics-"));
+        }
+    }
+
+    /** Issue 29: a dynamic-security file that could not be made must fail the one-shot, so the broker never starts. */
+    @Test
+    void mosquittoInitFailsWhenTheDynamicSecurityFileCannotBeMade(@TempDir Path data) throws Exception {
+        Path failing = Files.createDirectories(data.resolve("bin")).resolve("mosquitto_ctrl");
+        Files.writeString(failing, "#!/bin/sh\necho 'dynsec init failed' >&2\nexit 3\n");
+        failing.toFile().setExecutable(true);
+        Path volume = Files.createDirectories(data.resolve("volume"));
+        assertThat(runMosquittoInit(volume, failing.getParent() + ":/usr/bin:/bin")).as("exit status with a failing init")
+                .isNotZero();
+        assertThat(volume.resolve("dynamic-security.json")).doesNotExist();
+
+        assertThat(runMosquittoInit(volume, "/usr/bin:/bin")).as("exit status with Mosquitto's own mosquitto_ctrl").isZero();
+        assertThat(volume.resolve("dynamic-security.json")).exists();
+        assertThat(Files.getOwner(volume.resolve("dynamic-security.json")).getName()).isEqualTo("mosquitto");
+        assertThat(runMosquittoInit(volume, failing.getParent() + ":/usr/bin:/bin")).as("a second start keeps the file")
+                .isZero();
+    }
+
+    /** The one-shot's command as compose runs it, with the volume at {@code volume} and the repository's files. */
+    private int runMosquittoInit(Path volume, String path) throws Exception {
+        JsonNode init = services.get("mosquitto-init");
+        List<String> command = new ArrayList<>();
+        init.get("entrypoint").forEach(part -> command.add(part.asText().replace("$$", "$")
+                .replace("/mosquitto/data", volume.toString()).replace("/opt/plantline/docker", ROOT.resolve("docker").toString())));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(volume.resolveSibling("mosquitto-init.out").toFile());
+        builder.environment().put("PATH", path);
+        builder.environment().put("PLANTLINE_MQTT_ADMIN_PASSWORD", "an admin password");
+        builder.environment().put("MOSQUITTO_DATA", volume.toString());
+        return builder.start().waitFor();
+    }
+
+    /**
+     * Issue 29: three KRaft brokers, each a voter of one controller quorum; every topic, the internal ones too, with
+     * three replicas and at least two in sync for a write, so one broker may be down or lose its disk.
+     */
+    @Test
+    void kafkaRunsThreeBrokersAndEveryTopicHasThreeReplicasTwoInSync() {
+        List<String> brokers = names(services).stream().filter(name -> name.matches("kafka-\\d")).toList();
+        assertThat(brokers).containsExactly("kafka-1", "kafka-2", "kafka-3");
+        Set<String> voters = new TreeSet<>();
+        for (String broker : brokers) {
+            JsonNode environment = services.get(broker).get("environment");
+            voters.add(environment.get("KAFKA_CONTROLLER_QUORUM_VOTERS").asText());
+            assertThat(environment.get("KAFKA_NODE_ID").asText()).as(broker).isEqualTo(broker.substring("kafka-".length()));
+            assertThat(environment.get("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asText()).as(broker).isEqualTo("3");
+            assertThat(environment.get("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR").asText()).as(broker).isEqualTo("3");
+            assertThat(environment.get("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR").asText()).as(broker).isEqualTo("2");
+            assertThat(environment.get("KAFKA_DEFAULT_REPLICATION_FACTOR").asText()).as(broker).isEqualTo("3");
+            assertThat(environment.get("KAFKA_MIN_INSYNC_REPLICAS").asText()).as(broker).isEqualTo("2");
+            assertThat(services.get(broker).get("volumes").get(0).asText()).as(broker).startsWith(broker + "-data:");
+        }
+        assertThat(voters).containsExactly("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+        String topics = services.get("kafka-topics").get("command").get(0).asText();
+        Matcher create = Pattern.compile("kafka-topics.sh [^\\n]*--create[^\\n]*").matcher(topics);
+        int creates = 0;
+        while (create.find()) {
+            creates++;
+            assertThat(create.group()).contains("--replication-factor 3", "--config min.insync.replicas=2");
+        }
+        assertThat(creates).isPositive();
     }
 
     @Test

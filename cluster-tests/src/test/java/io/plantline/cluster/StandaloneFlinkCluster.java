@@ -88,6 +88,10 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return "http://127.0.0.1:" + restPort;
     }
 
+    Path configDirectory() {
+        return workDir.resolve("conf");
+    }
+
     Path savepointDirectory() {
         return workDir.resolve("savepoints");
     }
