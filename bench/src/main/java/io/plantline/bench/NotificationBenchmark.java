@@ -98,6 +98,7 @@ public final class NotificationBenchmark {
             ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--user-requests-per-minute=1000000",
                     "--address-requests-per-minute=10000000", "--jwt-secret=benchmark-secret-of-at-least-32-bytes",
                     "--smtp-host=127.0.0.1", "--smtp-port=" + mail.getSmtp().getPort(), "--notify-allow-http=true",
+                    "--notify-allow-private-destinations=true",
                     "--reports-per-org=100"}, Map.of())
                     .connectedTo(0, postgres.jdbcUrl(), kafka.bootstrapServers()), Clock.systemUTC());
             api.ensureAdmin(new ApiOptions.BootstrapAdmin(ORG, "admin@bench.local", PASSWORD));

@@ -53,7 +53,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
-            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-retention-days",
+            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "notify-retention-days",
             "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s");
 
     /**
@@ -101,11 +101,13 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
      *                     ({@code --notify-retry-base-ms}, default 5000)
      * @param allowHttp    whether webhook and SMS gateway URLs may be plain http ({@code --notify-allow-http}, default
      *                     false: https only)
+     * @param allowPrivateDestinations whether webhooks and SMS gateway requests may go to loopback, link-local, private
+     *                     or this machine's own addresses ({@code --notify-allow-private-destinations}, default false)
      * @param retention    how long the delivery log keeps a message that is no longer pending
      *                     ({@code --notify-retention-days}, default 30)
      */
     public record Notifications(Optional<Smtp> smtp, int senders, int maxAttempts, Duration retryBase, boolean allowHttp,
-                                Duration retention) {
+                                boolean allowPrivateDestinations, Duration retention) {
     }
 
     /**
@@ -183,6 +185,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                         (int) settings.number("notify-max-attempts", 8, 1, 100),
                         Duration.ofMillis(settings.number("notify-retry-base-ms", 5000, 1, 3_600_000)),
                         settings.flag("notify-allow-http", false),
+                        settings.flag("notify-allow-private-destinations", false),
                         Duration.ofDays(settings.number("notify-retention-days", 30, 1, 3650))),
                 new Reports((int) settings.number("report-workers", 2, 1, 16),
                         (int) settings.number("reports-per-org", 3, 1, 100),
@@ -236,13 +239,13 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports);
     }
 
-    /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks (local mode). */
+    /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks to local receivers (local mode). */
     public ApiOptions notifyingThrough(Smtp smtp) {
         return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
-                notifications.maxAttempts(), notifications.retryBase(), true, notifications.retention()), reports);
+                notifications.maxAttempts(), notifications.retryBase(), true, true, notifications.retention()), reports);
     }
 
     private static List<String> list(Settings settings, String name) {

@@ -112,6 +112,19 @@ class LiveChannelsIT {
     }
 
     @Test
+    void aRenewalWithAnotherAccountsTokenClosesTheSocketAndItsChannels() throws Exception {
+        SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
+        socket.socket.sendText("{\"subscribe\":\"device:oven-1\"}", true);
+        socket.next(message -> message.path("type").asText().equals("subscribed")).orElseThrow();
+
+        socket.socket.sendText("{\"token\":\"" + other.viewerToken() + "\"}", true);
+        reading("oven-1", 4.0);
+        assertThat(socket.next(message -> message.path("type").asText().equals("reading")))
+                .as("the first organisation's readings stop").isEmpty();
+        assertThat(socket.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+    }
+
+    @Test
     void readingsBeyondTheLimitAreDroppedAndCountedInTheHeartbeats() throws Exception {
         SocketListener socket = SocketListener.connect(server, "?token=" + org.viewerToken());
         socket.socket.sendText("{\"subscribe\":\"device:press-1\"}", true);

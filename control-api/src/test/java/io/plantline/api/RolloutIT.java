@@ -40,7 +40,7 @@ class RolloutIT {
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
         server = TestApi.start(database, kafka, "--rollout-interval-ms=100", "--public-url=https://plant.example/",
-                "--notify-allow-http=true");
+                "--notify-allow-http=true", "--notify-allow-private-destinations=true");
         receiver = new WebhookReceiver();
         org = server.organisation(TestApi.uniqueSlug("rollout-org"));
         for (String device : DEVICES) {

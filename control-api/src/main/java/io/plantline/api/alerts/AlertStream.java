@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * sends a heartbeat message and a ping every heartbeat interval and closes a socket it has heard nothing from (no
  * message, no pong) for the idle timeout. At every heartbeat the token is checked again, as a request's would be:
  * once it has expired, or its user is disabled or deleted, the socket is closed (1008, the reason as the API's 401
- * says it). A client keeps its socket by sending a fresh token ({@code {"token":"..."}}) before the old one expires.
+ * says it). A client keeps its socket by sending a fresh token ({@code {"token":"..."}}) before the old one expires;
+ * a fresh token of another account (even the same person's in another organisation) closes the socket (1008).
  * Records are read from the end of the topic: the socket is live, history is {@code GET /alerts}.
  *
  * <p>Live channels: an authenticated socket sends {@code {"subscribe":"device:{id}"}} or {@code "group:{id}"} (at
@@ -200,7 +201,14 @@ public final class AlertStream implements AutoCloseable {
 
     private void authenticate(Session session, Subscriber subscriber, String token) {
         try {
-            subscriber.principal = tokens.verify(token);
+            Principal principal = tokens.verify(token);
+            Principal previous = subscriber.principal;
+            if (previous != null && !previous.userId().equals(principal.userId())) {
+                // The channels were checked against the first account's organisation: another account starts afresh.
+                closeNow(session, POLICY_VIOLATION, "a renewed token must be of the socket's own account");
+                return;
+            }
+            subscriber.principal = principal;
             subscriber.token = token;
             send(session, "{\"type\":\"authenticated\",\"organisation\":\"" + subscriber.principal.orgSlug() + "\"}");
         } catch (ApiException e) {
@@ -315,10 +323,15 @@ public final class AlertStream implements AutoCloseable {
             subscriber.principal = tokens.verify(subscriber.token);
             return true;
         } catch (ApiException e) {
-            subscribers.remove(session);
-            session.close(POLICY_VIOLATION, e.getMessage());
+            closeNow(session, POLICY_VIOLATION, e.getMessage());
             return false;
         }
+    }
+
+    /** Closes a socket and stops its pushes at once, before the close handshake completes. */
+    private void closeNow(Session session, int status, String reason) {
+        subscribers.remove(session);
+        session.close(status, reason);
     }
 
     /** Asynchronous, so one slow client never holds up the reader or the others. */

@@ -141,7 +141,7 @@ final class DeliveryWorker implements AutoCloseable {
                 Outbox.delivered(database, delivery, clock.instant());
             } catch (Sender.DeliveryFailure failure) {
                 String error = clip(failure.getMessage());
-                Optional<Instant> retryAt = delivery.attempts() >= maxAttempts ? Optional.empty()
+                Optional<Instant> retryAt = failure.permanent() || delivery.attempts() >= maxAttempts ? Optional.empty()
                         : Optional.of(clock.instant().plus(pause(delivery.attempts())));
                 LOG.info("notification {} to channel {} failed (attempt {} of {}): {}", delivery.deliveryId(),
                         channel.get().name(), delivery.attempts(), maxAttempts, error);

@@ -53,13 +53,16 @@ public final class NotificationRoutes {
     private final Database database;
     private final NotificationStore store;
     private final boolean allowHttp;
+    private final DestinationPolicy destinations;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    NotificationRoutes(Database database, NotificationStore store, boolean allowHttp, Clock clock) {
+    NotificationRoutes(Database database, NotificationStore store, boolean allowHttp, DestinationPolicy destinations,
+                       Clock clock) {
         this.database = database;
         this.store = store;
         this.allowHttp = allowHttp;
+        this.destinations = destinations;
         this.clock = clock;
     }
 
@@ -185,6 +188,9 @@ public final class NotificationRoutes {
             boolean plain = "http".equals(uri.getScheme());
             if (uri.getHost() == null || !(secure || plain && allowHttp)) {
                 fields.problem("url must be an absolute " + (allowHttp ? "http or https" : "https") + " URL");
+            } else if (destinations.refusesLiteral(uri.getHost())) {
+                fields.problem("url: the destination is not allowed (loopback, link-local and private addresses are"
+                        + " refused)");
             }
         } catch (java.net.URISyntaxException e) {
             fields.problem("url is not a URL: " + clip(e.getReason()));

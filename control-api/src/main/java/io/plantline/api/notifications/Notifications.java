@@ -3,7 +3,6 @@ package io.plantline.api.notifications;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiRoutes;
-import java.net.http.HttpClient;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +24,7 @@ public final class Notifications implements AutoCloseable {
     private final NotificationRoutes routes;
     private final AlertNotifier notifier;
     private final DeliveryWorker worker;
+    private final GuardedHttp http;
 
     /**
      * @param apiBase the API's public address ({@code http://host:port/api/v1}), for the links in messages
@@ -32,9 +32,9 @@ public final class Notifications implements AutoCloseable {
     public Notifications(Database database, ApiOptions.Notifications options, Mailer mailer, String kafkaBootstrap,
                          Supplier<String> apiBase, Clock clock) {
         NotificationStore store = new NotificationStore(database);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.routes = new NotificationRoutes(database, store, options.allowHttp(), clock);
+        DestinationPolicy destinations = new DestinationPolicy(options.allowPrivateDestinations());
+        this.http = new GuardedHttp(destinations, WebhookSender.TIMEOUT);
+        this.routes = new NotificationRoutes(database, store, options.allowHttp(), destinations, clock);
         this.notifier = new AlertNotifier(kafkaBootstrap, database, clock);
         this.worker = new DeliveryWorker(database, store, Map.of("email", new EmailSender(mailer),
                 "webhook", new WebhookSender(http, clock), "sms", new SmsSender(http)),
@@ -70,5 +70,6 @@ public final class Notifications implements AutoCloseable {
     public void close() throws InterruptedException {
         notifier.close();
         worker.close();
+        http.close();
     }
 }

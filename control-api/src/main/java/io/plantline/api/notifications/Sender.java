@@ -7,8 +7,20 @@ interface Sender {
 
     /** Why an attempt failed, in words fit for the delivery log (no stack traces, no secrets). */
     final class DeliveryFailure extends Exception {
+        private final boolean permanent;
+
         DeliveryFailure(String reason) {
+            this(reason, false);
+        }
+
+        /** {@code permanent}: no retry can succeed (a refused destination), so the delivery fails at once. */
+        DeliveryFailure(String reason, boolean permanent) {
             super(reason);
+            this.permanent = permanent;
+        }
+
+        boolean permanent() {
+            return permanent;
         }
     }
 }
