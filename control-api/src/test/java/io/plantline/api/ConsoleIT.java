@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -248,6 +249,19 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/alerts");
         assertThat(waitFor(By.id("login-notice")).getText()).contains("session has expired");
         screenshot("login");
+    }
+
+    /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */
+    @Test
+    void pageModulesLoadWithoutTheShell() {
+        browser.get(server.consoleUrl() + "console/styles.css");
+        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts", "login")) {
+            Object loaded = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + " import('/console/pages/" + page + ".js').then(() => done(performance.getEntriesByType('resource')"
+                    + ".map(entry => new URL(entry.name).pathname)), error => done('failed: ' + error));");
+            assertThat(loaded).as(page).asInstanceOf(InstanceOfAssertFactories.LIST)
+                    .contains("/console/pages/" + page + ".js").doesNotContain("/console/app.js");
+        }
     }
 
     private void login(String role) {

@@ -1,7 +1,8 @@
 // Open and recent alerts, new ones arriving live over the socket; operators and admins acknowledge and resolve
 // them with a comment, viewers only read.
 import { api, liveSocket } from '../api.js';
-import { canOperate, status } from '../app.js';
+import { canOperate } from '../session.js';
+import { status } from '../status.js';
 import { escape, time } from '../format.js';
 
 export async function alertsPage(main) {
