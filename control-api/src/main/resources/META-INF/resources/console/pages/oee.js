@@ -1,8 +1,8 @@
 // OEE over time for a line or a machine: availability, performance, quality and OEE as separate series, by minute,
 // hour or day over a chosen range (Apache ECharts, served as a WebJar).
 import { api } from '../api.js';
-import { loadECharts } from '../charts.js';
-import { escape, midnight, percent, time } from '../format.js';
+import { lineSeries, loadECharts } from '../charts.js';
+import { day, escape, midnight, percent, time } from '../format.js';
 
 const HOUR = 3600_000;
 // Each range as [from, to, granularity] up to now's bucket included: minutes and hours are cut in UTC, days at the
@@ -44,13 +44,13 @@ export async function oeePage(main) {
       ? 'No OEE data in this range yet: the OEE job writes a minute once it has passed.'
       : `Whole range: OEE ${percent(total?.oee)}, availability ${percent(total?.availability)}, performance `
         + `${percent(total?.performance)}, quality ${percent(total?.quality)}`;
-    const series = name => ({ name, type: 'line', showSymbol: false,
-      data: answer.series.map(point => [point.bucketStart, point[name] === null ? null : +(point[name] * 100).toFixed(1)]) });
+    const series = name => lineSeries(name,
+      answer.series.map(point => [point.bucketStart, point[name] === null ? null : +(point[name] * 100).toFixed(1)]));
     chart.setOption({
       animation: false,
       tooltip: { trigger: 'axis', valueFormatter: value => value === null ? '–' : `${value.toFixed(1)} %` },
       legend: { data: ['oee', 'availability', 'performance', 'quality'] },
-      xAxis: { type: 'time', axisLabel: { formatter: value => time(value) } },
+      xAxis: { type: 'time', min: from, max: to, axisLabel: { formatter: value => (granularity === '1d' ? day : time)(value) } },
       yAxis: { type: 'value', name: '%', min: 0 },
       series: ['oee', 'availability', 'performance', 'quality'].map(series)
     }, true);
