@@ -1,6 +1,8 @@
 // The console's shell: the router (#/login, #/overview, #/alerts, #/oee), the header, and the session's end.
 import { api, logout, session } from './api.js';
 import { useTimeZone } from './format.js';
+import { role } from './session.js';
+import { status } from './status.js';
 import { loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { alertsPage } from './pages/alerts.js';
@@ -14,21 +16,6 @@ const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage, device
 const main = document.getElementById('page');
 let leave = () => {};
 let navigation = 0;
-
-export function status(text, isError = false) {
-  const line = document.getElementById('status');
-  line.textContent = text;
-  line.classList.toggle('error', isError);
-}
-
-/** The signed-in user's role, for what the pages offer: viewer, operator or admin. */
-export function role() {
-  return session()?.user?.role ?? 'viewer';
-}
-
-export function canOperate() {
-  return role() === 'operator' || role() === 'admin';
-}
 
 async function route() {
   leave();

@@ -16,6 +16,43 @@ export function time(instant) {
   }).format(new Date(instant));
 }
 
+/** A span as people say it: "40 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function duration(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** The organisation's wall clock minus UTC at an instant, in milliseconds. */
+function offset(instant) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+    second: 'numeric'
+  }).formatToParts(new Date(instant)).map(part => [part.type, part.value]));
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * Midnight in the organisation's zone starting the day {@code days} after the one holding {@code instant}: where its
+ * days (and the API's daily buckets) begin, whatever the browser's own zone.
+ */
+export function midnight(instant, days = 0) {
+  const local = new Date(instant + offset(instant));
+  const wall = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + days);
+  // The offset at that midnight, which a daylight-saving change between the two days may make different.
+  return wall - offset(wall - offset(wall));
+}
+
+/** The day of an instant in the organisation's zone, for axes of daily buckets. */
+export function day(instant) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: '2-digit', month: 'short' }).format(new Date(instant));
+}
+
 export function escape(text) {
   return String(text ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }

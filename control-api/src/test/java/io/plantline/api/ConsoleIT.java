@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -35,6 +36,7 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -48,6 +50,9 @@ class ConsoleIT {
 
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String ZONE = "Asia/Kolkata";
+    /** ECharts' first series colour, the OEE line's. */
+    private static final java.awt.Color OEE_COLOUR = new java.awt.Color(0x54, 0x70, 0xc6);
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -64,6 +69,10 @@ class ConsoleIT {
         }
         assertThat(server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "line-1", "name", "Line 1",
                 "deviceIds", List.of("press-1", "press-2", "oven-1"))).status()).isEqualTo(201);
+        // A zone half an hour off UTC's hours and days: the organisation's days start at 18:30 UTC.
+        database.execute("UPDATE organisations SET time_zone = '" + ZONE + "' WHERE slug = '" + org.slug() + "'");
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "lathe-9", "name",
+                "Lathe of a day")).status()).isEqualTo(201);
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
         database.execute("UPDATE devices SET online = true, last_seen_at = now(), machine_state = 'RUNNING',"
                 + " machine_state_since = now() WHERE org_slug = '" + org.slug() + "' AND device_id <> 'oven-1'");
@@ -72,6 +81,9 @@ class ConsoleIT {
                 + "' - interval '29 days', timestamptz '" + hour + "', interval '3 hours') LOOP"
                 + " CALL upsert_oee_minute('" + org.slug() + "', 'press-1', t, 60000, 54000, 50, 45, 1000.0, 50000.0,"
                 + " 45000.0, NULL, NULL, NULL, NULL, false); END LOOP; END $$");
+        // A machine of a day: one minute of OEE, so one point in any range.
+        database.execute("CALL upsert_oee_minute('" + org.slug() + "', 'lathe-9', '" + hour.minus(Duration.ofHours(2))
+                + "', 60000, 30000, 25, 20, 1000.0, 25000.0, 20000.0, NULL, NULL, NULL, NULL, false)");
     }
 
     @AfterAll
@@ -153,12 +165,36 @@ class ConsoleIT {
     void theOeeChartDrawsThirtyDaysOfALine() throws Exception {
         login("admin");
         browser.get(server.consoleUrl() + "#/oee");
-        new WebDriverWait(browser, WAIT).until(driver -> {
-            String points = driver.findElement(By.id("oee-chart")).getDomAttribute("data-points");
-            return points != null && Integer.parseInt(points) > 0;
-        });
-        assertThat(browser.findElement(By.id("oee-total")).getText()).contains("OEE 75.0 %", "availability 90.0 %", "quality 90.0 %");
+        new WebDriverWait(browser, WAIT).until(driver -> driver.findElement(By.id("oee-total")).getText().contains("OEE 75.0 %"));
+        assertThat(browser.findElement(By.id("oee-total")).getText()).contains("availability 90.0 %", "quality 90.0 %");
+        WebElement chart = browser.findElement(By.id("oee-chart"));
+        new WebDriverWait(browser, WAIT).until(driver -> ChartPixels.of(chart).below(60).countNear(OEE_COLOUR) > 100);
         screenshot("oee-trends");
+    }
+
+    /** A machine with one minute of OEE: its one point is drawn, in the OEE series' colour, below the legend. */
+    @Test
+    void aSinglePointIsDrawn() throws Exception {
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/oee");
+        new Select(waitFor(By.id("oee-scope"))).selectByVisibleText("Lathe of a day");
+        new WebDriverWait(browser, WAIT).until(driver -> driver.findElement(By.id("oee-total")).getText().contains("OEE 33.3 %"));
+        WebElement chart = browser.findElement(By.id("oee-chart"));
+        new WebDriverWait(browser, WAIT).until(driver -> ChartPixels.of(chart).below(60).countNear(OEE_COLOUR) > 0);
+        screenshot("oee-single-point");
+    }
+
+    /** A DEVICE_OFFLINE alert says how long its device has been silent, from its last message (opening - limit). */
+    @Test
+    void anOfflineAlertSaysHowLongTheDeviceHasBeenSilent() throws Exception {
+        UUID alertId = UUID.randomUUID();
+        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at,"
+                + " last_value, peak_value) VALUES ('" + alertId + "', '" + org.slug() + "', 'oven-1', 'DEVICE_OFFLINE',"
+                + " 'heartbeat', 'MAJOR', 'ACTIVE', now() - interval '10 minutes 30 seconds', 90, 90)");
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/alerts");
+        String row = textOf(By.cssSelector("[data-alert='" + alertId + "']"));
+        assertThat(row).contains("oven-1", "silent for 12 min").doesNotContain("90 (90)");
     }
 
     @Test
@@ -248,6 +284,19 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/alerts");
         assertThat(waitFor(By.id("login-notice")).getText()).contains("session has expired");
         screenshot("login");
+    }
+
+    /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */
+    @Test
+    void pageModulesLoadWithoutTheShell() {
+        browser.get(server.consoleUrl() + "console/styles.css");
+        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts", "login")) {
+            Object loaded = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + " import('/console/pages/" + page + ".js').then(() => done(performance.getEntriesByType('resource')"
+                    + ".map(entry => new URL(entry.name).pathname)), error => done('failed: ' + error));");
+            assertThat(loaded).as(page).asInstanceOf(InstanceOfAssertFactories.LIST)
+                    .contains("/console/pages/" + page + ".js").doesNotContain("/console/app.js");
+        }
     }
 
     private void login(String role) {

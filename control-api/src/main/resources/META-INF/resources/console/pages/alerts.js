@@ -1,8 +1,9 @@
 // Open and recent alerts, new ones arriving live over the socket; operators and admins acknowledge and resolve
 // them with a comment, viewers only read.
 import { api, liveSocket } from '../api.js';
-import { canOperate, status } from '../app.js';
-import { escape, time } from '../format.js';
+import { canOperate } from '../session.js';
+import { status } from '../status.js';
+import { duration, escape, time } from '../format.js';
 
 export async function alertsPage(main) {
   main.innerHTML = `<h1>Alerts</h1>
@@ -73,5 +74,18 @@ function row(alert) {
   return `<tr data-alert="${escape(alert.id)}" data-status="${escape(alert.status)}">
     <td>${time(alert.openedAt)}</td><td>${escape(alert.deviceId)}</td><td>${escape(alert.ruleId)}</td>
     <td class="severity-${escape(alert.severity)}">${escape(alert.severity)}</td><td class="status">${escape(alert.status.toLowerCase())}</td>
-    <td>${alert.lastValue ?? '–'} (${alert.peakValue ?? '–'})</td><td>${actions}</td></tr>`;
+    <td>${value(alert)}</td><td>${actions}</td></tr>`;
+}
+
+const OFFLINE_RULE = 'DEVICE_OFFLINE';
+
+/**
+ * The reading that broke the rule and its peak; for an offline alert, how long its device has been silent: its value
+ * is the seconds of silence (at the opening, then at the clearing), so the silence began that long before it opened.
+ */
+function value(alert) {
+  if (alert.ruleId !== OFFLINE_RULE) return `${alert.lastValue ?? '–'} (${alert.peakValue ?? '–'})`;
+  const open = alert.status === 'ACTIVE' || alert.status === 'ACKNOWLEDGED';
+  const silentSince = Date.parse(alert.openedAt) - (alert.lastValue ?? 0) * 1000;
+  return open ? `silent for ${duration(Date.now() - silentSince)}` : `was silent for ${duration((alert.lastValue ?? 0) * 1000)}`;
 }

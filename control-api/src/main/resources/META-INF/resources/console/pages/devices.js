@@ -1,7 +1,7 @@
 // Devices: a filtered, paged list; a device's page shows its state, settings and firmware, and a chart of each
 // metric's last 24 hours from telemetry_1m with its anomalies marked.
 import { api, liveSocket } from '../api.js';
-import { loadECharts } from '../charts.js';
+import { lineSeries, loadECharts } from '../charts.js';
 import { escape, time } from '../format.js';
 
 const PAGE_SIZE = 25;
@@ -81,8 +81,7 @@ async function devicePage(main, deviceId) {
       animation: false, tooltip: { trigger: 'axis' }, legend: { data: ['avg', 'min', 'max', 'anomaly'] },
       xAxis: { type: 'time', axisLabel: { formatter: value => time(value) } }, yAxis: { type: 'value', name: metric + unit, scale: true },
       series: [
-        ...['avg', 'min', 'max'].map(name => ({ name, type: 'line', showSymbol: false,
-          data: series.data.series.map(point => [point.bucketStart, point[name]]) })),
+        ...['avg', 'min', 'max'].map(name => lineSeries(name, series.data.series.map(point => [point.bucketStart, point[name]]))),
         { name: 'anomaly', type: 'scatter', symbolSize: 10, itemStyle: { color: '#c62828' },
           data: anomalies.data.map(anomaly => [anomaly.ts, anomaly.value]) }]
     }, true);

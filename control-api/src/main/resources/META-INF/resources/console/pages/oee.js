@@ -1,10 +1,23 @@
 // OEE over time for a line or a machine: availability, performance, quality and OEE as separate series, by minute,
 // hour or day over a chosen range (Apache ECharts, served as a WebJar).
 import { api } from '../api.js';
-import { loadECharts } from '../charts.js';
-import { escape, percent, time } from '../format.js';
+import { lineSeries, loadECharts } from '../charts.js';
+import { day, escape, midnight, percent, time } from '../format.js';
 
-const RANGES = { '8h': [8 * 3600_000, '1m'], '24h': [24 * 3600_000, '1h'], '7d': [7 * 86_400_000, '1h'], '30d': [30 * 86_400_000, '1d'] };
+const HOUR = 3600_000;
+// Each range as [from, to, granularity] up to now's bucket included: minutes and hours are cut in UTC, days at the
+// organisation's midnight (as the API's buckets are).
+const RANGES = {
+  '8h': now => untilNow(now, 60_000, 8 * HOUR, '1m'),
+  '24h': now => untilNow(now, HOUR, 24 * HOUR, '1h'),
+  '7d': now => untilNow(now, HOUR, 7 * 24 * HOUR, '1h'),
+  '30d': now => [midnight(now, -29), midnight(now, 1), '1d']
+};
+
+function untilNow(now, bucket, span, granularity) {
+  const to = Math.floor(now / bucket) * bucket + bucket;
+  return [to - span, to, granularity];
+}
 
 export async function oeePage(main) {
   const [groups, devices] = await Promise.all([api('/groups?pageSize=100'), api('/devices?pageSize=500')]);
@@ -22,24 +35,22 @@ export async function oeePage(main) {
   const echarts = await loadECharts();
   const chart = echarts.init(main.querySelector('#oee-chart'));
   const draw = async () => {
-    const [span, granularity] = RANGES[main.querySelector('#oee-range').value];
-    const bucket = granularity === '1d' ? 86_400_000 : granularity === '1h' ? 3600_000 : 60_000;
-    const to = Math.floor(Date.now() / bucket) * bucket + bucket;
+    const [from, to, granularity] = RANGES[main.querySelector('#oee-range').value](Date.now());
     main.querySelector('#oee-total').textContent = 'Loading…';
-    const answer = (await api(`/analytics/oee?${main.querySelector('#oee-scope').value}&from=${new Date(to - span).toISOString()}`
+    const answer = (await api(`/analytics/oee?${main.querySelector('#oee-scope').value}&from=${new Date(from).toISOString()}`
       + `&to=${new Date(to).toISOString()}&granularity=${granularity}`)).data;
     const total = answer.total;
     main.querySelector('#oee-total').textContent = answer.series.length === 0
       ? 'No OEE data in this range yet: the OEE job writes a minute once it has passed.'
       : `Whole range: OEE ${percent(total?.oee)}, availability ${percent(total?.availability)}, performance `
         + `${percent(total?.performance)}, quality ${percent(total?.quality)}`;
-    const series = name => ({ name, type: 'line', showSymbol: false,
-      data: answer.series.map(point => [point.bucketStart, point[name] === null ? null : +(point[name] * 100).toFixed(1)]) });
+    const series = name => lineSeries(name,
+      answer.series.map(point => [point.bucketStart, point[name] === null ? null : +(point[name] * 100).toFixed(1)]));
     chart.setOption({
       animation: false,
       tooltip: { trigger: 'axis', valueFormatter: value => value === null ? '–' : `${value.toFixed(1)} %` },
       legend: { data: ['oee', 'availability', 'performance', 'quality'] },
-      xAxis: { type: 'time', axisLabel: { formatter: value => time(value) } },
+      xAxis: { type: 'time', min: from, max: to, axisLabel: { formatter: value => (granularity === '1d' ? day : time)(value) } },
       yAxis: { type: 'value', name: '%', min: 0 },
       series: ['oee', 'availability', 'performance', 'quality'].map(series)
     }, true);

@@ -2,7 +2,8 @@
 // roll-outs and pause, resume or cancel them. A roll-out's page follows it live (every update step arrives on the
 // socket).
 import { api, liveSocket } from '../api.js';
-import { canOperate, status } from '../app.js';
+import { canOperate } from '../session.js';
+import { status } from '../status.js';
 import { field, showProblems } from '../form.js';
 import { escape, time } from '../format.js';
 

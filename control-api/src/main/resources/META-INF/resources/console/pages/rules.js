@@ -1,6 +1,7 @@
 // Alert rules: everyone reads them; admins create and edit them, with the API's validation shown at the fields.
 import { api } from '../api.js';
-import { role, status } from '../app.js';
+import { role } from '../session.js';
+import { status } from '../status.js';
 import { field, showProblems } from '../form.js';
 import { escape } from '../format.js';
 
