@@ -9,18 +9,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * This machine's Mosquitto (the Debian package, which ships the dynamic-security plugin) as a process of the test, on a
- * port of its own, anonymous clients refused, with a fresh dynamic-security file whose admin the test knows.
+ * port of its own, with the project's configuration ({@code mosquitto/mosquitto.conf}, its limits and access rules)
+ * but for where it listens, keeps its files and finds the plugin, and a fresh dynamic-security file whose admin the
+ * test knows.
  */
 final class DynsecMosquitto implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/sbin/mosquitto");
     static final String ADMIN = "admin";
     static final String ADMIN_PASSWORD = "the-dynsec-admin-password-of-this-test";
+    /** The configuration docker-compose gives Mosquitto, from the module's folder. */
+    private static final Path PROJECT_CONFIG = Path.of("..", "mosquitto", "mosquitto.conf");
+    /** Settings of that configuration that name the container's port and paths; the test sets its own. */
+    private static final List<String> MACHINE_SETTINGS = List.of("listener", "persistence", "persistence_location",
+            "plugin", "plugin_opt_config_file");
 
     private final Process process;
 
@@ -47,15 +56,15 @@ final class DynsecMosquitto implements AutoCloseable {
                 .redirectErrorStream(true).start();
         assertThat(init.waitFor()).as(new String(init.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
         Path config = folder.resolve("mosquitto.conf");
-        Files.writeString(config, String.join("\n",
+        List<String> lines = new ArrayList<>(projectSettings());
+        lines.addAll(List.of(
                 "listener " + port + " 127.0.0.1",
-                "allow_anonymous false",
-                "per_listener_settings false",
                 "plugin " + plugin().orElseThrow(),
                 "plugin_opt_config_file " + security,
                 // Run as root (CI), the broker would switch to user mosquitto, which cannot write the test's folder.
                 "user " + System.getProperty("user.name"),
                 ""));
+        Files.writeString(config, String.join("\n", lines));
         Process process = new ProcessBuilder(BINARY.toString(), "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(folder.resolve("mosquitto.log").toFile()).start();
         DynsecMosquitto mosquitto = new DynsecMosquitto(process);
@@ -65,6 +74,13 @@ final class DynsecMosquitto implements AutoCloseable {
             }
         });
         return mosquitto;
+    }
+
+    private static List<String> projectSettings() throws IOException {
+        return Files.readAllLines(PROJECT_CONFIG).stream().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .filter(line -> !MACHINE_SETTINGS.contains(line.split("\\s+", 2)[0]))
+                .toList();
     }
 
     @Override

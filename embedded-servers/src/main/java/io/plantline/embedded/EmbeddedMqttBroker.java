@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import io.plantline.model.Limits;
 import io.plantline.model.mqtt.MqttAccessPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * An MQTT 5 broker (HiveMQ Community Edition) in this JVM, listening on 127.0.0.1. Usage statistics are
  * off, and the per-client queue is large, because a broker that drops queued QoS 1 messages would hide
- * losses the bridge's tests must find. Sessions and queues are kept in memory: the broker lives and dies
+ * losses the bridge's tests must find. A packet larger than {@link Limits#MAX_MQTT_PACKET_BYTES} is refused (the
+ * client is disconnected), as Mosquitto in cluster mode does. Sessions and queues are kept in memory: the broker lives and dies
  * with the process that embeds it, and HiveMQ's disk stores take over 500 MB at start and keep growing.
  *
  * <p>So that a publish the broker acknowledged survives the process being killed, an {@link InboundPublishes} can
@@ -93,11 +95,10 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 .withExtensionMain(new ExtensionMain() {
                     @Override
                     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-                        if (access != null) {
-                            MqttAccessControl.register(access);
-                        }
+                        MqttAccessControl control = access == null ? null : MqttAccessControl.register(access);
                         if (inbound != null) {
-                            InboundPublishInterceptor.register(inbound);
+                            InboundPublishInterceptor.register(inbound,
+                                    control == null ? (clientId, topic) -> true : control::allowsPublish);
                         }
                     }
 
@@ -141,6 +142,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     <queued-messages>
                       <max-queue-size>%d</max-queue-size>
                     </queued-messages>
+                    <packets>
+                      <max-packet-size>%d</max-packet-size>
+                    </packets>
                   </mqtt>
                   <persistence>
                     <mode>in-memory</mode>
@@ -149,6 +153,6 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     <enabled>false</enabled>
                   </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT);
+                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT, Limits.MAX_MQTT_PACKET_BYTES);
     }
 }

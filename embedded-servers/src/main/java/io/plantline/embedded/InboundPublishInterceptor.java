@@ -14,21 +14,30 @@ import java.time.Duration;
 /**
  * The publish interceptor behind {@link InboundPublishes}: every client gets a publish interceptor that hands the
  * publishes of the topics taken to it and holds the broker's answer (the PUBACK) until it has them. A publish not
- * taken within {@link #WITHIN} is answered with an error, so the client sends it again.
+ * taken within {@link #WITHIN} is answered with an error, so the client sends it again. The broker checks a client's
+ * permissions only after its interceptors, and never for a publish an interceptor answered: so a publish the client
+ * may not send is left alone here, for the broker to refuse.
  */
 final class InboundPublishInterceptor implements PublishInboundInterceptor {
 
     static final Duration WITHIN = Duration.ofSeconds(60);
 
-    private final InboundPublishes inbound;
+    /** Whether a client (by id) may publish to a topic. */
+    interface PublishPermission {
+        boolean allows(String clientId, String topic);
+    }
 
-    private InboundPublishInterceptor(InboundPublishes inbound) {
+    private final InboundPublishes inbound;
+    private final PublishPermission permission;
+
+    private InboundPublishInterceptor(InboundPublishes inbound, PublishPermission permission) {
         this.inbound = inbound;
+        this.permission = permission;
     }
 
     /** Gives every client the interceptor; called as the broker's extension starts. */
-    static void register(InboundPublishes inbound) {
-        InboundPublishInterceptor interceptor = new InboundPublishInterceptor(inbound);
+    static void register(InboundPublishes inbound, PublishPermission permission) {
+        InboundPublishInterceptor interceptor = new InboundPublishInterceptor(inbound, permission);
         Services.initializerRegistry().setClientInitializer((initializerInput, client) ->
                 client.addPublishInboundInterceptor(interceptor));
     }
@@ -36,7 +45,7 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
     @Override
     public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
         String topic = input.getPublishPacket().getTopic();
-        if (!inbound.takes(topic)) {
+        if (!inbound.takes(topic) || !permission.allows(input.getClientInformation().getClientId(), topic)) {
             return;
         }
         byte[] payload = input.getPublishPacket().getPayload().map(InboundPublishInterceptor::bytes).orElse(new byte[0]);

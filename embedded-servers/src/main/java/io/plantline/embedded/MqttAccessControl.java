@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The authenticator behind {@link MqttAccessPolicy}: it authenticates every connection with the policy, gives the
- * client the grant's topic permissions (anything else refused) and, every {@link #REVIEW_EVERY}, asks the policy which
+ * The authenticator behind {@link MqttAccessPolicy}: it authenticates every connection with the policy, refuses a
+ * client id the grant does not allow (so no client takes over another's session), gives the client the grant's topic
+ * permissions (anything else refused) and, every {@link #REVIEW_EVERY}, asks the policy which
  * grants of connected clients no longer hold and disconnects those clients. It is registered as the broker's
  * extension starts, before the listener opens, so no client connects unchecked.
  */
@@ -53,11 +54,21 @@ final class MqttAccessControl implements SimpleAuthenticator {
     }
 
     /** Authenticates every connection from now on and reviews connected clients; called as the broker's extension starts. */
-    static void register(MqttAccessPolicy policy) {
+    static MqttAccessControl register(MqttAccessPolicy policy) {
         MqttAccessControl control = new MqttAccessControl(policy);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> control);
         Services.extensionExecutorService().scheduleWithFixedDelay(control::review,
                 REVIEW_EVERY.toMillis(), REVIEW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return control;
+    }
+
+    /**
+     * Whether the connected client {@code clientId} may publish to {@code topic}. A publish interceptor runs before the
+     * broker checks the client's permissions, so one that takes publishes asks here first.
+     */
+    boolean allowsPublish(String clientId, String topic) {
+        Connection connection = connections.get(clientId);
+        return connection != null && connection.grant().allowsPublish(topic);
     }
 
     @Override
@@ -69,10 +80,16 @@ final class MqttAccessControl implements SimpleAuthenticator {
             try {
                 String username = input.getConnectPacket().getUserName().orElse("");
                 String password = input.getConnectPacket().getPassword().map(MqttAccessControl::text).orElse("");
+                String clientId = input.getClientInformation().getClientId();
                 policy.authenticate(username, password).ifPresentOrElse(grant -> {
+                    if (!grant.allowsClientId(clientId)) {
+                        output.failAuthentication(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                                "a device connects with its user name as client id, a service with ids beginning with its name");
+                        return;
+                    }
                     output.getDefaultPermissions().addAll(permissions(grant));
                     output.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
-                    connections.put(input.getClientInformation().getClientId(), new Connection(grant, Instant.now()));
+                    connections.put(clientId, new Connection(grant, Instant.now()));
                     output.authenticateSuccessfully();
                 }, () -> output.failAuthentication(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
                         "unknown user name, wrong key, or a disabled device"));

@@ -22,8 +22,7 @@ final class BridgeInbound implements InboundPublishes {
     /** What the bridge subscribes to ({@code plantline/+/+/+}), but for the commands the bridge sends devices. */
     @Override
     public boolean takes(String topic) {
-        return topic.startsWith(Topics.MQTT_ROOT + "/") && topic.split("/", -1).length == 4
-                && !topic.endsWith("/" + Topics.COMMANDS_KIND);
+        return Topics.isDeviceUplink(topic);
     }
 
     @Override

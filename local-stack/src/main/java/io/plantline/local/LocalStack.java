@@ -238,8 +238,8 @@ public final class LocalStack implements AutoCloseable {
 
         out.println();
         out.printf("Plantline local stack is up in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
-        out.println("  MQTT broker      " + broker.uri() + " (a device logs in as <org>/<device> with its write key;"
-                + " the simulator as " + ServiceAccount.SIMULATOR + " with " + dataDir.resolve("mqtt-simulator-password") + ")");
+        out.println("  MQTT broker      " + broker.uri() + " (a device logs in as <org>/<device>, also its client id,"
+                + " with its write key; the simulator as " + ServiceAccount.SIMULATOR + " with " + dataDir.resolve("mqtt-simulator-password") + ")");
         out.println("  Kafka bootstrap  " + kafka.bootstrapServers());
         out.println("  PostgreSQL       " + postgres.jdbcUrl());
         out.println("  Flink web UI     " + flink.restAddress());

@@ -110,7 +110,7 @@ class LocalStackCrashIT {
     /** Readings of a metric of its own, each acknowledged by the broker before the next is sent. */
     /** As the simulator would, with its account (the stack keeps its password in the data directory). */
     private static void publishProbes(int mqttPort, String device, byte[] simulatorPassword) {
-        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("probe-" + device)
+        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("plantline-simulator-probe-" + device)
                 .serverHost("127.0.0.1").serverPort(mqttPort)
                 .simpleAuth().username("plantline-simulator").password(simulatorPassword).applySimpleAuth()
                 .buildBlocking();

@@ -186,7 +186,7 @@ class LocalStackIT {
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"deviceId\":\"probe-1\"}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         String key = new ObjectMapper().readTree(created).at("/data/writeKey").asText();
-        Mqtt5BlockingClient device = mqttClient(mqttPort).simpleAuth().username("demo/probe-1")
+        Mqtt5BlockingClient device = mqttClient(mqttPort).identifier("demo/probe-1").simpleAuth().username("demo/probe-1")
                 .password(key.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
         device.connect();
         device.publishWith().topic("plantline/demo/probe-1/heartbeat").qos(MqttQos.AT_LEAST_ONCE)

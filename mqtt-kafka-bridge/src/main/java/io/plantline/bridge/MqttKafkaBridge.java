@@ -49,8 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class MqttKafkaBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
-    /** Room beside the payload in an MQTT packet (topic, properties) within the packet size the bridge accepts. */
-    static final int PACKET_OVERHEAD_BYTES = 64 * 1024;
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
@@ -125,7 +123,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
 
     /** The largest MQTT packet the bridge accepts: a payload just over the limit still becomes a dead letter. */
     static int maximumPacketSize(BridgeOptions options) {
-        return options.maxPayloadBytes() + PACKET_OVERHEAD_BYTES;
+        return options.maxPayloadBytes() + Limits.MQTT_PACKET_OVERHEAD_BYTES;
     }
 
     /**

@@ -16,6 +16,14 @@ public final class Limits {
 
     /** The bridge's default; a configuration may lower or raise it. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+    /** Room beside the payload in an MQTT packet (topic, properties). */
+    public static final int MQTT_PACKET_OVERHEAD_BYTES = 64 * 1024;
+    /**
+     * The largest MQTT packet the brokers take (both are configured with it) and the bridge accepts: a payload just
+     * over {@link #DEFAULT_MAX_PAYLOAD_BYTES} still reaches the bridge and becomes a dead letter, a larger packet is
+     * refused by the broker, so no device is told "received" for a message that is then dropped.
+     */
+    public static final int MAX_MQTT_PACKET_BYTES = DEFAULT_MAX_PAYLOAD_BYTES + MQTT_PACKET_OVERHEAD_BYTES;
     public static final int MAX_METRICS_PER_READING = 256;
     public static final int MAX_MESSAGE_CHARS = 1024;
     /** One count message covers a short interval; more parts than this is a counter reset or a bug. */

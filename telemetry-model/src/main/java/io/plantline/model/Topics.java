@@ -34,6 +34,15 @@ public final class Topics {
         return String.join("/", MQTT_ROOT, device.orgSlug(), device.deviceId(), COMMANDS_KIND);
     }
 
+    /**
+     * Whether {@code topic} is one a device sends on: a device topic ({@link #MQTT_DEVICE_FILTER}) other than the
+     * commands the platform sends devices.
+     */
+    public static boolean isDeviceUplink(String topic) {
+        return topic.startsWith(MQTT_ROOT + "/") && topic.split("/", -1).length == 4
+                && !topic.endsWith("/" + COMMANDS_KIND);
+    }
+
     /** A device topic split into its device and kind; empty when it is not a device topic of the contract. */
     public static Optional<DeviceTopic> parseMqttTopic(String topic) {
         String[] parts = topic == null ? new String[0] : topic.split("/", -1);

@@ -23,11 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps Mosquitto's dynamic-security accounts in step with the device registry, for cluster mode. A device's account
- * (user name {@code org/device}, its write key as password, a role with the rights of {@link MqttGrant#device}) is
+ * (user name {@code org/device}, its write key as password, the user name as its only client id, so no device takes
+ * over another's session or the bridge's, a role with the rights of {@link MqttGrant#device}) is
  * written when the API issues the key, the only moment the key is known; the account remembers the key's prefix. Every
  * {@link #REVIEW_EVERY} the accounts are compared with the registry: a device disabled, deleted or whose broker
  * account holds another key than the registry's is disabled or deleted (which disconnects it), a device enabled again
- * is enabled; an account whose device the registry has not shown yet is left alone for {@link #UNREGISTERED_GRACE}.
+ * is enabled, an account without its client id (written by an earlier version) gets it; an account whose device the
+ * registry has not shown yet is left alone for {@link #UNREGISTERED_GRACE}.
  * The services' accounts are written at start.
  */
 public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
@@ -44,7 +46,7 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
     private record RegisteredDevice(String username, boolean enabled, String keyPrefix) {
     }
 
-    private record BrokerAccount(String username, boolean disabled, String keyPrefix) {
+    private record BrokerAccount(String username, boolean disabled, String keyPrefix, String clientId) {
     }
 
     private final DynsecClient dynsec;
@@ -71,7 +73,7 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
             dynsec.connect();
             MosquittoAccounts accounts = new MosquittoAccounts(dynsec, database);
             for (ServiceAccount service : services) {
-                accounts.write(service.username(), service.password(), "", service.grant());
+                accounts.write(service.username(), service.password(), "", service.grant(), null);
             }
             accounts.reviews.scheduleWithFixedDelay(accounts::reviewQuietly, 0, REVIEW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
             return accounts;
@@ -86,7 +88,8 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
     @Override
     public void issued(DeviceRef device, DeviceKeys.Issued key) {
         try {
-            write(username(device), key.key(), key.prefix(), MqttGrant.device(device.orgSlug(), device.deviceId(), key.prefix()));
+            write(username(device), key.key(), key.prefix(), MqttGrant.device(device.orgSlug(), device.deviceId(), key.prefix()),
+                    username(device));
         } catch (DynsecClient.DynsecException e) {
             LOG.warn("Mosquitto did not take the key of {}", username(device), e);
             throw ApiException.unavailable("the MQTT broker did not take the device's key; nothing was changed, try again");
@@ -96,9 +99,11 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
     /**
      * Replaces the account: deleting it first disconnects a client of the old key, and gives the role a clean slate.
      * A role is added after the client is created, because Mosquitto 2.0 does not track a role given inside
-     * createClient for later changes.
+     * createClient for later changes. A {@code clientId} (or null: any) is the only one the account may connect with;
+     * the services' accounts take any, since the bridge connects several times under one account.
      */
-    private void write(String username, String password, String keyPrefix, MqttGrant grant) throws DynsecClient.DynsecException {
+    private void write(String username, String password, String keyPrefix, MqttGrant grant, String clientId)
+            throws DynsecClient.DynsecException {
         ObjectNode role = DynsecClient.command("createRole").put("rolename", username);
         grant.deniedPublish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, false, 10)));
         grant.publish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, true, 0)));
@@ -107,12 +112,16 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
             // Mosquitto 2.0 checks a shared subscription's whole filter, "$share/<group>/" included.
             role.withArray("acls").add(acl("subscribePattern", "$share/+/" + topic, true, 0));
         }
+        ObjectNode client = DynsecClient.command("createClient").put("username", username).put("password", password)
+                .put("textdescription", keyPrefix);
+        if (clientId != null) {
+            client.put("clientid", clientId);
+        }
         List<JsonNode> answers = dynsec.run(List.of(
                 DynsecClient.command("deleteClient").put("username", username),
                 DynsecClient.command("deleteRole").put("rolename", username),
                 role,
-                DynsecClient.command("createClient").put("username", username).put("password", password)
-                        .put("textdescription", keyPrefix),
+                client,
                 DynsecClient.command("addClientRole").put("username", username).put("rolename", username)));
         for (JsonNode answer : answers.subList(2, answers.size())) {
             if (answer.has("error")) {
@@ -152,6 +161,10 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
                     changes.add(DynsecClient.command(current ? "enableClient" : "disableClient")
                             .put("username", account.username()));
                 }
+                if (!account.username().equals(account.clientId())) {
+                    changes.add(DynsecClient.command("setClientId").put("username", account.username())
+                            .put("clientid", account.username()));
+                }
             }
         }
         Set<String> awaiting = accounts.stream().map(BrokerAccount::username).filter(name -> !registry.containsKey(name))
@@ -179,7 +192,7 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
             String username = client.path("username").asText();
             if (RegistryMqttAccess.deviceOf(username).isPresent()) {
                 accounts.add(new BrokerAccount(username, client.path("disabled").asBoolean(false),
-                        client.path("textdescription").asText("")));
+                        client.path("textdescription").asText(""), client.path("clientid").asText("")));
             }
         }
         return accounts;

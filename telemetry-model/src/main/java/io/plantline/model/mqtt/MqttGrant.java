@@ -1,6 +1,7 @@
 package io.plantline.model.mqtt;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * What an authenticated MQTT client may do. Topic filters are checked in order, denials first, and anything not
@@ -14,6 +15,8 @@ import java.util.List;
  */
 public record MqttGrant(String principal, String credential, List<String> deniedPublish, List<String> publish,
                         List<String> subscribe) {
+
+    private static final Pattern LEVEL = Pattern.compile("/");
 
     /**
      * A device publishes to its own topics and reads its own commands; it may not write commands, not even its own,
@@ -32,5 +35,36 @@ public record MqttGrant(String principal, String credential, List<String> denied
 
     public boolean isDevice() {
         return principal.contains("/");
+    }
+
+    /**
+     * Whether a client of this grant may connect under {@code clientId}: a device only under its user name
+     * ({@code org/device}), a service under ids beginning with its name. No client can then take over another's
+     * session, neither a device's nor the bridge's; service names hold no {@code /}, so no device id begins with one.
+     */
+    public boolean allowsClientId(String clientId) {
+        return isDevice() ? principal.equals(clientId) : clientId.startsWith(principal);
+    }
+
+    /** Whether the grant lets its client publish to {@code topic}: denials first, then anything allowed. */
+    public boolean allowsPublish(String topic) {
+        return deniedPublish.stream().noneMatch(filter -> matches(filter, topic))
+                && publish.stream().anyMatch(filter -> matches(filter, topic));
+    }
+
+    /** MQTT topic filter matching: {@code +} is one level, a trailing {@code #} any number of levels. */
+    static boolean matches(String filter, String topic) {
+        String[] filterLevels = LEVEL.split(filter, -1);
+        String[] topicLevels = LEVEL.split(topic, -1);
+        for (int level = 0; level < filterLevels.length; level++) {
+            if (filterLevels[level].equals("#")) {
+                return true;
+            }
+            if (level >= topicLevels.length
+                    || !(filterLevels[level].equals("+") || filterLevels[level].equals(topicLevels[level]))) {
+                return false;
+            }
+        }
+        return filterLevels.length == topicLevels.length;
     }
 }
