@@ -35,6 +35,6 @@ class PipelineEnvironmentTest {
         assertThat(options.kafkaBootstrap()).isEqualTo("kafka:9092");
         assertThat(options.allowedLateness()).isEqualTo(Duration.ofMinutes(1));
         assertThat(options.maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(options.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/plantline");
+        assertThat(options.database().url()).isEqualTo("jdbc:postgresql://localhost:5432/plantline");
     }
 }
