@@ -55,7 +55,7 @@ public record JobOptions(String kafkaBootstrap, JdbcAddress database, int parall
         return new JobOptions(
                 settings.string("kafka-bootstrap", "localhost:9092"),
                 JdbcAddress.from(settings, "jdbc:postgresql://localhost:5432/plantline"),
-                (int) settings.number("parallelism", 2, 1, 1024),
+                (int) settings.number("parallelism", 2, 1, PipelineEnvironment.MAX_PARALLELISM),
                 millis(settings, "out-of-orderness-ms", Duration.ofSeconds(5)),
                 millis(settings, "allowed-lateness-ms", Duration.ofMinutes(2)),
                 millis(settings, "idleness-ms", Duration.ofSeconds(30)),

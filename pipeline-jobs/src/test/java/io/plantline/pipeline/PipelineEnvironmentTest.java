@@ -25,6 +25,7 @@ class PipelineEnvironmentTest {
         assertThat(env.getCheckpointConfig().getCheckpointingConsistencyMode()).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
         assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(2000);
         assertThat(env.getParallelism()).isEqualTo(3);
+        assertThat(env.getMaxParallelism()).as("the same for keyed and per-device operator state").isEqualTo(128);
     }
 
     @Test
