@@ -1,5 +1,6 @@
 package io.plantline.bench;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.oee.OeeComponents;
 import io.plantline.pipeline.oee.OeeMinute;
 import io.plantline.pipeline.oee.OeeMinutesTable;
@@ -78,7 +79,7 @@ public final class OeeSinkBenchmark {
             var minutes = env.fromSequence(0, rows() - 1)
                     .map(i -> minute(i, count, first), TypeInformation.of(OeeMinute.class))
                     .keyBy(OeeMinute::deviceId);
-            OeeMinutesTable.table(stack.jdbcUrl).writer(minutes, "oee-sink-bench", "writer")
+            OeeMinutesTable.table(JdbcAddress.of(stack.jdbcUrl)).writer(minutes, "oee-sink-bench", "writer")
                     .sinkTo(new DiscardingSink<>());
         }).getJobGraph());
         return rows() / BenchStack.seconds(start);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.jobs.JobRoutes;
 import io.plantline.bridge.BridgeOptions;
+import io.plantline.config.JdbcAddress;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.JobOptions;
 import io.plantline.sql.SchemaMigration;
@@ -211,6 +212,59 @@ class ComposeFileIT {
         }
         assertThat(required).hasSizeGreaterThanOrEqualTo(6)
                 .allSatisfy(name -> assertThat(header).as("the header names " + name).contains(name + "="));
+    }
+
+    /**
+     * Issue 29: the database password reaches the driver as a login property, never inside a JDBC URL, whose
+     * parameters are URL-encoded and break on {@code &}, {@code #} and {@code %}. Each process, configured from its
+     * compose environment (the server swapped for the test's), logs in with such a password. The bridges' settings
+     * belong to issue 37 and follow when the bridge reads {@code jdbc-password}.
+     */
+    @Test
+    void theDatabasePasswordIsALoginPropertyNeverPartOfAUrl(TestDatabase database) throws Exception {
+        String password = "p&ss#w%rd:1";
+        String login = "compose_" + database.schema();
+        database.execute("CREATE ROLE " + login + " LOGIN PASSWORD '" + password + "'");
+        try {
+            Map<String, String> api = withTestServer(services.at("/control-api/environment"), database, login, password);
+            assertLogsIn(ApiOptions.parse(new String[0], api).database(), login, password);
+            Map<String, String> jobs = withTestServer(services.at("/submit-jobs/environment"), database, login, password);
+            assertLogsIn(JobOptions.parse(new String[0], jobs).database(), login, password);
+        } finally {
+            database.execute("DROP ROLE " + login);
+        }
+    }
+
+    /**
+     * A service's compose environment as compose interpolates it, with the test's server, {@code login} and the
+     * database password filled in (other secrets get a stand-in).
+     */
+    private static Map<String, String> withTestServer(JsonNode environment, TestDatabase database, String login,
+                                                     String password) {
+        String server = database.jdbcUrl().replaceAll("^jdbc:postgresql://([^?]*).*$", "$1");
+        Map<String, String> filled = new java.util.TreeMap<>();
+        for (String name : names(environment)) {
+            String value = environment.get(name).asText()
+                    .replace("${PLANTLINE_DB_PASSWORD:?set PLANTLINE_DB_PASSWORD for the database}", password)
+                    .replaceAll("\\$\\{[A-Z_]+:\\?[^}]*}", "a stand-in secret of at least thirty-two bytes")
+                    .replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1");
+            filled.put(name, value.replace("postgres:5432/plantline", server).replace("user=plantline", "user=" + login));
+            if (name.endsWith("_JDBC_USER")) {
+                filled.put(name, login);
+            }
+        }
+        return filled;
+    }
+
+    private static void assertLogsIn(JdbcAddress address, String login, String password) throws Exception {
+        assertThat(address.url()).as("the JDBC URL").doesNotContain(password).doesNotContain("password=");
+        assertThat(address.toString()).doesNotContain(password);
+        try (Connection connection = DriverManager.getConnection(address.url(), address.withLogin(new Properties()));
+             Statement statement = connection.createStatement();
+             java.sql.ResultSet user = statement.executeQuery("SELECT current_user")) {
+            user.next();
+            assertThat(user.getString(1)).isEqualTo(login);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.plantline.api;
 
 import io.plantline.api.mqtt.ServiceAccount;
+import io.plantline.config.JdbcAddress;
 import io.plantline.config.Settings;
 import io.plantline.model.Limits;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,8 @@ import java.util.Set;
  * The module README has the table; secrets (the token signing secret, the first admin's password) are best given
  * through the environment.
  *
+ * @param database            the PostgreSQL database ({@code --jdbc-url}) and the login apart from it
+ *                            ({@code --jdbc-user}, {@code --jdbc-password}; {@link JdbcAddress})
  * @param tokenSecret         HMAC secret for access tokens, at least 32 bytes ({@code --jwt-secret}); when absent a
  *                            random one is made at start, so tokens do not outlive the process
  * @param flinkRestUrl        the Flink cluster's REST address for {@code /jobs} ({@code --flink-rest-url}); absent: 503
@@ -35,7 +38,7 @@ import java.util.Set;
  * @param notifications       the SMTP server and the senders' retries ({@link Notifications})
  * @param reports             background KPI reports ({@link Reports})
  */
-public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
+public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
                          WebSockets webSockets, Optional<String> flinkRestUrl,
@@ -44,7 +47,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                          Reports reports) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
-    public static final Set<String> NAMES = Set.of("port", "jdbc-url", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
+    public static final Set<String> NAMES = Set.of("port", "jdbc-url", "jdbc-user", "jdbc-password", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
             "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
             "ws-messages-per-second",
@@ -148,7 +151,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
                 settings.string("bootstrap-admin-password", "")));
         return new ApiOptions(
                 (int) settings.number("port", 8080, 0, 65535),
-                settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
+                JdbcAddress.from(settings, "jdbc:postgresql://localhost:5432/plantline"),
                 settings.string("kafka-bootstrap", "localhost:9092"),
                 secret.isEmpty() ? randomSecret() : secret.getBytes(StandardCharsets.UTF_8),
                 Duration.ofSeconds(settings.number("access-token-ttl-s", 900, 1, 86_400)),
@@ -225,15 +228,15 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
 
     /** The same API attached to other servers (local mode and tests pick them at run time). */
     public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
-        return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
-                bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
-                databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
+        return new ApiOptions(port, JdbcAddress.of(jdbcUrl), kafkaBootstrap, tokenSecret, accessTokenLifetime,
+                refreshTokenLifetime, bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes,
+                statementTimeout, databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
                 mosquitto, corsOrigins, edge, notifications, reports);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
     public ApiOptions managingJobs(String flinkRestUrl, Optional<java.nio.file.Path> jobJar, String platformOrg) {
-        return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+        return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
                 Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports);
@@ -241,7 +244,7 @@ public record ApiOptions(int port, String jdbcUrl, String kafkaBootstrap, byte[]
 
     /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks to local receivers (local mode). */
     public ApiOptions notifyingThrough(Smtp smtp) {
-        return new ApiOptions(port, jdbcUrl, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+        return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),

@@ -15,10 +15,10 @@ import io.plantline.api.db.Database;
 import io.plantline.api.devices.BrokerAccounts;
 import io.plantline.api.devices.DeviceApiRoutes;
 import io.plantline.api.devices.DeviceKeyAuth;
-import io.plantline.api.devices.LatestMinutes;
 import io.plantline.api.devices.DeviceRoutes;
 import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.devices.DeviceStore;
+import io.plantline.api.devices.LatestMinutes;
 import io.plantline.api.groups.GroupRoutes;
 import io.plantline.api.groups.GroupStore;
 import io.plantline.api.shifts.CalendarRoutes;
@@ -85,7 +85,7 @@ public final class ControlApi implements AutoCloseable {
     private final PasswordHasher hasher;
 
     private ControlApi(ApiOptions options, Clock clock) {
-        database = register(new Database(options.jdbcUrl(), options.databasePoolSize(), options.statementTimeout()));
+        database = register(new Database(options.database(), options.databasePoolSize(), options.statementTimeout()));
         SchemaMigration.apply(database.dataSource());
         ApiKafka kafka = register(new ApiKafka(options.kafkaBootstrap()));
         hasher = new PasswordHasher(options.bcryptCost());

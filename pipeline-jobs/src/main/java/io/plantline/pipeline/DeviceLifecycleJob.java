@@ -4,10 +4,10 @@ import io.plantline.config.Settings;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.alerting.AlertChange;
-import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.alerting.AlertChanges;
 import io.plantline.pipeline.alerting.AlertRow;
 import io.plantline.pipeline.alerting.AlertsTable;
+import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.lifecycle.CommandInputs;
 import io.plantline.pipeline.lifecycle.DeviceLifecycle;
 import io.plantline.pipeline.lifecycle.DeviceMessageInputs;
@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -115,9 +115,9 @@ public final class DeviceLifecycleJob {
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
         KafkaTopicSinks kafka = new KafkaTopicSinks(options.kafkaBootstrap(), deadLetterTopic, NAME);
-        return new Sinks(LifecycleTables.targets(options.jdbcUrl()), OtaTargetEvents.kafkaSink(kafka, alertsTopic),
-                LifecycleTables.statuses(options.jdbcUrl()), LifecycleTables.firmware(options.jdbcUrl()),
-                AlertsTable.table(options.jdbcUrl()), AlertChanges.kafkaSink(kafka, alertsTopic), kafka.deadLetters());
+        return new Sinks(LifecycleTables.targets(options.database()), OtaTargetEvents.kafkaSink(kafka, alertsTopic),
+                LifecycleTables.statuses(options.database()), LifecycleTables.firmware(options.database()),
+                AlertsTable.table(options.database()), AlertChanges.kafkaSink(kafka, alertsTopic), kafka.deadLetters());
     }
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */

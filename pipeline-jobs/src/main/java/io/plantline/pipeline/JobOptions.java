@@ -1,5 +1,6 @@
 package io.plantline.pipeline;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.config.Settings;
 import java.time.Duration;
 import java.util.HashSet;
@@ -11,7 +12,8 @@ import java.util.Set;
  * else {@code PLANTLINE_NAME} environment variables, else the defaults below).
  *
  * @param kafkaBootstrap     {@code --kafka-bootstrap}, default {@code localhost:9092}
- * @param jdbcUrl            {@code --jdbc-url}, default {@code jdbc:postgresql://localhost:5432/plantline}
+ * @param database           {@code --jdbc-url}, default {@code jdbc:postgresql://localhost:5432/plantline}, and the
+ *                           login apart from it, {@code --jdbc-user} and {@code --jdbc-password} ({@link JdbcAddress})
  * @param parallelism        {@code --parallelism}, default 2
  * @param maxOutOfOrderness  how far event time may run backwards before a record is late
  *                           ({@code --out-of-orderness-ms}, default 5 s)
@@ -25,18 +27,23 @@ import java.util.Set;
  * @param rulesWait          at start and after a restore, event time is held until the rules topic is read to its
  *                           end, for at most this long ({@code --rules-wait-ms}, default 2 min)
  */
-public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism, Duration maxOutOfOrderness,
+public record JobOptions(String kafkaBootstrap, JdbcAddress database, int parallelism, Duration maxOutOfOrderness,
                          Duration allowedLateness, Duration sourceIdleness, Duration checkpointInterval,
                          Duration stateTtl, Duration rulesWait) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE";
-    public static final Set<String> NAMES = Set.of("kafka-bootstrap", "jdbc-url", "parallelism", "out-of-orderness-ms",
-            "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms", "state-ttl-ms", "rules-wait-ms");
+    public static final Set<String> NAMES = namesWith(JdbcAddress.NAMES, Set.of("kafka-bootstrap", "parallelism",
+            "out-of-orderness-ms", "allowed-lateness-ms", "idleness-ms", "checkpoint-interval-ms", "state-ttl-ms",
+            "rules-wait-ms"));
 
     /** Every job's names and one job's own, for a job with settings of its own. */
     public static Set<String> namesWith(Set<String> jobSpecific) {
-        Set<String> all = new HashSet<>(NAMES);
-        all.addAll(jobSpecific);
+        return namesWith(NAMES, jobSpecific);
+    }
+
+    private static Set<String> namesWith(Set<String> names, Set<String> more) {
+        Set<String> all = new HashSet<>(names);
+        all.addAll(more);
         return Set.copyOf(all);
     }
 
@@ -47,8 +54,8 @@ public record JobOptions(String kafkaBootstrap, String jdbcUrl, int parallelism,
     public static JobOptions from(Settings settings) {
         return new JobOptions(
                 settings.string("kafka-bootstrap", "localhost:9092"),
-                settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
-                (int) settings.number("parallelism", 2, 1, 1024),
+                JdbcAddress.from(settings, "jdbc:postgresql://localhost:5432/plantline"),
+                (int) settings.number("parallelism", 2, 1, PipelineEnvironment.MAX_PARALLELISM),
                 millis(settings, "out-of-orderness-ms", Duration.ofSeconds(5)),
                 millis(settings, "allowed-lateness-ms", Duration.ofMinutes(2)),
                 millis(settings, "idleness-ms", Duration.ofSeconds(30)),

@@ -84,7 +84,7 @@ public final class OeeJob {
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
-        return new Sinks(OeeMinutesTable.table(options.jdbcUrl()), MachineStatesTable.table(options.jdbcUrl()),
+        return new Sinks(OeeMinutesTable.table(options.database()), MachineStatesTable.table(options.database()),
                 new KafkaTopicSinks(options.kafkaBootstrap(), deadLetterTopic, NAME).deadLetters());
     }
 

@@ -18,6 +18,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PipelineEnvironment {
 
+    /**
+     * Fixed for every operator, keyed or not: operators that keep per-device state on the heap route it after a
+     * restore by the key groups of the device-keyed operators ({@link io.plantline.pipeline.ingest.DeviceRouting}),
+     * which only holds while both have the same maximum. Left to Flink, a restored keyed operator keeps its old one
+     * while the others derive theirs from the new parallelism. 128 is Flink's own default up to parallelism 85, so
+     * checkpoints taken before keep their key groups; it is also the most a job can be rescaled to.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
     private PipelineEnvironment() {
     }
 
@@ -44,6 +53,7 @@ public final class PipelineEnvironment {
     public static StreamExecutionEnvironment create(JobOptions options) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(options));
         env.setParallelism(options.parallelism());
+        env.setMaxParallelism(MAX_PARALLELISM);
         return env;
     }
 }

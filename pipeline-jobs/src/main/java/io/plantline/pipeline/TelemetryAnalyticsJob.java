@@ -133,8 +133,8 @@ public final class TelemetryAnalyticsJob {
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {
         KafkaTopicSinks kafka = new KafkaTopicSinks(options.kafkaBootstrap(), deadLetterTopic, NAME);
-        return new Sinks(TelemetryMinutesTable.table(options.jdbcUrl()), AlertsTable.table(options.jdbcUrl()),
-                AlertChanges.kafkaSink(kafka, alertsTopic), AnomaliesTable.table(options.jdbcUrl()), kafka.deadLetters());
+        return new Sinks(TelemetryMinutesTable.table(options.database()), AlertsTable.table(options.database()),
+                AlertChanges.kafkaSink(kafka, alertsTopic), AnomaliesTable.table(options.database()), kafka.deadLetters());
     }
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */

@@ -25,6 +25,7 @@ class PipelineEnvironmentTest {
         assertThat(env.getCheckpointConfig().getCheckpointingConsistencyMode()).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
         assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(2000);
         assertThat(env.getParallelism()).isEqualTo(3);
+        assertThat(env.getMaxParallelism()).as("the same for keyed and per-device operator state").isEqualTo(128);
     }
 
     @Test
@@ -35,6 +36,6 @@ class PipelineEnvironmentTest {
         assertThat(options.kafkaBootstrap()).isEqualTo("kafka:9092");
         assertThat(options.allowedLateness()).isEqualTo(Duration.ofMinutes(1));
         assertThat(options.maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(options.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/plantline");
+        assertThat(options.database().url()).isEqualTo("jdbc:postgresql://localhost:5432/plantline");
     }
 }

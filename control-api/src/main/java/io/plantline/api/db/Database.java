@@ -2,6 +2,7 @@ package io.plantline.api.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.plantline.config.JdbcAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,8 +35,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
 
     public Database(String jdbcUrl, int poolSize, Duration statementTimeout) {
+        this(JdbcAddress.of(jdbcUrl), poolSize, statementTimeout);
+    }
+
+    public Database(JdbcAddress address, int poolSize, Duration statementTimeout) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
+        config.setJdbcUrl(address.url());
+        config.setDataSourceProperties(address.withLogin(new java.util.Properties()));
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("control-api");
         // A runaway query must not hold a connection (and a dashboard) for minutes.

@@ -1,5 +1,6 @@
 package io.plantline.pipeline.aggregation;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 
 /** Writes {@code telemetry_1m}; a correction by a late reading replaces the row of its minute. */
@@ -15,8 +16,8 @@ public final class TelemetryMinutesTable {
     private TelemetryMinutesTable() {
     }
 
-    public static PostgresTable<TelemetryMinute> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "telemetry_1m", UPSERT, PostgresTable.eachRow((statement, row) -> {
+    public static PostgresTable<TelemetryMinute> table(JdbcAddress database) {
+        return new PostgresTable<>(database, "telemetry_1m", UPSERT, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.orgSlug());
             statement.setString(2, row.deviceId());
             statement.setString(3, row.metric());

@@ -1,5 +1,6 @@
 package io.plantline.pipeline.alerting;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,8 +20,8 @@ public final class AlertsTable {
     private AlertsTable() {
     }
 
-    public static PostgresTable<AlertRow> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "alerts", UPSERT, PostgresTable.eachRow(AlertsTable::bind),
+    public static PostgresTable<AlertRow> table(JdbcAddress database) {
+        return new PostgresTable<>(database, "alerts", UPSERT, PostgresTable.eachRow(AlertsTable::bind),
                 row -> row.orgSlug() + '/' + row.deviceId());
     }
 

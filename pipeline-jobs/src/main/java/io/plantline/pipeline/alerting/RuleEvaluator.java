@@ -6,6 +6,7 @@ import io.plantline.model.json.RecordJson;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
 import io.plantline.pipeline.ingest.DeviceReading;
+import io.plantline.pipeline.ingest.DeviceRouting;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.time.Instant;
@@ -34,6 +35,10 @@ import org.apache.flink.util.Collector;
  * <p>At every start and restore, readings wait (in checkpointed operator state, in arrival order) until the rules
  * input says it has read the topic to its end ({@link RuleChange#caughtUp()}), so no reading is judged against rules
  * the job has not read yet; the rules input holds event time back meanwhile, so nothing downstream moves past them.
+ * The waiting readings are union operator state: after a restore at any parallelism each subtask keeps those of the
+ * devices routed to it ({@link DeviceRouting}; its input comes forward from the device-keyed part of the job), so a
+ * device's readings are judged in order in one place. Those of a checkpoint from before, in round-robin state, are
+ * judged where they land, once.
  */
 public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading, RuleChange, RuleEvaluation>
         implements CheckpointedFunction {
@@ -46,6 +51,7 @@ public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading,
     private transient boolean rulesRead;
     private transient List<DeviceReading> waiting;
     private transient ListState<DeviceReading> checkpointedWaiting;
+    private transient ListState<DeviceReading> roundRobinWaiting;
 
     public RuleEvaluator(String jobName) {
         this.jobName = jobName;
@@ -54,9 +60,17 @@ public final class RuleEvaluator extends BroadcastProcessFunction<DeviceReading,
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         checkpointedWaiting = context.getOperatorStateStore()
-                .getListState(new ListStateDescriptor<>("readings-waiting-for-rules", DeviceReading.class));
+                .getUnionListState(new ListStateDescriptor<>("readings-waiting-for-rules-by-device", DeviceReading.class));
         waiting = new ArrayList<>();
-        checkpointedWaiting.get().forEach(waiting::add);
+        for (DeviceReading reading : checkpointedWaiting.get()) {
+            if (DeviceRouting.routedHere(getRuntimeContext().getTaskInfo(), reading.deviceKey())) {
+                waiting.add(reading);
+            }
+        }
+        roundRobinWaiting = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("readings-waiting-for-rules", DeviceReading.class));
+        roundRobinWaiting.get().forEach(waiting::add);
+        roundRobinWaiting.clear();
     }
 
     @Override

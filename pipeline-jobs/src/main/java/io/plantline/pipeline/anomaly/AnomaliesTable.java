@@ -1,5 +1,6 @@
 package io.plantline.pipeline.anomaly;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 
 /** Writes {@code anomalies}, one row per anomalous reading. */
@@ -14,8 +15,8 @@ public final class AnomaliesTable {
     private AnomaliesTable() {
     }
 
-    public static PostgresTable<Anomaly> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "anomalies", UPSERT, PostgresTable.eachRow((statement, anomaly) -> {
+    public static PostgresTable<Anomaly> table(JdbcAddress database) {
+        return new PostgresTable<>(database, "anomalies", UPSERT, PostgresTable.eachRow((statement, anomaly) -> {
             statement.setString(1, anomaly.orgSlug());
             statement.setString(2, anomaly.deviceId());
             statement.setString(3, anomaly.metric());

@@ -35,9 +35,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * by their own lateness rule.
  *
  * <p>Order per device holds because all records of a device come to one subtask of this operator, which runs
- * chained to the keyed duplicate filter. State, on the heap and checkpointed: the records waiting for the watermark
- * (about out-of-orderness x rate), and per device the time of the last record released, forgotten once the allowed
- * lateness has passed it; after a restore each subtask keeps the devices routed to it.
+ * chained to the keyed duplicate filter. State, on the heap and checkpointed as union operator state: the records
+ * waiting for the watermark (about out-of-orderness x rate), and per device the time of the last record released,
+ * forgotten once the allowed lateness has passed it. After a restore, at any parallelism, each subtask keeps only
+ * the devices routed to it ({@link DeviceRouting}), so a device's held records are released where its next ones
+ * arrive. Checkpoints from before kept the waiting records in round-robin state ({@code unordered}); those are
+ * released where they land, once.
  */
 public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<T, T> {
@@ -47,6 +50,7 @@ public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStream
     private transient PriorityQueue<Buffered<T>> buffer;
     private transient Map<String, Long> lastReleased;
     private transient ListState<T> checkpointedBuffer;
+    private transient ListState<T> roundRobinBuffer;
     private transient ListState<Released> checkpointedReleased;
     private transient long sequence;
     private transient long watermark;
@@ -82,10 +86,18 @@ public final class EventTimeOrder<T extends DeviceRecord> extends AbstractStream
         buffer = new PriorityQueue<>();
         lastReleased = new HashMap<>();
         watermark = Long.MIN_VALUE;
-        checkpointedBuffer = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("unordered", type));
+        checkpointedBuffer = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("unordered-by-device", type));
         for (T record : checkpointedBuffer.get()) {
+            if (DeviceRouting.routedHere(getRuntimeContext().getTaskInfo(), record.deviceKey())) {
+                buffer.add(new Buffered<>(record, sequence++));
+            }
+        }
+        roundRobinBuffer = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("unordered", type));
+        for (T record : roundRobinBuffer.get()) {
             buffer.add(new Buffered<>(record, sequence++));
         }
+        roundRobinBuffer.clear();
         checkpointedReleased = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("last-released", Released.class));
         for (Released released : checkpointedReleased.get()) {

@@ -1,5 +1,6 @@
 package io.plantline.pipeline.lifecycle;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 import java.sql.Types;
 
@@ -24,8 +25,8 @@ public final class LifecycleTables {
     private LifecycleTables() {
     }
 
-    public static PostgresTable<TargetRow> targets(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "ota_targets", TARGET, PostgresTable.eachRow((statement, row) -> {
+    public static PostgresTable<TargetRow> targets(JdbcAddress database) {
+        return new PostgresTable<>(database, "ota_targets", TARGET, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.state());
             statement.setString(2, row.reason());
             if (row.progress() == null) {
@@ -40,8 +41,8 @@ public final class LifecycleTables {
         }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 
-    public static PostgresTable<DeviceStatusRow> statuses(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "devices", STATUS, PostgresTable.eachRow((statement, row) -> {
+    public static PostgresTable<DeviceStatusRow> statuses(JdbcAddress database) {
+        return new PostgresTable<>(database, "devices", STATUS, PostgresTable.eachRow((statement, row) -> {
             statement.setBoolean(1, row.online());
             statement.setObject(2, PostgresTable.timestamp(row.lastSeenAt()));
             statement.setString(3, row.orgSlug());
@@ -49,8 +50,8 @@ public final class LifecycleTables {
         }), row -> row.orgSlug() + '/' + row.deviceId());
     }
 
-    public static PostgresTable<FirmwareRow> firmware(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "devices", FIRMWARE, PostgresTable.eachRow((statement, row) -> {
+    public static PostgresTable<FirmwareRow> firmware(JdbcAddress database) {
+        return new PostgresTable<>(database, "devices", FIRMWARE, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.current());
             statement.setString(2, row.previous());
             statement.setString(3, row.target());

@@ -1,5 +1,6 @@
 package io.plantline.pipeline.oee;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 
 /**
@@ -15,8 +16,8 @@ public final class MachineStatesTable {
     private MachineStatesTable() {
     }
 
-    public static PostgresTable<MachineStateRow> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "devices", UPDATE, PostgresTable.eachRow((statement, row) -> {
+    public static PostgresTable<MachineStateRow> table(JdbcAddress database) {
+        return new PostgresTable<>(database, "devices", UPDATE, PostgresTable.eachRow((statement, row) -> {
             statement.setString(1, row.state().name());
             statement.setObject(2, PostgresTable.timestamp(row.since()));
             statement.setString(3, row.orgSlug());

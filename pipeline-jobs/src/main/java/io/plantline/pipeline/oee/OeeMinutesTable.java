@@ -1,5 +1,6 @@
 package io.plantline.pipeline.oee;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 
 /**
@@ -16,8 +17,8 @@ public final class OeeMinutesTable {
     private OeeMinutesTable() {
     }
 
-    public static PostgresTable<OeeMinute> table(String jdbcUrl) {
-        return new PostgresTable<>(jdbcUrl, "oee_1m", WRITE, PostgresTable.asArrays(TYPES,
+    public static PostgresTable<OeeMinute> table(JdbcAddress database) {
+        return new PostgresTable<>(database, "oee_1m", WRITE, PostgresTable.asArrays(TYPES,
                 OeeMinute::orgSlug,
                 OeeMinute::deviceId,
                 OeeMinute::bucketStart,

@@ -1,5 +1,7 @@
 package io.plantline.pipeline.sink;
 
+import io.plantline.config.JdbcAddress;
+import io.plantline.model.DeadLetter;
 import java.io.Serializable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,16 +12,16 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import io.plantline.model.DeadLetter;
 
 /**
  * A PostgreSQL table a job writes: the statement (an upsert on the natural key, or an update of the job's own
  * columns, so a row written twice after a restart is the same row), how rows are written with it, and the device a
  * row is about, for the dead letter of a row the database refuses. {@link #writer} puts it in a job's graph.
  *
+ * @param database where the table is, and the login
  * @param name the table's name, the dead letter's origin
  */
-public record PostgresTable<T>(String jdbcUrl, String name, String statement, Writes<T> writes, Device<T> device)
+public record PostgresTable<T>(JdbcAddress database, String name, String statement, Writes<T> writes, Device<T> device)
         implements Serializable {
 
     /** Writes some rows with the statement, in the caller's transaction. */

@@ -198,7 +198,7 @@ final class PostgresWriter<T> extends AbstractStreamOperator<DeadLetter>
             Properties settings = new Properties();   // the URL's own parameters take precedence
             PGProperty.SOCKET_TIMEOUT.set(settings, SOCKET_TIMEOUT_SECONDS);
             PGProperty.APPLICATION_NAME.set(settings, jobName + " " + table.name());
-            connection = DriverManager.getConnection(table.jdbcUrl(), settings);
+            connection = DriverManager.getConnection(table.database().url(), table.database().withLogin(settings));
             connection.setAutoCommit(false);
             statement = connection.prepareStatement(table.statement());
             recordWrite = connection.prepareStatement(RECORD_WRITE);

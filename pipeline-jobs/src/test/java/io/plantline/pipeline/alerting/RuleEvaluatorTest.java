@@ -8,12 +8,21 @@ import io.plantline.pipeline.ingest.DeviceReading;
 import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.sink.DeadLetters;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RuleEvaluatorTest {
+
+    private static final int MAX_PARALLELISM = 128;
 
     private BroadcastOperatorTestHarness<DeviceReading, RuleChange, RuleEvaluation> harness;
 
@@ -96,6 +105,56 @@ class RuleEvaluatorTest {
         assertThat(harness.getBroadcastState(RuleEvaluator.RULES).immutableEntries()).isEmpty();
         assertThat(harness.getSideOutput(DeadLetters.TAG)).singleElement()
                 .satisfies(record -> assertThat(record.getValue().reason()).isEqualTo("invalid_value"));
+    }
+
+    /**
+     * Issue 29, item 3: readings waiting for the rules when a snapshot was taken at parallelism 2 are judged, after a
+     * restore at 4, by the subtask their device is routed to, each exactly once.
+     */
+    @Test
+    void afterARescaleWaitingReadingsAreJudgedByTheSubtaskOfTheirDevice() throws Exception {
+        harness.close();
+        List<String> devices = IntStream.range(0, 12).mapToObj(i -> "press-" + i).toList();
+        OperatorSubtaskState[] snapshots = new OperatorSubtaskState[2];
+        for (int subtask = 0; subtask < 2; subtask++) {
+            try (BroadcastOperatorTestHarness<DeviceReading, RuleChange, RuleEvaluation> before = harness(2, subtask)) {
+                before.open();
+                for (String device : devices) {
+                    if (owner("acme/" + device, 2) == subtask) {
+                        before.processElement(point(device, "temperature", 85), 1_000);
+                    }
+                }
+                snapshots[subtask] = before.snapshot(1, 1);
+            }
+        }
+        OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(snapshots);
+
+        List<String> judged = new ArrayList<>();
+        for (int subtask = 0; subtask < 4; subtask++) {
+            try (BroadcastOperatorTestHarness<DeviceReading, RuleChange, RuleEvaluation> after = harness(4, subtask)) {
+                after.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(both, MAX_PARALLELISM, 2, 4, subtask));
+                after.open();
+                io.plantline.model.AlertRule hot = RuleBuilder.rule("hot").above(80).build();
+                after.processBroadcastElement(new RuleChange(hot.key(), RecordJson.write(hot), 0, 0), 0);
+                after.processBroadcastElement(RuleChange.caughtUp(), 0);
+                for (RuleEvaluation evaluation : after.extractOutputValues()) {
+                    assertThat(owner("acme/" + evaluation.deviceId(), 4)).as(evaluation.deviceId() + " judged by subtask "
+                            + subtask).isEqualTo(subtask);
+                    judged.add(evaluation.deviceId());
+                }
+            }
+        }
+        assertThat(judged).containsExactlyInAnyOrderElementsOf(devices);
+    }
+
+    private static int owner(String deviceKey, int parallelism) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(deviceKey, MAX_PARALLELISM, parallelism);
+    }
+
+    private static BroadcastOperatorTestHarness<DeviceReading, RuleChange, RuleEvaluation> harness(int parallelism,
+                                                                                                 int subtask) throws Exception {
+        return new BroadcastOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(new RuleEvaluator("test"),
+                List.of(RuleEvaluator.RULES)), MAX_PARALLELISM, parallelism, subtask);
     }
 
     private void publish(io.plantline.model.AlertRule rule) throws Exception {
