@@ -191,6 +191,12 @@ class RolloutIT {
         assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, Map.of("X-Device-Key", other))
                 .status()).as("another device's key").isEqualTo(401);
         assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null).status()).isEqualTo(401);
+        String readKey = server.call("POST", "/devices/poller-1/read-key", org.operatorToken(), null).data()
+                .get("readKey").asText();
+        TestApi.Response byReadKey = server.call("GET", "/device-api/poller-1/firmware", null, null,
+                Map.of("X-Device-Key", readKey));
+        assertThat(byReadKey.status()).as("a read key gets no download link").isEqualTo(403);
+        assertThat(byReadKey.errorCode()).isEqualTo("read_only_key");
 
         report("poll-1", List.of("poller-1"), "SUCCEEDED", null);
         assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, asPoller).data().get("update").isNull())
