@@ -161,6 +161,21 @@ class RolloutIT {
                 "deviceIds", List.of("unit-1"))).status()).isEqualTo(404);
     }
 
+    @Test
+    void aRolloutToDevicesOfAnotherHardwareModelIsRefused() {
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-model-1",
+                "hardwareModel", "oven-x")).status()).isEqualTo(201);
+
+        TestApi.Response refused = server.call("POST", "/ota/deployments", org.operatorToken(), Map.of("deploymentId",
+                "wrong-model", "firmwareId", firmwareId, "deviceIds", List.of("unit-1", "oven-model-1")));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.errorCode()).isEqualTo("hardware_model_mismatch");
+        assertThat(refused.body().get("error").get("details").toString()).contains("oven-model-1").doesNotContain("unit-1");
+        assertThat(server.call("GET", "/ota/deployments/wrong-model", org.operatorToken(), null).status()).isEqualTo(404);
+        assertThat(server.call("POST", "/ota/deploy", org.operatorToken(), Map.of("version", "2.1.0",
+                "devices", List.of("oven-model-1"))).status()).as("the short form too").isEqualTo(422);
+    }
+
     /**
      * Issue 21: a device that polls asks whether an update is assigned to it, with its write key, and gets what the
      * ota.update command says (a fresh signed link), until its update has ended.
