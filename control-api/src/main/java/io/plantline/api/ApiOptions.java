@@ -23,6 +23,8 @@ import java.util.Set;
  *                            ({@code --jdbc-user}, {@code --jdbc-password}; {@link JdbcAddress})
  * @param tokenSecret         HMAC secret for access tokens, at least 32 bytes ({@code --jwt-secret}); when absent a
  *                            random one is made at start, so tokens do not outlive the process
+ * @param sessionLifetime     a login's absolute lifetime: however often it is refreshed, its refresh and access tokens
+ *                            stop working this long after the login ({@code --session-lifetime-s}, default 7 days)
  * @param flinkRestUrl        the Flink cluster's REST address for {@code /jobs} ({@code --flink-rest-url}); absent: 503
  * @param jobJar              the shaded job jar {@code /jobs} submits ({@code --job-jar})
  * @param platformOrg         the organisation whose admins manage the cluster's jobs ({@code --platform-org}, default
@@ -39,7 +41,7 @@ import java.util.Set;
  * @param reports             background KPI reports ({@link Reports})
  */
 public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
-                         Duration refreshTokenLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
+                         Duration refreshTokenLifetime, Duration sessionLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
                          long maxBodyBytes, int maxIngestBytes, Duration statementTimeout, int databasePoolSize,
                          WebSockets webSockets, Optional<String> flinkRestUrl,
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
@@ -48,7 +50,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "jdbc-user", "jdbc-password", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
-            "refresh-token-ttl-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
+            "refresh-token-ttl-s", "session-lifetime-s", "bcrypt-cost", "user-requests-per-minute", "logins-per-minute", "max-body-bytes",
             "max-ingest-bytes", "statement-timeout-ms", "db-pool-size", "ws-heartbeat-s", "ws-idle-timeout-s",
             "ws-messages-per-second",
             "bootstrap-org", "bootstrap-admin-email", "bootstrap-admin-password", "flink-rest-url", "job-jar", "platform-org",
@@ -156,6 +158,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 secret.isEmpty() ? randomSecret() : secret.getBytes(StandardCharsets.UTF_8),
                 Duration.ofSeconds(settings.number("access-token-ttl-s", 900, 1, 86_400)),
                 Duration.ofSeconds(settings.number("refresh-token-ttl-s", 30L * 86_400, 60, 365L * 86_400)),
+                Duration.ofSeconds(settings.number("session-lifetime-s", 7L * 86_400, 60, 365L * 86_400)),
                 (int) settings.number("bcrypt-cost", 12, 4, 16),
                 (int) settings.number("user-requests-per-minute", 100, 1, 1_000_000),
                 (int) settings.number("logins-per-minute", 5, 1, 1_000_000),
@@ -229,14 +232,14 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
     /** The same API attached to other servers (local mode and tests pick them at run time). */
     public ApiOptions connectedTo(int port, String jdbcUrl, String kafkaBootstrap) {
         return new ApiOptions(port, JdbcAddress.of(jdbcUrl), kafkaBootstrap, tokenSecret, accessTokenLifetime,
-                refreshTokenLifetime, bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes,
+                refreshTokenLifetime, sessionLifetime, bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes,
                 statementTimeout, databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
                 mosquitto, corsOrigins, edge, notifications, reports);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
     public ApiOptions managingJobs(String flinkRestUrl, Optional<java.nio.file.Path> jobJar, String platformOrg) {
-        return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+        return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime, sessionLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
                 Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports);
@@ -244,7 +247,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
 
     /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks to local receivers (local mode). */
     public ApiOptions notifyingThrough(Smtp smtp) {
-        return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime,
+        return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime, sessionLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),

@@ -90,7 +90,10 @@ public final class ControlApi implements AutoCloseable {
         ApiKafka kafka = register(new ApiKafka(options.kafkaBootstrap()));
         hasher = new PasswordHasher(options.bcryptCost());
         UserStore users = new UserStore(database);
-        AccessTokens accessTokens = new AccessTokens(options.tokenSecret(), options.accessTokenLifetime(), clock, users);
+        RefreshTokens refreshTokens = new RefreshTokens(database, options.refreshTokenLifetime(), options.sessionLifetime(),
+                clock);
+        AccessTokens accessTokens = new AccessTokens(options.tokenSecret(), options.accessTokenLifetime(), clock, users,
+                refreshTokens);
         LatestMinutes latestMinutes = new LatestMinutes(database, clock);
         AlertStream alertStream = register(new AlertStream(accessTokens, options.kafkaBootstrap(),
                 options.webSockets().heartbeat(), options.webSockets().idleTimeout(),
@@ -116,7 +119,6 @@ public final class ControlApi implements AutoCloseable {
         RuleStore rules = new RuleStore(database, kafka);
         ProfileStore profiles = new ProfileStore(database);
         DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, kafka, clock);
-        RefreshTokens refreshTokens = new RefreshTokens(database, options.refreshTokenLifetime(), clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
         new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);

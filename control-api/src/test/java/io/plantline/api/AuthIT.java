@@ -126,6 +126,47 @@ class AuthIT {
     }
 
     @Test
+    void logoutAndAPasswordChangeEndTheirSessionsAccessTokensAtOnce() {
+        String email = "session-ender@" + AUTH_ORG + ".test";
+        server.call("POST", "/users", org.adminToken(), Map.of("email", email, "password", TestApi.PASSWORD, "role", "viewer"));
+        TestApi.Response loggedOut = server.login(email, TestApi.PASSWORD);
+        String loggedOutAccess = loggedOut.data().get("accessToken").asText();
+        String kiosk = server.login(email, TestApi.PASSWORD).data().get("accessToken").asText();
+        String desk = server.login(email, TestApi.PASSWORD).data().get("accessToken").asText();
+
+        assertThat(server.call("POST", "/auth/logout", null,
+                Map.of("refreshToken", loggedOut.data().get("refreshToken").asText())).status()).isEqualTo(204);
+        assertThat(server.call("GET", "/users/me", loggedOutAccess, null).status()).as("logged out").isEqualTo(401);
+        assertThat(server.call("GET", "/users/me", kiosk, null).status()).as("another session").isEqualTo(200);
+
+        assertThat(server.call("POST", "/users/me/password", desk,
+                Map.of("currentPassword", TestApi.PASSWORD, "newPassword", "a session ending password")).status()).isEqualTo(204);
+        TestApi.Response ended = server.call("GET", "/users/me", kiosk, null);
+        assertThat(ended.status()).as("after the password change").isEqualTo(401);
+        assertThat(ended.body().get("error").get("message").asText()).contains("session has ended");
+    }
+
+    @Test
+    void aSessionEndsAtItsAbsoluteLifetimeHoweverOftenItIsRefreshed() {
+        String refresh = server.login("viewer@" + AUTH_ORG + ".test", TestApi.PASSWORD).data().get("refreshToken").asText();
+        try {
+            for (int hour = 0; hour < 7 * 24; hour += 12) {
+                server.clock.advance(Duration.ofHours(12));
+                TestApi.Response refreshed = server.call("POST", "/auth/refresh", null, Map.of("refreshToken", refresh));
+                if (refreshed.status() != 200) {
+                    assertThat(hour + 12).as("the default absolute lifetime is 7 days").isEqualTo(7 * 24);
+                    assertThat(refreshed.body().get("error").get("message").asText()).contains("log in again");
+                    return;
+                }
+                refresh = refreshed.data().get("refreshToken").asText();
+            }
+            throw new AssertionError("the session was still refreshed after 7 days");
+        } finally {
+            server.clock.advance(Duration.ofHours(-7 * 24));
+        }
+    }
+
+    @Test
     void aDisabledUserLosesAccessAtOnce() throws Exception {
         TestApi.Response created = server.call("POST", "/users", org.adminToken(),
                 Map.of("email", "leaver@" + AUTH_ORG + ".test", "password", TestApi.PASSWORD, "role", "operator"));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LiveChannelsIT {
     private static final String ORG = TestApi.uniqueSlug("live");
     private static final int PER_SECOND = 5;
+    private static final int IDLE_TIMEOUT_S = 3;
 
     private static TestApi server;
     private static TestApi.Org org;
@@ -35,7 +36,8 @@ class LiveChannelsIT {
 
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) {
-        server = TestApi.start(database, kafka, "--ws-heartbeat-s=1", "--ws-messages-per-second=" + PER_SECOND);
+        server = TestApi.start(database, kafka, "--ws-heartbeat-s=1", "--ws-idle-timeout-s=" + IDLE_TIMEOUT_S,
+                "--ws-messages-per-second=" + PER_SECOND);
         org = server.organisation(ORG);
         other = server.organisation(TestApi.uniqueSlug("live-other"));
         for (String deviceId : List.of("press-1", "press-2", "oven-1")) {
@@ -122,6 +124,36 @@ class LiveChannelsIT {
         assertThat(socket.next(message -> message.path("type").asText().equals("reading")))
                 .as("the first organisation's readings stop").isEmpty();
         assertThat(socket.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+    }
+
+    @Test
+    void anUnauthenticatedSocketIsClosedWhateverPongsItSends() throws Exception {
+        SocketListener socket = SocketListener.connect(server, "");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_S * 3L);
+        while (!socket.closed.isDone() && System.nanoTime() < deadline) {
+            socket.socket.sendPong(java.nio.ByteBuffer.allocate(0)).join();
+            try {
+                socket.closed.get(200, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException stillOpen) {
+                // pong again
+            }
+        }
+        assertThat(socket.closed.getNow(null)).as("closed for want of a token").isEqualTo(1008);
+    }
+
+    @Test
+    void subscribingIsRateLimitedPerUser() throws Exception {
+        SocketListener socket = SocketListener.connect(server, "?token=" + org.operatorToken());
+        int asked = 70; // the documented limit is 60 a minute
+        for (int i = 0; i < asked; i++) {
+            socket.socket.sendText("{\"subscribe\":\"group:presses\"}", true).join();
+        }
+        JsonNode limited = socket.next(message -> message.path("code").asText().equals("rate_limited")).orElseThrow();
+        assertThat(limited.get("type").asText()).isEqualTo("error");
+        SocketListener second = SocketListener.connect(server, "?token=" + org.operatorToken());
+        second.socket.sendText("{\"subscribe\":\"group:presses\"}", true);
+        assertThat(second.next(message -> message.path("type").asText().matches("subscribed|error")).orElseThrow()
+                .path("code").asText()).as("another socket of the same user").isEqualTo("rate_limited");
     }
 
     @Test

@@ -161,6 +161,21 @@ class RolloutIT {
                 "deviceIds", List.of("unit-1"))).status()).isEqualTo(404);
     }
 
+    @Test
+    void aRolloutToDevicesOfAnotherHardwareModelIsRefused() {
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-model-1",
+                "hardwareModel", "oven-x")).status()).isEqualTo(201);
+
+        TestApi.Response refused = server.call("POST", "/ota/deployments", org.operatorToken(), Map.of("deploymentId",
+                "wrong-model", "firmwareId", firmwareId, "deviceIds", List.of("unit-1", "oven-model-1")));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.errorCode()).isEqualTo("hardware_model_mismatch");
+        assertThat(refused.body().get("error").get("details").toString()).contains("oven-model-1").doesNotContain("unit-1");
+        assertThat(server.call("GET", "/ota/deployments/wrong-model", org.operatorToken(), null).status()).isEqualTo(404);
+        assertThat(server.call("POST", "/ota/deploy", org.operatorToken(), Map.of("version", "2.1.0",
+                "devices", List.of("oven-model-1"))).status()).as("the short form too").isEqualTo(422);
+    }
+
     /**
      * Issue 21: a device that polls asks whether an update is assigned to it, with its write key, and gets what the
      * ota.update command says (a fresh signed link), until its update has ended.
@@ -191,6 +206,12 @@ class RolloutIT {
         assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, Map.of("X-Device-Key", other))
                 .status()).as("another device's key").isEqualTo(401);
         assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null).status()).isEqualTo(401);
+        String readKey = server.call("POST", "/devices/poller-1/read-key", org.operatorToken(), null).data()
+                .get("readKey").asText();
+        TestApi.Response byReadKey = server.call("GET", "/device-api/poller-1/firmware", null, null,
+                Map.of("X-Device-Key", readKey));
+        assertThat(byReadKey.status()).as("a read key gets no download link").isEqualTo(403);
+        assertThat(byReadKey.errorCode()).isEqualTo("read_only_key");
 
         report("poll-1", List.of("poller-1"), "SUCCEEDED", null);
         assertThat(server.call("GET", "/device-api/poller-1/firmware", null, null, asPoller).data().get("update").isNull())

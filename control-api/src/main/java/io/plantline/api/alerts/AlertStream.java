@@ -8,6 +8,7 @@ import io.plantline.api.http.ApiException;
 import io.plantline.api.kpis.OeeFigures;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Principal;
+import io.plantline.api.http.RateLimiter;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * Live alerts at {@code /api/v1/ws}: every alert lifecycle record of {@code factory.alerts} is pushed to the open
  * sockets of its organisation as {@code {"type":"alert","data":...}}, and each firmware update step as
  * {@code {"type":"ota","data":...}}. A client authenticates with its access token,
- * in the query ({@code ?token=}) or as its first message ({@code {"token":"..."}}) within the idle timeout. The server
+ * in the query ({@code ?token=}) or as its first message ({@code {"token":"..."}}) within the idle timeout (pongs do
+ * not keep a socket without a token open). The server
  * sends a heartbeat message and a ping every heartbeat interval and closes a socket it has heard nothing from (no
  * message, no pong) for the idle timeout. At every heartbeat the token is checked again, as a request's would be:
  * once it has expired, or its user is disabled or deleted, the socket is closed (1008, the reason as the API's 401
@@ -55,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * {@code {"type":"reading"|"machine","channel":...,"data":<the record's Kafka form>}}; {@code "oee:{groupId}"} answers
  * the line's newest OEE minute and then each newer one, {@code {"type":"oee",...}}; {@code {"unsubscribe":...}}
  * stops them. A channel the organisation does not have is answered {@code {"type":"error","channel":...,
- * "code":"not_found"}}. Live messages are limited per socket to {@code messagesPerSecond}; the excess is dropped, and
+ * "code":"not_found"}}; at most {@value #SUBSCRIBES_PER_MINUTE} subscribe messages a minute per user (all their
+ * sockets), beyond {@code {"type":"error","code":"rate_limited"}}. Live messages are limited per socket to {@code messagesPerSecond}; the excess is dropped, and
  * every heartbeat says how many were dropped since the previous one ({@code "dropped"}). Alerts and OTA steps are never
  * dropped.
  */
@@ -66,6 +69,8 @@ public final class AlertStream implements AutoCloseable {
     private static final int POLICY_VIOLATION = 1008;
     private static final int GOING_AWAY = 1001;
     static final int MAX_CHANNELS = 20;
+    /** Subscriptions one user may make a minute over all their sockets: each runs queries and a device snapshot. */
+    static final int SUBSCRIBES_PER_MINUTE = 60;
     /** How often OEE channels look for a newer minute, at most; more often when heartbeats are. */
     private static final Duration OEE_EVERY = Duration.ofSeconds(5);
 
@@ -91,6 +96,7 @@ public final class AlertStream implements AutoCloseable {
     private final Duration idleTimeout;
     private final LiveChannels channels;
     private final Bandwidth liveLimit;
+    private final RateLimiter subscribes = new RateLimiter(SUBSCRIBES_PER_MINUTE);
     private final Map<Session, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final TopicTail alerts;
     private final TopicTail readings;
@@ -168,6 +174,12 @@ public final class AlertStream implements AutoCloseable {
             sendError(session, name, "too_many_channels", "at most " + MAX_CHANNELS + " channels per socket");
             return;
         }
+        try {
+            subscribes.acquire(principal.userId().toString());
+        } catch (ApiException e) {
+            sendError(session, name, "rate_limited", "at most " + SUBSCRIBES_PER_MINUTE + " subscriptions a minute");
+            return;
+        }
         Optional<LiveChannels.Channel> channel = channels.resolve(principal.orgSlug(), name);
         if (channel.isEmpty()) {
             sendError(session, name, "not_found", "no such device or group: " + name);
@@ -189,7 +201,8 @@ public final class AlertStream implements AutoCloseable {
     @OnWebSocketFrame
     public void frame(Session session, Frame frame) {
         Subscriber subscriber = subscribers.get(session);
-        if (subscriber != null && frame.getType() == Frame.Type.PONG) {
+        // Only an authenticated socket is kept by its pongs; an anonymous one has the idle timeout to send a token.
+        if (subscriber != null && subscriber.principal != null && frame.getType() == Frame.Type.PONG) {
             subscriber.lastHeardNanos = System.nanoTime();
         }
     }

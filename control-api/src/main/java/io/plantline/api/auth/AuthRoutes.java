@@ -64,7 +64,7 @@ public final class AuthRoutes {
         User user = opened.get(0);
         accountThrottle.succeeded(email, call.clientAddress());
         call.audit("user/" + user.id());
-        Map<String, Object> answer = tokens(user, refreshTokens.issue(user.id()).token());
+        Map<String, Object> answer = tokens(user, refreshTokens.issue(user.id()));
         answer.put("memberships", memberships.stream()
                 .map(account -> Map.of("organisation", account.orgSlug(), "role", account.role().wireName())).toList());
         return answer;
@@ -90,11 +90,11 @@ public final class AuthRoutes {
         RefreshTokens.Issued issued = refreshTokens.rotate(presented);
         User user = users.find(issued.userId()).filter(found -> !found.disabled())
                 .orElseThrow(() -> ApiException.unauthorized("the user no longer exists or is disabled"));
-        return tokens(user, issued.token());
+        return tokens(user, issued);
     }
 
     private Object logout(Call call) {
-        refreshTokens.revokeFamily(refreshToken(call.body()));
+        refreshTokens.revokeFamily(refreshToken(call.body())).ifPresent(accessTokens::forgetSession);
         return Reply.noContent();
     }
 
@@ -105,12 +105,12 @@ public final class AuthRoutes {
         return token;
     }
 
-    private Map<String, Object> tokens(User user, String refreshToken) {
+    private Map<String, Object> tokens(User user, RefreshTokens.Issued refreshToken) {
         Map<String, Object> tokens = new LinkedHashMap<>();
-        tokens.put("accessToken", accessTokens.issue(user));
+        tokens.put("accessToken", accessTokens.issue(user, refreshToken.sessionId()));
         tokens.put("tokenType", "Bearer");
         tokens.put("expiresIn", accessTokens.lifetime().toSeconds());
-        tokens.put("refreshToken", refreshToken);
+        tokens.put("refreshToken", refreshToken.token());
         tokens.put("user", user);
         return tokens;
     }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The {@code devices} table. Single-device reads go through a cache that every write through this store
@@ -88,6 +89,13 @@ public final class DeviceStore {
     public List<String> existing(Database.Tx tx, String orgSlug, List<String> deviceIds) throws SQLException {
         return tx.list("SELECT device_id FROM devices WHERE org_slug = ? AND device_id = ANY (?)",
                 row -> row.getString(1), orgSlug, deviceIds.toArray(String[]::new));
+    }
+
+    /** The hardware model of each of {@code deviceIds} the organisation has ({@code ""}: none given). */
+    public Map<String, String> hardwareModels(Database.Tx tx, String orgSlug, List<String> deviceIds) throws SQLException {
+        return tx.list("SELECT device_id, hardware_model FROM devices WHERE org_slug = ? AND device_id = ANY (?)",
+                        row -> Map.entry(row.getString(1), row.getString(2)), orgSlug, deviceIds.toArray(String[]::new))
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     public Optional<KeyedDevice> byKeyPrefix(String deviceId, DeviceKeys.Scope scope, String prefix) {

@@ -12,7 +12,7 @@ import spark.Service;
 /**
  * Serves the web console ({@code /}, {@code /console/...}) and the WebJars it loads ({@code /webjars/...}) from the
  * classpath's {@code META-INF/resources}, so the API's jar is the whole console. Only plain file names are looked
- * up (no {@code ..}, no hidden files), files are cached once read, and every answer carries a content security
+ * up (no {@code ..}, no hidden files), files found are cached once read, and every answer carries a content security
  * policy that lets the console talk to this server only.
  */
 public final class ConsoleFiles {
@@ -25,7 +25,7 @@ public final class ConsoleFiles {
     private static final String POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:;"
             + " style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'";
 
-    private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     /** Declares the routes; before the API's catch-all not-found route. */
     public void register(Service http) {
@@ -35,8 +35,7 @@ public final class ConsoleFiles {
     }
 
     private Object serve(String path, spark.Response response) {
-        Optional<byte[]> file = path.equals("index.html") || SAFE_PATH.matcher(path).matches()
-                ? cache.computeIfAbsent(path, ConsoleFiles::read) : Optional.empty();
+        Optional<byte[]> file = file(path);
         response.header("Content-Security-Policy", POLICY);
         response.header("X-Content-Type-Options", "nosniff");
         response.header("Cache-Control", "no-cache");
@@ -48,6 +47,24 @@ public final class ConsoleFiles {
         String extension = path.substring(path.lastIndexOf('.') + 1);
         response.type(TYPES.getOrDefault(extension, "application/octet-stream"));
         return file.get();
+    }
+
+    /** Only files found are cached: they are few, while anyone may ask for any number of missing paths. */
+    Optional<byte[]> file(String path) {
+        if (!path.equals("index.html") && !SAFE_PATH.matcher(path).matches()) {
+            return Optional.empty();
+        }
+        byte[] cached = cache.get(path);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<byte[]> read = read(path);
+        read.ifPresent(content -> cache.put(path, content));
+        return read;
+    }
+
+    int cachedFiles() {
+        return cache.size();
     }
 
     private static Optional<byte[]> read(String path) {

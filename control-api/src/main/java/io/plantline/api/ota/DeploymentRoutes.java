@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -103,17 +104,28 @@ public final class DeploymentRoutes {
         }
         call.audit("deployment/" + deploymentId);
         database.transaction(tx -> {
-            List<String> known = devices.existing(tx, call.org(), targets);
-            List<String> unknown = targets.stream().filter(id -> !known.contains(id)).toList();
+            Map<String, String> models = devices.hardwareModels(tx, call.org(), targets);
+            List<String> unknown = targets.stream().filter(id -> !models.containsKey(id)).toList();
             if (!unknown.isEmpty()) {
                 throw ApiException.validation(unknown.stream().map(id -> "unknown device: " + id).toList());
             }
+            refuseOtherModels(image, targets, models);
             deployments.create(tx, call.org(), deploymentId, image.firmwareId(), policy, policy.stages(targets),
                     call.principal().userId(), clock.instant());
             rollouts.evaluate(tx, call.org(), deployments.find(tx, call.org(), deploymentId).orElseThrow());
             return null;
         });
         return Reply.created(find(call.org(), deploymentId));
+    }
+
+    /** Firmware built for one hardware model would brick another: every target must be of the firmware's model. */
+    private static void refuseOtherModels(Firmware image, List<String> targets, Map<String, String> models) {
+        List<String> mismatched = targets.stream().filter(id -> !models.get(id).equals(image.hardwareModel()))
+                .map(id -> id + " is hardware model '" + models.get(id) + "'").toList();
+        if (!mismatched.isEmpty()) {
+            throw ApiException.of(422, "hardware_model_mismatch", "firmware " + image.version() + " is for hardware model '"
+                    + image.hardwareModel() + "'; every device of a roll-out must be of that model", mismatched);
+        }
     }
 
     private static RolloutPolicy policy(Fields fields, ObjectNode node) {

@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * {@code GET /device-api/{deviceId}/firmware}: a device that polls instead of listening for commands asks, with its
- * read or write key, whether an update is assigned to it. The answer is the update a roll-out sent it and it has not
+ * write key, whether an update is assigned to it (a read key, which integrations hold to read configuration, metadata
+ * and readings, gets no download link: 403 {@code read_only_key}). The answer is the update a roll-out sent it and it has not
  * finished (the {@code ota.update} command's fields, with a fresh signed download link), or {@code {"update": null}}.
  * A device reports its progress as one listening for commands does ({@code POST /ota/reportStatus}, or MQTT).
  */
@@ -40,7 +41,7 @@ public final class FirmwareCheck {
     }
 
     private Object check(Call call) {
-        DeviceStore.KeyedDevice device = devices.toRead(call, call.path("deviceId"));
+        DeviceStore.KeyedDevice device = devices.toWrite(call, call.path("deviceId"));
         if (!device.enabled()) {
             throw ApiException.of(403, "device_disabled", "the device is disabled");
         }
