@@ -152,8 +152,15 @@ class ConsoleIT {
         login("operator");
         browser.get(server.consoleUrl() + "#/alerts");
         click(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']"));
-        browser.switchTo().alert().sendKeys("on my way");
-        browser.switchTo().alert().accept();
+        waitFor(By.id("ask-comment")).sendKeys("not me");
+        browser.findElement(By.id("ask-cancel")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(By.id("ask-dialog")));
+        assertThat(textOf(row)).as("cancelled: still active").contains("active");
+        assertThat(server.database.query("SELECT status FROM alerts WHERE id = '" + alertId + "'"))
+                .containsExactly(Map.of("status", "ACTIVE"));
+        click(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']"));
+        waitFor(By.id("ask-comment")).sendKeys("on my way");
+        browser.findElement(By.id("ask-confirm")).click();
         new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(ExpectedConditions.attributeToBe(
                 By.cssSelector("[data-alert='" + alertId + "']"), "data-status", "ACKNOWLEDGED"));
         screenshot("alerts");
@@ -215,6 +222,28 @@ class ConsoleIT {
         browser.findElement(By.id("rule-forSeconds")).sendKeys("10");
         browser.findElement(By.id("rule-save")).click();
         assertThat(waitFor(By.cssSelector("[data-rule='too-hot']")).getText()).contains("temperature > 95", "for 10 s");
+    }
+
+    /** The form's PUT replaces the rule: an edit of its threshold keeps its escalation and keeps it disabled. */
+    @Test
+    void editingARuleKeepsItsEscalationAndKeepsItDisabled() throws Exception {
+        assertThat(server.call("POST", "/rules", org.adminToken(), Map.of("ruleId", "slow-belt", "scope",
+                Map.of("type", "ORGANISATION"), "metric", "speed", "operator", "<", "threshold", 2, "forSeconds", 30,
+                "severity", "WARNING", "escalation", Map.of("afterSeconds", 300, "severity", "CRITICAL"), "enabled", false))
+                .status()).isEqualTo(201);
+        login("admin");
+        browser.get(server.consoleUrl() + "#/rules");
+        click(By.cssSelector("[data-rule='slow-belt'] button[data-edit]"));
+        WebElement threshold = waitFor(By.id("rule-threshold"));
+        threshold.clear();
+        threshold.sendKeys("1.5");
+        browser.findElement(By.id("rule-save")).click();
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(driver ->
+                driver.findElement(By.cssSelector("[data-rule='slow-belt']")).getText().contains("speed < 1.5"));
+        assertThat(textOf(By.cssSelector("[data-rule='slow-belt']"))).contains("to CRITICAL after 300 s no");
+        TestApi.Response rule = server.call("GET", "/rules/slow-belt", org.adminToken(), null);
+        assertThat(rule.data().get("enabled").asBoolean()).isFalse();
+        assertThat(rule.data().get("escalation").toString()).isEqualTo("{\"afterSeconds\":300,\"severity\":\"CRITICAL\"}");
     }
 
     @Test
