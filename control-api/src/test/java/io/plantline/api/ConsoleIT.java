@@ -2,25 +2,16 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.plantline.model.AlertEvent;
-import io.plantline.model.AlertStatus;
-import io.plantline.model.AlertTransition;
-import io.plantline.model.DeviceRef;
-import io.plantline.model.Severity;
-import io.plantline.model.Topics;
-import io.plantline.model.json.RecordJson;
 import io.plantline.testing.HeadlessChromium;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
@@ -48,8 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class ConsoleIT {
 
-    private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = ConsoleBrowser.WAIT;
     private static final String ZONE = "Asia/Kolkata";
     /** ECharts' first series colour, the OEE line's. */
     private static final java.awt.Color OEE_COLOUR = new java.awt.Color(0x54, 0x70, 0xc6);
@@ -140,7 +130,7 @@ class ConsoleIT {
     void anAlertArrivesLiveAndAnOperatorAcknowledgesItWhileAViewerOnlyReadsIt() throws Exception {
         login("viewer");
         browser.get(server.consoleUrl() + "#/alerts");
-        waitFor(By.id("no-alerts"));
+        console().waitForText(By.id("live"), "live", WAIT);
         UUID alertId = openAlert("press-2", 96.5);
         By row = By.cssSelector("[data-alert='" + alertId + "']");
         waitFor(row);
@@ -329,50 +319,30 @@ class ConsoleIT {
     }
 
     private void login(String role) {
-        browser.get(server.consoleUrl() + "#/login");
-        waitFor(By.id("email")).sendKeys(role + "@" + org.slug() + ".test");
-        browser.findElement(By.id("password")).sendKeys(TestApi.PASSWORD);
-        browser.findElement(By.id("login-button")).click();
-        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"),
-                role + "@" + org.slug() + ".test"));
+        console().login(org.slug(), role);
     }
 
     private UUID openAlert(String deviceId, double value) throws Exception {
-        UUID alertId = UUID.randomUUID();
-        Instant now = Instant.now();
-        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at,"
-                + " last_value, peak_value) VALUES ('" + alertId + "', '" + org.slug() + "', '" + deviceId + "', 'hot',"
-                + " 'temperature', 'MAJOR', 'ACTIVE', now(), " + value + ", " + value + ")");
-        server.kafka.produce(Topics.ALERTS, org.slug() + "/" + deviceId, RecordJson.write(new AlertEvent(alertId.toString(),
-                new DeviceRef(org.slug(), deviceId), "hot", "temperature", Severity.MAJOR, AlertStatus.ACTIVE,
-                AlertTransition.OPENED, now, now, Optional.of(value), Optional.of(value), Optional.empty())));
-        return alertId;
+        return TestAlerts.open(server, org.slug(), deviceId, value);
     }
 
-    /** The list re-renders as live messages arrive: an element found a moment ago may be gone, so look again. */
     private String textOf(By element) {
-        return new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
-                .until(driver -> driver.findElement(element).getText());
+        return console().textOf(element);
     }
 
     private void click(By element) {
-        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(driver -> {
-            driver.findElement(element).click();
-            return true;
-        });
+        console().click(element);
     }
 
-    /** The element once visible; on a timeout the failure carries the page as the browser had it. */
     private WebElement waitFor(By element) {
-        try {
-            return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(element));
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError("no " + element + " on " + browser.getCurrentUrl() + ": "
-                    + browser.getPageSource(), e);
-        }
+        return console().waitFor(element);
     }
 
     private void screenshot(String page) {
-        HeadlessChromium.screenshot(browser, SCREENSHOTS, page);
+        console().screenshot(page);
+    }
+
+    private ConsoleBrowser console() {
+        return new ConsoleBrowser(browser, server::consoleUrl);
     }
 }

@@ -1,6 +1,7 @@
 // Open and recent alerts, new ones arriving live over the socket; operators and admins acknowledge and resolve
 // them with a comment, viewers only read.
-import { api, liveSocket } from '../api.js';
+import { api } from '../api.js';
+import { liveSocket } from '../live.js';
 import { ask } from '../dialog.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
