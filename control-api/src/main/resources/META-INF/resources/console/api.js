@@ -1,5 +1,5 @@
 // The API as the console uses it: the session (tokens in sessionStorage), requests with the bearer token, one
-// refresh with the refresh token when the access token has expired, and the live socket.
+// refresh with the refresh token when the access token has expired.
 const SESSION = 'plantline.session';
 
 export class ApiError extends Error {
@@ -69,25 +69,23 @@ export async function api(path, options = {}) {
     return await send(path, { ...options, token: current.accessToken });
   } catch (error) {
     if (error.status !== 401) throw error;
-    try {
-      await refresh();
-    } catch (refused) {
-      forget();
-      window.dispatchEvent(new CustomEvent('session-expired'));
-      throw refused;
-    }
-    return send(path, { ...options, token: session().accessToken });
+    return send(path, { ...options, token: await renewedToken() });
   }
 }
 
-/** The live socket: alerts and OTA steps of the organisation, and the channels subscribed to. */
-export function liveSocket(onMessage, channels = []) {
-  const protocol = location.protocol === 'https:' ? 'wss' : 'ws';
-  const socket = new WebSocket(`${protocol}://${location.host}/api/v1/ws`);
-  socket.addEventListener('open', () => {
-    socket.send(JSON.stringify({ token: session()?.accessToken }));
-    channels.forEach(channel => socket.send(JSON.stringify({ subscribe: channel })));
-  });
-  socket.addEventListener('message', event => onMessage(JSON.parse(event.data)));
-  return socket;
+/**
+ * A new access token from the refresh token. A refused refresh ends the session ('session-expired'); an unreachable
+ * server does not (the error is thrown, the session kept for the next try).
+ */
+export async function renewedToken() {
+  try {
+    await refresh();
+  } catch (refused) {
+    if (refused instanceof ApiError) {
+      forget();
+      window.dispatchEvent(new CustomEvent('session-expired'));
+    }
+    throw refused;
+  }
+  return session().accessToken;
 }

@@ -48,6 +48,12 @@ export function midnight(instant, days = 0) {
   return wall - offset(wall - offset(wall));
 }
 
+/** The time of day of an instant in the organisation's zone, to the second. */
+export function timeOfDay(instant) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .format(new Date(instant));
+}
+
 /** The day of an instant in the organisation's zone, for axes of daily buckets. */
 export function day(instant) {
   return new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: '2-digit', month: 'short' }).format(new Date(instant));

@@ -2,25 +2,16 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.plantline.model.AlertEvent;
-import io.plantline.model.AlertStatus;
-import io.plantline.model.AlertTransition;
-import io.plantline.model.DeviceRef;
-import io.plantline.model.Severity;
-import io.plantline.model.Topics;
-import io.plantline.model.json.RecordJson;
 import io.plantline.testing.HeadlessChromium;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
@@ -48,8 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class ConsoleIT {
 
-    private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = ConsoleBrowser.WAIT;
     private static final String ZONE = "Asia/Kolkata";
     /** ECharts' first series colour, the OEE line's. */
     private static final java.awt.Color OEE_COLOUR = new java.awt.Color(0x54, 0x70, 0xc6);
@@ -140,7 +130,7 @@ class ConsoleIT {
     void anAlertArrivesLiveAndAnOperatorAcknowledgesItWhileAViewerOnlyReadsIt() throws Exception {
         login("viewer");
         browser.get(server.consoleUrl() + "#/alerts");
-        waitFor(By.id("no-alerts"));
+        console().waitForText(By.id("live"), "live", WAIT);
         UUID alertId = openAlert("press-2", 96.5);
         By row = By.cssSelector("[data-alert='" + alertId + "']");
         waitFor(row);
@@ -152,8 +142,15 @@ class ConsoleIT {
         login("operator");
         browser.get(server.consoleUrl() + "#/alerts");
         click(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']"));
-        browser.switchTo().alert().sendKeys("on my way");
-        browser.switchTo().alert().accept();
+        waitFor(By.id("ask-comment")).sendKeys("not me");
+        browser.findElement(By.id("ask-cancel")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(By.id("ask-dialog")));
+        assertThat(textOf(row)).as("cancelled: still active").contains("active");
+        assertThat(server.database.query("SELECT status FROM alerts WHERE id = '" + alertId + "'"))
+                .containsExactly(Map.of("status", "ACTIVE"));
+        click(By.cssSelector("[data-alert='" + alertId + "'] button[data-action='acknowledge']"));
+        waitFor(By.id("ask-comment")).sendKeys("on my way");
+        browser.findElement(By.id("ask-confirm")).click();
         new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(ExpectedConditions.attributeToBe(
                 By.cssSelector("[data-alert='" + alertId + "']"), "data-status", "ACKNOWLEDGED"));
         screenshot("alerts");
@@ -215,6 +212,28 @@ class ConsoleIT {
         browser.findElement(By.id("rule-forSeconds")).sendKeys("10");
         browser.findElement(By.id("rule-save")).click();
         assertThat(waitFor(By.cssSelector("[data-rule='too-hot']")).getText()).contains("temperature > 95", "for 10 s");
+    }
+
+    /** The form's PUT replaces the rule: an edit of its threshold keeps its escalation and keeps it disabled. */
+    @Test
+    void editingARuleKeepsItsEscalationAndKeepsItDisabled() throws Exception {
+        assertThat(server.call("POST", "/rules", org.adminToken(), Map.of("ruleId", "slow-belt", "scope",
+                Map.of("type", "ORGANISATION"), "metric", "speed", "operator", "<", "threshold", 2, "forSeconds", 30,
+                "severity", "WARNING", "escalation", Map.of("afterSeconds", 300, "severity", "CRITICAL"), "enabled", false))
+                .status()).isEqualTo(201);
+        login("admin");
+        browser.get(server.consoleUrl() + "#/rules");
+        click(By.cssSelector("[data-rule='slow-belt'] button[data-edit]"));
+        WebElement threshold = waitFor(By.id("rule-threshold"));
+        threshold.clear();
+        threshold.sendKeys("1.5");
+        browser.findElement(By.id("rule-save")).click();
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(driver ->
+                driver.findElement(By.cssSelector("[data-rule='slow-belt']")).getText().contains("speed < 1.5"));
+        assertThat(textOf(By.cssSelector("[data-rule='slow-belt']"))).contains("to CRITICAL after 300 s no");
+        TestApi.Response rule = server.call("GET", "/rules/slow-belt", org.adminToken(), null);
+        assertThat(rule.data().get("enabled").asBoolean()).isFalse();
+        assertThat(rule.data().get("escalation").toString()).isEqualTo("{\"afterSeconds\":300,\"severity\":\"CRITICAL\"}");
     }
 
     @Test
@@ -300,50 +319,30 @@ class ConsoleIT {
     }
 
     private void login(String role) {
-        browser.get(server.consoleUrl() + "#/login");
-        waitFor(By.id("email")).sendKeys(role + "@" + org.slug() + ".test");
-        browser.findElement(By.id("password")).sendKeys(TestApi.PASSWORD);
-        browser.findElement(By.id("login-button")).click();
-        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"),
-                role + "@" + org.slug() + ".test"));
+        console().login(org.slug(), role);
     }
 
     private UUID openAlert(String deviceId, double value) throws Exception {
-        UUID alertId = UUID.randomUUID();
-        Instant now = Instant.now();
-        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at,"
-                + " last_value, peak_value) VALUES ('" + alertId + "', '" + org.slug() + "', '" + deviceId + "', 'hot',"
-                + " 'temperature', 'MAJOR', 'ACTIVE', now(), " + value + ", " + value + ")");
-        server.kafka.produce(Topics.ALERTS, org.slug() + "/" + deviceId, RecordJson.write(new AlertEvent(alertId.toString(),
-                new DeviceRef(org.slug(), deviceId), "hot", "temperature", Severity.MAJOR, AlertStatus.ACTIVE,
-                AlertTransition.OPENED, now, now, Optional.of(value), Optional.of(value), Optional.empty())));
-        return alertId;
+        return TestAlerts.open(server, org.slug(), deviceId, value);
     }
 
-    /** The list re-renders as live messages arrive: an element found a moment ago may be gone, so look again. */
     private String textOf(By element) {
-        return new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
-                .until(driver -> driver.findElement(element).getText());
+        return console().textOf(element);
     }
 
     private void click(By element) {
-        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(driver -> {
-            driver.findElement(element).click();
-            return true;
-        });
+        console().click(element);
     }
 
-    /** The element once visible; on a timeout the failure carries the page as the browser had it. */
     private WebElement waitFor(By element) {
-        try {
-            return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(element));
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError("no " + element + " on " + browser.getCurrentUrl() + ": "
-                    + browser.getPageSource(), e);
-        }
+        return console().waitFor(element);
     }
 
     private void screenshot(String page) {
-        HeadlessChromium.screenshot(browser, SCREENSHOTS, page);
+        console().screenshot(page);
+    }
+
+    private ConsoleBrowser console() {
+        return new ConsoleBrowser(browser, server::consoleUrl);
     }
 }

@@ -88,7 +88,7 @@ final class TestApi implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
 
-    private TestApi(TestDatabase database, TestKafka kafka, String... settings) {
+    private TestApi(TestDatabase database, TestKafka kafka, Clock apiClock, String... settings) {
         this.database = database;
         this.kafka = kafka;
         KafkaTopics.createAll(kafka.bootstrapServers(), 2);
@@ -97,12 +97,18 @@ final class TestApi implements AutoCloseable {
                 "--logins-per-minute=100000", "--address-requests-per-minute=1000000",
                 "--jwt-secret=test-secret-of-at-least-thirty-two-bytes"));
         args.addAll(List.of(settings));
-        this.api = ControlApi.start(ApiOptions.parse(args.toArray(String[]::new), Map.of()), clock);
+        this.api = ControlApi.start(ApiOptions.parse(args.toArray(String[]::new), Map.of()),
+                apiClock == null ? clock : apiClock);
         this.base = "http://127.0.0.1:" + api.port() + "/api/v1";
     }
 
     static TestApi start(TestDatabase database, TestKafka kafka, String... settings) {
-        return new TestApi(database, kafka, settings);
+        return new TestApi(database, kafka, null, settings);
+    }
+
+    /** A server on the real clock (its {@link #clock} moves nothing): for tests of tokens expiring as time passes. */
+    static TestApi onSystemClock(TestDatabase database, TestKafka kafka, String... settings) {
+        return new TestApi(database, kafka, Clock.systemUTC(), settings);
     }
 
     String baseUrl() {

@@ -1,6 +1,8 @@
 // Open and recent alerts, new ones arriving live over the socket; operators and admins acknowledge and resolve
 // them with a comment, viewers only read.
-import { api, liveSocket } from '../api.js';
+import { api } from '../api.js';
+import { liveSocket } from '../live.js';
+import { ask } from '../dialog.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
 import { duration, escape, time } from '../format.js';
@@ -42,14 +44,17 @@ export async function alertsPage(main) {
   list.addEventListener('click', async event => {
     const button = event.target.closest('button[data-action]');
     if (!button) return;
-    const comment = prompt(`Comment for ${button.dataset.action}:`, '') ?? '';
+    const action = button.dataset.action;
+    const comment = await ask(`${action === 'acknowledge' ? 'Acknowledge' : 'Resolve'} this alert?`,
+      { confirm: action === 'acknowledge' ? 'Acknowledge' : 'Resolve' });
+    if (comment === null) return;
     button.disabled = true;
     try {
-      await api(`/alerts/${button.dataset.id}/${button.dataset.action}`, { method: 'POST', body: { comment } });
-      status(`Alert ${button.dataset.action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);
+      await api(`/alerts/${button.dataset.id}/${action}`, { method: 'POST', body: { comment } });
+      status(`Alert ${action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);
       await load();
     } catch (error) {
-      status(`Could not ${button.dataset.action} the alert: ${error.message}`, true);
+      status(`Could not ${action} the alert: ${error.message}`, true);
       button.disabled = false;
     }
   });

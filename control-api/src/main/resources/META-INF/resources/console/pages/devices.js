@@ -1,6 +1,7 @@
 // Devices: a filtered, paged list; a device's page shows its state, settings and firmware, and a chart of each
 // metric's last 24 hours from telemetry_1m with its anomalies marked.
-import { api, liveSocket } from '../api.js';
+import { api } from '../api.js';
+import { liveSocket } from '../live.js';
 import { lineSeries, loadECharts } from '../charts.js';
 import { escape, time } from '../format.js';
 

@@ -1,6 +1,7 @@
 // The plant at a glance: per line and machine the OEE of the last 8 hours (A, P and Q: the line's shown, a machine's
 // in its cell's tooltip), each machine's state, online or offline, and open alerts; machine states and alerts update live over the socket, OEE every minute.
-import { api, liveSocket } from '../api.js';
+import { api } from '../api.js';
+import { liveSocket } from '../live.js';
 import { escape, percent, time } from '../format.js';
 
 const HOUR = 3600_000;

@@ -1,7 +1,8 @@
 // Firmware and roll-outs: images and roll-outs for everyone to follow; operators upload images, start staged
 // roll-outs and pause, resume or cancel them. A roll-out's page follows it live (every update step arrives on the
 // socket).
-import { api, liveSocket } from '../api.js';
+import { api } from '../api.js';
+import { liveSocket } from '../live.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
 import { field, showProblems } from '../form.js';

@@ -10,11 +10,13 @@ export async function rulesPage(main) {
   const admin = role() === 'admin';
   main.innerHTML = `<h1>Alert rules</h1>
     ${rules.length === 0 ? '<p class="empty">No rules yet.' + (admin ? ' Create the first one below.' : '') + '</p>' : `
-    <table id="rules"><thead><tr><th>Rule</th><th>Scope</th><th>Condition</th><th>Severity</th><th>Enabled</th><th></th></tr></thead>
+    <table id="rules"><thead><tr><th>Rule</th><th>Scope</th><th>Condition</th><th>Severity</th><th>Escalation</th><th>Enabled</th><th></th></tr></thead>
     <tbody>${rules.map(rule => `<tr data-rule="${escape(rule.ruleId)}"><td>${escape(rule.name || rule.ruleId)}</td>
       <td>${escape(rule.scope.type.toLowerCase())} ${escape(rule.scope.target ?? '')}</td>
       <td>${escape(rule.metric)} ${escape(rule.operator)} ${rule.threshold} ${rule.forSeconds !== null ? `for ${rule.forSeconds} s` : `${rule.count} readings`}</td>
-      <td class="severity-${escape(rule.severity)}">${escape(rule.severity)}</td><td>${rule.enabled ? 'yes' : 'no'}</td>
+      <td class="severity-${escape(rule.severity)}">${escape(rule.severity)}</td>
+      <td>${rule.escalation ? `to ${escape(rule.escalation.severity)} after ${rule.escalation.afterSeconds} s` : '–'}</td>
+      <td>${rule.enabled ? 'yes' : 'no'}</td>
       <td>${admin ? `<button type="button" data-edit="${escape(rule.ruleId)}">edit</button>` : ''}</td></tr>`).join('')}</tbody></table>`}
     ${admin ? ruleForm() : ''}`;
   if (!admin) return;
@@ -35,6 +37,8 @@ export async function rulesPage(main) {
   });
 }
 
+const SEVERITIES = ['INFO', 'WARNING', 'MAJOR', 'CRITICAL'];
+
 function ruleForm() {
   const input = (name, type = 'text', extra = '') => `<input id="rule-${name}" name="${name}" type="${type}" ${extra}>`;
   return `<form id="rule-form" class="card rule-form"><h2 id="rule-form-title">New rule</h2>
@@ -50,7 +54,12 @@ function ruleForm() {
       ${field('forSeconds', 'For seconds', input('forSeconds', 'number'))}
       ${field('count', 'Or readings in a row', input('count', 'number'))}
       ${field('clearThreshold', 'Clears at', input('clearThreshold', 'number', 'step="any"'))}
-      ${field('severity', 'Severity', `<select id="rule-severity" name="severity"><option>INFO</option><option>WARNING</option><option selected>MAJOR</option><option>CRITICAL</option></select>`)}
+      ${field('severity', 'Severity', `<select id="rule-severity" name="severity">${SEVERITIES.map(severity =>
+        `<option ${severity === 'MAJOR' ? 'selected' : ''}>${severity}</option>`).join('')}</select>`)}
+      ${field('escalation', 'Escalate after seconds (optional)', input('escalateAfterSeconds', 'number', 'min="1"'))}
+      ${field('escalateTo', 'Escalate to', `<select id="rule-escalateTo" name="escalateTo"><option value="">no escalation</option>
+        ${SEVERITIES.map(severity => `<option>${severity}</option>`).join('')}</select>`)}
+      <label class="check"><input id="rule-enabled" name="enabled" type="checkbox" checked> Enabled</label>
     </div>
     <button class="primary" id="rule-save" type="submit">Save rule</button></form>`;
 }
@@ -70,11 +79,17 @@ function fill(form, rule) {
   form.count.value = rule.count ?? '';
   form.clearThreshold.value = rule.clearThreshold ?? '';
   form.severity.value = rule.severity;
+  form.escalateAfterSeconds.value = rule.escalation?.afterSeconds ?? '';
+  form.escalateTo.value = rule.escalation?.severity ?? '';
+  form.enabled.checked = rule.enabled;
   form.scrollIntoView();
   form.ruleId.focus();
 }
 
-/** The form as the API's rule body; empty number fields are left out, a number field holding text is sent as text. */
+/**
+ * The form as the API's whole rule body (a PUT replaces the rule: escalation and enabled are sent too, or the edit
+ * would drop them); empty number fields are left out, a number field holding text is sent as text.
+ */
 function body(form) {
   const number = name => form[name].value === '' ? undefined : Number(form[name].value);
   const rule = {
@@ -82,7 +97,9 @@ function body(form) {
     scope: { type: form.scope.value, target: form.scope.value === 'ORGANISATION' ? undefined : form.target.value },
     metric: form.metric.value, operator: form.operator.value, threshold: number('threshold'),
     forSeconds: number('forSeconds'), count: number('count'), clearThreshold: number('clearThreshold'),
-    severity: form.severity.value
+    severity: form.severity.value, enabled: form.enabled.checked,
+    escalation: form.escalateTo.value || form.escalateAfterSeconds.value !== ''
+      ? { afterSeconds: number('escalateAfterSeconds'), severity: form.escalateTo.value || undefined } : undefined
   };
   if (!form.dataset.editing) rule.ruleId = form.ruleId.value;
   return rule;
