@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -59,6 +61,13 @@ final class SubmitJobsScript {
     /** Flink's {@code /jobs/overview}: every job the cluster knows, with name, id and state. */
     JsonNode jobs() throws Exception {
         return get("/jobs/overview").get("jobs");
+    }
+
+    /** One field of every job the cluster knows ({@code name}, {@code jid}, {@code state}). */
+    List<String> jobs(String field) throws Exception {
+        List<String> values = new ArrayList<>();
+        jobs().forEach(job -> values.add(job.get(field).asText()));
+        return values;
     }
 
     JsonNode get(String path) throws Exception {
