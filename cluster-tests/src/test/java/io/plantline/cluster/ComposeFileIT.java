@@ -60,7 +60,7 @@ class ComposeFileIT {
     void servicesPortsAndStartOrder() {
         assertThat(names(services)).containsExactlyInAnyOrder("kafka-1", "kafka-2", "kafka-3", "kafka-topics", "postgres", "mosquitto-init", "mosquitto",
                 "grafana-db-user",
-                "flink-data-owner", "jobmanager", "taskmanager", "control-api", "bridge-1", "bridge-2", "submit-jobs",
+                "flink-data-owner", "zookeeper", "jobmanager", "jobmanager-standby", "taskmanager", "control-api", "bridge-1", "bridge-2", "submit-jobs",
                 "grafana");
         Map<String, String> published = Map.ofEntries(Map.entry("kafka-1", "127.0.0.1:9092:9092"),
                 Map.entry("kafka-2", "127.0.0.1:9094:9094"), Map.entry("kafka-3", "127.0.0.1:9095:9095"),
@@ -427,6 +427,35 @@ class ComposeFileIT {
                 * services.at("/taskmanager/deploy/replicas").asInt();
         int parallelism = Integer.parseInt(services.at("/submit-jobs/environment/PLANTLINE_PARALLELISM").asText());
         assertThat(slots).as("slots for the three jobs").isGreaterThanOrEqualTo(3 * parallelism);
+    }
+
+    /**
+     * Issue 29: a JobManager lost does not lose the jobs. Flink's ZooKeeper high availability (as ClusterIT runs it):
+     * both JobManagers elect their leader in the compose's ZooKeeper and keep the jobs and their checkpoints' pointers
+     * on the shared volume, so the standby, or the restarted JobManager, recovers every job from its latest checkpoint.
+     */
+    @Test
+    void aStandbyJobManagerTakesOverTheJobsThroughZooKeeper() {
+        JsonNode file = read(ROOT.resolve("flink-conf/config.yaml"));
+        List<String> jobManagers = List.of("jobmanager", "jobmanager-standby");
+        for (String service : List.of("jobmanager", "jobmanager-standby", "taskmanager")) {
+            JsonNode container = services.get(service);
+            Map<String, String> config = asFlinksImageStartsIt(file, container.path("environment"), "c0ffee1234ab");
+            assertThat(config).as(service).containsEntry("high-availability.type", "zookeeper")
+                    .containsEntry("high-availability.cluster-id", "/plantline");
+            assertThat(config.get("high-availability.storageDir")).as(service).startsWith("file:///flink-data/");
+            String quorum = config.get("high-availability.zookeeper.quorum");
+            assertThat(services.has(quorum.split(":")[0])).as(service + " reaches ZooKeeper at " + quorum).isTrue();
+            assertThat(names(container.get("depends_on"))).as(service).contains("zookeeper");
+        }
+        for (String jobManager : jobManagers) {
+            assertThat(services.get(jobManager).get("entrypoint").toString()).as(jobManager)
+                    .contains("exec /docker-entrypoint.sh jobmanager");
+            // Each advertises its own address; the leader is found through ZooKeeper, not by name.
+            assertThat(services.at("/" + jobManager + "/environment/JOB_MANAGER_RPC_ADDRESS").asText()).isEqualTo(jobManager);
+        }
+        assertThat(services.at("/zookeeper/image").asText()).startsWith("zookeeper:3.8");
+        assertThat(services.at("/zookeeper/volumes").toString()).contains("zookeeper-data:/data");
     }
 
     /**

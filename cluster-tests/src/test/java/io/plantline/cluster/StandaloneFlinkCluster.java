@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real standalone Flink session cluster: one JobManager and one TaskManager, each its own JVM, on the class path
- * that flink-standalone assembled from Maven Central. Started as Flink's own scripts would start them (the JDK opens,
- * and every TaskManager memory component given explicitly, which the scripts otherwise compute).
+ * A real standalone Flink session cluster: a JobManager and TaskManagers, each its own JVM, on the class path that
+ * flink-standalone assembled from Maven Central. Started as Flink's own scripts would start them (the JDK opens,
+ * and every TaskManager memory component given explicitly, which the scripts otherwise compute). With a ZooKeeper
+ * quorum it runs Flink's JobManager high availability: a JobManager killed and replaced by a new one recovers every
+ * job from its latest checkpoint.
  */
 final class StandaloneFlinkCluster implements AutoCloseable {
 
@@ -30,19 +32,46 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             "taskmanager.memory.jvm-overhead.max=192m");
 
     private final List<Process> processes = new ArrayList<>();
+    private final Path libDir;
     private final Path workDir;
     private final int restPort;
+    private Process jobManager;
+    private final List<Process> taskManagers = new ArrayList<>();
+    private final java.util.Set<Process> killed = new java.util.HashSet<>();
 
-    private StandaloneFlinkCluster(Path workDir, int restPort) {
+    private StandaloneFlinkCluster(Path libDir, Path workDir, int restPort) {
+        this.libDir = libDir;
         this.workDir = workDir;
         this.restPort = restPort;
     }
 
+    /** One JobManager and one TaskManager, no high availability. */
     static StandaloneFlinkCluster start(Path libDir, Path workDir) throws Exception {
+        return start(libDir, workDir, List.of(), 1);
+    }
+
+    /**
+     * A JobManager and {@code taskManagers} TaskManagers electing and finding their leader in ZooKeeper. A lost
+     * JobManager's leadership lapses with its ZooKeeper session (6 s here), a lost TaskManager with its heartbeats.
+     */
+    static StandaloneFlinkCluster startHighlyAvailable(Path libDir, Path workDir, String zooKeeperQuorum,
+                                                       int taskManagers) throws Exception {
+        return start(libDir, workDir, List.of(
+                "high-availability.type: zookeeper",
+                "high-availability.zookeeper.quorum: " + zooKeeperQuorum,
+                "high-availability.storageDir: " + workDir.resolve("ha").toUri(),
+                "high-availability.cluster-id: /plantline",
+                "high-availability.zookeeper.client.session-timeout: 6000",
+                "heartbeat.interval: 2000",
+                "heartbeat.timeout: 10000"), taskManagers);
+    }
+
+    private static StandaloneFlinkCluster start(Path libDir, Path workDir, List<String> more, int taskManagers)
+            throws Exception {
         int restPort = FreePorts.pick();
-        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, restPort);
+        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(libDir, workDir, restPort);
         Path conf = Files.createDirectories(workDir.resolve("conf"));
-        Files.writeString(conf.resolve("config.yaml"), String.join("\n",
+        List<String> config = new ArrayList<>(List.of(
                 "jobmanager.rpc.address: localhost",
                 "jobmanager.rpc.port: " + FreePorts.pick(),
                 "jobmanager.bind-host: 127.0.0.1",
@@ -60,8 +89,10 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "execution.checkpointing.savepoint-dir: " + workDir.resolve("savepoints").toUri(),
                 "web.upload.dir: " + workDir.resolve("uploads"),
                 "restart-strategy.type: fixed-delay",
-                "restart-strategy.fixed-delay.attempts: 3",
-                ""));
+                "restart-strategy.fixed-delay.attempts: 3"));
+        config.addAll(more);
+        config.add("");
+        Files.writeString(conf.resolve("config.yaml"), String.join("\n", config));
         Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
                 "rootLogger.level = INFO",
                 "rootLogger.appenderRef.file.ref = file",
@@ -71,17 +102,45 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "appender.file.layout.type = PatternLayout",
                 "appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
                 ""));
-        cluster.launch(libDir, conf, "jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                List.of("-Xmx512m"), List.of());
+        cluster.startJobManager();
+        for (int i = 0; i < taskManagers; i++) {
+            cluster.startTaskManager();
+        }
+        cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
+        return cluster;
+    }
+
+    /** A JobManager, the first or one replacing a killed one (with high availability it recovers the jobs). */
+    void startJobManager() throws IOException {
+        jobManager = launch("jobmanager-" + (processes.size() + 1),
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", List.of("-Xmx512m"), List.of());
+    }
+
+    void startTaskManager() throws IOException {
         List<String> dynamic = new ArrayList<>();
         TASK_MANAGER_MEMORY.forEach(setting -> {
             dynamic.add("-D");
             dynamic.add(setting);
         });
-        cluster.launch(libDir, conf, "taskmanager", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                List.of("-Xmx512m", "-Xms512m", "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m"), dynamic);
-        cluster.awaitTaskManager(Duration.ofSeconds(90));
-        return cluster;
+        taskManagers.add(launch("taskmanager-" + (processes.size() + 1), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                List.of("-Xmx512m", "-Xms512m", "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m"), dynamic));
+    }
+
+    /** kill -9 of the JobManager's process. */
+    void killJobManager() throws InterruptedException {
+        kill(jobManager);
+    }
+
+    /** kill -9 of the first TaskManager still running. */
+    void killTaskManager() throws InterruptedException {
+        Process taskManager = taskManagers.stream().filter(Process::isAlive).findFirst().orElseThrow();
+        kill(taskManager);
+    }
+
+    private void kill(Process process) throws InterruptedException {
+        killed.add(process);
+        process.destroyForcibly();      // SIGKILL: nothing of the process's own shutdown runs
+        process.waitFor();
     }
 
     String restUrl() {
@@ -96,8 +155,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return workDir.resolve("savepoints");
     }
 
-    private void launch(Path libDir, Path conf, String role, String mainClass, List<String> jvmOptions,
-                        List<String> arguments) throws IOException {
+    private Process launch(String role, String mainClass, List<String> jvmOptions, List<String> arguments)
+            throws IOException {
+        Path conf = configDirectory();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         OPENS.forEach(pkg -> command.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED"));
@@ -109,23 +169,25 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         command.add("--configDir");
         command.add(conf.toString());
         command.addAll(arguments);
-        processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(workDir.resolve(role + ".out").toFile()).start());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(workDir.resolve(role + ".out").toFile()).start();
+        processes.add(process);
+        return process;
     }
 
-    private void awaitTaskManager(Duration timeout) throws Exception {
+    void awaitTaskManagers(int count, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (Process process : processes) {
-                if (!process.isAlive()) {
+                if (!process.isAlive() && !killed.contains(process)) {
                     throw new IllegalStateException("a Flink process exited with " + process.exitValue() + "; see " + workDir);
                 }
             }
             try {
                 String overview = http.send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                if (overview.contains("\"taskmanagers\":1")) {
+                if (overview.contains("\"taskmanagers\":" + count + ",")) {
                     return;
                 }
             } catch (IOException e) {
@@ -133,7 +195,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("no TaskManager registered within " + timeout.toSeconds() + " s; see " + workDir);
+        throw new IllegalStateException(count + " TaskManagers not registered within " + timeout.toSeconds() + " s; see "
+                + workDir);
     }
 
     @Override

@@ -159,6 +159,21 @@ class TelemetryAnalyticsJobIT {
      */
     @Test
     void restartsAtRandomPointsWriteWhatOneUninterruptedRunWrites(@TempDir Path checkpoints) throws Exception {
+        assertCutRunsWriteWhatOneRunWrites(checkpoints, 2, 2, 2);
+    }
+
+    /**
+     * Issue 29, item 3: the same with the job rescaled mid-stream, restored from its checkpoint at parallelism 4 and
+     * then back at 2: readings held for event-time order or for the rules follow their device to its new subtask.
+     */
+    @Test
+    void rescaledFromTwoToFourAndBackMidStreamWritesWhatOneUninterruptedRunWrites(@TempDir Path checkpoints)
+            throws Exception {
+        assertCutRunsWriteWhatOneRunWrites(checkpoints, 2, 4, 2);
+    }
+
+    /** The input in three parts cut at random, each run at its parallelism from the previous one's checkpoint. */
+    private void assertCutRunsWriteWhatOneRunWrites(Path checkpoints, int... parallelisms) throws Exception {
         TelemetryFeed feed = plantMinutes(0, 6, 8).reading("press-9", 20 * 60_000, "temperature", 50);
         List<Map.Entry<String, byte[]>> records = feed.records();
         long seed = System.nanoTime();
@@ -167,7 +182,7 @@ class TelemetryAnalyticsJobIT {
         // The uninterrupted run.
         telemetryTopic = kafka.createTopic("telemetry", 4);
         publishRules();
-        job = start(Optional.empty(), Optional.empty());
+        job = start(Optional.empty(), Optional.empty(), 2);
         kafka.produceAll(telemetryTopic, records);
         List<Map<String, Object>> expectedMinutes = awaitSettled(TELEMETRY_1M, 8 * 2 * 6);
         List<Map<String, Object>> expectedAlerts = database.query(ALERTS);
@@ -184,18 +199,20 @@ class TelemetryAnalyticsJobIT {
         int secondCut = firstCut + 1 + random.nextInt(records.size() - firstCut - 2);
         Optional<Path> checkpoint = Optional.empty();
         int from = 0;
-        for (int cut : new int[] {firstCut, secondCut}) {
-            kafka.produceAll(telemetryTopic, records.subList(from, cut));
-            job = start(Optional.of(checkpoints), checkpoint);
+        int[] cuts = {firstCut, secondCut};
+        for (int part = 0; part < 2; part++) {
+            kafka.produceAll(telemetryTopic, records.subList(from, cuts[part]));
+            job = start(Optional.of(checkpoints), checkpoint, parallelisms[part]);
             checkpoint = Optional.of(Checkpoints.cancelAndTakeLatest(job, checkpoints));
-            from = cut;
+            from = cuts[part];
         }
         kafka.produceAll(telemetryTopic, records.subList(from, records.size()));
-        job = start(Optional.of(checkpoints), checkpoint);
+        job = start(Optional.of(checkpoints), checkpoint, parallelisms[2]);
 
-        String cuts = "seed " + seed + ", cut after " + firstCut + " and " + secondCut + " of " + records.size();
-        assertThat(awaitSettled(TELEMETRY_1M, 8 * 2 * 6)).as(cuts).isEqualTo(expectedMinutes);
-        assertThat(database.query(ALERTS)).as(cuts).isEqualTo(expectedAlerts);
+        String run = "seed " + seed + ", cut after " + firstCut + " and " + secondCut + " of " + records.size()
+                + ", parallelism " + java.util.Arrays.toString(parallelisms);
+        assertThat(awaitSettled(TELEMETRY_1M, 8 * 2 * 6)).as(run).isEqualTo(expectedMinutes);
+        assertThat(database.query(ALERTS)).as(run).isEqualTo(expectedAlerts);
     }
 
     /**
@@ -370,7 +387,7 @@ class TelemetryAnalyticsJobIT {
     void aWriterWhoseDatabaseStopsAnsweringWritesOnANewConnectionAfterTheSocketTimeout() throws Exception {
         String connections = "analytics-it-" + System.nanoTime();
         publishRules();
-        job = start(Optional.empty(), Optional.empty(), "ApplicationName=" + connections);
+        job = start(Optional.empty(), Optional.empty(), "ApplicationName=" + connections, 2);
         kafka.produceAll(telemetryTopic, plantMinutes(0, 2).records());
         await().atMost(Duration.ofSeconds(60)).until(() -> database.query("SELECT 1 FROM telemetry_1m").size() == 6);
 
@@ -477,20 +494,25 @@ class TelemetryAnalyticsJobIT {
     }
 
     private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom) throws Exception {
-        return start(checkpoints, restoreFrom, "");
+        return start(checkpoints, restoreFrom, 2);
+    }
+
+    private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom, int parallelism) throws Exception {
+        return start(checkpoints, restoreFrom, "", parallelism);
     }
 
     /** @param jdbcParameters added to the JDBC URL ({@code name=value&...}) */
-    private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom, String jdbcParameters)
-            throws Exception {
+    private JobClient start(Optional<Path> checkpoints, Optional<Path> restoreFrom, String jdbcParameters,
+                            int parallelism) throws Exception {
         String jdbcUrl = jdbcParameters.isEmpty() ? database.jdbcUrl() : database.jdbcUrl() + "&" + jdbcParameters;
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + jdbcUrl,
-                "--parallelism=2", "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
+                "--parallelism=" + parallelism, "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
         Configuration config = PipelineEnvironment.configuration(jobOptions);
         Checkpoints.configure(config, checkpoints, restoreFrom);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(jobOptions.parallelism());
+        env.setMaxParallelism(PipelineEnvironment.MAX_PARALLELISM);
         new TelemetryAnalyticsJob(
                 TelemetryAnalyticsJob.kafkaSources(kafka.bootstrapServers(), telemetryTopic, rulesTopic),
                 TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, alertsTopic, deadLetterTopic),

@@ -1,0 +1,185 @@
+package io.plantline.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plantline.embedded.KafkaTopics;
+import io.plantline.sql.SchemaMigration;
+import io.plantline.testing.KafkaExtension;
+import io.plantline.testing.PostgresExtension;
+import io.plantline.testing.TestDatabase;
+import io.plantline.testing.TestKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 29, item 1: cluster mode as separate processes. ZooKeeper, a JobManager with ZooKeeper high availability and
+ * two TaskManagers each run in an OS process of their own; the three jobs are submitted by
+ * {@code docker/submit-jobs.sh} as compose submits them. A TaskManager killed with SIGKILL: every job runs again
+ * from its latest checkpoint on the other. The JobManager killed with SIGKILL and a new one started: it recovers the
+ * same jobs, each from its latest checkpoint, with no one resubmitting them. A second run of the script then
+ * submits nothing (the script used to submit every job again at each {@code up}). Three Kafka brokers as
+ * processes lose no acknowledged record when the one leading the most partitions is killed. The recovery times are
+ * printed.
+ */
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class ClusterIT {
+
+    private static final Duration RECOVERY = Duration.ofSeconds(150);
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void jobsSurviveATaskManagerAndTheJobManagerKilledAndAreNeverSubmittedTwice(TestDatabase database, TestKafka kafka)
+            throws Exception {
+        SchemaMigration.apply(database.jdbcUrl());
+        KafkaTopics.createAll(kafka.bootstrapServers(), 2);
+        try (ZooKeeperProcess zooKeeper = ZooKeeperProcess.start(workDir);
+             StandaloneFlinkCluster flink = StandaloneFlinkCluster.startHighlyAvailable(
+                     Path.of(System.getProperty("plantline.flink.lib")), workDir, zooKeeper.quorum(), 2)) {
+            SubmitJobsScript script = new SubmitJobsScript(flink, kafka.bootstrapServers(), database.jdbcUrl(), workDir);
+            script.run("first");
+            Map<String, String> jobs = awaitRunningWithACheckpoint(script);
+            assertThat(jobs).containsOnlyKeys("telemetry-analytics", "oee", "device-lifecycle");
+
+            long killed = System.nanoTime();
+            flink.killTaskManager();
+            awaitRunningRestoredAfter(script, jobs, restoredCounts(script, jobs));
+            System.out.printf("ClusterIT: TaskManager kill -9 -> every job RUNNING from its checkpoint in %.1f s%n",
+                    (System.nanoTime() - killed) / 1e9);
+
+            killed = System.nanoTime();
+            flink.killJobManager();
+            flink.startJobManager();
+            awaitRunningRestoredAfter(script, jobs, Map.of());
+            System.out.printf("ClusterIT: JobManager kill -9 and a new one -> the same jobs RUNNING from their checkpoints"
+                    + " in %.1f s%n", (System.nanoTime() - killed) / 1e9);
+
+            assertThat(script.run("second"))
+                    .contains("telemetry-analytics is already there", "oee is already there", "device-lifecycle is already there")
+                    .doesNotContain("submitting");
+            assertThat(script.jobs("jid")).containsExactlyInAnyOrderElementsOf(jobs.values());
+        }
+    }
+
+    /**
+     * Three KRaft brokers as processes, replication factor 3 and two in sync, a producer with {@code acks=all}: the
+     * broker that leads the most partitions is killed with SIGKILL mid-stream while the producer goes on; every record
+     * is acknowledged and is there exactly once.
+     */
+    @Test
+    void aBrokerKilledMidStreamLosesNoAcknowledgedRecord() throws Exception {
+        int records = 20_000;
+        String topic = "factory.telemetry";
+        try (KafkaBrokers kafka = KafkaBrokers.start(workDir);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Awaitility.await().atMost(RECOVERY).ignoreExceptions().until(() -> {
+                admin.createTopics(List.of(new NewTopic(topic, 4, (short) 3)
+                        .configs(Map.of("min.insync.replicas", "2")))).all().get();
+                return true;
+            });
+            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            long killed = 0;
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
+                    new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < records; i++) {
+                    String key = "reading-" + i;
+                    producer.send(new ProducerRecord<>(topic, key, key), (metadata, failure) -> {
+                        if (failure == null) {
+                            acknowledged.add(key);
+                        }
+                    });
+                    if (i == records / 2) {
+                        producer.flush();
+                        kafka.kill(kafka.leaderOfMostPartitions(topic));
+                        killed = System.nanoTime();
+                    }
+                }
+                producer.flush();
+            }
+            System.out.printf("ClusterIT: broker kill -9 -> the other %d acknowledged records written in %.1f s%n",
+                    records - records / 2 - 1, (System.nanoTime() - killed) / 1e9);
+            assertThat(acknowledged).hasSize(records);
+
+            Map<String, Integer> read = new HashMap<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, "cluster-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                Awaitility.await().atMost(RECOVERY).until(() -> {
+                    consumer.poll(Duration.ofMillis(500)).forEach(record -> read.merge(record.key(), 1, Integer::sum));
+                    return read.size() >= records;
+                });
+            }
+            assertThat(read.keySet()).containsExactlyInAnyOrderElementsOf(acknowledged);
+            assertThat(read.values()).as("each record once").containsOnly(1);
+        }
+    }
+
+    /** Job name to id, once each of the three runs and has completed a checkpoint. */    /** Job name to id, once each of the three runs and has completed a checkpoint. */
+    private static Map<String, String> awaitRunningWithACheckpoint(SubmitJobsScript script) {
+        return Awaitility.await().atMost(RECOVERY).pollInterval(1, TimeUnit.SECONDS).ignoreExceptions().until(() -> {
+            Map<String, String> running = new TreeMap<>();
+            for (JsonNode job : script.jobs()) {
+                if (job.get("state").asText().equals("RUNNING") && script.get("/jobs/" + job.get("jid").asText()
+                        + "/checkpoints").at("/counts/completed").asLong() > 0) {
+                    running.put(job.get("name").asText(), job.get("jid").asText());
+                }
+            }
+            return running;
+        }, running -> running.size() == 3);
+    }
+
+    /**
+     * Until each of {@code jobs} (the same ids) runs again and has restored a checkpoint more than
+     * {@code restoredBefore} says (absent: none, as on a new JobManager, whose statistics start empty).
+     */
+    private static void awaitRunningRestoredAfter(SubmitJobsScript script, Map<String, String> jobs,
+                                                  Map<String, Long> restoredBefore) {
+        Awaitility.await().atMost(RECOVERY).pollInterval(1, TimeUnit.SECONDS).ignoreExceptions().until(() -> {
+            for (String id : jobs.values()) {
+                JsonNode checkpoints = script.get("/jobs/" + id + "/checkpoints");
+                if (!script.get("/jobs/" + id).get("state").asText().equals("RUNNING")
+                        || checkpoints.at("/counts/restored").asLong() <= restoredBefore.getOrDefault(id, 0L)
+                        || checkpoints.at("/latest/restored").isMissingNode() || checkpoints.at("/latest/restored").isNull()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private static Map<String, Long> restoredCounts(SubmitJobsScript script, Map<String, String> jobs) throws Exception {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String id : jobs.values()) {
+            counts.put(id, script.get("/jobs/" + id + "/checkpoints").at("/counts/restored").asLong());
+        }
+        return counts;
+    }
+}
