@@ -108,6 +108,23 @@ class NotificationsIT {
     }
 
     @Test
+    void aSendThatCanNeverSucceedFailsAtOnceAndCountsAgainstItsChannel() throws Exception {
+        String hook = channel("broken", "webhook", Map.of("url", receiver.url("/broken/" + org.slug())));
+        subscribe(hook, Map.of("eventTypes", List.of("alert.opened")));
+        // A stored setting no request can be made from: building the request throws, as no retry will change.
+        server.database.execute("UPDATE notification_channels SET settings = '{\"url\": \"http://bad host/\"}'"
+                + " WHERE org_slug = '" + org.slug() + "' AND channel_id = '" + hook + "'");
+        publish(alert("press-9", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
+
+        JsonNode failed = await().atMost(WAIT).until(() -> delivery(hook), found -> found != null
+                && found.get("status").asText().equals("failed"));
+        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
+        assertThat(failed.get("lastError").asText()).isEqualTo("the message cannot be sent through this channel");
+        JsonNode channel = server.call("GET", "/notification-channels/" + hook, org.adminToken(), null).data();
+        assertThat(channel.get("consecutiveFailures").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void anAlertReachesMailAndASignedWebhookOnceAndTheLogSaysSo() throws Exception {
         String channelMail = channel("mail", "email", Map.of("to", List.of("duty@" + org.slug() + ".test")));
         JsonNode hook = createChannel("hook", "webhook", Map.of("url", receiver.url("/hook/" + org.slug())));
