@@ -58,7 +58,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
-            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "notify-retention-days",
+            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
             "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s");
 
     /**
@@ -108,11 +108,16 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      *                     false: https only)
      * @param allowPrivateDestinations whether webhooks and SMS gateway requests may go to loopback, link-local, private
      *                     or this machine's own addresses ({@code --notify-allow-private-destinations}, default false)
+     * @param secretsKey   the AES-256 key sealing channel secrets at rest ({@code --secrets-key}, base64 of 32 bytes;
+     *                     default: derived from the token signing secret)
+     * @param previousSecretsKeys keys channel secrets may still be sealed under after a rotation
+     *                     ({@code --secrets-previous-keys}, comma-separated); they are sealed again at start
      * @param retention    how long the delivery log keeps a message that is no longer pending
      *                     ({@code --notify-retention-days}, default 30)
      */
     public record Notifications(Optional<Smtp> smtp, int senders, int maxAttempts, Duration retryBase, boolean allowHttp,
-                                boolean allowPrivateDestinations, Duration retention) {
+                                boolean allowPrivateDestinations, byte[] secretsKey, List<byte[]> previousSecretsKeys,
+                                Duration retention) {
     }
 
     /**
@@ -147,6 +152,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
         if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new IllegalArgumentException("jwt-secret must be at least 32 bytes");
         }
+        byte[] tokenSecret = secret.isEmpty() ? randomSecret() : secret.getBytes(StandardCharsets.UTF_8);
         String org = settings.string("bootstrap-org", "");
         Optional<BootstrapAdmin> admin = org.isEmpty() ? Optional.empty() : Optional.of(new BootstrapAdmin(org,
                 settings.string("bootstrap-admin-email", "admin@" + org + ".local"),
@@ -155,7 +161,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 (int) settings.number("port", 8080, 0, 65535),
                 JdbcAddress.from(settings, "jdbc:postgresql://localhost:5432/plantline"),
                 settings.string("kafka-bootstrap", "localhost:9092"),
-                secret.isEmpty() ? randomSecret() : secret.getBytes(StandardCharsets.UTF_8),
+                tokenSecret,
                 Duration.ofSeconds(settings.number("access-token-ttl-s", 900, 1, 86_400)),
                 Duration.ofSeconds(settings.number("refresh-token-ttl-s", 30L * 86_400, 60, 365L * 86_400)),
                 Duration.ofSeconds(settings.number("session-lifetime-s", 7L * 86_400, 60, 365L * 86_400)),
@@ -192,6 +198,8 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                         Duration.ofMillis(settings.number("notify-retry-base-ms", 5000, 1, 3_600_000)),
                         settings.flag("notify-allow-http", false),
                         settings.flag("notify-allow-private-destinations", false),
+                        optional(settings, "secrets-key").map(ApiOptions::base64Key).orElseGet(() -> derivedKey(tokenSecret)),
+                        list(settings, "secrets-previous-keys").stream().map(ApiOptions::base64Key).toList(),
                         Duration.ofDays(settings.number("notify-retention-days", 30, 1, 3650))),
                 new Reports((int) settings.number("report-workers", 2, 1, 16),
                         (int) settings.number("reports-per-org", 3, 1, 100),
@@ -251,7 +259,8 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
-                notifications.maxAttempts(), notifications.retryBase(), true, true, notifications.retention()), reports);
+                notifications.maxAttempts(), notifications.retryBase(), true, true, notifications.secretsKey(),
+                notifications.previousSecretsKeys(), notifications.retention()), reports);
     }
 
     private static List<String> list(Settings settings, String name) {
@@ -261,6 +270,25 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
 
     private static Optional<String> optional(Settings settings, String name) {
         return Optional.of(settings.string(name, "")).filter(value -> !value.isEmpty());
+    }
+
+    private static byte[] base64Key(String text) {
+        try {
+            return java.util.Base64.getDecoder().decode(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("secrets keys are base64 (of 32 random bytes)");
+        }
+    }
+
+    /** Without --secrets-key: a key of its own derived from the token signing secret, so one secret suffices. */
+    private static byte[] derivedKey(byte[] tokenSecret) {
+        try {
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            sha256.update("plantline channel secrets:".getBytes(StandardCharsets.UTF_8));
+            return sha256.digest(tokenSecret);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     private static byte[] randomSecret() {

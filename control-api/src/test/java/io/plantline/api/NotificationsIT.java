@@ -89,6 +89,42 @@ class NotificationsIT {
     }
 
     @Test
+    void signingSecretsAndGatewayCredentialsAreEncryptedAtRest() throws Exception {
+        JsonNode hook = createChannel("sealed hook", "webhook", Map.of("url", receiver.url("/sealed/" + org.slug())));
+        String secret = hook.get("signingSecret").asText();
+        createChannel("sealed sms", "sms", Map.of("url", receiver.url("/sealed-sms/" + org.slug()), "to", "+15550100",
+                "body", "{{text}}", "headers", Map.of("Authorization", "Bearer gateway-credential-" + org.slug())));
+
+        String stored = server.database.query("SELECT settings::text AS settings, coalesce(signing_secret, '') AS secret"
+                + " FROM notification_channels WHERE org_slug = '" + org.slug() + "'").toString();
+        assertThat(stored).doesNotContain(secret).doesNotContain("gateway-credential");
+
+        subscribe(hook.get("channelId").asText(), Map.of("eventTypes", List.of("alert.opened")));
+        publish(alert("press-1", "sealed", AlertTransition.OPENED, Severity.CRITICAL, 95.5));
+        WebhookReceiver.Request request = await().atMost(WAIT).until(() -> receiver.requests("/sealed/" + org.slug()),
+                requests -> !requests.isEmpty()).get(0);
+        assertThat(request.header("Plantline-Signature")).as("still signed with the secret answered")
+                .isEqualTo("v1=" + hmac(secret, request.header("Plantline-Timestamp") + "." + request.body()));
+    }
+
+    @Test
+    void aSendThatCanNeverSucceedFailsAtOnceAndCountsAgainstItsChannel() throws Exception {
+        String hook = channel("broken", "webhook", Map.of("url", receiver.url("/broken/" + org.slug())));
+        subscribe(hook, Map.of("eventTypes", List.of("alert.opened")));
+        // A stored setting no request can be made from: building the request throws, as no retry will change.
+        server.database.execute("UPDATE notification_channels SET settings = '{\"url\": \"http://bad host/\"}'"
+                + " WHERE org_slug = '" + org.slug() + "' AND channel_id = '" + hook + "'");
+        publish(alert("press-9", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
+
+        JsonNode failed = await().atMost(WAIT).until(() -> delivery(hook), found -> found != null
+                && found.get("status").asText().equals("failed"));
+        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
+        assertThat(failed.get("lastError").asText()).isEqualTo("the message cannot be sent through this channel");
+        JsonNode channel = server.call("GET", "/notification-channels/" + hook, org.adminToken(), null).data();
+        assertThat(channel.get("consecutiveFailures").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void anAlertReachesMailAndASignedWebhookOnceAndTheLogSaysSo() throws Exception {
         String channelMail = channel("mail", "email", Map.of("to", List.of("duty@" + org.slug() + ".test")));
         JsonNode hook = createChannel("hook", "webhook", Map.of("url", receiver.url("/hook/" + org.slug())));

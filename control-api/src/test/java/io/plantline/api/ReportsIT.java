@@ -127,6 +127,10 @@ class ReportsIT {
                 + " stddev) VALUES ('" + org.slug() + "', 'press-1', 'temperature', '2026-10-02T10:00:00Z', 6, 80, 90, 85, 2),"
                 + " ('" + org.slug() + "', 'press-1', 'temperature', '2026-10-02T10:01:00Z', 6, 70, 95, 82.5, 3),"
                 + " ('" + org.slug() + "', 'press-3', 'temperature', '2026-10-02T10:00:00Z', 6, 1, 2, 1.5, 0.5)");
+        // Text a spreadsheet would run as a formula (an address may well begin with one of = + - @); numbers stay numbers.
+        server.database.execute("UPDATE alerts SET acknowledged_by = '=HYPERLINK(\"http://evil.test\")@x.test',"
+                + " resolved_by = '@SUM(1)', rule_id = '+hot', last_value = -3.5 WHERE org_slug = '" + org.slug()
+                + "' AND device_id = 'press-1'");
         String alerts = server.call("POST", "/reports", viewer(org), Map.of("type", "alerts", "scope", "device",
                 "deviceId", "press-1", "from", FROM, "to", TO)).data().get("reportId").asText();
         String telemetry = server.call("POST", "/reports", viewer(org), Map.of("type", "telemetry", "scope",
@@ -140,6 +144,10 @@ class ReportsIT {
             assertThat(row.get("opened_at")).isEqualTo("2026-10-05T10:00:00Z");
             assertThat(row.get("peak_value")).isEqualTo("97.25");
             assertThat(row.get("cleared_at")).isEmpty();
+            assertThat(row.get("acknowledged_by")).isEqualTo("'=HYPERLINK(\"http://evil.test\")@x.test");
+            assertThat(row.get("resolved_by")).isEqualTo("'@SUM(1)");
+            assertThat(row.get("rule_id")).isEqualTo("'+hot");
+            assertThat(row.get("last_value")).isEqualTo("-3.5");
         });
         awaitReady(telemetry);
         List<CSVRecord> telemetryRows = csv(server.binary("GET", "/reports/" + telemetry + "/download", viewer(org),

@@ -56,12 +56,38 @@ class RulesAndGroupsIT {
         assertThat(rule.data().get("scope").get("target").asText()).isEqualTo("line-2");
         assertThat(published("line-hot").scope().members()).containsExactlyInAnyOrder("m1", "m2");
 
-        assertThat(server.call("PUT", "/groups/line-2/members", org.operatorToken(), Map.of("deviceIds", List.of("m2", "m3"))).status())
-                .isEqualTo(200);
+        TestApi.Response byOperator = server.call("PUT", "/groups/line-2/members", org.operatorToken(),
+                Map.of("deviceIds", List.of("m2", "m3")));
+        assertThat(byOperator.status()).as("an operator cannot change what an admin's rule watches").isEqualTo(409);
+        assertThat(byOperator.errorCode()).isEqualTo("group_scopes_rules");
+        assertThat(byOperator.body().get("error").get("details").toString()).contains("line-hot");
+        assertThat(published("line-hot").scope().members()).containsExactlyInAnyOrder("m1", "m2");
+        TestApi.Response byAdmin = server.call("PUT", "/groups/line-2/members", org.adminToken(),
+                Map.of("deviceIds", List.of("m2", "m3")));
+        assertThat(byAdmin.status()).isEqualTo(200);
+        assertThat(byAdmin.data().get("scopesRules").toString()).contains("line-hot");
         assertThat(published("line-hot").scope().members()).containsExactlyInAnyOrder("m2", "m3");
 
         assertThat(server.call("DELETE", "/groups/line-2", org.operatorToken(), null).status())
                 .as("a group that scopes a rule stays").isEqualTo(409);
+    }
+
+    @Test
+    void aGroupThatFiltersNotificationSubscriptionsCannotBeDeleted() {
+        assertThat(server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "watched", "name", "Watched",
+                "deviceIds", List.of("m1"))).status()).isEqualTo(201);
+        String channelId = server.call("POST", "/notification-channels", org.adminToken(), Map.of("name", "group mail",
+                "type", "email", "settings", Map.of("to", List.of("duty@" + org.slug() + ".test")))).data()
+                .get("channelId").asText();
+        String subscriptionId = server.call("POST", "/notification-subscriptions", org.adminToken(), Map.of("channelId",
+                channelId, "eventTypes", List.of("alert.opened"), "groupId", "watched")).data().get("subscriptionId").asText();
+
+        TestApi.Response refused = server.call("DELETE", "/groups/watched", org.operatorToken(), null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body().get("error").get("message").asText()).contains(subscriptionId);
+        assertThat(server.call("DELETE", "/notification-subscriptions/" + subscriptionId, org.adminToken(), null).status())
+                .isEqualTo(204);
+        assertThat(server.call("DELETE", "/groups/watched", org.operatorToken(), null).status()).isEqualTo(204);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.plantline.api.groups;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.plantline.api.db.Database;
 import io.plantline.api.devices.DeviceRoutes;
 import io.plantline.api.devices.DeviceSettingsWriter;
@@ -123,6 +124,13 @@ public final class GroupRoutes {
             if (!ruleIds.isEmpty()) {
                 throw ApiException.conflict("the group is the scope of rules " + ruleIds + "; change or delete them first");
             }
+            List<String> subscriptionIds = tx.list("SELECT subscription_id::text FROM notification_subscriptions"
+                    + " WHERE org_slug = ? AND group_id = ? ORDER BY subscription_id", row -> row.getString(1),
+                    call.org(), groupId);
+            if (!subscriptionIds.isEmpty()) {
+                throw ApiException.conflict("the group filters notification subscriptions " + subscriptionIds
+                        + "; change or delete them first");
+            }
             if (!groups.delete(tx, call.org(), groupId)) {
                 throw ApiException.notFound("group");
             }
@@ -131,20 +139,36 @@ public final class GroupRoutes {
         return Reply.noContent();
     }
 
+    /**
+     * The group's members, as the answer to a change: with the rules scoped to it, whose watched devices changed too.
+     */
+    record MembersChanged(@JsonUnwrapped GroupStore.Group group, List<String> scopesRules) {
+    }
+
+    /**
+     * Rules are an admin's: an operator may not change the members of a group that scopes rules (409
+     * {@code group_scopes_rules}, naming them), since that would change what those rules watch; an admin may, and the
+     * answer names the rules republished with the new members.
+     */
     private Object setMembers(Call call) {
         String groupId = call.path("groupId");
         Fields fields = new Fields(call.body(), "deviceIds");
         List<String> members = fields.required("deviceIds", fields.textList("deviceIds", DeviceRef.DEVICE_ID, MAX_MEMBERS));
         fields.check();
         call.audit("group/" + groupId);
-        database.transaction(tx -> {
+        List<String> scopedRules = database.transaction(tx -> {
             if (groups.find(tx, call.org(), groupId).isEmpty()) {
                 throw ApiException.notFound("group");
             }
+            List<String> ruleIds = rules.usingGroup(tx, call.org(), groupId);
+            if (!ruleIds.isEmpty() && !call.principal().role().includes(Role.ADMIN)) {
+                throw ApiException.of(409, "group_scopes_rules", "the group is the scope of rules; an admin changes its"
+                        + " members, or the rules' scope changes first", ruleIds);
+            }
             replaceMembers(tx, call.org(), groupId, members);
-            return null;
+            return ruleIds;
         });
-        return find(call.org(), groupId);
+        return new MembersChanged(find(call.org(), groupId), scopedRules);
     }
 
     /** All or nothing: unknown devices refuse the whole change, naming each of them. */

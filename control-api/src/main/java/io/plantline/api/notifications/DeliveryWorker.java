@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Sends the due deliveries of every organisation: claims as many as it has free senders ({@code SKIP LOCKED}, so
  * several API servers share the work), sends each on its own thread, and records the outcome. A failed attempt is
  * retried after {@code retryBase} x 2^(attempt - 1), at most an hour, until {@code maxAttempts}; then the delivery
- * has failed. A slow or failing channel holds only the senders busy with its own messages. Every hour, messages no
+ * has failed. A failure no retry can mend (a refused destination, a sender that throws) fails the delivery at once;
+ * either way it counts against the channel's health. A slow or failing channel holds only the senders busy with its own messages. Every hour, messages no
  * longer pending that are older than {@code retention} leave the delivery log.
  *
  * <p>{@link #close()} stops claiming and lets the sends under way finish (and be recorded), so a clean restart sends
@@ -137,7 +138,7 @@ final class DeliveryWorker implements AutoCloseable {
             Outgoing message = new Outgoing(delivery.deliveryId(), delivery.event(), delivery.mergedCount(),
                     delivery.mergedSince(), links.of(delivery.event()));
             try {
-                senders.get(channel.get().type()).send(channel.get(), message);
+                send(channel.get(), message);
                 Outbox.delivered(database, delivery, clock.instant());
             } catch (Sender.DeliveryFailure failure) {
                 String error = clip(failure.getMessage());
@@ -150,6 +151,19 @@ final class DeliveryWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             // The database is unreachable: the lease runs out and the delivery is claimed again.
             LOG.warn("recording notification {} failed; it is retried when its lease ends", delivery.deliveryId(), e);
+        }
+    }
+
+    /**
+     * A sender that throws rather than failing (a stored setting no request can be built from) would throw the same
+     * on every retry: that is a permanent failure of the channel, not of the database.
+     */
+    private void send(Channel channel, Outgoing message) throws Sender.DeliveryFailure {
+        try {
+            senders.get(channel.type()).send(channel, message);
+        } catch (RuntimeException e) {
+            LOG.warn("notification {} cannot be sent through channel {}", message.deliveryId(), channel.name(), e);
+            throw new Sender.DeliveryFailure("the message cannot be sent through this channel", true);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.plantline.api.notifications;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.Json;
@@ -13,8 +14,11 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
+import java.util.stream.Stream;
 
 /** Channels, subscriptions and the delivery log of an organisation. */
 final class NotificationStore {
@@ -24,14 +28,16 @@ final class NotificationStore {
     }
 
     private final Database database;
+    private final SecretBox secrets;
 
-    NotificationStore(Database database) {
+    NotificationStore(Database database, SecretBox secrets) {
         this.database = database;
+        this.secrets = secrets;
     }
 
     List<Channel> channels(String orgSlug, int offset, int limit) {
         return database.list("SELECT * FROM notification_channels WHERE org_slug = ? ORDER BY name LIMIT ? OFFSET ?",
-                NotificationStore::channel, orgSlug, limit, offset);
+                this::channel, orgSlug, limit, offset);
     }
 
     long channelCount(String orgSlug) {
@@ -41,13 +47,59 @@ final class NotificationStore {
 
     Optional<Channel> channel(String orgSlug, UUID channelId) {
         return database.one("SELECT * FROM notification_channels WHERE org_slug = ? AND channel_id = ?",
-                NotificationStore::channel, orgSlug, channelId);
+                this::channel, orgSlug, channelId);
     }
 
     void createChannel(String orgSlug, Channel channel) {
+        Channel sealed = withSecrets(orgSlug, channel, secrets::seal);
         database.update("INSERT INTO notification_channels (org_slug, channel_id, name, type, settings, signing_secret,"
                 + " created_at) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)", orgSlug, channel.channelId(), channel.name(),
-                channel.type(), Json.write(channel.settings()), channel.signingSecret(), channel.createdAt());
+                channel.type(), Json.write(sealed.settings()), sealed.signingSecret(), channel.createdAt());
+    }
+
+    /**
+     * Seals again every channel secret not sealed under the current key: those stored in plain text before secrets
+     * were sealed, and those sealed under a previous key after a rotation. Returns how many channels changed.
+     */
+    int resealAll() {
+        List<Map.Entry<String, Channel>> stale = database.list("SELECT * FROM notification_channels",
+                row -> Map.entry(row.getString("org_slug"), rawChannel(row))).stream()
+                .filter(entry -> sealedValues(entry.getValue()).anyMatch(value -> !secrets.isCurrent(value))).toList();
+        for (Map.Entry<String, Channel> entry : stale) {
+            String orgSlug = entry.getKey();
+            Channel plain = withSecrets(orgSlug, entry.getValue(), secrets::open);
+            Channel resealed = withSecrets(orgSlug, plain, secrets::seal);
+            database.update("UPDATE notification_channels SET settings = ?::jsonb, signing_secret = ? WHERE org_slug = ?"
+                    + " AND channel_id = ?", Json.write(resealed.settings()), resealed.signingSecret(), orgSlug,
+                    plain.channelId());
+        }
+        return stale.size();
+    }
+
+    /** {@code transform} (seal or open) applied to the channel's secrets, each with its own context. */
+    private static Channel withSecrets(String orgSlug, Channel channel, BinaryOperator<String> transform) {
+        String context = orgSlug + "/" + channel.channelId() + "/";
+        JsonNode settings = channel.settings();
+        if (settings.path("headers").isObject()) {
+            ObjectNode copy = settings.deepCopy();
+            ObjectNode headers = (ObjectNode) copy.get("headers");
+            headers.fieldNames().forEachRemaining(name -> headers.put(name,
+                    transform.apply(headers.get(name).asText(), context + "header:" + name)));
+            settings = copy;
+        }
+        String secret = channel.signingSecret() == null ? null
+                : transform.apply(channel.signingSecret(), context + "signingSecret");
+        return new Channel(channel.channelId(), channel.name(), channel.type(), settings, channel.healthy(),
+                channel.consecutiveFailures(), channel.lastError(), channel.createdAt(), secret);
+    }
+
+    private static Stream<String> sealedValues(Channel channel) {
+        Stream.Builder<String> values = Stream.builder();
+        if (channel.signingSecret() != null) {
+            values.add(channel.signingSecret());
+        }
+        channel.settings().path("headers").elements().forEachRemaining(value -> values.add(value.asText()));
+        return values.build();
     }
 
     boolean deleteChannel(String orgSlug, UUID channelId) {
@@ -110,7 +162,12 @@ final class NotificationStore {
                 .andIf(filter.eventType(), "event_type = ?");
     }
 
-    static Channel channel(ResultSet row) throws SQLException {
+    private Channel channel(ResultSet row) throws SQLException {
+        return withSecrets(row.getString("org_slug"), rawChannel(row), secrets::open);
+    }
+
+    /** The channel as stored, its secrets sealed. */
+    private static Channel rawChannel(ResultSet row) throws SQLException {
         int failures = row.getInt("consecutive_failures");
         return new Channel(row.getObject("channel_id", UUID.class), row.getString("name"), row.getString("type"),
                 json(row.getString("settings")), failures < Channel.UNHEALTHY_AFTER, failures,

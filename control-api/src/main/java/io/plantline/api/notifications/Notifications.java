@@ -20,6 +20,7 @@ import java.util.function.Supplier;
 public final class Notifications implements AutoCloseable {
 
     private static final Duration ASSIGNMENT_WAIT = Duration.ofSeconds(30);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Notifications.class);
 
     private final NotificationRoutes routes;
     private final AlertNotifier notifier;
@@ -31,7 +32,12 @@ public final class Notifications implements AutoCloseable {
      */
     public Notifications(Database database, ApiOptions.Notifications options, Mailer mailer, String kafkaBootstrap,
                          Supplier<String> apiBase, Clock clock) {
-        NotificationStore store = new NotificationStore(database);
+        NotificationStore store = new NotificationStore(database, new SecretBox(options.secretsKey(),
+                options.previousSecretsKeys()));
+        int resealed = store.resealAll();
+        if (resealed > 0) {
+            LOG.info("sealed the secrets of {} notification channels under the current secrets key", resealed);
+        }
         DestinationPolicy destinations = new DestinationPolicy(options.allowPrivateDestinations());
         this.http = new GuardedHttp(destinations, WebhookSender.TIMEOUT);
         this.routes = new NotificationRoutes(database, store, options.allowHttp(), destinations, clock);

@@ -136,12 +136,21 @@ final class ReportCsv {
         return Database.instant(row, column).orElse(null);
     }
 
-    /** Nulls as empty fields, everything else as its text (instants ISO-8601 UTC, numbers as Java and the API write them). */
+    /**
+     * Nulls as empty fields, everything else as its text (instants ISO-8601 UTC, numbers as Java and the API write
+     * them). Text beginning with {@code = + - @}, a tab or a carriage return is prefixed with {@code '}, as OWASP's
+     * CSV-injection guidance says, so a spreadsheet shows it rather than running it as a formula; numbers are left as
+     * they are, so a negative reading stays a number.
+     */
     private static List<Object> values(Object... values) {
         List<Object> fields = new ArrayList<>(values.length);
         for (Object value : values) {
-            fields.add(value == null ? "" : value.toString());
+            fields.add(value == null ? "" : value instanceof Number ? value.toString() : inert(value.toString()));
         }
         return fields;
+    }
+
+    private static String inert(String text) {
+        return !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
     }
 }
