@@ -2,6 +2,13 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.model.AlertEvent;
+import io.plantline.model.AlertStatus;
+import io.plantline.model.AlertTransition;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.Severity;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
 import io.plantline.testing.HeadlessChromium;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
@@ -12,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
@@ -303,6 +311,75 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/alerts");
         assertThat(waitFor(By.id("login-notice")).getText()).contains("session has expired");
         screenshot("login");
+    }
+
+    /**
+     * A plant of 101 lines: the overview pages them (20 a page, as many as one socket follows); on the first page's
+     * 60 machines a burst of readings does not crowd out their state changes; a machine of the last page follows its
+     * state, link and last seen live (a DEVICE_OFFLINE alert takes it offline).
+     */
+    @Test
+    void theOverviewFollowsALargePlantLivePageByPage() throws Exception {
+        String big = TestApi.uniqueSlug("big");
+        TestApi.Org plant = server.organisation(big);
+        server.database.execute("UPDATE organisations SET time_zone = '" + ZONE + "' WHERE slug = '" + big + "'");
+        List<String> firstPage = new java.util.ArrayList<>();
+        for (int line = 1; line <= 101; line++) {
+            List<String> machines = new java.util.ArrayList<>();
+            for (int machine = 1; machine <= (line <= 20 ? 3 : 1); machine++) {
+                String deviceId = String.format("m-%03d-%d", line, machine);
+                assertThat(server.call("POST", "/devices", plant.operatorToken(), Map.of("deviceId", deviceId)).status())
+                        .isEqualTo(201);
+                machines.add(deviceId);
+            }
+            if (line <= 20) {
+                firstPage.addAll(machines);
+            }
+            assertThat(server.call("POST", "/groups", plant.operatorToken(), Map.of("groupId", String.format("line-%03d", line),
+                    "name", "Line " + line, "deviceIds", machines)).status()).isEqualTo(201);
+        }
+        console().login(big, "viewer");
+        console().waitForText(By.id("live"), "live", WAIT);
+        assertThat(textOf(By.id("lines-page"))).isEqualTo("lines page 1 of 6 (101 lines)");
+
+        List<Map.Entry<String, byte[]>> readings = new java.util.ArrayList<>();
+        List<Map.Entry<String, byte[]>> states = new java.util.ArrayList<>();
+        for (String deviceId : firstPage) {
+            for (int i = 0; i < 10; i++) {
+                readings.add(Map.entry(big + "/" + deviceId, deviceRecord(big, deviceId, Instant.now(),
+                        "\"kind\":\"telemetry\",\"metrics\":{\"temperature\":" + i + "}")));
+            }
+            states.add(Map.entry(big + "/" + deviceId, deviceRecord(big, deviceId, Instant.now(), "\"kind\":\"state\",\"state\":\"DOWN\"")));
+        }
+        server.kafka.produceAll(Topics.TELEMETRY, readings);
+        server.kafka.produceAll(Topics.MACHINE_EVENTS, states);
+        new WebDriverWait(browser, WAIT).until(driver -> driver.findElements(By.cssSelector(".state.DOWN")).size() == 60);
+
+        for (int page = 2; page <= 6; page++) {
+            click(By.id("lines-next"));
+            console().waitForText(By.id("lines-page"), "lines page " + page + " of 6", WAIT);
+        }
+        console().waitForText(By.id("live"), "live", WAIT);
+        By last = By.cssSelector("[data-device='m-101-1']");
+        assertThat(textOf(last)).contains("unknown", "offline");
+        Instant seen = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        server.kafka.produce(Topics.MACHINE_EVENTS, big + "/m-101-1", deviceRecord(big, "m-101-1", seen,
+                "\"kind\":\"state\",\"state\":\"RUNNING\""));
+        String shown = java.time.format.DateTimeFormatter.ofPattern("dd MMM, HH:mm:ss", java.util.Locale.UK)
+                .withZone(java.time.ZoneId.of(ZONE)).format(seen);
+        assertThat(console().waitForText(last, "running", WAIT)).contains("online", shown);
+        UUID offline = UUID.randomUUID();
+        server.kafka.produce(Topics.ALERTS, big + "/m-101-1", RecordJson.write(new AlertEvent(offline.toString(),
+                new DeviceRef(big, "m-101-1"), "DEVICE_OFFLINE", "heartbeat", Severity.MAJOR, AlertStatus.ACTIVE,
+                AlertTransition.OPENED, Instant.now(), Instant.now(), Optional.of(90.0), Optional.of(90.0), Optional.empty())));
+        assertThat(console().waitForText(last, "offline", WAIT)).contains("MAJOR");
+        screenshot("overview-last-page");
+    }
+
+    /** A device message in its Kafka form, as the bridge writes it; {@code fields}: its kind and what the kind holds. */
+    private static byte[] deviceRecord(String orgSlug, String deviceId, Instant ts, String fields) {
+        return ("{\"org\":\"" + orgSlug + "\",\"device\":\"" + deviceId + "\",\"ts\":\"" + ts + "\"," + fields + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */
