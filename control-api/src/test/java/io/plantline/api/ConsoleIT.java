@@ -382,6 +382,42 @@ class ConsoleIT {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** Alerts filtered by line and by device, paged, and two acknowledged at once with one comment. */
+    @Test
+    void anOperatorFiltersAndPagesAlertsAndAcknowledgesSeveralAtOnce() throws Exception {
+        UUID press = TestAlerts.open(server, org.slug(), "press-1", 91.0);
+        UUID oven = TestAlerts.open(server, org.slug(), "oven-1", 92.0);
+        UUID lathe = TestAlerts.open(server, org.slug(), "lathe-9", 93.0);
+        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at,"
+                + " last_value, peak_value) SELECT gen_random_uuid(), '" + org.slug() + "', 'lathe-9', 'old-' || i, 'speed',"
+                + " 'INFO', 'RESOLVED', now() - i * interval '1 hour', 1, 1 FROM generate_series(1, 55) AS i");
+        login("operator");
+        browser.get(server.consoleUrl() + "#/alerts");
+        new Select(waitFor(By.id("alert-line"))).selectByVisibleText("Line 1");
+        console().waitForText(By.id("alerts"), "oven-1", WAIT);
+        assertThat(browser.findElements(By.cssSelector("[data-alert='" + lathe + "']"))).as("not on line 1").isEmpty();
+
+        click(By.cssSelector("[data-select='" + press + "']"));
+        click(By.cssSelector("[data-select='" + oven + "']"));
+        click(By.id("acknowledge-selected"));
+        waitFor(By.id("ask-comment")).sendKeys("both seen");
+        browser.findElement(By.id("ask-confirm")).click();
+        assertThat(console().waitForText(By.id("status"), "2 alerts acknowledged", WAIT)).isNotEmpty();
+        assertThat(textOf(By.cssSelector("[data-alert='" + press + "']"))).contains("acknowledged");
+        assertThat(textOf(By.cssSelector("[data-alert='" + oven + "']"))).contains("acknowledged");
+        assertThat(server.database.query("SELECT status, comment FROM alerts WHERE id IN ('" + press + "', '" + oven + "')"))
+                .containsOnly(Map.of("status", "ACKNOWLEDGED", "comment", "both seen"));
+
+        new Select(browser.findElement(By.id("alert-line"))).selectByVisibleText("any");
+        new Select(browser.findElement(By.id("alert-status"))).selectByVisibleText("all");
+        browser.findElement(By.id("alert-device")).sendKeys("lathe-9\t");
+        assertThat(console().waitForText(By.id("alerts-page"), "of 2", WAIT)).isEqualTo("page 1 of 2 (56 alerts)");
+        click(By.id("alerts-next"));
+        console().waitForText(By.id("alerts-page"), "page 2 of 2", WAIT);
+        assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(6);
+        screenshot("alerts-filtered");
+    }
+
     /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */
     @Test
     void pageModulesLoadWithoutTheShell() {
