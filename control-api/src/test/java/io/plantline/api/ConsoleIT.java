@@ -245,6 +245,24 @@ class ConsoleIT {
     }
 
     @Test
+    void anAdminDisablesAndDeletesARule() throws Exception {
+        assertThat(server.call("POST", "/rules", org.adminToken(), Map.of("ruleId", "noisy", "scope",
+                Map.of("type", "ORGANISATION"), "metric", "vibration", "operator", ">", "threshold", 7, "count", 3,
+                "severity", "INFO")).status()).isEqualTo(201);
+        login("admin");
+        browser.get(server.consoleUrl() + "#/rules");
+        By noisy = By.cssSelector("[data-rule='noisy']");
+        click(By.cssSelector("[data-rule='noisy'] button[data-toggle]"));
+        assertThat(console().waitForText(noisy, "enable", WAIT)).contains("vibration > 7 3 readings", "INFO – no");
+        assertThat(server.call("GET", "/rules/noisy", org.adminToken(), null).data().get("enabled").asBoolean()).isFalse();
+        click(By.cssSelector("[data-rule='noisy'] button[data-delete]"));
+        assertThat(waitFor(By.id("ask-question")).getText()).startsWith("Delete rule noisy?");
+        browser.findElement(By.id("ask-confirm")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.numberOfElementsToBe(noisy, 0));
+        assertThat(server.call("GET", "/rules/noisy", org.adminToken(), null).status()).isEqualTo(404);
+    }
+
+    @Test
     void aViewerCannotChangeRulesOrRollOuts() throws Exception {
         login("viewer");
         browser.get(server.consoleUrl() + "#/rules");
@@ -295,6 +313,12 @@ class ConsoleIT {
         new WebDriverWait(browser, WAIT).until(driver -> sent.isDisplayed() && "3".equals(
                 driver.findElement(By.cssSelector("[data-count='SENT']")).getText()));
         String deploymentId = browser.getCurrentUrl().replaceFirst(".*#/rollouts/", "");
+        click(By.id("rollout-cancel"));
+        assertThat(waitFor(By.id("ask-question")).getText()).startsWith("Cancel roll-out " + deploymentId + "?");
+        browser.findElement(By.id("ask-cancel")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(By.id("ask-dialog")));
+        assertThat(server.database.query("SELECT status FROM ota_deployments WHERE deployment_id = '" + deploymentId + "'"))
+                .as("dismissed: still running").containsExactly(Map.of("status", "RUNNING"));
         server.database.execute("UPDATE ota_targets SET state = 'SUCCEEDED', state_since = now() WHERE org_slug = '"
                 + org.slug() + "' AND deployment_id = '" + deploymentId + "'");
         new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(By.id("rollout-status"), "data-status",
