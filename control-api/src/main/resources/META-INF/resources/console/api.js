@@ -89,3 +89,14 @@ export async function renewedToken() {
   }
   return session().accessToken;
 }
+
+/** Every item of a list, page by page of the API's largest page (a list is never cut silently). */
+export async function every(path) {
+  const PAGE_SIZE = 500;
+  const separator = path.includes('?') ? '&' : '?';
+  const first = await api(`${path}${separator}page=1&pageSize=${PAGE_SIZE}`);
+  const pages = Math.ceil(first.pagination.total / PAGE_SIZE);
+  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) },
+    (_, index) => api(`${path}${separator}page=${index + 2}&pageSize=${PAGE_SIZE}`)));
+  return [first, ...rest].flatMap(answer => answer.data);
+}

@@ -3,16 +3,16 @@
 import { escape } from './format.js';
 
 /**
- * Asks {@code question}; resolves to the comment (possibly empty) when confirmed, or null when cancelled (the Cancel
- * button or Escape). With {@code comment: false} there is no comment field and a confirmation resolves to ''.
+ * Asks {@code question}; resolves to the comment (possibly empty) when confirmed, or null when dismissed (its
+ * {@code dismiss} button or Escape). With {@code comment: false} there is no comment field and a confirmation resolves to ''.
  */
-export function ask(question, { confirm = 'OK', comment = true } = {}) {
+export function ask(question, { confirm = 'OK', dismiss = 'Cancel', comment = true } = {}) {
   const dialog = document.createElement('dialog');
   dialog.id = 'ask-dialog';
   dialog.innerHTML = `<form method="dialog" class="ask">
       <p id="ask-question">${escape(question)}</p>
       ${comment ? '<label>Comment <textarea id="ask-comment" rows="3" maxlength="1000"></textarea></label>' : ''}
-      <div class="ask-buttons"><button type="submit" value="cancel" id="ask-cancel">Cancel</button>
+      <div class="ask-buttons"><button type="submit" value="cancel" id="ask-cancel">${escape(dismiss)}</button>
         <button type="submit" value="confirm" class="primary" id="ask-confirm">${escape(confirm)}</button></div>
     </form>`;
   document.body.appendChild(dialog);

@@ -2,6 +2,13 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.model.AlertEvent;
+import io.plantline.model.AlertStatus;
+import io.plantline.model.AlertTransition;
+import io.plantline.model.DeviceRef;
+import io.plantline.model.Severity;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
 import io.plantline.testing.HeadlessChromium;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
@@ -12,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
@@ -237,6 +245,24 @@ class ConsoleIT {
     }
 
     @Test
+    void anAdminDisablesAndDeletesARule() throws Exception {
+        assertThat(server.call("POST", "/rules", org.adminToken(), Map.of("ruleId", "noisy", "scope",
+                Map.of("type", "ORGANISATION"), "metric", "vibration", "operator", ">", "threshold", 7, "count", 3,
+                "severity", "INFO")).status()).isEqualTo(201);
+        login("admin");
+        browser.get(server.consoleUrl() + "#/rules");
+        By noisy = By.cssSelector("[data-rule='noisy']");
+        click(By.cssSelector("[data-rule='noisy'] button[data-toggle]"));
+        assertThat(console().waitForText(noisy, "enable", WAIT)).contains("vibration > 7 3 readings", "INFO – no");
+        assertThat(server.call("GET", "/rules/noisy", org.adminToken(), null).data().get("enabled").asBoolean()).isFalse();
+        click(By.cssSelector("[data-rule='noisy'] button[data-delete]"));
+        assertThat(waitFor(By.id("ask-question")).getText()).startsWith("Delete rule noisy?");
+        browser.findElement(By.id("ask-confirm")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.numberOfElementsToBe(noisy, 0));
+        assertThat(server.call("GET", "/rules/noisy", org.adminToken(), null).status()).isEqualTo(404);
+    }
+
+    @Test
     void aViewerCannotChangeRulesOrRollOuts() throws Exception {
         login("viewer");
         browser.get(server.consoleUrl() + "#/rules");
@@ -287,6 +313,12 @@ class ConsoleIT {
         new WebDriverWait(browser, WAIT).until(driver -> sent.isDisplayed() && "3".equals(
                 driver.findElement(By.cssSelector("[data-count='SENT']")).getText()));
         String deploymentId = browser.getCurrentUrl().replaceFirst(".*#/rollouts/", "");
+        click(By.id("rollout-cancel"));
+        assertThat(waitFor(By.id("ask-question")).getText()).startsWith("Cancel roll-out " + deploymentId + "?");
+        browser.findElement(By.id("ask-cancel")).click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(By.id("ask-dialog")));
+        assertThat(server.database.query("SELECT status FROM ota_deployments WHERE deployment_id = '" + deploymentId + "'"))
+                .as("dismissed: still running").containsExactly(Map.of("status", "RUNNING"));
         server.database.execute("UPDATE ota_targets SET state = 'SUCCEEDED', state_since = now() WHERE org_slug = '"
                 + org.slug() + "' AND deployment_id = '" + deploymentId + "'");
         new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(By.id("rollout-status"), "data-status",
@@ -303,6 +335,111 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/alerts");
         assertThat(waitFor(By.id("login-notice")).getText()).contains("session has expired");
         screenshot("login");
+    }
+
+    /**
+     * A plant of 101 lines: the overview pages them (20 a page, as many as one socket follows); on the first page's
+     * 60 machines a burst of readings does not crowd out their state changes; a machine of the last page follows its
+     * state, link and last seen live (a DEVICE_OFFLINE alert takes it offline).
+     */
+    @Test
+    void theOverviewFollowsALargePlantLivePageByPage() throws Exception {
+        String big = TestApi.uniqueSlug("big");
+        TestApi.Org plant = server.organisation(big);
+        server.database.execute("UPDATE organisations SET time_zone = '" + ZONE + "' WHERE slug = '" + big + "'");
+        List<String> firstPage = new java.util.ArrayList<>();
+        for (int line = 1; line <= 101; line++) {
+            List<String> machines = new java.util.ArrayList<>();
+            for (int machine = 1; machine <= (line <= 20 ? 3 : 1); machine++) {
+                String deviceId = String.format("m-%03d-%d", line, machine);
+                assertThat(server.call("POST", "/devices", plant.operatorToken(), Map.of("deviceId", deviceId)).status())
+                        .isEqualTo(201);
+                machines.add(deviceId);
+            }
+            if (line <= 20) {
+                firstPage.addAll(machines);
+            }
+            assertThat(server.call("POST", "/groups", plant.operatorToken(), Map.of("groupId", String.format("line-%03d", line),
+                    "name", "Line " + line, "deviceIds", machines)).status()).isEqualTo(201);
+        }
+        console().login(big, "viewer");
+        console().waitForText(By.id("live"), "live", WAIT);
+        assertThat(textOf(By.id("lines-page"))).isEqualTo("lines page 1 of 6 (101 lines)");
+
+        List<Map.Entry<String, byte[]>> readings = new java.util.ArrayList<>();
+        List<Map.Entry<String, byte[]>> states = new java.util.ArrayList<>();
+        for (String deviceId : firstPage) {
+            for (int i = 0; i < 10; i++) {
+                readings.add(Map.entry(big + "/" + deviceId, deviceRecord(big, deviceId, Instant.now(),
+                        "\"kind\":\"telemetry\",\"metrics\":{\"temperature\":" + i + "}")));
+            }
+            states.add(Map.entry(big + "/" + deviceId, deviceRecord(big, deviceId, Instant.now(), "\"kind\":\"state\",\"state\":\"DOWN\"")));
+        }
+        server.kafka.produceAll(Topics.TELEMETRY, readings);
+        server.kafka.produceAll(Topics.MACHINE_EVENTS, states);
+        new WebDriverWait(browser, WAIT).until(driver -> driver.findElements(By.cssSelector(".state.DOWN")).size() == 60);
+
+        for (int page = 2; page <= 6; page++) {
+            click(By.id("lines-next"));
+            console().waitForText(By.id("lines-page"), "lines page " + page + " of 6", WAIT);
+        }
+        console().waitForText(By.id("live"), "live", WAIT);
+        By last = By.cssSelector("[data-device='m-101-1']");
+        assertThat(textOf(last)).contains("unknown", "offline");
+        Instant seen = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        server.kafka.produce(Topics.MACHINE_EVENTS, big + "/m-101-1", deviceRecord(big, "m-101-1", seen,
+                "\"kind\":\"state\",\"state\":\"RUNNING\""));
+        String shown = java.time.format.DateTimeFormatter.ofPattern("dd MMM, HH:mm:ss", java.util.Locale.UK)
+                .withZone(java.time.ZoneId.of(ZONE)).format(seen);
+        assertThat(console().waitForText(last, "running", WAIT)).contains("online", shown);
+        UUID offline = UUID.randomUUID();
+        server.kafka.produce(Topics.ALERTS, big + "/m-101-1", RecordJson.write(new AlertEvent(offline.toString(),
+                new DeviceRef(big, "m-101-1"), "DEVICE_OFFLINE", "heartbeat", Severity.MAJOR, AlertStatus.ACTIVE,
+                AlertTransition.OPENED, Instant.now(), Instant.now(), Optional.of(90.0), Optional.of(90.0), Optional.empty())));
+        assertThat(console().waitForText(last, "offline", WAIT)).contains("MAJOR");
+        screenshot("overview-last-page");
+    }
+
+    /** A device message in its Kafka form, as the bridge writes it; {@code fields}: its kind and what the kind holds. */
+    private static byte[] deviceRecord(String orgSlug, String deviceId, Instant ts, String fields) {
+        return ("{\"org\":\"" + orgSlug + "\",\"device\":\"" + deviceId + "\",\"ts\":\"" + ts + "\"," + fields + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Alerts filtered by line and by device, paged, and two acknowledged at once with one comment. */
+    @Test
+    void anOperatorFiltersAndPagesAlertsAndAcknowledgesSeveralAtOnce() throws Exception {
+        UUID press = TestAlerts.open(server, org.slug(), "press-1", 91.0);
+        UUID oven = TestAlerts.open(server, org.slug(), "oven-1", 92.0);
+        UUID lathe = TestAlerts.open(server, org.slug(), "lathe-9", 93.0);
+        server.database.execute("INSERT INTO alerts (id, org_slug, device_id, rule_id, metric, severity, status, opened_at,"
+                + " last_value, peak_value) SELECT gen_random_uuid(), '" + org.slug() + "', 'lathe-9', 'old-' || i, 'speed',"
+                + " 'INFO', 'RESOLVED', now() - i * interval '1 hour', 1, 1 FROM generate_series(1, 55) AS i");
+        login("operator");
+        browser.get(server.consoleUrl() + "#/alerts");
+        new Select(waitFor(By.id("alert-line"))).selectByVisibleText("Line 1");
+        console().waitForText(By.id("alerts"), "oven-1", WAIT);
+        assertThat(browser.findElements(By.cssSelector("[data-alert='" + lathe + "']"))).as("not on line 1").isEmpty();
+
+        click(By.cssSelector("[data-select='" + press + "']"));
+        click(By.cssSelector("[data-select='" + oven + "']"));
+        click(By.id("acknowledge-selected"));
+        waitFor(By.id("ask-comment")).sendKeys("both seen");
+        browser.findElement(By.id("ask-confirm")).click();
+        assertThat(console().waitForText(By.id("status"), "2 alerts acknowledged", WAIT)).isNotEmpty();
+        assertThat(textOf(By.cssSelector("[data-alert='" + press + "']"))).contains("acknowledged");
+        assertThat(textOf(By.cssSelector("[data-alert='" + oven + "']"))).contains("acknowledged");
+        assertThat(server.database.query("SELECT status, comment FROM alerts WHERE id IN ('" + press + "', '" + oven + "')"))
+                .containsOnly(Map.of("status", "ACKNOWLEDGED", "comment", "both seen"));
+
+        new Select(browser.findElement(By.id("alert-line"))).selectByVisibleText("any");
+        new Select(browser.findElement(By.id("alert-status"))).selectByVisibleText("all");
+        browser.findElement(By.id("alert-device")).sendKeys("lathe-9\t");
+        assertThat(console().waitForText(By.id("alerts-page"), "of 2", WAIT)).isEqualTo("page 1 of 2 (56 alerts)");
+        click(By.id("alerts-next"));
+        console().waitForText(By.id("alerts-page"), "page 2 of 2", WAIT);
+        assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(6);
+        screenshot("alerts-filtered");
     }
 
     /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */

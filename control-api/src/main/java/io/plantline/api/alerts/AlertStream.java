@@ -9,6 +9,7 @@ import io.plantline.api.kpis.OeeFigures;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Principal;
 import io.plantline.api.http.RateLimiter;
+import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
 import java.nio.charset.StandardCharsets;
@@ -58,9 +59,9 @@ import org.slf4j.LoggerFactory;
  * the line's newest OEE minute and then each newer one, {@code {"type":"oee",...}}; {@code {"unsubscribe":...}}
  * stops them. A channel the organisation does not have is answered {@code {"type":"error","channel":...,
  * "code":"not_found"}}; at most {@value #SUBSCRIBES_PER_MINUTE} subscribe messages a minute per user (all their
- * sockets), beyond {@code {"type":"error","code":"rate_limited"}}. Live messages are limited per socket to {@code messagesPerSecond}; the excess is dropped, and
- * every heartbeat says how many were dropped since the previous one ({@code "dropped"}). Alerts and OTA steps are never
- * dropped.
+ * sockets), beyond {@code {"type":"error","code":"rate_limited"}}. Live messages are limited per socket to
+ * {@code messagesPerSecond}; the excess is dropped, and every heartbeat says how many were dropped since the previous
+ * one ({@code "dropped"}). Alerts, OTA steps and machine state changes are never dropped.
  */
 @WebSocket
 public final class AlertStream implements AutoCloseable {
@@ -73,6 +74,7 @@ public final class AlertStream implements AutoCloseable {
     static final int SUBSCRIBES_PER_MINUTE = 60;
     /** How often OEE channels look for a newer minute, at most; more often when heartbeats are. */
     private static final Duration OEE_EVERY = Duration.ofSeconds(5);
+    private static final String STATE_KIND = MessageKind.STATE.wireName();
 
     /** A socket's channel: the Kafka keys of its devices, or the line whose OEE it follows and the minute last sent. */
     private record Subscription(Set<String> deviceKeys, Optional<String> oeeLine, AtomicReference<Instant> oeeSent) {
@@ -268,9 +270,28 @@ public final class AlertStream implements AutoCloseable {
         }
         String type = record.topic().equals(Topics.TELEMETRY) ? "reading" : "machine";
         String data = new String(record.value(), StandardCharsets.UTF_8);
+        boolean stateChange = type.equals("machine") && isStateChange(record.value());
         subscribers.forEach((session, subscriber) -> subscriber.channels.entrySet().stream()
                 .filter(channel -> channel.getValue().deviceKeys().contains(record.key())).findFirst()
-                .ifPresent(channel -> sendLive(session, subscriber, type, channel.getKey(), data)));
+                .ifPresent(channel -> {
+                    if (stateChange) {
+                        send(session, live(type, channel.getKey(), data));
+                    } else {
+                        sendLive(session, subscriber, type, channel.getKey(), data);
+                    }
+                }));
+    }
+
+    /**
+     * A machine's state change, which is never dropped: a machine changes state a few times an hour, and a dropped
+     * change leaves a wall display wrong until the next one; readings and part counts share the socket's limit.
+     */
+    private static boolean isStateChange(byte[] value) {
+        try {
+            return STATE_KIND.equals(Json.MAPPER.readTree(value).path("kind").asText());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private void pushOeeQuietly() {
@@ -306,10 +327,14 @@ public final class AlertStream implements AutoCloseable {
     /** A live message within the socket's limit, or one more dropped. */
     private static void sendLive(Session session, Subscriber subscriber, String type, String channel, String data) {
         if (subscriber.liveMessages.tryConsume(1)) {
-            send(session, "{\"type\":\"" + type + "\",\"channel\":" + Json.write(channel) + ",\"data\":" + data + "}");
+            send(session, live(type, channel, data));
         } else {
             subscriber.dropped.incrementAndGet();
         }
+    }
+
+    private static String live(String type, String channel, String data) {
+        return "{\"type\":\"" + type + "\",\"channel\":" + Json.write(channel) + ",\"data\":" + data + "}";
     }
 
     private void heartbeat() {

@@ -1,13 +1,17 @@
-// Open and recent alerts, new ones arriving live over the socket; operators and admins acknowledge and resolve
-// them with a comment, viewers only read.
-import { api } from '../api.js';
+// Alerts, paged and filtered by status, severity, line, device and the days they opened, new ones arriving live
+// over the socket; operators and admins acknowledge (one or several at once) and resolve them with a comment,
+// viewers only read.
+import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { ask } from '../dialog.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
-import { duration, escape, time } from '../format.js';
+import { duration, escape, midnight, time } from '../format.js';
+
+const PAGE_SIZE = 50;
 
 export async function alertsPage(main) {
+  const lines = await every('/groups');
   main.innerHTML = `<h1>Alerts</h1>
     <div class="filters">
       <label>Status <select id="alert-status">
@@ -16,31 +20,81 @@ export async function alertsPage(main) {
         <option value="">all</option></select></label>
       <label>Severity <select id="alert-severity"><option value="">any</option><option>CRITICAL</option>
         <option>MAJOR</option><option>WARNING</option><option>INFO</option></select></label>
+      <label>Line <select id="alert-line"><option value="">any</option>${lines.map(line =>
+        `<option value="${escape(line.groupId)}">${escape(line.name)}</option>`).join('')}</select></label>
+      <label>Device <input id="alert-device" size="12" placeholder="device id"></label>
+      <label>Opened from <input id="alert-from" type="date"></label>
+      <label>to <input id="alert-to" type="date"></label>
     </div>
+    ${canOperate() ? '<p><button type="button" id="acknowledge-selected" disabled>Acknowledge selected</button></p>' : ''}
     <div id="alert-list"><p class="busy">Loading alerts…</p></div>`;
   const list = main.querySelector('#alert-list');
+  let page = 1;
+  // The dates are days of the organisation: from the first one's midnight to the end of the second.
+  const day = (id, after) => {
+    const value = main.querySelector(id).value;
+    if (!value) return null;
+    const [year, month, date] = value.split('-').map(Number);
+    return new Date(midnight(Date.UTC(year, month - 1, date, 12), after)).toISOString();
+  };
   const filters = () => {
-    const query = new URLSearchParams({ pageSize: '200' });
-    const statusFilter = main.querySelector('#alert-status').value;
-    const severity = main.querySelector('#alert-severity').value;
-    if (statusFilter) query.set('status', statusFilter);
-    if (severity) query.set('severity', severity);
+    const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
+    for (const [id, name] of [['alert-status', 'status'], ['alert-severity', 'severity'], ['alert-line', 'groupId']]) {
+      const value = main.querySelector(`#${id}`).value;
+      if (value) query.set(name, value);
+    }
+    const device = main.querySelector('#alert-device').value.trim();
+    if (device) query.set('deviceId', device);
+    const from = day('#alert-from', 0);
+    const to = day('#alert-to', 1);
+    if (from) query.set('from', from);
+    if (to) query.set('to', to);
     return query;
   };
   // The live record of a change can arrive before the jobs' table has it: the newer of the two wins.
   const live = new Map();
   const load = async () => {
     const wanted = main.querySelector('#alert-status').value;
-    const alerts = (await api(`/alerts?${filters()}`)).data.map(alert => {
+    const answer = await api(`/alerts?${filters()}`);
+    const alerts = answer.data.map(alert => {
       const change = live.get(alert.id);
       return change && Date.parse(change.at) > Date.parse(alert.updatedAt) ? { ...alert, status: change.status } : alert;
     }).filter(alert => !wanted || wanted.split(',').includes(alert.status));
+    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     list.innerHTML = alerts.length === 0
       ? '<p class="empty" id="no-alerts">No alerts match. New ones appear here as they open.</p>'
-      : `<table id="alerts"><thead><tr><th>Opened</th><th>Device</th><th>Rule</th><th>Severity</th><th>Status</th>
-          <th>Value (peak)</th><th></th></tr></thead><tbody>${alerts.map(row).join('')}</tbody></table>`;
+      : `<table id="alerts"><thead><tr>${canOperate() ? '<th></th>' : ''}<th>Opened</th><th>Device</th><th>Rule</th>
+          <th>Severity</th><th>Status</th><th>Value (peak)</th><th></th></tr></thead><tbody>${alerts.map(alert => row(alert, chosen)).join('')}</tbody></table>
+        <p class="pager"><button type="button" id="alerts-previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
+          <span id="alerts-page">page ${page} of ${pages} (${answer.pagination.total} alerts)</span>
+          <button type="button" id="alerts-next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
+    main.querySelector('#alerts-previous')?.addEventListener('click', () => { page--; load(); });
+    main.querySelector('#alerts-next')?.addEventListener('click', () => { page++; load(); });
+    selectionChanged();
   };
-  main.querySelectorAll('select').forEach(select => select.addEventListener('change', load));
+  // The selection outlives the list's redrawing (live alerts redraw it).
+  const chosen = new Set();
+  const selected = () => [...list.querySelectorAll('input[data-select]:checked')].map(box => box.dataset.select);
+  const selectionChanged = () => {
+    chosen.clear();
+    selected().forEach(id => chosen.add(id));
+    const button = main.querySelector('#acknowledge-selected');
+    if (button) button.disabled = chosen.size === 0;
+  };
+  const reload = () => { page = 1; load(); };
+  main.querySelectorAll('.filters select, .filters input').forEach(input => input.addEventListener('change', reload));
+  list.addEventListener('change', selectionChanged);
+  main.querySelector('#acknowledge-selected')?.addEventListener('click', async () => {
+    const ids = selected();
+    const comment = await ask(`Acknowledge ${ids.length} alert${ids.length === 1 ? '' : 's'}?`, { confirm: 'Acknowledge' });
+    if (comment === null) return;
+    const results = await Promise.allSettled(ids.map(id =>
+      api(`/alerts/${id}/acknowledge`, { method: 'POST', body: { comment } })));
+    const failed = results.filter(result => result.status === 'rejected');
+    status(failed.length === 0 ? `${ids.length} alerts acknowledged.`
+      : `${ids.length - failed.length} acknowledged; ${failed.length} could not be: ${failed[0].reason.message}`, failed.length > 0);
+    await load();
+  });
   list.addEventListener('click', async event => {
     const button = event.target.closest('button[data-action]');
     if (!button) return;
@@ -71,12 +125,15 @@ export async function alertsPage(main) {
   return () => socket.close();
 }
 
-function row(alert) {
+function row(alert, chosen) {
   const actions = !canOperate() ? '' : [
     alert.status === 'ACTIVE' ? 'acknowledge' : null,
     alert.status === 'ACTIVE' || alert.status === 'ACKNOWLEDGED' || alert.status === 'CLEARED' ? 'resolve' : null
   ].filter(Boolean).map(action => `<button type="button" data-action="${action}" data-id="${escape(alert.id)}">${action}</button>`).join(' ');
-  return `<tr data-alert="${escape(alert.id)}" data-status="${escape(alert.status)}">
+  const select = !canOperate() ? '' : `<td>${alert.status === 'ACTIVE'
+    ? `<input type="checkbox" data-select="${escape(alert.id)}" aria-label="select" ${chosen.has(alert.id) ? 'checked' : ''}>`
+    : ''}</td>`;
+  return `<tr data-alert="${escape(alert.id)}" data-status="${escape(alert.status)}">${select}
     <td>${time(alert.openedAt)}</td><td>${escape(alert.deviceId)}</td><td>${escape(alert.ruleId)}</td>
     <td class="severity-${escape(alert.severity)}">${escape(alert.severity)}</td><td class="status">${escape(alert.status.toLowerCase())}</td>
     <td>${value(alert)}</td><td>${actions}</td></tr>`;

@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { liveSocket } from '../live.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
+import { ask } from '../dialog.js';
 import { field, showProblems } from '../form.js';
 import { escape, time } from '../format.js';
 
@@ -100,6 +101,8 @@ async function rolloutPage(main, deploymentId) {
         <td class="target-state">${escape(t.state.toLowerCase())}</td><td>${t.progress ?? '–'}${t.progress === null ? '' : ' %'}</td>
         <td>${escape(t.reason ?? '')}</td><td>${time(t.stateSince)}</td></tr>`).join('')}</tbody></table>`;
     main.querySelectorAll('button[data-action]').forEach(button => button.addEventListener('click', async () => {
+      if (button.dataset.action === 'cancel' && await ask(`Cancel roll-out ${d.deploymentId}? Devices not yet updated`
+        + ' stay on their firmware; this cannot be undone.', { confirm: 'Cancel roll-out', dismiss: 'Keep it running', comment: false }) === null) return;
       button.disabled = true;
       try {
         await api(`${path}/${button.dataset.action}`, { method: 'POST' });

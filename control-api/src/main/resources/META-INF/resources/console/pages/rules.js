@@ -1,7 +1,9 @@
-// Alert rules: everyone reads them; admins create and edit them, with the API's validation shown at the fields.
+// Alert rules: everyone reads them; admins create, edit, disable and delete them, with the API's validation shown at
+// the fields.
 import { api } from '../api.js';
 import { role } from '../session.js';
 import { status } from '../status.js';
+import { ask } from '../dialog.js';
 import { field, showProblems } from '../form.js';
 import { escape } from '../format.js';
 
@@ -17,12 +19,36 @@ export async function rulesPage(main) {
       <td class="severity-${escape(rule.severity)}">${escape(rule.severity)}</td>
       <td>${rule.escalation ? `to ${escape(rule.escalation.severity)} after ${rule.escalation.afterSeconds} s` : '–'}</td>
       <td>${rule.enabled ? 'yes' : 'no'}</td>
-      <td>${admin ? `<button type="button" data-edit="${escape(rule.ruleId)}">edit</button>` : ''}</td></tr>`).join('')}</tbody></table>`}
+      <td>${admin ? `<button type="button" data-edit="${escape(rule.ruleId)}">edit</button>
+        <button type="button" data-toggle="${escape(rule.ruleId)}">${rule.enabled ? 'disable' : 'enable'}</button>
+        <button type="button" data-delete="${escape(rule.ruleId)}">delete</button>` : ''}</td></tr>`).join('')}</tbody></table>`}
     ${admin ? ruleForm() : ''}`;
   if (!admin) return;
   const form = main.querySelector('#rule-form');
   main.querySelectorAll('button[data-edit]').forEach(button => button.addEventListener('click', () =>
     fill(form, rules.find(rule => rule.ruleId === button.dataset.edit))));
+  const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
+  main.querySelectorAll('button[data-toggle]').forEach(button => button.addEventListener('click', async () => {
+    const rule = rules.find(candidate => candidate.ruleId === button.dataset.toggle);
+    try {
+      await api(`/rules/${encodeURIComponent(rule.ruleId)}`, { method: 'PUT', body: { ...stored(rule), enabled: !rule.enabled } });
+      status(`Rule ${rule.ruleId} ${rule.enabled ? 'disabled' : 'enabled'}.`);
+      reload();
+    } catch (error) {
+      status(`Could not change rule ${rule.ruleId}: ${error.message}`, true);
+    }
+  }));
+  main.querySelectorAll('button[data-delete]').forEach(button => button.addEventListener('click', async () => {
+    const ruleId = button.dataset.delete;
+    if (await ask(`Delete rule ${ruleId}? Its open alerts stay until resolved.`, { confirm: 'Delete', comment: false }) === null) return;
+    try {
+      await api(`/rules/${encodeURIComponent(ruleId)}`, { method: 'DELETE' });
+      status(`Rule ${ruleId} deleted.`);
+      reload();
+    } catch (error) {
+      status(`Could not delete rule ${ruleId}: ${error.message}`, true);
+    }
+  }));
   form.addEventListener('submit', async event => {
     event.preventDefault();
     const editing = form.dataset.editing;
@@ -30,7 +56,7 @@ export async function rulesPage(main) {
       await api(editing ? `/rules/${encodeURIComponent(editing)}` : '/rules', { method: editing ? 'PUT' : 'POST', body: body(form) });
       status(`Rule ${form.ruleId.value} saved.`);
       location.hash = '#/rules';
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
+      reload();
     } catch (error) {
       showProblems(form, error);
     }
@@ -38,6 +64,12 @@ export async function rulesPage(main) {
 }
 
 const SEVERITIES = ['INFO', 'WARNING', 'MAJOR', 'CRITICAL'];
+
+/** A rule as the API answers it, as the body of its PUT (the whole rule, without its id and times). */
+function stored(rule) {
+  const { ruleId, createdAt, updatedAt, ...body } = rule;
+  return JSON.parse(JSON.stringify(body, (key, value) => value === null ? undefined : value));
+}
 
 function ruleForm() {
   const input = (name, type = 'text', extra = '') => `<input id="rule-${name}" name="${name}" type="${type}" ${extra}>`;
