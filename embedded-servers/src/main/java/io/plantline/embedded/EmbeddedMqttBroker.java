@@ -35,6 +35,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     private static final String INCOMING_PUBLISHES = "com.hivemq.messages.incoming.publish.count";
     private static final long MAX_QUEUED_MESSAGES_PER_CLIENT = 1_000_000;
+    /**
+     * QoS 1 publishes a client may have unacknowledged at once: with the packet limit, what one client can make the
+     * broker hold (100 x 320 KiB); a publisher waits for acknowledgements beyond it.
+     */
+    private static final int RECEIVE_MAXIMUM = 100;
 
     private final EmbeddedHiveMQ hivemq;
     private final int port;
@@ -145,6 +150,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     <packets>
                       <max-packet-size>%d</max-packet-size>
                     </packets>
+                    <receive-maximum>
+                      <server-receive-maximum>%d</server-receive-maximum>
+                    </receive-maximum>
                   </mqtt>
                   <persistence>
                     <mode>in-memory</mode>
@@ -153,6 +161,6 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     <enabled>false</enabled>
                   </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT, Limits.MAX_MQTT_PACKET_BYTES);
+                """.formatted(port, MAX_QUEUED_MESSAGES_PER_CLIENT, Limits.MAX_MQTT_PACKET_BYTES, RECEIVE_MAXIMUM);
     }
 }

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
  * ({@code kill -9}): the server outlives its owner and holds the port, so the next start finds the port taken. The
  * data directory says whose the server is. Its {@code postmaster.pid} names the server's process and data directory,
  * and a live owner holds the lock on the directory's {@code epg-lock} file, which the embedded server takes at
- * start. A server of this directory whose lock nobody holds is orphaned; it is stopped with {@code pg_ctl stop -m
+ * start. The pid may since belong to another process, even another PostgreSQL server of the same user, so the process
+ * must be a {@code postgres} serving this directory: a PostgreSQL server works in its data directory (its current
+ * directory, {@code /proc/<pid>/cwd}), or, where that cannot be read, names it after {@code -D} on its command line.
+ * A server of this directory whose lock nobody holds is orphaned; it is stopped with {@code pg_ctl stop -m
  * fast} (the binary beside the server's), or failing that with SIGTERM. A server of another directory, or one whose
  * owner is alive, is never touched.
  */
@@ -47,7 +50,8 @@ public final class OrphanedPostgres {
         }
         long pid = Long.parseLong(lines.get(0).trim());
         Optional<ProcessHandle> server = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(process -> process.info().command().filter(command -> command.endsWith("/postgres")).isPresent());
+                .filter(process -> process.info().command().filter(command -> command.endsWith("/postgres")).isPresent())
+                .filter(process -> serves(process, dataDirectory));
         if (server.isEmpty()) {
             return Optional.empty();     // a stale pid file: PostgreSQL itself starts over it
         }
@@ -57,6 +61,25 @@ public final class OrphanedPostgres {
         }
         stop(server.get(), dataDirectory);
         return Optional.of(pid);
+    }
+
+    /** Whether the process works in {@code dataDirectory}, or was started with it as {@code -D}. */
+    private static boolean serves(ProcessHandle process, Path dataDirectory) {
+        try {
+            Path workingDirectory = Path.of("/proc", Long.toString(process.pid()), "cwd");
+            if (Files.exists(workingDirectory)) {
+                return Files.isSameFile(workingDirectory, dataDirectory);
+            }
+            String[] arguments = process.info().arguments().orElse(new String[0]);
+            for (int i = 0; i + 1 < arguments.length; i++) {
+                if (arguments[i].equals("-D") && sameDirectory(Path.of(arguments[i + 1]), dataDirectory)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean sameDirectory(Path named, Path dataDirectory) throws IOException {

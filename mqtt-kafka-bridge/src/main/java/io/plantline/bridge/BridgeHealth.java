@@ -2,16 +2,18 @@ package io.plantline.bridge;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * Whether the bridge is doing its job, and if not, why: it is DOWN while it is not connected to the broker, while
- * messages wait for Kafka and none has completed for {@code stallAfter}, while sends to Kafka fail (since the last
- * failure, until a send succeeds), while another instance holds its client id, and while the command relay is not
- * running. {@code /health} answers 503 with these reasons, so an orchestrator or an operator sees a stuck bridge.
+ * Whether the bridge is doing its job, and if not, why: it is DOWN while it is not connected to the broker, while a
+ * message has waited for Kafka longer than {@code stallAfter} (one message stuck holds up its connection, however well
+ * the others do), while sends to Kafka fail (since the last failure, until a send succeeds), while another instance
+ * holds its client id, while the device registry cannot be reloaded, and while the command relay is not running. {@code /health} answers 503 with these reasons, so an orchestrator or an operator sees a stuck bridge.
  */
 final class BridgeHealth {
 
@@ -23,17 +25,19 @@ final class BridgeHealth {
     private final InFlight inFlight;
     private final long stallAfterMillis;
     private final BooleanSupplier relayRunning;
+    private final Supplier<Optional<String>> registryProblem;
     private final LongSupplier clock;
     private final AtomicLong failingSince = new AtomicLong(-1);
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final AtomicReference<String> takenOver = new AtomicReference<>();
 
     BridgeHealth(BooleanSupplier mqttConnected, InFlight inFlight, long stallAfterMillis, BooleanSupplier relayRunning,
-                 LongSupplier clock) {
+                 Supplier<Optional<String>> registryProblem, LongSupplier clock) {
         this.mqttConnected = mqttConnected;
         this.inFlight = inFlight;
         this.stallAfterMillis = stallAfterMillis;
         this.relayRunning = relayRunning;
+        this.registryProblem = registryProblem;
         this.clock = clock;
     }
 
@@ -64,14 +68,15 @@ final class BridgeHealth {
                     ? "another client took over client id " + takenOver.get() + "; give each bridge instance its own"
                     : "not connected to the MQTT broker");
         }
-        long stalled = inFlight.stalledForMillis();
+        long stalled = inFlight.oldestWaitMillis();
         if (stalled >= stallAfterMillis) {
-            problems.add(inFlight.messages() + " messages waiting for Kafka, none acknowledged for " + stalled / 1000 + " s");
+            problems.add(inFlight.messages() + " messages waiting for Kafka, the oldest for " + stalled / 1000 + " s");
         }
         if (failingSince.get() != -1) {
             problems.add("sends to Kafka failing since " + (clock.getAsLong() - failingSince.get()) / 1000 + " s ago: "
                     + lastFailure.get());
         }
+        registryProblem.get().ifPresent(problems::add);
         if (!relayRunning.getAsBoolean()) {
             problems.add("the command relay is not running");
         }

@@ -38,8 +38,8 @@ import java.util.Set;
  * @param metricsPort       {@code /metrics} and {@code /health} ({@code --metrics-port}, default 9464; 0 picks a free port)
  * @param kafkaMaxBlock     how long a send waits for Kafka metadata or buffer space before it fails and is tried again
  *                          ({@code --kafka-max-block-ms}, default 30000)
- * @param stallAfter        {@code /health} says DOWN when messages wait and none was acknowledged by Kafka for this
- *                          long ({@code --stall-after-ms}, default 30000)
+ * @param stallAfter        {@code /health} says DOWN when a message has waited for Kafka this long
+ *                          ({@code --stall-after-ms}, default 30000)
  * @param mqttUsername      the bridge's MQTT account ({@code --mqtt-username}, default {@code plantline-bridge}); used
  *                          when a password is given
  * @param mqttPassword      its password ({@code --mqtt-password}, best as {@code PLANTLINE_BRIDGE_MQTT_PASSWORD}); empty

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +27,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -38,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It does not give up: a poll whose commands the broker did not acknowledge (the broker down, however long) or
  * any other failure rewinds to the last committed offsets and tries again after a growing pause, logged and counted
- * ({@code command_failures}); only {@link #close()} ends it. A command that cannot be published at all (the client
+ * ({@code command_failures}); only {@link #close()} ends it, at once, even while it waits for the broker's
+ * acknowledgements (leaving uncommitted what was not acknowledged), and without counting its own interrupt as a failure. A command that cannot be published at all (the client
  * refuses it) or that the broker refuses (an error reason code) is a dead letter, so it does not hold up the ones
  * after it. {@link #isRunning()} feeds the bridge's {@code /health}.
  */
@@ -46,6 +51,7 @@ final class CommandRelay implements AutoCloseable {
 
     static final String CONSUMER_GROUP = "plantline-bridge-commands";
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
+    private static final Duration ACKNOWLEDGEMENT_CHECK = Duration.ofMillis(200);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Mqtt5AsyncClient mqtt;
@@ -82,9 +88,12 @@ final class CommandRelay implements AutoCloseable {
                 try {
                     relayOnePoll();
                     failures = 0;
-                } catch (WakeupException e) {
-                    // close() woke the poll up: leave without committing what was not acknowledged.
+                } catch (WakeupException | InterruptException e) {
+                    // close() woke the poll up or interrupted a commit: leave without committing what was not acknowledged.
                 } catch (RuntimeException e) {
+                    if (!running) {
+                        break;
+                    }
                     failures++;
                     metrics.commandFailed();
                     long pause = Math.min(30_000, 500L << Math.min(failures, 6));
@@ -106,10 +115,30 @@ final class CommandRelay implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
             sent.add(relay(record));
         }
-        if (!sent.isEmpty()) {
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+        if (!sent.isEmpty() && acknowledged(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)))) {
             consumer.commitSync();
         }
+    }
+
+    /**
+     * Waits for the broker's acknowledgements of a poll, however long (the broker may be down), but no longer than the
+     * relay runs; false if it was stopped first.
+     */
+    private boolean acknowledged(CompletableFuture<Void> all) {
+        while (running) {
+            try {
+                all.get(ACKNOWLEDGEMENT_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                // still waiting: look at running again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+            }
+        }
+        return false;
     }
 
     /** After a failed poll: back to the last committed offsets, so nothing of it is skipped. */

@@ -7,11 +7,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.model.Limits;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
+import io.plantline.model.json.RejectReason;
+import io.plantline.model.json.Rejection;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code maxInFlightBytes}; QoS 0 messages are dropped (and counted) while the bytes held exceed it.
  *
  * <p>A record Kafka does not take (no metadata for a topic during an outage, a full buffer) is sent again after a
- * growing pause, for as long as it takes, and its MQTT acknowledgement waits; since the client acknowledges in the
+ * growing pause, for as long as it takes, and its MQTT acknowledgement waits; a record Kafka will never take (too
+ * large for its topic) becomes a dead letter instead; since the client acknowledges in the
  * order it received, the window fills and the broker keeps the rest. Every failure is counted
  * ({@code kafka_errors}), every retry too, and {@code /health} says DOWN with the reason until sends succeed again.
  *
@@ -68,6 +76,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private final List<ExecutorService> senders;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             runnable -> new Thread(runnable, "bridge-kafka-retries"));
+    private final Set<Retry> waitingRetries = ConcurrentHashMap.newKeySet();
     private final List<BridgeConnection> connections;
     private final CommandRelay commands;
     private BridgeHttpEndpoint http;
@@ -85,7 +94,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         this.senders = IntStream.range(0, Runtime.getRuntime().availableProcessors())
                 .mapToObj(MqttKafkaBridge::sender).toList();
         this.health = new BridgeHealth(this::mqttConnected, inFlight, options.stallAfter().toMillis(),
-                this::relayRunning, clock::millis);
+                this::relayRunning, registry::reloadProblem, clock::millis);
         this.connections = IntStream.range(0, options.mqttConnections())
                 .mapToObj(index -> {
                     ExecutorService sender = senders.get(index % senders.size());
@@ -96,11 +105,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
         this.commands = new CommandRelay(options.kafkaBootstrap(), connections.get(0).client(), producer, clock, metrics);
     }
 
+    /** Messages arriving once a sender stopped are refused ({@link RejectedExecutionException}) and let go. */
     private static ExecutorService sender(int index) {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                runnable -> new Thread(runnable, "bridge-sender-" + (index + 1)),
-                // Messages still arriving while the bridge stops are dropped unacknowledged: the broker redelivers them.
-                new ThreadPoolExecutor.DiscardPolicy());
+                runnable -> new Thread(runnable, "bridge-sender-" + (index + 1)));
     }
 
     private boolean mqttConnected() {
@@ -124,6 +132,16 @@ public final class MqttKafkaBridge implements AutoCloseable {
     /** The largest MQTT packet the bridge accepts: a payload just over the limit still becomes a dead letter. */
     static int maximumPacketSize(BridgeOptions options) {
         return options.maxPayloadBytes() + Limits.MQTT_PACKET_OVERHEAD_BYTES;
+    }
+
+    /**
+     * The largest record the producer sends: room for the Kafka form of the largest payload accepted (its fields
+     * beside the payload, which re-encoding can lengthen, as {@code 1e5} becomes {@code 100000.0}), and never below
+     * Kafka's default. Kafka topics must take records this large ({@code max.message.bytes}); a record that is still too
+     * large for its topic becomes a dead letter.
+     */
+    static int maxRecordBytes(BridgeOptions options) {
+        return Math.max(1 << 20, 2 * options.maxPayloadBytes() + Limits.MQTT_PACKET_OVERHEAD_BYTES);
     }
 
     /**
@@ -151,6 +169,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
     private record Delivery(String topic, byte[] payload, boolean atLeastOnce, Runnable acknowledge, Runnable abandon) {
     }
 
+    /** A delivery waiting for its next send, so that one still waiting when the bridge stops is let go, not lost. */
+    private record Retry(Delivery delivery, InFlight.Held held) {
+    }
+
     /** On the MQTT client's thread: count the message as received and queue it for its connection's sender. */
     private void accept(Mqtt5Publish publish, ExecutorService sender) {
         if (publish.getTopic().toString().endsWith("/" + Topics.COMMANDS_KIND)) {
@@ -158,79 +180,129 @@ public final class MqttKafkaBridge implements AutoCloseable {
             publish.acknowledge();
             return;
         }
-        admit(new Delivery(publish.getTopic().toString(), publish.getPayloadAsBytes(),
-                publish.getQos() != MqttQos.AT_MOST_ONCE, publish::acknowledge, () -> { }), sender);
+        boolean atLeastOnce = publish.getQos() != MqttQos.AT_MOST_ONCE;
+        // The broker's window bounds the QoS 1 messages of a subscription; only QoS 0 ones need the byte budget.
+        admit(new Delivery(publish.getTopic().toString(), publish.getPayloadAsBytes(), atLeastOnce,
+                publish::acknowledge, () -> { }), sender, atLeastOnce);
     }
 
     /**
      * A device message handed over by the broker before it acknowledges it to the device (local mode's embedded
      * broker does this): the future completes once Kafka has the record, so the device is told "received" only then,
-     * and fails if the bridge stops first, so the device sends it again.
+     * and fails if the bridge stops first or already holds its byte budget, so the device sends it again.
      */
     public CompletableFuture<Void> take(String topic, byte[] payload, boolean atLeastOnce) {
         CompletableFuture<Void> taken = new CompletableFuture<>();
         // One sender per topic, so that a device's messages keep their order.
         admit(new Delivery(topic, payload, atLeastOnce, () -> taken.complete(null),
-                () -> taken.completeExceptionally(new IllegalStateException("the bridge is stopping"))),
-                senders.get(Math.floorMod(topic.hashCode(), senders.size())));
+                () -> taken.completeExceptionally(new IllegalStateException("the bridge is stopping or full"))),
+                senders.get(Math.floorMod(topic.hashCode(), senders.size())), false);
         return taken;
     }
 
-    private void admit(Delivery delivery, ExecutorService sender) {
+    private void admit(Delivery delivery, ExecutorService sender, boolean boundedByBroker) {
         if (!running) {
             delivery.abandon().run();
             return;
         }
         int bytes = delivery.payload().length;
-        metrics.received();
-        if (!delivery.atLeastOnce()) {
-            if (!inFlight.tryAdmit(bytes)) {
+        Optional<InFlight.Held> admitted = boundedByBroker ? Optional.of(inFlight.admit(bytes)) : inFlight.tryAdmit(bytes);
+        if (admitted.isEmpty()) {
+            if (delivery.atLeastOnce()) {
+                delivery.abandon().run();
+            } else {
+                metrics.received();
                 metrics.qos0Dropped();
                 delivery.acknowledge().run();
-                return;
             }
-        } else {
-            inFlight.admit(bytes);
+            return;
         }
-        sender.execute(() -> send(delivery, routing.route(delivery.topic(), delivery.payload(), clock.instant()), 0));
+        metrics.received();
+        InFlight.Held held = admitted.get();
+        try {
+            sender.execute(() -> send(delivery, held, route(delivery), 0));
+        } catch (RejectedExecutionException stopping) {
+            letGo(delivery, held);
+        }
+    }
+
+    /** Where the message goes; a message routing fails on (a bug) is a dead letter, not a message held for ever. */
+    private Routing.Route route(Delivery delivery) {
+        Instant receivedAt = clock.instant();
+        try {
+            return routing.route(delivery.topic(), delivery.payload(), receivedAt);
+        } catch (RuntimeException e) {
+            LOG.error("cannot route a message on {}; it becomes a dead letter", delivery.topic(), e);
+            return routing.refused(delivery.topic(), delivery.payload(), receivedAt,
+                    new Rejection(RejectReason.INVALID_VALUE, "the bridge could not route it: " + e), true);
+        }
     }
 
     /** Sends the record; on success acknowledges the message, on failure sends it again later (QoS 1) or drops it. */
-    private void send(Delivery delivery, Routing.Route route, int attempt) {
-        int bytes = delivery.payload().length;
+    private void send(Delivery delivery, InFlight.Held held, Routing.Route route, int attempt) {
         if (!running) {
-            inFlight.release(bytes, false);
-            delivery.abandon().run();
+            letGo(delivery, held);
             return;
         }
-        producer.send(route.record(), (metadata, error) -> {
-            if (error == null) {
-                health.sendSucceeded();
-                metrics.completed(route);
-                inFlight.release(bytes, true);
-                delivery.acknowledge().run();
-                return;
-            }
-            metrics.kafkaError();
-            health.sendFailed(error);
-            if (!delivery.atLeastOnce()) {
-                LOG.warn("Kafka did not take a QoS 0 message for {} ({}); dropped", route.record().key(), error.toString());
-                metrics.qos0Dropped();
-                inFlight.release(bytes, false);
-                delivery.acknowledge().run();
-                return;
-            }
-            Duration pause = retryPause(attempt);
-            LOG.warn("Kafka did not take the record for {} ({}); sending it again in {} ms, its acknowledgement waits",
-                    route.record().key(), error.toString(), pause.toMillis());
-            metrics.kafkaRetry();
-            try {
-                retries.schedule(() -> send(delivery, route, attempt + 1), pause.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                inFlight.release(bytes, false);
-                delivery.abandon().run();
-            }
-        });
+        try {
+            producer.send(route.record(), (metadata, error) -> sent(delivery, held, route, attempt, error));
+        } catch (RuntimeException e) {
+            // The producer throws rather than calls back on a record it cannot serialise, or once closed.
+            sent(delivery, held, route, attempt, e);
+        }
+    }
+
+    private void sent(Delivery delivery, InFlight.Held held, Routing.Route route, int attempt, Exception error) {
+        if (error == null) {
+            health.sendSucceeded();
+            metrics.completed(route);
+            inFlight.release(held);
+            delivery.acknowledge().run();
+            return;
+        }
+        metrics.kafkaError();
+        Optional<Rejection> never = KafkaRefusals.neverTaken(error);
+        if (never.isPresent() && !route.lastResort()) {
+            // Sending it again would fail the same way, and hold up every acknowledgement after it: a dead letter
+            // instead; should Kafka refuse that too, one without the raw bytes. Only a dead-letter topic that takes
+            // not even that is an outage, sent again below.
+            boolean deadLetter = route.kind().isEmpty();
+            LOG.warn("Kafka will never take the record for {} ({}); {}", route.record().key(), error.toString(),
+                    deadLetter ? "sending its dead letter without the raw bytes" : "sending it as a dead letter");
+            send(delivery, held, routing.refused(delivery.topic(), delivery.payload(), clock.instant(), never.get(),
+                    !deadLetter), attempt);
+            return;
+        }
+        health.sendFailed(error);
+        if (!delivery.atLeastOnce()) {
+            LOG.warn("Kafka did not take a QoS 0 message for {} ({}); dropped", route.record().key(), error.toString());
+            metrics.qos0Dropped();
+            inFlight.release(held);
+            delivery.acknowledge().run();
+            return;
+        }
+        Duration pause = retryPause(attempt);
+        LOG.warn("Kafka did not take the record for {} ({}); sending it again in {} ms, its acknowledgement waits",
+                route.record().key(), error.toString(), pause.toMillis());
+        metrics.kafkaRetry();
+        Retry retry = new Retry(delivery, held);
+        waitingRetries.add(retry);
+        try {
+            retries.schedule(() -> {
+                if (waitingRetries.remove(retry)) {
+                    send(delivery, held, route, attempt + 1);
+                }
+            }, pause.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            waitingRetries.remove(retry);
+            letGo(delivery, held);
+        }
+    }
+
+    /** The bridge stops: the message is released unacknowledged, for its sender to send again. */
+    private void letGo(Delivery delivery, InFlight.Held held) {
+        inFlight.release(held);
+        delivery.abandon().run();
     }
 
     static Duration retryPause(int attempt) {
@@ -249,9 +321,16 @@ public final class MqttKafkaBridge implements AutoCloseable {
         connections.forEach(BridgeConnection::close);
         senders.forEach(ExecutorService::shutdown);
         retries.shutdownNow();
+        waitingRetries.forEach(retry -> {
+            if (waitingRetries.remove(retry)) {
+                letGo(retry.delivery(), retry.held());
+            }
+        });
         try {
             for (ExecutorService sender : senders) {
-                sender.awaitTermination(5, TimeUnit.SECONDS);
+                if (!sender.awaitTermination(5, TimeUnit.SECONDS)) {
+                    sender.shutdownNow();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -279,6 +358,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         // How long a send waits for metadata or buffer space; then its callback reports the failure and it is sent again.
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) options.kafkaMaxBlock().toMillis());
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes(options));
         return config;
     }
 
@@ -286,6 +366,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(2);
+        // A sender thread looks an unknown device up: with the database away it waits this long, not Hikari's 30 s.
+        config.setConnectionTimeout(2_000);
         config.setPoolName("bridge-registry");
         return new HikariDataSource(config);
     }

@@ -33,8 +33,16 @@ public final class Routing {
 
     static final String SOURCE = "bridge";
 
-    /** Where a message went, and why, for the metrics. Exactly one of {@code kind} and {@code rejection} is set. */
-    public record Route(ProducerRecord<String, byte[]> record, Optional<MessageKind> kind, Optional<RejectReason> rejection) {
+    /**
+     * Where a message went, and why, for the metrics. Exactly one of {@code kind} and {@code rejection} is set;
+     * {@code lastResort} marks a dead letter without the raw bytes, the smallest record a message can become.
+     */
+    public record Route(ProducerRecord<String, byte[]> record, Optional<MessageKind> kind, Optional<RejectReason> rejection,
+                        boolean lastResort) {
+
+        Route(ProducerRecord<String, byte[]> record, Optional<MessageKind> kind, Optional<RejectReason> rejection) {
+            this(record, kind, rejection, false);
+        }
     }
 
     private final DeviceMessageCodec codec;
@@ -95,6 +103,21 @@ public final class Routing {
         }
         return new Route(new ProducerRecord<>(message.kind().kafkaTopic(), null, device.key(), codec.encode(message), marks),
                 Optional.of(message.kind()), Optional.empty());
+    }
+
+    /**
+     * A dead letter for a message that cannot go where {@link #route} sent it (Kafka refuses the record, say); without
+     * {@code withRaw} it carries only the raw bytes' size, so it fits any topic.
+     */
+    public Route refused(String mqttTopic, byte[] payload, Instant receivedAt, Rejection rejection, boolean withRaw) {
+        String key = topics.get(mqttTopic, Topics::parseMqttTopic).map(topic -> topic.device().key()).orElse(null);
+        if (withRaw) {
+            return reject(rejection, mqttTopic, key, payload, receivedAt);
+        }
+        DeadLetter letter = new DeadLetter(receivedAt, source, rejection.reason().code(), rejection.detail(), mqttTopic, key,
+                new byte[0], payload.length);
+        return new Route(new ProducerRecord<>(Topics.DEAD_LETTER, key, RecordJson.write(letter)),
+                Optional.empty(), Optional.of(rejection.reason()), true);
     }
 
     private Route reject(Rejection rejection, String origin, String key, byte[] payload, Instant receivedAt) {

@@ -11,6 +11,13 @@ import io.plantline.embedded.FreePorts;
 import io.plantline.model.DeviceCommand;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.json.RecordJson;
+import io.plantline.model.json.RejectReason;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import io.plantline.embedded.KafkaTopics;
 import io.plantline.model.Topics;
 import io.plantline.sql.SchemaMigration;
@@ -197,6 +204,125 @@ class BridgeFaultsIT {
         }
     }
 
+    /**
+     * Issue 37, item 4: a record Kafka will never take (larger than its topic takes) becomes a dead letter with its
+     * reason, instead of being sent again for ever while every acknowledgement after it waits.
+     */
+    @Test
+    void aRecordKafkaNeverTakesBecomesADeadLetterAndHoldsNothingUp(TestDatabase database, TestMqttBroker broker)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.TELEMETRY),
+                    List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "4096"),
+                            AlterConfigOp.OpType.SET)))).all().get();
+        }
+        BridgeOptions options = options(database, broker);
+        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC());
+             Publisher device = new Publisher(broker, org, "press-1")) {
+            bridge.start();
+            device.publishRaw(manyRandomMetrics());
+            List<Integer> acknowledged = device.publishQos1(1, 20);
+
+            assertThat(sequencesInKafka(acknowledged.size())).containsAll(acknowledged);
+            TestKafka topics = TestKafka.at(kafka.bootstrapServers());
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> topics.read(Topics.DEAD_LETTER,
+                    Integer.MAX_VALUE, Duration.ofSeconds(2)).stream().map(record -> new String(record.value(),
+                    StandardCharsets.UTF_8)).anyMatch(letter -> letter.contains("record_too_large")));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().snapshot().inFlight() == 0);
+            assertThat(bridge.metrics().snapshot().rejectedByReason().get(RejectReason.RECORD_TOO_LARGE)).isEqualTo(1);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> health(bridge).statusCode() == 200);
+        }
+    }
+
+    /**
+     * Issue 37, item 7: a device registered since the bridge last loaded its registry is looked up before its message
+     * is refused as unknown (here the registry is never reloaded during the test).
+     */
+    @Test
+    void aDeviceRegisteredSinceTheLastReloadIsNotRefused(TestDatabase database, TestMqttBroker broker) throws Exception {
+        BridgeOptions options = options(database, broker, "--registry-refresh-ms=600000");
+        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
+            bridge.start();
+            database.execute("INSERT INTO devices (org_slug, device_id) VALUES ('" + org + "', 'press-new')");
+            try (Publisher device = new Publisher(broker, org, "press-new")) {
+                device.publishQos1(0, 1);
+            }
+            TestKafka topics = TestKafka.at(kafka.bootstrapServers());
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> bridge.metrics().snapshot().inFlight() == 0
+                    && bridge.metrics().snapshot().received() > 0);
+            assertThat(bridge.metrics().snapshot().rejectedByReason().get(RejectReason.UNKNOWN_DEVICE)).isZero();
+            assertThat(topics.read(Topics.TELEMETRY, Integer.MAX_VALUE, Duration.ofSeconds(2)))
+                    .anyMatch(record -> record.key().equals(org + "/press-new"));
+        }
+    }
+
+    /**
+     * Issue 37, item 6: local mode hands QoS 1 messages over without a broker window; they are held only within the byte
+     * budget, the rest refused (the device is answered with an error and sends again).
+     */
+    @Test
+    void handedOverMessagesAreHeldWithinTheByteBudget(TestDatabase database, TestMqttBroker broker) throws Exception {
+        BridgeOptions options = options(database, broker, "--max-in-flight-bytes=1048576", "--kafka-max-block-ms=1000");
+        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
+            bridge.start();
+            kafka.stopBroker();
+            String padding = "x".repeat(100 * 1024);
+            List<java.util.concurrent.CompletableFuture<Void>> taken = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                taken.add(bridge.take("plantline/" + org + "/press-1/telemetry", ("{\"ts\":\"" + Instant.now()
+                        + "\",\"metrics\":{\"seq\":" + i + "},\"pad\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8),
+                        true));
+            }
+            assertThat(heldBytes(bridge)).as("bytes held during the outage").isLessThanOrEqualTo(1L << 20);
+            assertThat(taken).anyMatch(java.util.concurrent.CompletableFuture::isCompletedExceptionally);
+
+            kafka.startBroker();
+            Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> taken.stream().allMatch(java.util.concurrent.CompletableFuture::isDone));
+            assertThat(taken).anyMatch(future -> !future.isCompletedExceptionally());
+            assertThat(bridge.metrics().snapshot().inFlight()).isZero();
+        }
+    }
+
+    /**
+     * Issue 37, item 16: closing the bridge while its command relay waits for a broker that is away ends the relay at
+     * once (it used to wait in a join nothing could interrupt, and count the interrupt as a failure).
+     */
+    @Test
+    void theCommandRelayStopsAtOnceDuringABrokerOutage(TestDatabase database, @TempDir Path brokerDir) throws Exception {
+        int port = FreePorts.pick();
+        EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(port, brokerDir);
+        BridgeOptions options = BridgeOptions.parse(new String[] {"--client-id=relay-" + org, "--share-group=",
+                "--metrics-port=0"}, Map.of()).connectedTo("127.0.0.1", port, kafka.bootstrapServers(), database.jdbcUrl());
+        MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC());
+        bridge.start();
+        broker.close();
+        TestKafka.at(kafka.bootstrapServers()).produce(Topics.COMMANDS, org + "/press-1", command("while-away"));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> health(bridge).body().contains("not connected to the MQTT broker"));
+        long failuresBefore = bridge.metrics().snapshot().commandFailures();
+
+        long begin = System.nanoTime();
+        bridge.close();
+        long closeMillis = (System.nanoTime() - begin) / 1_000_000;
+
+        assertThat(closeMillis).as("time to close the bridge, ms").isLessThan(8_000);
+        assertThat(bridge.metrics().snapshot().commandFailures()).isEqualTo(failuresBefore);
+    }
+
+    /**
+     * A valid reading of 200 metrics with random names: kept whole in its Kafka form (unknown fields are not), and
+     * random, since the producer compresses and Kafka measures the compressed batch.
+     */
+    private static String manyRandomMetrics() {
+        java.util.Random random = new java.util.Random(37);
+        String metrics = java.util.stream.IntStream.range(0, 200).mapToObj(i -> {
+            byte[] name = new byte[30];
+            random.nextBytes(name);
+            return "\"m" + java.util.HexFormat.of().formatHex(name) + "\":" + random.nextDouble();
+        }).collect(Collectors.joining(","));
+        return "{\"ts\":\"" + Instant.now() + "\",\"metrics\":{" + metrics + "}}";
+    }
+
     private Mqtt5BlockingClient commandsOfPress1(int port, BlockingQueue<String> received) {
         Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier("device-" + org + "-commands")
                 .serverHost("127.0.0.1").serverPort(port).buildBlocking();
@@ -270,6 +396,11 @@ class BridgeFaultsIT {
                 acknowledged.add(i);
             }
             return acknowledged;
+        }
+
+        void publishRaw(String payload) {
+            client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send();
         }
 
         void publish(int sequence, MqttQos qos, String padding) {
