@@ -125,6 +125,23 @@ class NotificationsIT {
     }
 
     @Test
+    void deletingASubscriptionCancelsItsHeldMessages() throws Exception {
+        String hook = channel("held", "webhook", Map.of("url", receiver.url("/held/" + org.slug())));
+        String subscription = subscribe(org, hook, Map.of("eventTypes", List.of("alert.opened", "alert.cleared"),
+                "minIntervalSeconds", 300));
+        publish(alert("press-7", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
+        publish(alert("press-7", "hot", AlertTransition.CLEARED, Severity.MAJOR, 80.0));
+        await().atMost(WAIT).until(() -> receiver.requests("/held/" + org.slug()).size() == 1
+                && deliveries("pending").size() == 1);
+
+        assertThat(server.call("DELETE", "/notification-subscriptions/" + subscription, org.adminToken(), null).status())
+                .isEqualTo(204);
+        assertThat(deliveries("pending")).as("nothing of the subscription is left to send").isEmpty();
+        assertThat(deliveries("cancelled")).singleElement()
+                .satisfies(cancelled -> assertThat(cancelled.get("eventType").asText()).isEqualTo("alert.cleared"));
+    }
+
+    @Test
     void anAlertReachesMailAndASignedWebhookOnceAndTheLogSaysSo() throws Exception {
         String channelMail = channel("mail", "email", Map.of("to", List.of("duty@" + org.slug() + ".test")));
         JsonNode hook = createChannel("hook", "webhook", Map.of("url", receiver.url("/hook/" + org.slug())));
@@ -384,11 +401,12 @@ class NotificationsIT {
         subscribe(org, channelId, filters);
     }
 
-    private static void subscribe(TestApi.Org owner, String channelId, Map<String, Object> filters) {
+    private static String subscribe(TestApi.Org owner, String channelId, Map<String, Object> filters) {
         Map<String, Object> body = new LinkedHashMap<>(filters);
         body.put("channelId", channelId);
         TestApi.Response created = server.call("POST", "/notification-subscriptions", owner.adminToken(), body);
         assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+        return created.data().get("subscriptionId").asText();
     }
 
     private AlertEvent alert(String deviceId, String ruleId, AlertTransition transition, Severity severity, double value) {
