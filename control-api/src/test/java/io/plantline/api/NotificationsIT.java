@@ -142,6 +142,40 @@ class NotificationsIT {
     }
 
     @Test
+    void aReceiverThatNeverAnswersHoldsUpNoOtherOrganisationsMessages() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        accepted.add(silent.accept()); // read nothing, answer nothing
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String hanging = channel("hanging", "webhook", Map.of("url", "http://127.0.0.1:" + silent.getLocalPort() + "/"));
+            for (int i = 0; i < 12; i++) {
+                assertThat(server.call("POST", "/notification-channels/" + hanging + "/test", org.adminToken(), null)
+                        .status()).isEqualTo(202);
+            }
+            TestApi.Org other = server.organisation(TestApi.uniqueSlug("notify-other"));
+            String otherMail = channel(other, "mail", "email", Map.of("to", List.of("duty@" + other.slug() + ".test")));
+            await().atMost(WAIT).until(() -> accepted.size() >= 1);
+            assertThat(server.call("POST", "/notification-channels/" + otherMail + "/test", other.adminToken(), null)
+                    .status()).isEqualTo(202);
+
+            long started = System.nanoTime();
+            awaitMail(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the other organisation's mail")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(accepted.size()).as("requests in flight to the hanging receiver").isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void anAlertReachesMailAndASignedWebhookOnceAndTheLogSaysSo() throws Exception {
         String channelMail = channel("mail", "email", Map.of("to", List.of("duty@" + org.slug() + ".test")));
         JsonNode hook = createChannel("hook", "webhook", Map.of("url", receiver.url("/hook/" + org.slug())));
