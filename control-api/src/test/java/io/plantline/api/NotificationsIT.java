@@ -125,6 +125,57 @@ class NotificationsIT {
     }
 
     @Test
+    void deletingASubscriptionCancelsItsHeldMessages() throws Exception {
+        String hook = channel("held", "webhook", Map.of("url", receiver.url("/held/" + org.slug())));
+        String subscription = subscribe(org, hook, Map.of("eventTypes", List.of("alert.opened", "alert.cleared"),
+                "minIntervalSeconds", 300));
+        publish(alert("press-7", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
+        publish(alert("press-7", "hot", AlertTransition.CLEARED, Severity.MAJOR, 80.0));
+        await().atMost(WAIT).until(() -> receiver.requests("/held/" + org.slug()).size() == 1
+                && deliveries("pending").size() == 1);
+
+        assertThat(server.call("DELETE", "/notification-subscriptions/" + subscription, org.adminToken(), null).status())
+                .isEqualTo(204);
+        assertThat(deliveries("pending")).as("nothing of the subscription is left to send").isEmpty();
+        assertThat(deliveries("cancelled")).singleElement()
+                .satisfies(cancelled -> assertThat(cancelled.get("eventType").asText()).isEqualTo("alert.cleared"));
+    }
+
+    @Test
+    void aReceiverThatNeverAnswersHoldsUpNoOtherOrganisationsMessages() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        accepted.add(silent.accept()); // read nothing, answer nothing
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String hanging = channel("hanging", "webhook", Map.of("url", "http://127.0.0.1:" + silent.getLocalPort() + "/"));
+            for (int i = 0; i < 12; i++) {
+                assertThat(server.call("POST", "/notification-channels/" + hanging + "/test", org.adminToken(), null)
+                        .status()).isEqualTo(202);
+            }
+            TestApi.Org other = server.organisation(TestApi.uniqueSlug("notify-other"));
+            String otherMail = channel(other, "mail", "email", Map.of("to", List.of("duty@" + other.slug() + ".test")));
+            await().atMost(WAIT).until(() -> accepted.size() >= 1);
+            assertThat(server.call("POST", "/notification-channels/" + otherMail + "/test", other.adminToken(), null)
+                    .status()).isEqualTo(202);
+
+            long started = System.nanoTime();
+            awaitMail(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the other organisation's mail")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(accepted.size()).as("requests in flight to the hanging receiver").isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void anAlertReachesMailAndASignedWebhookOnceAndTheLogSaysSo() throws Exception {
         String channelMail = channel("mail", "email", Map.of("to", List.of("duty@" + org.slug() + ".test")));
         JsonNode hook = createChannel("hook", "webhook", Map.of("url", receiver.url("/hook/" + org.slug())));
@@ -384,11 +435,12 @@ class NotificationsIT {
         subscribe(org, channelId, filters);
     }
 
-    private static void subscribe(TestApi.Org owner, String channelId, Map<String, Object> filters) {
+    private static String subscribe(TestApi.Org owner, String channelId, Map<String, Object> filters) {
         Map<String, Object> body = new LinkedHashMap<>(filters);
         body.put("channelId", channelId);
         TestApi.Response created = server.call("POST", "/notification-subscriptions", owner.adminToken(), body);
         assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+        return created.data().get("subscriptionId").asText();
     }
 
     private AlertEvent alert(String deviceId, String ruleId, AlertTransition transition, Severity severity, double value) {

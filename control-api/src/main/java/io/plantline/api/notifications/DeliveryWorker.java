@@ -7,12 +7,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * several API servers share the work), sends each on its own thread, and records the outcome. A failed attempt is
  * retried after {@code retryBase} x 2^(attempt - 1), at most an hour, until {@code maxAttempts}; then the delivery
  * has failed. A failure no retry can mend (a refused destination, a sender that throws) fails the delivery at once;
- * either way it counts against the channel's health. A slow or failing channel holds only the senders busy with its own messages. Every hour, messages no
- * longer pending that are older than {@code retention} leave the delivery log.
+ * either way it counts against the channel's health. Channels are isolated: a claim round takes at most one message
+ * per channel, a channel has at most {@value #PER_CHANNEL} sends under way on this server, and an unhealthy one (its
+ * last attempts all failed) one at a time, a probe, until an attempt succeeds; so a receiver that hangs holds at most
+ * two senders, and then one. Every hour, messages no longer pending that are older than {@code retention} leave the
+ * delivery log.
  *
  * <p>{@link #close()} stops claiming and lets the sends under way finish (and be recorded), so a clean restart sends
  * nothing twice; after a crash, a claimed delivery is sent again once its lease ends ({@link Outbox#LEASE}), with the
@@ -35,6 +42,8 @@ final class DeliveryWorker implements AutoCloseable {
     private static final Duration MAX_PAUSE = Duration.ofHours(1);
     private static final Duration PRUNE_EVERY = Duration.ofHours(1);
     private static final int MAX_ERROR = 500;
+    /** Sends one channel may have under way on this server, so a receiver that hangs holds no more senders. */
+    static final int PER_CHANNEL = 2;
 
     private final Database database;
     private final NotificationStore store;
@@ -45,6 +54,7 @@ final class DeliveryWorker implements AutoCloseable {
     private final Duration retryBase;
     private final Duration retention;
     private final Semaphore free;
+    private final Map<UUID, AtomicInteger> underWay = new ConcurrentHashMap<>();
     private final ExecutorService sending;
     private final ScheduledExecutorService polling = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "notification-claims");
@@ -98,7 +108,8 @@ final class DeliveryWorker implements AutoCloseable {
             }
             List<Outbox.Claimed> claimed;
             try {
-                claimed = Outbox.claim(database, clock.instant(), permits);
+                claimed = Outbox.claim(database, clock.instant(), permits, channelsWith(PER_CHANNEL),
+                        channelsWith(1));
             } catch (RuntimeException e) {
                 free.release(permits);
                 LOG.warn("claiming due notifications failed; retrying", e);
@@ -109,16 +120,24 @@ final class DeliveryWorker implements AutoCloseable {
                 return;
             }
             for (Outbox.Claimed delivery : claimed) {
+                AtomicInteger channelSends = underWay.computeIfAbsent(delivery.channelId(), id -> new AtomicInteger());
+                channelSends.incrementAndGet();
                 sending.execute(() -> {
                     try {
                         attempt(delivery);
                     } finally {
+                        channelSends.decrementAndGet();
                         free.release();
                         claimAgain();
                     }
                 });
             }
         }
+    }
+
+    private Set<UUID> channelsWith(int sendsUnderWay) {
+        return underWay.entrySet().stream().filter(entry -> entry.getValue().get() >= sendsUnderWay)
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
     private void claimAgain() {

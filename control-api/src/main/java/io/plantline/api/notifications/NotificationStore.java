@@ -132,9 +132,16 @@ final class NotificationStore {
                 subscription.minIntervalSeconds(), subscription.createdAt());
     }
 
+    /** Deletes the subscription and cancels what it still had to send (queued, held, or waiting for a retry). */
     boolean deleteSubscription(String orgSlug, UUID subscriptionId) {
-        return database.update("DELETE FROM notification_subscriptions WHERE org_slug = ? AND subscription_id = ?",
-                orgSlug, subscriptionId) == 1;
+        return database.transaction(tx -> {
+            tx.update("UPDATE notification_deliveries SET status = 'cancelled', last_error = 'the subscription was"
+                    + " deleted' WHERE org_slug = ? AND subscription_id = ? AND status = 'pending'", orgSlug, subscriptionId);
+            tx.update("DELETE FROM notification_throttle WHERE org_slug = ? AND subscription_id = ?", orgSlug,
+                    subscriptionId);
+            return tx.update("DELETE FROM notification_subscriptions WHERE org_slug = ? AND subscription_id = ?",
+                    orgSlug, subscriptionId) == 1;
+        });
     }
 
     List<Delivery> deliveries(String orgSlug, DeliveryFilter filter, int offset, int limit) {
