@@ -16,6 +16,16 @@ export function time(instant) {
   }).format(new Date(instant));
 }
 
+/**
+ * Midnight in the organisation's zone of a date input's day ('2026-12-07'), or of the day {@code days} after it;
+ * null for an empty input. Noon UTC of that date is on that date in every zone within 12 hours of UTC.
+ */
+export function midnightOf(date, days = 0) {
+  if (!date) return null;
+  const [year, month, day] = date.split('-').map(Number);
+  return midnight(Date.UTC(year, month - 1, day, 12), days);
+}
+
 /** A span as people say it: "40 s", "12 min", "3 h 5 min", "2 d 4 h". */
 export function duration(ms) {
   const seconds = Math.max(0, Math.floor(ms / 1000));

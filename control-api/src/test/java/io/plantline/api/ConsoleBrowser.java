@@ -48,11 +48,16 @@ final class ConsoleBrowser {
 
     /** Waits until the element's text contains {@code expected}, and answers that text. */
     String waitForText(By element, String expected, Duration wait) {
-        return new WebDriverWait(driver, wait).ignoring(StaleElementReferenceException.class)
-                .until(browser -> {
-                    String text = browser.findElement(element).getText();
-                    return text.contains(expected) ? text : null;
-                });
+        String[] last = {null};
+        try {
+            return new WebDriverWait(driver, wait).ignoring(StaleElementReferenceException.class)
+                    .until(browser -> {
+                        last[0] = browser.findElement(element).getText();
+                        return last[0].contains(expected) ? last[0] : null;
+                    });
+        } catch (TimeoutException e) {
+            throw new AssertionError("expected " + element + " to contain '" + expected + "' but it shows '" + last[0] + "'", e);
+        }
     }
 
     void click(By element) {

@@ -177,6 +177,30 @@ class ConsoleIT {
         screenshot("oee-trends");
     }
 
+    /** Days of the organisation's choosing, by day or by hour; a range too fine for its length says so. */
+    @Test
+    void theOeePageDrawsChosenDays() throws Exception {
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/oee");
+        new Select(waitFor(By.id("oee-range"))).selectByVisibleText("chosen days…");
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of(ZONE));
+        choose(By.id("oee-from"), today.minusDays(6).toString());
+        choose(By.id("oee-to"), today.toString());
+        console().waitForText(By.id("oee-total"), "OEE 75.0 %", WAIT);
+        new Select(browser.findElement(By.id("oee-granularity"))).selectByVisibleText("minute");
+        console().waitForText(By.id("oee-total"), "use a coarser one", WAIT);
+        new Select(browser.findElement(By.id("oee-granularity"))).selectByVisibleText("hour");
+        console().waitForText(By.id("oee-total"), "OEE 75.0 %", WAIT);
+        WebElement chart = browser.findElement(By.id("oee-chart"));
+        new WebDriverWait(browser, WAIT).until(driver -> ChartPixels.of(chart).below(60).countNear(OEE_COLOUR) > 0);
+    }
+
+    /** A date input set as a person picks a day (its value, then the change event the browser fires). */
+    private void choose(By input, String isoDate) {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1];"
+                + " arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", waitFor(input), isoDate);
+    }
+
     /** A machine with one minute of OEE: its one point is drawn, in the OEE series' colour, below the legend. */
     @Test
     void aSinglePointIsDrawn() throws Exception {

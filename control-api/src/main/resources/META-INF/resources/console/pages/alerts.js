@@ -6,7 +6,7 @@ import { liveSocket } from '../live.js';
 import { ask } from '../dialog.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
-import { duration, escape, midnight, time } from '../format.js';
+import { duration, escape, midnightOf, time } from '../format.js';
 
 const PAGE_SIZE = 50;
 
@@ -32,10 +32,8 @@ export async function alertsPage(main) {
   let page = 1;
   // The dates are days of the organisation: from the first one's midnight to the end of the second.
   const day = (id, after) => {
-    const value = main.querySelector(id).value;
-    if (!value) return null;
-    const [year, month, date] = value.split('-').map(Number);
-    return new Date(midnight(Date.UTC(year, month - 1, date, 12), after)).toISOString();
+    const start = midnightOf(main.querySelector(id).value, after);
+    return start === null ? null : new Date(start).toISOString();
   };
   const filters = () => {
     const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });

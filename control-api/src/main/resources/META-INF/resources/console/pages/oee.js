@@ -1,8 +1,8 @@
 // OEE over time for a line or a machine: availability, performance, quality and OEE as separate series, by minute,
 // hour or day over a chosen range (Apache ECharts, served as a WebJar).
-import { api } from '../api.js';
+import { api, every } from '../api.js';
 import { lineSeries, loadECharts } from '../charts.js';
-import { day, escape, midnight, percent, time } from '../format.js';
+import { day, escape, midnight, midnightOf, percent, time } from '../format.js';
 
 const HOUR = 3600_000;
 // Each range as [from, to, granularity] up to now's bucket included: minutes and hours are cut in UTC, days at the
@@ -14,28 +14,51 @@ const RANGES = {
   '30d': now => [midnight(now, -29), midnight(now, 1), '1d']
 };
 
+/**
+ * The chosen days, from the first one's midnight to the end of the last, at the chosen granularity; by hour widened
+ * to whole UTC hours, as the API cuts hours in UTC (a zone half an hour off UTC has midnight at half past).
+ */
+function customRange(main) {
+  const granularity = main.querySelector('#oee-granularity').value;
+  const from = midnightOf(main.querySelector('#oee-from').value);
+  const to = midnightOf(main.querySelector('#oee-to').value, 1);
+  if (granularity !== '1h' || from === null || to === null) return [from, to, granularity];
+  return [Math.floor(from / HOUR) * HOUR, Math.ceil(to / HOUR) * HOUR, granularity];
+}
+
 function untilNow(now, bucket, span, granularity) {
   const to = Math.floor(now / bucket) * bucket + bucket;
   return [to - span, to, granularity];
 }
 
 export async function oeePage(main) {
-  const [groups, devices] = await Promise.all([api('/groups?pageSize=100'), api('/devices?pageSize=500')]);
+  const [groups, devices] = await Promise.all([every('/groups'), every('/devices')]);
   main.innerHTML = `<h1>OEE trends</h1>
     <div class="filters">
       <label>Line or machine <select id="oee-scope">
-        ${groups.data.map(g => `<option value="groupId=${escape(g.groupId)}">${escape(g.name)}</option>`).join('')}
-        ${devices.data.map(d => `<option value="deviceId=${escape(d.deviceId)}">${escape(d.name || d.deviceId)}</option>`).join('')}
+        ${groups.map(g => `<option value="groupId=${escape(g.groupId)}">${escape(g.name)}</option>`).join('')}
+        ${devices.map(d => `<option value="deviceId=${escape(d.deviceId)}">${escape(d.name || d.deviceId)}</option>`).join('')}
       </select></label>
       <label>Range <select id="oee-range"><option value="8h">8 hours by minute</option><option value="24h">24 hours by hour</option>
-        <option value="7d">7 days by hour</option><option value="30d" selected>30 days by day</option></select></label>
+        <option value="7d">7 days by hour</option><option value="30d" selected>30 days by day</option>
+        <option value="custom">chosen days…</option></select></label>
+      <span id="oee-custom" class="filters" hidden>
+        <label>From <input id="oee-from" type="date"></label><label>to <input id="oee-to" type="date"></label>
+        <label>By <select id="oee-granularity"><option value="1d">day</option><option value="1h">hour</option>
+          <option value="1m">minute</option></select></label></span>
     </div>
     <p id="oee-total" class="busy"></p>
     <div id="oee-chart" class="chart" role="img" aria-label="OEE chart"></div>`;
   const echarts = await loadECharts();
   const chart = echarts.init(main.querySelector('#oee-chart'));
   const draw = async () => {
-    const [from, to, granularity] = RANGES[main.querySelector('#oee-range').value](Date.now());
+    const chosen = main.querySelector('#oee-range').value;
+    main.querySelector('#oee-custom').hidden = chosen !== 'custom';
+    const [from, to, granularity] = chosen === 'custom' ? customRange(main) : RANGES[chosen](Date.now());
+    if (from === null || to === null) {
+      main.querySelector('#oee-total').textContent = 'Choose the first and the last day.';
+      return;
+    }
     main.querySelector('#oee-total').textContent = 'Loading…';
     const answer = (await api(`/analytics/oee?${main.querySelector('#oee-scope').value}&from=${new Date(from).toISOString()}`
       + `&to=${new Date(to).toISOString()}&granularity=${granularity}`)).data;
@@ -56,8 +79,10 @@ export async function oeePage(main) {
     }, true);
     main.querySelector('#oee-chart').dataset.points = String(answer.series.length);
   };
-  main.querySelectorAll('select').forEach(select => select.addEventListener('change', () => draw().catch(showError)));
-  const showError = error => { main.querySelector('#oee-total').textContent = `Could not load OEE: ${error.message}`; };
+  main.querySelectorAll('select, input').forEach(input => input.addEventListener('change', () => draw().catch(showError)));
+  const showError = error => {
+    main.querySelector('#oee-total').textContent = `Could not load OEE: ${error.details?.length ? error.details.join('; ') : error.message}`;
+  };
   const resize = () => chart.resize();
   window.addEventListener('resize', resize);
   await draw();
