@@ -23,6 +23,11 @@ import org.apache.kafka.server.common.MetadataVersion;
  * The first start formats {@code logDirectory}; later ones open it as it is, after a clean stop or a {@code kill -9}
  * (Kafka recovers the segments a kill left open), so records the bridge had acknowledged and the jobs not yet read,
  * and the jobs' committed offsets, are still there.
+ *
+ * <p>A one-node Kafka acknowledges a record once it is in the operating system's page cache, which a {@code kill -9}
+ * of the process does not lose but a power cut does. With {@link Durability#FLUSH_EVERY_WRITE} the log is flushed
+ * to disk after every write (one {@code fsync} per produce request, not per record), before the record is
+ * acknowledged, so an acknowledged record also survives a power cut.
  */
 public final class EmbeddedKafkaServer implements AutoCloseable {
 
@@ -30,6 +35,14 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
     private static final String CLIENT_LISTENER = "CLIENTS";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+
+    /** When the log reaches the disk. */
+    public enum Durability {
+        /** Kafka's default: the operating system writes the page cache out when it sees fit. */
+        PAGE_CACHE,
+        /** Flushed after every write, before the write is acknowledged. */
+        FLUSH_EVERY_WRITE
+    }
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
@@ -41,15 +54,16 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
 
     /**
      * Starts the server on {@code port} (0: a free one) with its log in {@code logDirectory}, formatting it on first
-     * use, and waits until it answers clients. Per partition at most {@code retentionBytesPerPartition} is kept.
+     * use, and waits until it answers clients. Records are kept for {@code retention}, and reach the disk as
+     * {@code durability} says.
      */
-    public static EmbeddedKafkaServer start(int port, Path logDirectory, long retentionBytesPerPartition) {
+    public static EmbeddedKafkaServer start(int port, Path logDirectory, Duration retention, Durability durability) {
         try {
             Files.createDirectories(logDirectory);
             int clientPort = port != 0 ? port : FreePorts.pick();
             // The controller's port may change between starts: a one-voter quorum named in the settings.
             int controllerPort = FreePorts.pick();
-            Map<String, Object> settings = new HashMap<>(SingleNodeKafkaSettings.of(retentionBytesPerPartition));
+            Map<String, Object> settings = new HashMap<>(SingleNodeKafkaSettings.byTime(retention));
             settings.put("process.roles", "broker,controller");
             settings.put("node.id", Integer.toString(NODE_ID));
             settings.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
@@ -60,6 +74,9 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
             settings.put("advertised.listeners", CLIENT_LISTENER + "://127.0.0.1:" + clientPort);
             settings.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
             settings.put("log.dirs", logDirectory.toString());
+            if (durability == Durability.FLUSH_EVERY_WRITE) {
+                settings.put("log.flush.interval.messages", "1");
+            }
             KafkaConfig config = new KafkaConfig(settings, false);
             formatOnFirstUse(logDirectory);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * A PostgreSQL server run from the binaries on the classpath. Its data directory is kept between runs
- * (local mode) unless {@code clean} is set (tests).
+ * (local mode) unless {@code clean} is set (tests); a kept server is stopped only by {@link #close()}, so its owner
+ * decides when, after whatever uses it.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -33,6 +34,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (!clean) {
                 // Kept data must survive a crash: undo the embedded defaults that trade safety for speed.
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+                // Its owner stops it after everything that uses it (local mode's stop order); the library's own JVM
+                // shutdown hook would stop it at once, beside the others, while they still need it.
+                builder.setRegisterShutdownHook(false);
             }
             if (port != 0) {
                 builder.setPort(port);

@@ -77,8 +77,6 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Local Kafka keeps at most this much per partition, so a long run cannot fill the disk. */
-    private static final long KAFKA_RETENTION_BYTES_PER_PARTITION = 32L << 20;
     private static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
     /** Without a terminal, a full status line is printed this often instead of one line refreshed in place. */
     private static final int PLAIN_OUTPUT_EVERY_N_SAMPLES = 10;
@@ -152,7 +150,10 @@ public final class LocalStack implements AutoCloseable {
                 "PostgreSQL", () -> EmbeddedPostgresServer.start(options.postgresPort(), dataDir.resolve("postgres"), false))));
         CompletableFuture<EmbeddedKafkaServer> kafkaStart = CompletableFuture.supplyAsync(() -> register(timed(
                 "Kafka", () -> EmbeddedKafkaServer.start(options.kafkaPort(), kafkaLogDirectory(dataDir.resolve("kafka")),
-                        KAFKA_RETENTION_BYTES_PER_PARTITION))));
+                        // A device is told "received" once Kafka has its message: on disk, so a power cut keeps it.
+                        // Every record kept for the retention, however many: a job down for days still finds what
+                        // it has not read; the status line warns as its backlog nears the retention.
+                        Topics.KAFKA_RETENTION, EmbeddedKafkaServer.Durability.FLUSH_EVERY_WRITE))));
         BridgeInbound bridgeInbound = new BridgeInbound();
         RegistryAccessOnceReady mqttAccess = new RegistryAccessOnceReady();
         CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(timed(

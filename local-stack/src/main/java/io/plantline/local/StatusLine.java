@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * Turns two snapshots into the one line local mode keeps refreshing: rates, counts, each job's state with the age of
  * its last checkpoint and of its newest rows, and KPIs at a glance. When a job is not processing, the line starts
- * by saying so.
+ * by saying so, and when a job's backlog nears what Kafka keeps, it says that too.
  */
 final class StatusLine {
 
@@ -29,10 +29,13 @@ final class StatusLine {
         double seconds = Math.max(0.001, Duration.between(previous.at(), current.at()).toMillis() / 1000.0);
         long kafkaIn = inbound(current) - inbound(previous);
         List<String> problems = current.jobs().stream().flatMap(job -> job.problem(current.at()).stream()).toList();
+        List<String> warnings = current.jobs().stream()
+                .flatMap(job -> job.retentionWarning(current.at(), Topics.KAFKA_RETENTION).stream()).toList();
         return String.format(Locale.ROOT,
-                "%s%s | mqtt in %s/s | kafka in %s/s: telemetry %d, machine %d, device %d, dead-letter %d "
+                "%s%s%s | mqtt in %s/s | kafka in %s/s: telemetry %d, machine %d, device %d, dead-letter %d "
                         + "| jobs %s | open alerts %s | OEE 15 min %s | sim sent %d%s | heap %d MB",
                 problems.isEmpty() ? "" : "PROCESSING STOPPED: " + String.join("; ", problems) + " | ",
+                warnings.isEmpty() ? "" : "DATA AT RISK: " + String.join("; ", warnings) + " | ",
                 CLOCK.format(current.at()),
                 rate(current.mqttPublishesIn() - previous.mqttPublishesIn(), seconds),
                 rate(kafkaIn, seconds),

@@ -44,6 +44,21 @@ class StatusLineTest {
                         + "device-lifecycle RUNNING ckpt 4s rows 32s |");
     }
 
+    /**
+     * Issue 37, item 13: a job that has made no progress for most of Kafka's retention is warned about: its oldest
+     * unread records are soon deleted unread.
+     */
+    @Test
+    void aJobWhoseBacklogNearsKafkasRetentionIsWarnedAbout() {
+        JobHealth down = JobHealth.notRunning("oee", Optional.of(T0.minus(java.time.Duration.ofDays(6))));
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(down, running()), OptionalLong.empty(),
+                OptionalDouble.empty(), 0, 0, 0);
+
+        assertThat(StatusLine.format(snapshot, snapshot)).startsWith("PROCESSING STOPPED: oee is not running | DATA AT RISK:"
+                + " oee has made no progress for 144 h; Kafka keeps records 168 h, so the oldest it has not read are"
+                + " deleted unread from 2026-11-24T10:00:00Z | 10:00:00");
+    }
+
     @Test
     void partsThatDidNotAnswerShowAsUnknown() {
         StatusSnapshot snapshot = snapshot(T0, 0, Map.of(), OptionalLong.empty(), OptionalDouble.empty());

@@ -18,6 +18,12 @@ public final class Topics {
     public static final List<String> ALL_KAFKA = List.of(
             TELEMETRY, MACHINE_EVENTS, DEVICE_EVENTS, RULES, ALERTS, COMMANDS, DEAD_LETTER);
 
+    /**
+     * How long the Kafka topics keep records, in both modes (Kafka's default, which cluster mode keeps; local mode sets
+     * it): a job that falls this far behind loses its oldest unread records.
+     */
+    public static final java.time.Duration KAFKA_RETENTION = java.time.Duration.ofDays(7);
+
     public static final String MQTT_ROOT = "plantline";
     /** Matches every device topic, commands included; a subscriber skips {@link #COMMANDS_KIND}. */
     public static final String MQTT_DEVICE_FILTER = MQTT_ROOT + "/+/+/+";

@@ -11,6 +11,7 @@ import io.plantline.api.http.Role;
 import io.plantline.api.db.Database;
 import java.nio.file.Path;
 import java.time.Clock;
+import io.plantline.model.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,6 +126,7 @@ public final class JobRoutes {
         answer.put("lastRowWrittenAt", health.lastRowWrittenAt().orElse(null));
         answer.put("secondsSinceLastRow", JobHealth.secondsSince(health.lastRowWrittenAt(), now).orElse(null));
         answer.put("restoredFrom", health.restoredFrom().orElse(null));
+        answer.put("retentionWarning", health.retentionWarning(now, Topics.KAFKA_RETENTION).orElse(null));
         return answer;
     }
 
