@@ -63,7 +63,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "high-availability.cluster-id: /plantline",
                 "high-availability.zookeeper.client.session-timeout: 6000",
                 "heartbeat.interval: 2000",
-                "heartbeat.timeout: 10000"), taskManagers);
+                "heartbeat.timeout: 10000",
+                // Jobs spread over the TaskManagers, so losing any one of them hits some job.
+                "taskmanager.load-balance.mode: SLOTS"), taskManagers);
     }
 
     private static StandaloneFlinkCluster start(Path libDir, Path workDir, List<String> more, int taskManagers)
