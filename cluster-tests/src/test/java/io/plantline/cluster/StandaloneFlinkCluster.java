@@ -104,12 +104,17 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "appender.file.layout.type = PatternLayout",
                 "appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
                 ""));
-        cluster.startJobManager();
-        for (int i = 0; i < taskManagers; i++) {
-            cluster.startTaskManager();
+        try {
+            cluster.startJobManager();
+            for (int i = 0; i < taskManagers; i++) {
+                cluster.startTaskManager();
+            }
+            cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();    // no process outlives a start that failed
+            throw e;
         }
-        cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
-        return cluster;
     }
 
     /** A JobManager, the first or one replacing a killed one (with high availability it recovers the jobs). */
