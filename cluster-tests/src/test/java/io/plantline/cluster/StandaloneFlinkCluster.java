@@ -63,7 +63,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "high-availability.cluster-id: /plantline",
                 "high-availability.zookeeper.client.session-timeout: 6000",
                 "heartbeat.interval: 2000",
-                "heartbeat.timeout: 10000"), taskManagers);
+                "heartbeat.timeout: 10000",
+                // Jobs spread over the TaskManagers, so losing any one of them hits some job.
+                "taskmanager.load-balance.mode: SLOTS"), taskManagers);
     }
 
     private static StandaloneFlinkCluster start(Path libDir, Path workDir, List<String> more, int taskManagers)
@@ -102,12 +104,17 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "appender.file.layout.type = PatternLayout",
                 "appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
                 ""));
-        cluster.startJobManager();
-        for (int i = 0; i < taskManagers; i++) {
-            cluster.startTaskManager();
+        try {
+            cluster.startJobManager();
+            for (int i = 0; i < taskManagers; i++) {
+                cluster.startTaskManager();
+            }
+            cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();    // no process outlives a start that failed
+            throw e;
         }
-        cluster.awaitTaskManagers(taskManagers, Duration.ofSeconds(90));
-        return cluster;
     }
 
     /** A JobManager, the first or one replacing a killed one (with high availability it recovers the jobs). */

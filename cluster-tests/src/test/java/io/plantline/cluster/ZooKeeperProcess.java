@@ -33,8 +33,13 @@ final class ZooKeeperProcess implements AutoCloseable {
                 "org.apache.zookeeper.server.ZooKeeperServerMain", Integer.toString(port), data.toString()))
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("zookeeper.out").toFile()).start();
         ZooKeeperProcess zooKeeper = new ZooKeeperProcess(process, port);
-        zooKeeper.awaitListening(Duration.ofSeconds(30));
-        return zooKeeper;
+        try {
+            zooKeeper.awaitListening(Duration.ofSeconds(30));
+            return zooKeeper;
+        } catch (Exception e) {
+            zooKeeper.close();
+            throw e;
+        }
     }
 
     String quorum() {
