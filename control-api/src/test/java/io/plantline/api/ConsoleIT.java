@@ -422,6 +422,10 @@ class ConsoleIT {
                 AlertTransition.OPENED, Instant.now(), Instant.now(), Optional.of(90.0), Optional.of(90.0), Optional.empty())));
         assertThat(console().waitForText(last, "offline", WAIT)).contains("MAJOR");
         screenshot("overview-last-page");
+
+        browser.get(server.consoleUrl() + "#/devices");
+        new Select(waitFor(By.id("device-group"))).selectByVisibleText("Line 101");
+        assertThat(console().waitForText(By.id("devices"), "m-101-1", WAIT)).doesNotContain("m-100-1");
     }
 
     /** A device message in its Kafka form, as the bridge writes it; {@code fields}: its kind and what the kind holds. */

@@ -64,8 +64,8 @@ class LocalConsoleIT {
                     driver.findElement(opened).click();
                     return true;
                 });
-                browser.switchTo().alert().sendKeys("checking the coolant");
-                browser.switchTo().alert().accept();
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("ask-comment"))).sendKeys("checking the coolant");
+                browser.findElement(By.id("ask-confirm")).click();
                 try {
                     wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("tr[data-status='ACKNOWLEDGED']")));
                 } catch (org.openqa.selenium.TimeoutException e) {

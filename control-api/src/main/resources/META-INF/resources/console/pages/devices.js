@@ -1,6 +1,6 @@
 // Devices: a filtered, paged list; a device's page shows its state, settings and firmware, and a chart of each
 // metric's last 24 hours from telemetry_1m with its anomalies marked.
-import { api } from '../api.js';
+import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { lineSeries, loadECharts } from '../charts.js';
 import { escape, time } from '../format.js';
@@ -13,7 +13,7 @@ export async function devicesPage(main, organisation, deviceId) {
 }
 
 async function deviceList(main) {
-  const groups = (await api('/groups?pageSize=100')).data;
+  const groups = await every('/groups');
   main.innerHTML = `<h1>Devices</h1>
     <div class="filters">
       <label>Line <select id="device-group"><option value="">all</option>${groups.map(group =>

@@ -1,7 +1,7 @@
 // Firmware and roll-outs: images and roll-outs for everyone to follow; operators upload images, start staged
 // roll-outs and pause, resume or cancel them. A roll-out's page follows it live (every update step arrives on the
 // socket).
-import { api } from '../api.js';
+import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
@@ -17,7 +17,7 @@ export async function rolloutsPage(main, organisation, deploymentId) {
 
 async function rolloutList(main) {
   const [firmware, deployments, groups] = await Promise.all([api('/ota/firmware?pageSize=100'),
-    api('/ota/deployments?pageSize=100'), api('/groups?pageSize=100')]);
+    api('/ota/deployments?pageSize=100'), every('/groups')]);
   main.innerHTML = `<h1>Firmware and roll-outs</h1>
     ${deployments.data.length === 0 ? '<p class="empty">No roll-outs yet.</p>' : `<table id="rollouts"><thead><tr>
       <th>Roll-out</th><th>Version</th><th>Status</th><th>Stage</th><th>Succeeded / failed / all</th><th>Started</th></tr></thead>
@@ -30,7 +30,7 @@ async function rolloutList(main) {
       <th>Hardware</th><th>Size</th><th>SHA-256</th><th>Uploaded</th></tr></thead><tbody>${firmware.data.map(f => `<tr>
       <td>${escape(f.version)}</td><td>${escape(f.hardwareModel ?? 'any')}</td><td>${f.sizeBytes} B</td>
       <td><code>${escape(f.sha256.slice(0, 16))}…</code></td><td>${time(f.createdAt)}</td></tr>`).join('')}</tbody></table>`}
-    ${canOperate() ? forms(firmware.data, groups.data) : ''}`;
+    ${canOperate() ? forms(firmware.data, groups) : ''}`;
   if (!canOperate()) return;
   const upload = main.querySelector('#upload-form');
   upload.addEventListener('submit', async event => {
