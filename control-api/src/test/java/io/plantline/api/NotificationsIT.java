@@ -190,7 +190,7 @@ class NotificationsIT {
         assertThat(message.getSubject()).contains("CRITICAL", "press-1", "temperature", "95.5", "hot");
         String body = GreenMailUtil.getBody(message);
         assertThat(body).contains("Device: press-1", "Rule: hot", "Value: 95.5",
-                server.baseUrl() + "/alerts/" + opened.alertId());
+                server.consoleUrl() + "#/alerts/" + opened.alertId());
         assertThat(message.getAllRecipients()[0].toString()).isEqualTo("duty@" + org.slug() + ".test");
 
         WebhookReceiver.Request request = await().atMost(WAIT).until(() -> receiver.requests("/hook/" + org.slug()),
