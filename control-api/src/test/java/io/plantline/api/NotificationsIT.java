@@ -281,6 +281,29 @@ class NotificationsIT {
     }
 
     @Test
+    void aRetryThatWouldFallInQuietHoursWaitsForTheirEnd() throws Exception {
+        LocalTime now = LocalTime.ofInstant(server.clock.instant(), ZoneOffset.UTC);
+        DateTimeFormatter hhmm = DateTimeFormatter.ofPattern("HH:mm");
+        String path = "/late-retry/" + org.slug();
+        receiver.answer(path, 500);
+        String hook = channel("late retry", "webhook", Map.of("url", receiver.url(path)));
+        // Quiet from the next whole minute but one for an hour: the first attempt is outside, its retry inside.
+        LocalTime quietFrom = now.plusMinutes(2).withSecond(0).withNano(0);
+        subscribe(hook, Map.of("eventTypes", List.of("alert.opened"), "quietFrom", quietFrom.format(hhmm),
+                "quietTo", quietFrom.plusHours(1).format(hhmm)));
+        publish(alert("press-6", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
+        awaitAttempts(hook, 1);
+
+        server.clock.advance(Duration.ofMinutes(5));
+        await().atMost(WAIT).until(() -> delivery(hook).get("attempts").asInt() != 1
+                || Instant.parse(delivery(hook).get("nextAttemptAt").asText()).isAfter(server.clock.instant()));
+        assertThat(receiver.requests(path)).as("nothing sent in quiet hours").hasSize(1);
+        assertThat(delivery(hook).get("attempts").asInt()).isEqualTo(1);
+        assertThat(LocalTime.ofInstant(Instant.parse(delivery(hook).get("nextAttemptAt").asText()), ZoneOffset.UTC))
+                .isEqualTo(quietFrom.plusHours(1));
+    }
+
+    @Test
     void quietHoursHoldMessagesUntilTheyEndAndSendOneThatStandsForThemAll() throws Exception {
         LocalTime now = LocalTime.ofInstant(server.clock.instant(), ZoneOffset.UTC);
         DateTimeFormatter hhmm = DateTimeFormatter.ofPattern("HH:mm");
