@@ -120,10 +120,10 @@ class LiveChannelsIT {
         socket.next(message -> message.path("type").asText().equals("subscribed")).orElseThrow();
 
         socket.socket.sendText("{\"token\":\"" + other.viewerToken() + "\"}", true);
+        assertThat(socket.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         reading("oven-1", 4.0);
         assertThat(socket.next(message -> message.path("type").asText().equals("reading")))
                 .as("the first organisation's readings stop").isEmpty();
-        assertThat(socket.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
     }
 
     @Test

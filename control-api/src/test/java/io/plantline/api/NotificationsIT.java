@@ -190,7 +190,7 @@ class NotificationsIT {
         assertThat(message.getSubject()).contains("CRITICAL", "press-1", "temperature", "95.5", "hot");
         String body = GreenMailUtil.getBody(message);
         assertThat(body).contains("Device: press-1", "Rule: hot", "Value: 95.5",
-                server.baseUrl() + "/alerts/" + opened.alertId());
+                server.consoleUrl() + "#/alerts/" + opened.alertId());
         assertThat(message.getAllRecipients()[0].toString()).isEqualTo("duty@" + org.slug() + ".test");
 
         WebhookReceiver.Request request = await().atMost(WAIT).until(() -> receiver.requests("/hook/" + org.slug()),
@@ -278,6 +278,29 @@ class NotificationsIT {
         assertThat(server.call("GET", "/notification-deliveries", org.adminToken(), null).data()).hasSize(1);
         assertThat(server.call("GET", "/notification-channels/" + hook, other.adminToken(), null).status()).isEqualTo(404);
         assertThat(server.call("GET", "/notification-deliveries", other.adminToken(), null).data()).isEmpty();
+    }
+
+    @Test
+    void aRetryThatWouldFallInQuietHoursWaitsForTheirEnd() throws Exception {
+        LocalTime now = LocalTime.ofInstant(server.clock.instant(), ZoneOffset.UTC);
+        DateTimeFormatter hhmm = DateTimeFormatter.ofPattern("HH:mm");
+        String path = "/late-retry/" + org.slug();
+        receiver.answer(path, 500);
+        String hook = channel("late retry", "webhook", Map.of("url", receiver.url(path)));
+        // Quiet from the next whole minute but one for an hour: the first attempt is outside, its retry inside.
+        LocalTime quietFrom = now.plusMinutes(2).withSecond(0).withNano(0);
+        subscribe(hook, Map.of("eventTypes", List.of("alert.opened"), "quietFrom", quietFrom.format(hhmm),
+                "quietTo", quietFrom.plusHours(1).format(hhmm)));
+        publish(alert("press-6", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
+        awaitAttempts(hook, 1);
+
+        server.clock.advance(Duration.ofMinutes(5));
+        await().atMost(WAIT).until(() -> delivery(hook).get("attempts").asInt() != 1
+                || Instant.parse(delivery(hook).get("nextAttemptAt").asText()).isAfter(server.clock.instant()));
+        assertThat(receiver.requests(path)).as("nothing sent in quiet hours").hasSize(1);
+        assertThat(delivery(hook).get("attempts").asInt()).isEqualTo(1);
+        assertThat(LocalTime.ofInstant(Instant.parse(delivery(hook).get("nextAttemptAt").asText()), ZoneOffset.UTC))
+                .isEqualTo(quietFrom.plusHours(1));
     }
 
     @Test

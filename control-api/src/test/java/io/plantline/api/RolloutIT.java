@@ -111,7 +111,7 @@ class RolloutIT {
         assertThat(summary.get("FAILED").asInt()).isEqualTo(2);
         JsonNode completed = rolloutMessage("staged-1", "rollout.completed");
         assertThat(completed.get("summary").asText()).isEqualTo("roll-out staged-1 completed: 8 of 10 devices updated, 2 failed");
-        assertThat(completed.get("link").asText()).isEqualTo("https://plant.example/api/v1/ota/deployments/staged-1");
+        assertThat(completed.get("link").asText()).isEqualTo("https://plant.example/#/rollouts/staged-1");
 
         TestApi.Response failed = server.call("GET", "/ota/deployments/staged-1/targets?state=FAILED", org.viewerToken(), null);
         assertThat(failed.body().get("pagination").get("total").asInt()).isEqualTo(2);

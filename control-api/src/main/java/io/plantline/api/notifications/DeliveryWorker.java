@@ -1,6 +1,7 @@
 package io.plantline.api.notifications;
 
 import io.plantline.api.db.Database;
+import io.plantline.api.organisations.OrganisationZones;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,6 +155,11 @@ final class DeliveryWorker implements AutoCloseable {
             if (channel.isEmpty()) {
                 return; // deleted meanwhile; its deliveries went with it
             }
+            Optional<Instant> quietUntil = quietUntil(delivery);
+            if (quietUntil.isPresent()) {
+                Outbox.postpone(database, delivery, quietUntil.get());
+                return;
+            }
             Outgoing message = new Outgoing(delivery.deliveryId(), delivery.event(), delivery.mergedCount(),
                     delivery.mergedSince(), links.of(delivery.event()));
             try {
@@ -171,6 +177,17 @@ final class DeliveryWorker implements AutoCloseable {
             // The database is unreachable: the lease runs out and the delivery is claimed again.
             LOG.warn("recording notification {} failed; it is retried when its lease ends", delivery.deliveryId(), e);
         }
+    }
+
+    /** When the subscription's quiet hours end, if they hold now: a retry or a delayed message may fall into them. */
+    private Optional<Instant> quietUntil(Outbox.Claimed delivery) {
+        if (delivery.subscriptionId() == null) {
+            return Optional.empty(); // a channel's test message
+        }
+        Instant now = clock.instant();
+        return store.subscription(delivery.orgSlug(), delivery.subscriptionId())
+                .flatMap(subscription -> OrganisationZones.of(database, delivery.orgSlug())
+                        .flatMap(zone -> subscription.quietUntil(now, zone)));
     }
 
     /**

@@ -28,7 +28,7 @@ public final class Notifications implements AutoCloseable {
     private final GuardedHttp http;
 
     /**
-     * @param apiBase the API's public address ({@code http://host:port/api/v1}), for the links in messages
+     * @param apiBase the API's public address ({@code http://host:port/api/v1}); messages link to the console beside it
      */
     public Notifications(Database database, ApiOptions.Notifications options, Mailer mailer, String kafkaBootstrap,
                          Supplier<String> apiBase, Clock clock) {
@@ -63,13 +63,19 @@ public final class Notifications implements AutoCloseable {
         Outbox.enqueue(tx, event, now);
     }
 
+    /** The console's page of the alert or roll-out: a person opens the link in a browser, where the JSON API is 401. */
     private static Optional<String> link(String apiBase, NotificationEvent event) {
+        String console = apiBase.substring(0, apiBase.length() - ApiRoutes.BASE.length()) + "/#/";
         Object alertId = event.details().get("alertId");
         Object deploymentId = event.details().get("deploymentId");
         if (alertId != null) {
-            return Optional.of(apiBase + "/alerts/" + alertId);
+            return Optional.of(console + "alerts/" + encoded(alertId));
         }
-        return deploymentId == null ? Optional.empty() : Optional.of(apiBase + "/ota/deployments/" + deploymentId);
+        return deploymentId == null ? Optional.empty() : Optional.of(console + "rollouts/" + encoded(deploymentId));
+    }
+
+    private static String encoded(Object id) {
+        return java.net.URLEncoder.encode(id.toString(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -31,8 +31,8 @@ final class Outbox {
             + " WHERE m.org_slug = s.org_slug AND m.group_id = s.group_id AND m.device_id = ?))";
 
     /** A row claimed for sending, {@code attempts} counting this attempt. */
-    record Claimed(UUID deliveryId, String orgSlug, UUID channelId, NotificationEvent event, int mergedCount,
-                   Instant mergedSince, int attempts) {
+    record Claimed(UUID deliveryId, String orgSlug, UUID channelId, UUID subscriptionId, NotificationEvent event,
+                   int mergedCount, Instant mergedSince, int attempts) {
     }
 
     private record Held(UUID deliveryId, int mergedCount, Instant mergedSince, Instant occurredAt, Instant due) {
@@ -120,7 +120,8 @@ final class Outbox {
                 + " AND c.channel_id = x.channel_id AND c.consecutive_failures >= " + Channel.UNHEALTHY_AFTER + ")))"
                 + " AS ranked WHERE nth = 1) AND d.status = 'pending' AND d.next_attempt_at <= ?"
                 + " ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
-                + " RETURNING delivery_id, org_slug, channel_id, event, merged_count, merged_since, attempts",
+                + " RETURNING delivery_id, org_slug, channel_id, subscription_id, event, merged_count, merged_since,"
+                + " attempts",
                 Outbox::claimed, now.plus(LEASE), now, texts(full), texts(busy), now, limit);
     }
 
@@ -150,6 +151,12 @@ final class Outbox {
         });
     }
 
+    /** A claimed row goes back to waiting until {@code until}, its claim not counted as an attempt. */
+    static void postpone(Database database, Claimed claimed, Instant until) {
+        database.update("UPDATE notification_deliveries SET attempts = attempts - 1, next_attempt_at = ?"
+                + " WHERE delivery_id = ?", until, claimed.deliveryId());
+    }
+
     /** Forgets what was sent, failed or merged before {@code before}, and minimum intervals that have run out. */
     static void prune(Database database, Instant before) {
         database.transaction(tx -> {
@@ -161,7 +168,7 @@ final class Outbox {
 
     private static Claimed claimed(ResultSet row) throws SQLException {
         return new Claimed(row.getObject("delivery_id", UUID.class), row.getString("org_slug"),
-                row.getObject("channel_id", UUID.class), Json.read(row.getString("event"), NotificationEvent.class),
+                row.getObject("channel_id", UUID.class), row.getObject("subscription_id", UUID.class), Json.read(row.getString("event"), NotificationEvent.class),
                 row.getInt("merged_count"), Database.instant(row, "merged_since").orElse(null), row.getInt("attempts"));
     }
 
