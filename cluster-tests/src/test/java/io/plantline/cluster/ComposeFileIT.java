@@ -9,6 +9,7 @@ import io.plantline.api.ApiOptions;
 import io.plantline.api.jobs.JobRoutes;
 import io.plantline.bridge.BridgeOptions;
 import io.plantline.config.JdbcAddress;
+import io.plantline.config.Settings;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.JobOptions;
 import io.plantline.sql.SchemaMigration;
@@ -230,6 +231,10 @@ class ComposeFileIT {
             assertLogsIn(ApiOptions.parse(new String[0], api).database(), login, password);
             Map<String, String> jobs = withTestServer(services.at("/submit-jobs/environment"), database, login, password);
             assertLogsIn(JobOptions.parse(new String[0], jobs).database(), login, password);
+            // The bridge reads these three settings through the same JdbcAddress (BridgeOptions).
+            Map<String, String> bridge = withTestServer(services.at("/bridge-1/environment"), database, login, password);
+            assertLogsIn(JdbcAddress.from(Settings.parse(new String[0], bridge, "PLANTLINE_BRIDGE", JdbcAddress.NAMES),
+                    "no URL"), login, password);
         } finally {
             database.execute("DROP ROLE " + login);
         }

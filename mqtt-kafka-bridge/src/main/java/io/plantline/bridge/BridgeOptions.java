@@ -1,5 +1,6 @@
 package io.plantline.bridge;
 
+import io.plantline.config.JdbcAddress;
 import io.plantline.config.Settings;
 import io.plantline.model.Limits;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import java.util.Set;
  * @param mqttHost          {@code --mqtt-host}, default 127.0.0.1
  * @param mqttPort          {@code --mqtt-port}, default 1883
  * @param kafkaBootstrap    {@code --kafka-bootstrap}, default localhost:9092
- * @param jdbcUrl           device registry database ({@code --jdbc-url}, default jdbc:postgresql://localhost:5432/plantline)
+ * @param database          device registry database ({@code --jdbc-url}, default jdbc:postgresql://localhost:5432/plantline),
+ *                          and the login apart from it ({@code --jdbc-user}, {@code --jdbc-password}; {@link JdbcAddress})
  * @param clientId          MQTT client id; keep it stable per instance, since the broker keeps the session
  *                          under it ({@code --client-id}, default {@code plantline-bridge-1})
  * @param shareGroup        instances in the same group split the messages ({@code --share-group}, default {@code bridge});
@@ -45,12 +47,12 @@ import java.util.Set;
  * @param mqttPassword      its password ({@code --mqtt-password}, best as {@code PLANTLINE_BRIDGE_MQTT_PASSWORD}); empty
  *                          connects anonymously, which only an open broker accepts
  */
-public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl, String clientId,
+public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap, JdbcAddress database, String clientId,
                             String shareGroup, int mqttConnections, Duration sessionExpiry, int maxInFlight, long maxInFlightBytes,
                             int maxPayloadBytes, Duration kafkaLinger, Duration kafkaMaxBlock, Duration registryRefresh,
                             int metricsPort, Duration stallAfter, String mqttUsername, String mqttPassword) {
 
-    public static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "client-id",
+    public static final Set<String> NAMES = Set.of("mqtt-host", "mqtt-port", "kafka-bootstrap", "jdbc-url", "jdbc-user", "jdbc-password", "client-id",
             "share-group", "mqtt-connections", "session-expiry-s", "max-in-flight", "max-in-flight-bytes", "max-payload-bytes",
             "kafka-linger-ms", "kafka-max-block-ms", "registry-refresh-ms", "metrics-port", "stall-after-ms", "mqtt-username",
             "mqtt-password");
@@ -68,7 +70,7 @@ public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap
                 settings.string("mqtt-host", "127.0.0.1"),
                 (int) settings.number("mqtt-port", 1883, 1, 65535),
                 settings.string("kafka-bootstrap", "localhost:9092"),
-                settings.string("jdbc-url", "jdbc:postgresql://localhost:5432/plantline"),
+                JdbcAddress.from(settings, "jdbc:postgresql://localhost:5432/plantline"),
                 settings.string("client-id", "plantline-bridge-1"),
                 shareGroup,
                 connections,
@@ -87,14 +89,14 @@ public record BridgeOptions(String mqttHost, int mqttPort, String kafkaBootstrap
 
     /** The same bridge attached to other servers (local mode and tests pick ports at run time). */
     public BridgeOptions connectedTo(String mqttHost, int mqttPort, String kafkaBootstrap, String jdbcUrl) {
-        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, mqttConnections, sessionExpiry,
-                maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
-                stallAfter, mqttUsername, mqttPassword);
+        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, JdbcAddress.of(jdbcUrl), clientId, shareGroup,
+                mqttConnections, sessionExpiry, maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock,
+                registryRefresh, metricsPort, stallAfter, mqttUsername, mqttPassword);
     }
 
     /** The same bridge with an MQTT account (local mode makes one at every start). */
     public BridgeOptions withMqttAccount(String username, String password) {
-        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, jdbcUrl, clientId, shareGroup, mqttConnections, sessionExpiry,
+        return new BridgeOptions(mqttHost, mqttPort, kafkaBootstrap, database, clientId, shareGroup, mqttConnections, sessionExpiry,
                 maxInFlight, maxInFlightBytes, maxPayloadBytes, kafkaLinger, kafkaMaxBlock, registryRefresh, metricsPort,
                 stallAfter, username, password);
     }

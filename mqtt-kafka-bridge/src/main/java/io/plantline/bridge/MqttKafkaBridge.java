@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.plantline.config.JdbcAddress;
 import io.plantline.model.Limits;
 import io.plantline.model.Topics;
 import io.plantline.model.json.DeviceMessageCodec;
@@ -14,15 +15,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -85,7 +86,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     public MqttKafkaBridge(BridgeOptions options, Clock clock) throws java.sql.SQLException {
         this.options = options;
         this.clock = clock;
-        this.database = dataSource(options.jdbcUrl());
+        this.database = dataSource(options.database());
         this.registry = new DeviceRegistry(database, options.registryRefresh());
         this.producer = new KafkaProducer<>(producerConfig(options), new StringSerializer(), new ByteArraySerializer());
         this.routing = new Routing(new DeviceMessageCodec(options.maxPayloadBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
@@ -362,9 +363,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
         return config;
     }
 
-    private static HikariDataSource dataSource(String jdbcUrl) {
+    private static HikariDataSource dataSource(JdbcAddress database) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
+        config.setJdbcUrl(database.url());
+        config.setDataSourceProperties(database.withLogin(new Properties()));
         config.setMaximumPoolSize(2);
         // A sender thread looks an unknown device up: with the database away it waits this long, not Hikari's 30 s.
         config.setConnectionTimeout(2_000);

@@ -168,7 +168,7 @@ class MqttKafkaBridgeIT {
     void twoInstancesInOneShareGroupSplitTheLoadAndLoseNothing(TestKafka kafka, TestMqttBroker broker) throws Exception {
         BridgeOptions second = BridgeOptions.parse(BrokerWindow.with(broker, "--client-id=bridge-b-" + org,
                 "--share-group=g" + org, "--metrics-port=0"), Map.of()).connectedTo(options.mqttHost(), options.mqttPort(),
-                options.kafkaBootstrap(), options.jdbcUrl());
+                options.kafkaBootstrap(), options.database().url());
         int total = 3000;
         try (MqttKafkaBridge a = new MqttKafkaBridge(options, Clock.systemUTC());
              MqttKafkaBridge b = new MqttKafkaBridge(second, Clock.systemUTC())) {
@@ -194,7 +194,7 @@ class MqttKafkaBridgeIT {
     void anInstanceWithSeveralConnectionsForwardsEachMessageOnce(TestKafka kafka, TestMqttBroker broker) throws Exception {
         BridgeOptions threeConnections = BridgeOptions.parse(BrokerWindow.with(broker, "--client-id=bridge-c-" + org,
                 "--share-group=g" + org, "--mqtt-connections=3", "--metrics-port=0"), Map.of())
-                .connectedTo(options.mqttHost(), options.mqttPort(), options.kafkaBootstrap(), options.jdbcUrl());
+                .connectedTo(options.mqttHost(), options.mqttPort(), options.kafkaBootstrap(), options.database().url());
         int total = 1500;
         try (MqttKafkaBridge bridge = new MqttKafkaBridge(threeConnections, Clock.systemUTC())) {
             bridge.start();
