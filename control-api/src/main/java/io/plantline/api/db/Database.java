@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -150,7 +151,9 @@ public final class Database implements AutoCloseable {
 
         private Object bindable(Object value) throws SQLException {
             if (value instanceof Instant instant) {
-                return Timestamp.from(instant);
+                // PostgreSQL keeps microseconds and would round the rest up: a deadline written as now plus a lifetime
+                // would then not yet have passed at exactly now plus that lifetime.
+                return Timestamp.from(instant.truncatedTo(ChronoUnit.MICROS));
             }
             if (value instanceof String[] texts) {
                 return connection.createArrayOf("text", texts);

@@ -6,7 +6,6 @@ import io.plantline.api.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,8 +27,6 @@ final class CalendarStore {
     void write(Database.Tx tx, String orgSlug, Optional<String> groupId, Instant effectiveFrom,
                Optional<JsonNode> calendar, Instant writtenAt, String writtenBy) throws SQLException {
         String group = groupId.orElse(null);
-        // Stored as PostgreSQL keeps it (microseconds, rounded), a period written "now" would start after now.
-        effectiveFrom = effectiveFrom.truncatedTo(ChronoUnit.MICROS);
         tx.update("DELETE FROM shift_calendars WHERE" + SCOPE + " AND effective_from >= ?", orgSlug, group, effectiveFrom);
         tx.update("INSERT INTO shift_calendars (org_slug, group_id, effective_from, calendar, written_at, written_by)"
                         + " VALUES (?, ?, ?, ?::jsonb, ?, ?)", orgSlug, group, effectiveFrom,

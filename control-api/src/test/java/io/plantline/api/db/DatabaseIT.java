@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,6 +33,17 @@ class DatabaseIT {
                 return tx.update("INSERT INTO t VALUES (1)");
             })).isInstanceOf(Database.DatabaseException.class);
             assertThat(database.one("SELECT count(*) FROM t", row -> row.getLong(1))).contains(0L);
+        }
+    }
+
+    /** A time stored and read back is never later than the one written: a deadline stored "now" has passed now. */
+    @Test
+    void aStoredTimeIsNeverLaterThanTheTimeWritten(TestDatabase test) {
+        Instant written = Instant.parse("2026-12-07T12:00:00.000000999Z");
+        try (Database database = new Database(test.jdbcUrl(), 1, Duration.ofSeconds(5))) {
+            Optional<Instant> read = database.one("SELECT ?::timestamptz", row -> row.getTimestamp(1).toInstant(), written);
+
+            assertThat(read).get().matches(stored -> !stored.isAfter(written), "not after " + written);
         }
     }
 }
