@@ -70,8 +70,11 @@ public final class AlertStream implements AutoCloseable {
     private static final int POLICY_VIOLATION = 1008;
     private static final int GOING_AWAY = 1001;
     static final int MAX_CHANNELS = 20;
-    /** Subscriptions one user may make a minute over all their sockets: each runs queries and a device snapshot. */
-    static final int SUBSCRIBES_PER_MINUTE = 60;
+    /**
+     * Subscriptions one user may make a minute over all their sockets: each runs queries and a device snapshot. The
+     * console subscribes up to {@link #MAX_CHANNELS} channels a page, so this lets a person page through 15 a minute.
+     */
+    static final int SUBSCRIBES_PER_MINUTE = 15 * MAX_CHANNELS;
     /** How often OEE channels look for a newer minute, at most; more often when heartbeats are. */
     private static final Duration OEE_EVERY = Duration.ofSeconds(5);
     private static final String STATE_KIND = MessageKind.STATE.wireName();
