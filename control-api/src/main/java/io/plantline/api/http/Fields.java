@@ -83,7 +83,7 @@ public final class Fields {
         try {
             return text.map(Instant::parse);
         } catch (DateTimeParseException e) {
-            problems.add(name + " must be an ISO-8601 instant");
+            problems.add(name + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z");
             return Optional.empty();
         }
     }

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,8 +73,8 @@ final class ReportRoutes {
         String scope = fields.required("scope", fields.oneOf("scope", Set.of("device", "group", "organisation")));
         Optional<String> deviceId = fields.matching("deviceId", DeviceRef.DEVICE_ID);
         Optional<String> groupId = fields.matching("groupId", Limits.IDENTIFIER);
-        Instant from = fields.required("from", instant(fields, "from"));
-        Instant to = fields.required("to", instant(fields, "to"));
+        Instant from = fields.required("from", fields.instant("from"));
+        Instant to = fields.required("to", fields.instant("to"));
         fields.oneOf("format", Set.of("csv"));
         Optional<Granularity> granularity = fields.oneOf("granularity", Set.of("1m", "1h", "1d"))
                 .flatMap(Granularity::fromWireName);
@@ -150,15 +149,5 @@ final class ReportRoutes {
                 out.write(store.chunk(reportId, seq));
             }
         });
-    }
-
-    private static Optional<Instant> instant(Fields fields, String name) {
-        Optional<String> text = fields.text(name, 40);
-        try {
-            return text.map(Instant::parse);
-        } catch (DateTimeParseException e) {
-            fields.problem(name + " must be an ISO-8601 UTC time such as 2026-11-01T00:00:00Z");
-            return Optional.empty();
-        }
     }
 }
