@@ -1,6 +1,7 @@
 package io.plantline.bench;
 
 import io.plantline.config.JdbcAddress;
+import io.plantline.pipeline.oee.MinuteTimes;
 import io.plantline.pipeline.oee.OeeComponents;
 import io.plantline.pipeline.oee.OeeMinute;
 import io.plantline.pipeline.oee.OeeMinutesTable;
@@ -92,6 +93,7 @@ public final class OeeSinkBenchmark {
         long run = phase < 2 ? 54_000 : 40_000;
         OeeComponents components = new OeeComponents(60_000, run, 30, 29 - machine % 3, 30 * 1_500.0,
                 (29 - machine % 3) * 1_500.0, true);
-        return new OeeMinute("bench", "m-" + machine, hour + Math.min(phase, 1) * 60_000, components, 1_500.0);
+        return new OeeMinute("bench", "m-" + machine, hour + Math.min(phase, 1) * 60_000,
+                new MinuteTimes(60_000, run, 60_000 - run, 0, 0, true), components, 1_500.0);
     }
 }

@@ -22,6 +22,7 @@ import io.plantline.api.devices.LatestMinutes;
 import io.plantline.api.groups.GroupRoutes;
 import io.plantline.api.groups.GroupStore;
 import io.plantline.api.shifts.CalendarRoutes;
+import io.plantline.api.shifts.DeviceCalendars;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.AuditLog;
 import io.plantline.api.http.ClientAddresses;
@@ -118,12 +119,13 @@ public final class ControlApi implements AutoCloseable {
         DeviceStore devices = new DeviceStore(database, clock);
         RuleStore rules = new RuleStore(database, kafka);
         ProfileStore profiles = new ProfileStore(database);
-        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, kafka, clock);
+        DeviceCalendars calendars = new DeviceCalendars();
+        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, calendars, kafka, clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
         new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);
         PlatformOrganisation platform = new PlatformOrganisation(options.platformOrg());
-        new OrganisationRoutes(database, users, hasher, platform).register(routes);
+        new OrganisationRoutes(database, users, hasher, platform, settings).register(routes);
         BrokerAccounts brokerAccounts = options.mosquitto().<BrokerAccounts>map(mosquitto -> register(MosquittoAccounts.start(
                         mosquitto.host(), mosquitto.port(), mosquitto.adminUser(), mosquitto.adminPassword(),
                         mosquitto.services(), database)))
@@ -131,8 +133,8 @@ public final class ControlApi implements AutoCloseable {
         new DeviceRoutes(database, devices, settings, rules, brokerAccounts, profiles, clock).register(routes);
         new ProfileRoutes(database, profiles).register(routes);
         GroupStore groups = new GroupStore(database);
-        new GroupRoutes(database, groups, devices, settings, rules, clock).register(routes);
-        new CalendarRoutes(database, groups, clock).register(routes);
+        new GroupRoutes(database, groups, devices, settings, calendars, rules, clock).register(routes);
+        new CalendarRoutes(database, groups, settings, clock).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
         new KpiRoutes(database).register(routes);

@@ -236,8 +236,7 @@ class DeviceIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
-        return server.kafka.read(topic, Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
-                .filter(record -> key.equals(record.key())).toList();
+        return server.records(topic, key);
     }
 
     private static List<ConsumerRecord<String, byte[]>> rulesRecords(String key) {
@@ -245,8 +244,6 @@ class DeviceIT {
     }
 
     private static Optional<RulesTopicValue> latestRulesValue(String key) {
-        List<ConsumerRecord<String, byte[]>> records = rulesRecords(key);
-        return records.isEmpty() ? Optional.empty() : Optional.ofNullable(records.get(records.size() - 1).value())
-                .map(RecordJson::readRulesTopicValue);
+        return server.latestRulesValue(key);
     }
 }

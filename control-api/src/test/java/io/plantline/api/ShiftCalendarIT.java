@@ -2,10 +2,13 @@ package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plantline.model.DeviceSettings;
+import io.plantline.model.shifts.CalendarSchedule;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +95,45 @@ class ShiftCalendarIT {
         assertThat(server.call("DELETE", "/groups/line-1/calendar", org.adminToken(), null).status()).isEqualTo(200);
         assertThat(server.call("PUT", "/groups/line-2/calendar", org.adminToken(), calendar(null, LATE)).status())
                 .as("line 1 follows the organisation's calendar again").isEqualTo(200);
+    }
+
+    @Test
+    void eachMachinesSettingsCarryTheCalendarItFollowsAndAMemberOfAnotherCalendarLineIsRefused() {
+        TestApi.Org plant = server.organisation(TestApi.uniqueSlug("shift-settings"));
+        assertThat(server.call("PATCH", "/organisation", plant.adminToken(), Map.of("timeZone", "Europe/Berlin")).status())
+                .isEqualTo(200);
+        for (String device : List.of("p1", "p2", "p3")) {
+            server.call("POST", "/devices", plant.operatorToken(), Map.of("deviceId", device));
+        }
+        server.call("POST", "/groups", plant.operatorToken(), Map.of("groupId", "line-a", "name", "Line A", "deviceIds", List.of("p1")));
+        server.call("POST", "/groups", plant.operatorToken(), Map.of("groupId", "line-b", "name", "Line B", "deviceIds", List.of("p3")));
+
+        server.call("PUT", "/calendar", plant.adminToken(), calendar("2026-12-07T00:00:00Z", EARLY, LATE));
+        server.call("PUT", "/groups/line-a/calendar", plant.adminToken(), calendar("2026-12-08T00:00:00Z", EARLY));
+        server.call("PUT", "/groups/line-b/calendar", plant.adminToken(), calendar("2026-12-08T00:00:00Z", LATE));
+
+        // Tuesday 15:00 in Berlin: the late shift of the organisation, not of line A's early-only calendar.
+        Instant tuesdayAfternoon = Instant.parse("2026-12-08T14:00:00Z");
+        assertThat(calendarOf(plant, "p1").schedules(tuesdayAfternoon)).as("line A: early shift only").isFalse();
+        assertThat(calendarOf(plant, "p1").schedules(Instant.parse("2026-12-07T14:00:00Z")))
+                .as("Monday, before line A's calendar: the organisation's").isTrue();
+        assertThat(calendarOf(plant, "p2").schedules(tuesdayAfternoon)).as("no line: the organisation's").isTrue();
+        assertThat(calendarOf(plant, "p2").periods()).extracting(period -> period.zone().getId()).containsOnly("Europe/Berlin");
+
+        TestApi.Response twoCalendars = server.call("PUT", "/groups/line-a/members", plant.operatorToken(),
+                Map.of("deviceIds", List.of("p1", "p3")));
+        assertThat(twoCalendars.status()).isEqualTo(409);
+        assertThat(twoCalendars.body().get("error").get("message").asText()).contains("p3 (line-b)");
+
+        assertThat(server.call("PUT", "/groups/line-a/members", plant.operatorToken(), Map.of("deviceIds", List.of("p1", "p2")))
+                .status()).isEqualTo(200);
+        assertThat(calendarOf(plant, "p2").schedules(tuesdayAfternoon)).as("p2 joined line A").isFalse();
+        assertThat(server.call("DELETE", "/groups/line-a", plant.operatorToken(), null).status()).isEqualTo(204);
+        assertThat(calendarOf(plant, "p1").schedules(tuesdayAfternoon)).as("line A deleted: the organisation's").isTrue();
+    }
+
+    private static CalendarSchedule calendarOf(TestApi.Org plant, String deviceId) {
+        return ((DeviceSettings) server.latestRulesValue(plant.slug() + "/device/" + deviceId).orElseThrow()).calendar();
     }
 
     @SafeVarargs

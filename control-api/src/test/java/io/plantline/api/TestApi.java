@@ -3,6 +3,9 @@ package io.plantline.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.plantline.api.http.Json;
 import io.plantline.embedded.KafkaTopics;
+import io.plantline.model.RulesTopicValue;
+import io.plantline.model.Topics;
+import io.plantline.model.json.RecordJson;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import io.plantline.testing.UniqueNames;
@@ -23,7 +26,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** The real API on a random port against a test schema and Kafka, with an HTTP client and a clock tests can move. */
 final class TestApi implements AutoCloseable {
@@ -206,5 +211,19 @@ final class TestApi implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+    }
+
+    /** The records of {@code topic} with {@code key}, in the order written. */
+    List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
+        return kafka.read(topic, Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
+                .filter(record -> key.equals(record.key())).toList();
+    }
+
+    /** The value last published on {@code factory.rules} under {@code key}; empty when none or a tombstone. */
+    Optional<RulesTopicValue> latestRulesValue(String key) {
+        List<ConsumerRecord<String, byte[]>> records = records(Topics.RULES, key);
+        return records.isEmpty() ? Optional.empty()
+                : Optional.ofNullable(records.get(records.size() - 1).value())
+                        .map(RecordJson::readRulesTopicValue);
     }
 }

@@ -3,8 +3,8 @@ package io.plantline.pipeline;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.ingest.DuplicateDeliveries;
-import io.plantline.pipeline.oee.IdealCycleSetting;
-import io.plantline.pipeline.oee.IdealCycleSettings;
+import io.plantline.pipeline.oee.MachineSettings;
+import io.plantline.pipeline.oee.MachineSettingsReader;
 import io.plantline.pipeline.oee.MachineEventDeserializer;
 import io.plantline.pipeline.oee.MachineEventRecord;
 import io.plantline.pipeline.oee.MachineStateRow;
@@ -98,16 +98,16 @@ public final class OeeJob {
         SingleOutputStreamOperator<MachineEventRecord> events = env
                 .fromSource(sources.machineEvents(), eventTime, "machine events").uid("machine-events-source")
                 .process(new SplitRejectedEvents()).name("split rejected").uid("split-rejected-events");
-        SingleOutputStreamOperator<IdealCycleSetting> settings = sources.rules()
+        SingleOutputStreamOperator<MachineSettings> settings = sources.rules()
                 .stream(env, "device settings", "settings-source", options.rulesWait())
-                .process(new IdealCycleSettings(NAME)).name("ideal cycle times").uid("ideal-cycle-settings")
+                .process(new MachineSettingsReader(NAME)).name("ideal cycle times").uid("ideal-cycle-settings")
                 .setParallelism(1);
         SingleOutputStreamOperator<MachineEventRecord> delivered = events.keyBy(MachineEventRecord::deviceKey)
                 .process(new DuplicateDeliveries<>(options.allowedLateness()), TypeInformation.of(MachineEventRecord.class))
                 .name("count each delivery once").uid("duplicate-deliveries");
         SingleOutputStreamOperator<OeeMinute> minutes = DataStreamUtils
                 .reinterpretAsKeyedStream(delivered, MachineEventRecord::deviceKey)
-                .connect(settings.keyBy(IdealCycleSetting::deviceKey))
+                .connect(settings.keyBy(MachineSettings::deviceKey))
                 .process(new OeeMinutes(NAME, options.allowedLateness(), options.stateTtl()))
                 .name("OEE minutes").uid("oee-minutes");
         DataStream<DeadLetter> refusedMinutes = sinks.oeeMinutes().writer(minutes, NAME, "oee-minutes-table");

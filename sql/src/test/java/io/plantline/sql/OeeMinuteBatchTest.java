@@ -155,7 +155,7 @@ class OeeMinuteBatchTest {
 
     private static void write(Connection connection, List<Minute> minutes) throws SQLException {
         try (PreparedStatement call = connection.prepareStatement(
-                "CALL write_oee_minutes(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "CALL write_oee_minutes(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             call.setArray(1, array(connection, "text", minutes, m -> "berlin"));
             call.setArray(2, array(connection, "text", minutes, Minute::deviceId));
             call.setArray(3, array(connection, "int8", minutes, Minute::bucketMs));
@@ -170,6 +170,12 @@ class OeeMinuteBatchTest {
                 call.setArray(ratio, array(connection, "float8", minutes, m -> 0.5));
             }
             call.setArray(15, array(connection, "bool", minutes, m -> false));
+            call.setArray(16, array(connection, "int8", minutes, Minute::plannedMs));
+            call.setArray(17, array(connection, "int8", minutes, m -> m.plannedMs() - m.runMs()));
+            call.setArray(18, array(connection, "int8", minutes, m -> 0L));
+            call.setArray(19, array(connection, "int8", minutes, m -> 0L));
+            call.setArray(20, array(connection, "bool", minutes, m -> true));
+            call.setArray(21, array(connection, "int8", minutes, m -> 0L));
             call.execute();
         }
     }

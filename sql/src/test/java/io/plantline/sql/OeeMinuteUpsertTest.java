@@ -40,4 +40,22 @@ class OeeMinuteUpsertTest {
                             "total_count", 8L, "good_count", 7L));
         }
     }
+
+    @Test
+    void aMinuteKeepsWhereItsTimeWentAndAnUnscheduledOneAddsNoPlannedTime(TestDatabase database) throws SQLException {
+        // Scheduled: 40 s running, 15 s down, 5 s in a planned stop. Unscheduled (a break): 60 s running, overtime.
+        database.execute("CALL upsert_oee_minute('acme', 'm-1', '2026-12-01T02:00:00Z', 55000, 40000, 0, 0, NULL, NULL,"
+                + " NULL, NULL, NULL, NULL, NULL, false, 60000, 0, 15000, 5000, true, 0)");
+        database.execute("CALL upsert_oee_minute('acme', 'm-1', '2026-12-01T02:01:00Z', 0, 0, 0, 0, NULL, NULL,"
+                + " NULL, NULL, NULL, NULL, NULL, false, 60000, 0, 0, 0, false, 60000)");
+
+        assertThat(database.query("SELECT count(*) AS minutes FROM oee_1m"
+                + " WHERE known_ms = run_ms + unscheduled_run_ms + idle_ms + down_ms + planned_stop_ms"))
+                .containsExactly(Map.of("minutes", 2L));
+        assertThat(database.query("SELECT scheduled, unscheduled_run_ms FROM oee_1m ORDER BY bucket_start"))
+                .containsExactly(Map.of("scheduled", true, "unscheduled_run_ms", 0L),
+                        Map.of("scheduled", false, "unscheduled_run_ms", 60_000L));
+        assertThat(database.query("SELECT planned_ms, run_ms FROM oee_1h"))
+                .as("the hour sums planned and OEE run time only").containsExactly(Map.of("planned_ms", 55_000L, "run_ms", 40_000L));
+    }
 }

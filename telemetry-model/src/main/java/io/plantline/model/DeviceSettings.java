@@ -2,6 +2,7 @@ package io.plantline.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.plantline.model.shifts.CalendarSchedule;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -9,17 +10,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of one device that running jobs apply: its whole ideal cycle time schedule (each record carries all of
- * it, so a job that starts on the compacted topic, which keeps only a device's latest record, knows every period)
- * and free-form metadata.
+ * Settings of one device that running jobs apply: its whole ideal cycle time schedule and the shift calendars it
+ * follows (each record carries all of both, so a job that starts on the compacted topic, which keeps only a device's
+ * latest record, knows every period) and free-form metadata.
  */
 public record DeviceSettings(String orgSlug, String deviceId, IdealCycleSchedule idealCycle,
-                             Map<String, String> metadata) implements RulesTopicValue {
+                             CalendarSchedule calendar, Map<String, String> metadata) implements RulesTopicValue {
 
     public DeviceSettings {
         DeviceRef.tryOf(orgSlug, deviceId).orElseThrow(
                 () -> new IllegalArgumentException("orgSlug/deviceId break the identity contract"));
         idealCycle = Objects.requireNonNullElse(idealCycle, IdealCycleSchedule.EMPTY);
+        calendar = Objects.requireNonNullElse(calendar, CalendarSchedule.EVERY_MINUTE);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
@@ -27,7 +29,8 @@ public record DeviceSettings(String orgSlug, String deviceId, IdealCycleSchedule
     public static DeviceSettings of(String orgSlug, String deviceId, Optional<Double> idealCycleSeconds,
                                     Instant effectiveFrom, Map<String, String> metadata) {
         return new DeviceSettings(orgSlug, deviceId,
-                IdealCycleSchedule.EMPTY.written(effectiveFrom, idealCycleSeconds), metadata);
+                IdealCycleSchedule.EMPTY.written(effectiveFrom, idealCycleSeconds), CalendarSchedule.EVERY_MINUTE,
+                metadata);
     }
 
     /**
@@ -39,11 +42,12 @@ public record DeviceSettings(String orgSlug, String deviceId, IdealCycleSchedule
                                    @JsonProperty("idealCycle") List<IdealCycleTime> idealCycle,
                                    @JsonProperty("idealCycleSeconds") Double legacySeconds,
                                    @JsonProperty("effectiveFrom") Instant legacyEffectiveFrom,
+                                   @JsonProperty("calendar") CalendarSchedule calendar,
                                    @JsonProperty("metadata") Map<String, String> metadata) {
         IdealCycleSchedule schedule = idealCycle != null || legacyEffectiveFrom == null
                 ? IdealCycleSchedule.of(idealCycle)
                 : IdealCycleSchedule.EMPTY.written(legacyEffectiveFrom, Optional.ofNullable(legacySeconds));
-        return new DeviceSettings(orgSlug, deviceId, schedule, metadata);
+        return new DeviceSettings(orgSlug, deviceId, schedule, calendar, metadata);
     }
 
     @Override

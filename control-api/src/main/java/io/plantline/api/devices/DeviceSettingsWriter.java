@@ -8,23 +8,27 @@ import io.plantline.api.http.Fields;
 import io.plantline.api.http.Json;
 import io.plantline.api.profiles.Profile;
 import io.plantline.api.profiles.ProfileStore;
+import io.plantline.api.shifts.DeviceCalendars;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.IdealCycleTime;
 import io.plantline.model.Sha256;
+import io.plantline.model.shifts.CalendarSchedule;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
- * Device settings the jobs apply (ideal cycle time for OEE, metadata) and the device's config (free-form, or as its
+ * Device settings the jobs apply (ideal cycle time and the shift calendars it follows for OEE, metadata) and the device's config (free-form, or as its
  * profile declares it, defaults filled in). Setting them replaces the metadata and config, and writes the ideal cycle
  * time (none when absent) from {@code effectiveFrom} (default: now) on by the rule of {@link IdealCycleSchedule}: the
  * latest write decides the value from its effective time on, superseding earlier writes for that period. The row is written and the whole schedule published on
@@ -42,12 +46,15 @@ public final class DeviceSettingsWriter {
 
     private final DeviceStore devices;
     private final ProfileStore profiles;
+    private final DeviceCalendars calendars;
     private final ApiKafka kafka;
     private final Clock clock;
 
-    public DeviceSettingsWriter(DeviceStore devices, ProfileStore profiles, ApiKafka kafka, Clock clock) {
+    public DeviceSettingsWriter(DeviceStore devices, ProfileStore profiles, DeviceCalendars calendars, ApiKafka kafka,
+                                Clock clock) {
         this.devices = devices;
         this.profiles = profiles;
+        this.calendars = calendars;
         this.kafka = kafka;
         this.clock = clock;
     }
@@ -99,7 +106,7 @@ public final class DeviceSettingsWriter {
         long configVersion = current.get().configVersion() + (configChanged ? 1 : 0);
         String config = Json.write(completed);
         devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(fitted.metadata()), config, configVersion);
-        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, fitted.metadata()));
+        publish(tx, orgSlug, deviceId, idealCycle, fitted.metadata());
         if (configChanged) {
             // The content is part of the command's identity: a version sent again after a failed transaction may
             // carry another configuration, and a device must not take it for the one it has seen.
@@ -108,6 +115,30 @@ public final class DeviceSettingsWriter {
                     Map.of("configVersion", configVersion, "config", completed), now);
         }
         return true;
+    }
+
+    /**
+     * Publishes these devices' settings again, unchanged but for the shift calendars they follow: after a change of a
+     * calendar, of a line's members or of the organisation's zone. Devices that no longer exist are skipped.
+     */
+    public void republish(Database.Tx tx, String orgSlug, Collection<String> deviceIds) throws SQLException {
+        for (String deviceId : new TreeSet<>(deviceIds)) {   // one order, so that two of these never deadlock
+            Optional<DeviceStore.LockedSettings> current = devices.lockSettings(tx, orgSlug, deviceId);
+            if (current.isPresent()) {
+                publish(tx, orgSlug, deviceId, current.get().idealCycle(), current.get().metadata());
+            }
+        }
+    }
+
+    /** {@link #republish} for every device of the organisation. */
+    public void republishAll(Database.Tx tx, String orgSlug) throws SQLException {
+        republish(tx, orgSlug, tx.list("SELECT device_id FROM devices WHERE org_slug = ?", row -> row.getString(1), orgSlug));
+    }
+
+    private void publish(Database.Tx tx, String orgSlug, String deviceId, IdealCycleSchedule idealCycle,
+                         Map<String, String> metadata) throws SQLException {
+        CalendarSchedule calendar = calendars.of(tx, orgSlug, deviceId).forgetEndedBefore(clock.instant(), SCHEDULE_HISTORY);
+        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, calendar, metadata));
     }
 
     /** A device's configuration and metadata as its profile has them. */

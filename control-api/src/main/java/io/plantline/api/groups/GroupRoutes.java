@@ -12,6 +12,7 @@ import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
 import io.plantline.api.rules.RuleStore;
+import io.plantline.api.shifts.DeviceCalendars;
 import io.plantline.model.AlertRule;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Limits;
@@ -19,6 +20,7 @@ import io.plantline.model.RuleScope;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,15 +55,17 @@ public final class GroupRoutes {
     private final GroupStore groups;
     private final DeviceStore devices;
     private final DeviceSettingsWriter settings;
+    private final DeviceCalendars calendars;
     private final RuleStore rules;
     private final Clock clock;
 
     public GroupRoutes(Database database, GroupStore groups, DeviceStore devices, DeviceSettingsWriter settings,
-                       RuleStore rules, Clock clock) {
+                       DeviceCalendars calendars, RuleStore rules, Clock clock) {
         this.database = database;
         this.groups = groups;
         this.devices = devices;
         this.settings = settings;
+        this.calendars = calendars;
         this.rules = rules;
         this.clock = clock;
     }
@@ -131,9 +135,11 @@ public final class GroupRoutes {
                 throw ApiException.conflict("the group filters notification subscriptions " + subscriptionIds
                         + "; change or delete them first");
             }
+            List<String> members = groups.members(tx, call.org(), groupId);
             if (!groups.delete(tx, call.org(), groupId)) {
                 throw ApiException.notFound("group");
             }
+            settings.republish(tx, call.org(), members);   // they follow the organisation's calendar now
             return null;
         });
         return Reply.noContent();
@@ -179,8 +185,19 @@ public final class GroupRoutes {
             throw ApiException.businessRule("no such devices: " + String.join(", ", unknown.subList(0, Math.min(20, unknown.size())))
                     + (unknown.size() > 20 ? " and " + (unknown.size() - 20) + " more" : ""));
         }
+        List<String> before = groups.members(tx, orgSlug, groupId);
         groups.setMembers(tx, orgSlug, groupId, members);
+        List<String> elsewhere = calendars.membersFollowingAnotherLine(tx, orgSlug, groupId);
+        if (!elsewhere.isEmpty()) {
+            throw ApiException.conflict("devices " + elsewhere + " are in another line with a calendar, and this line"
+                    + " has one; a machine follows one line's calendar");
+        }
         rules.republishForGroups(tx, orgSlug, List.of(groupId));
+        // Machines that joined or left may follow another calendar now.
+        Set<String> joinedOrLeft = new HashSet<>(before);
+        joinedOrLeft.addAll(members);
+        joinedOrLeft.removeIf(device -> before.contains(device) && members.contains(device));
+        settings.republish(tx, orgSlug, joinedOrLeft);
     }
 
     private Object batch(Call call) {

@@ -41,6 +41,12 @@ public final class GroupStore {
                 orgSlug, groupId);
     }
 
+    /** The group's members, none for a group that does not exist. */
+    public List<String> members(Database.Tx tx, String orgSlug, String groupId) throws SQLException {
+        return tx.list("SELECT device_id FROM device_group_members WHERE org_slug = ? AND group_id = ? ORDER BY device_id",
+                row -> row.getString(1), orgSlug, groupId);
+    }
+
     void create(Database.Tx tx, String orgSlug, String groupId, String name) throws SQLException {
         tx.update("INSERT INTO device_groups (org_slug, group_id, name) VALUES (?, ?, ?)", orgSlug, groupId, name);
     }

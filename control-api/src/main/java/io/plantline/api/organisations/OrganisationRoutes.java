@@ -6,6 +6,7 @@ import io.plantline.api.auth.User;
 import io.plantline.api.auth.UserRoutes;
 import io.plantline.api.auth.UserStore;
 import io.plantline.api.db.Database;
+import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
@@ -41,12 +42,15 @@ public final class OrganisationRoutes {
     private final UserStore users;
     private final PasswordHasher hasher;
     private final PlatformOrganisation platform;
+    private final DeviceSettingsWriter settings;
 
-    public OrganisationRoutes(Database database, UserStore users, PasswordHasher hasher, PlatformOrganisation platform) {
+    public OrganisationRoutes(Database database, UserStore users, PasswordHasher hasher, PlatformOrganisation platform,
+                              DeviceSettingsWriter settings) {
         this.database = database;
         this.users = users;
         this.hasher = hasher;
         this.platform = platform;
+        this.settings = settings;
     }
 
     public void register(ApiRoutes routes) {
@@ -103,8 +107,15 @@ public final class OrganisationRoutes {
         fields.check();
         call.audit("organisation/" + call.org());
         // Daily roll-ups already written keep the days they were cut with; say so rather than rewrite history.
-        database.update("UPDATE organisations SET name = coalesce(?, name), time_zone = coalesce(?, time_zone) WHERE slug = ?",
-                name.orElse(null), timeZone.orElse(null), call.org());
+        database.transaction(tx -> {
+            tx.update("UPDATE organisations SET name = coalesce(?, name), time_zone = coalesce(?, time_zone) WHERE slug = ?",
+                    name.orElse(null), timeZone.orElse(null), call.org());
+            if (timeZone.isPresent()) {
+                // Shift calendars are read in the organisation's zone: the OEE job gets them with the new one.
+                settings.republishAll(tx, call.org());
+            }
+            return null;
+        });
         return find(call.org());
     }
 

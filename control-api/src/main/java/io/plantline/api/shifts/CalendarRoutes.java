@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.db.Database;
+import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.groups.GroupStore;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
@@ -12,6 +13,7 @@ import io.plantline.api.http.Fields;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Role;
 import io.plantline.model.shifts.ShiftCalendarJson;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,18 +25,21 @@ import java.util.Optional;
  * which planned production time follows. Admins write one from an {@code effectiveFrom} on (default: now), replacing
  * what was written for the time from then on; a line's machines follow the line's calendar instead of the
  * organisation's, so a machine may be in only one line that has one. Everyone reads the calendar in force and its
- * history.
+ * history. A write publishes the settings of every machine that follows the calendar again, so the OEE job applies it
+ * from its {@code effectiveFrom} on.
  */
 public final class CalendarRoutes {
 
     private final Database database;
     private final GroupStore groups;
+    private final DeviceSettingsWriter settings;
     private final CalendarStore calendars = new CalendarStore();
     private final Clock clock;
 
-    public CalendarRoutes(Database database, GroupStore groups, Clock clock) {
+    public CalendarRoutes(Database database, GroupStore groups, DeviceSettingsWriter settings, Clock clock) {
         this.database = database;
         this.groups = groups;
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -73,6 +78,7 @@ public final class CalendarRoutes {
             ApiException.throwIfAny(problems);
             calendars.write(tx, call.org(), groupId, effectiveFrom,
                     calendar.calendar().map(ShiftCalendarJson::write), clock.instant(), call.principal().email());
+            republishFollowers(tx, call.org(), groupId);
             return answer(calendars.periods(tx, call.org(), groupId));
         });
     }
@@ -86,8 +92,18 @@ public final class CalendarRoutes {
         return database.transaction(tx -> {
             calendars.write(tx, call.org(), groupId, effectiveFrom, Optional.empty(), clock.instant(),
                     call.principal().email());
+            republishFollowers(tx, call.org(), groupId);
             return answer(calendars.periods(tx, call.org(), groupId));
         });
+    }
+
+    /** The settings of the machines the calendar may apply to: a line's members, or every machine of the organisation. */
+    private void republishFollowers(Database.Tx tx, String orgSlug, Optional<String> groupId) throws SQLException {
+        if (groupId.isPresent()) {
+            settings.republish(tx, orgSlug, groups.members(tx, orgSlug, groupId.get()));
+        } else {
+            settings.republishAll(tx, orgSlug);
+        }
     }
 
     /** The calendar in force now (null: none) and every period, oldest first. */

@@ -6,6 +6,7 @@ import io.plantline.model.MachineState;
 import io.plantline.model.MachineStateChange;
 import io.plantline.model.PartCount;
 import io.plantline.model.json.DeviceMessageCodec;
+import io.plantline.model.shifts.CalendarSchedule;
 import io.plantline.model.json.RejectReason;
 import io.plantline.model.json.Rejection;
 import io.plantline.pipeline.sink.DeadLetters;
@@ -34,15 +35,16 @@ import org.apache.flink.util.Collector;
  * them is read first); every minute after the machine's first event gets its row, with the state carried on, until
  * the machine has sent nothing for the state TTL. Events behind the watermark but within the allowed lateness are
  * kept and the minutes they touch are recomputed and written again; later still they are dead letters
- * ({@code too_late}). Each settings record replaces the machine's whole ideal cycle time schedule; where the new one
- * differs in minutes already written and still within the allowed lateness, they are recomputed too.
+ * ({@code too_late}). Each settings record replaces the machine's whole ideal cycle time schedule and shift calendar
+ * schedule; where the new ones differ in minutes already written and still within the allowed lateness, they are
+ * recomputed too.
  *
  * <p>State: the events of the last {@code allowedLateness} (plus the current minute), the machine's state at the
  * first of them, and how far minutes were written, all dropped after {@code stateTtl} without a write; and the ideal
- * cycle time schedule, kept without a TTL for as long as the device exists (a deleted device's settings record is a
+ * cycle time and calendar schedules, kept without a TTL for as long as the device exists (a deleted device's settings record is a
  * tombstone, which clears it).
  */
-public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEventRecord, IdealCycleSetting, OeeMinute> {
+public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEventRecord, MachineSettings, OeeMinute> {
 
     private static final long MINUTE = MinuteAccounting.MINUTE_MS;
     private static final Comparator<MachineEvent> EVENT_TIME_ORDER = Comparator.comparingLong(MachineEvent::ts);
@@ -57,6 +59,7 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
     private transient ValueState<Long> rewriteFrom;
     private transient ValueState<Long> lastEventAt;
     private transient MapState<Long, Double> idealCycleMs;
+    private transient ValueState<String> calendarJson;
     private transient DeviceMessageCodec codec;
 
     public OeeMinutes(String jobName, Duration allowedLateness, Duration stateTtl) {
@@ -78,6 +81,7 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
         lastEventAt = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("last-event-at", Types.LONG), ttl));
         // No TTL: a machine whose settings never change must keep them for weeks (issue 16).
         idealCycleMs = getRuntimeContext().getMapState(new MapStateDescriptor<>("ideal-cycle-ms", Types.LONG, Types.DOUBLE));
+        calendarJson = getRuntimeContext().getState(new ValueStateDescriptor<>("calendar-schedule", Types.STRING));
     }
 
     private static <T extends StateDescriptor<?, ?>> T withTtl(T descriptor, StateTtlConfig ttl) {
@@ -128,12 +132,14 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
     }
 
     @Override
-    public void processElement2(IdealCycleSetting setting, Context ctx, Collector<OeeMinute> out) throws Exception {
-        long changedFrom = idealCycleHistory().firstDifference(setting.history());
+    public void processElement2(MachineSettings setting, Context ctx, Collector<OeeMinute> out) throws Exception {
+        long changedFrom = Math.min(idealCycleHistory().firstDifference(setting.history()),
+                calendar().firstDifference(setting.calendar()).map(Instant::toEpochMilli).orElse(Long.MAX_VALUE));
         idealCycleMs.clear();
         for (int i = 0; i < setting.effectiveFrom().length; i++) {
             idealCycleMs.put(setting.effectiveFrom()[i], setting.idealCycleMs()[i]);
         }
+        calendarJson.update(setting.calendarJson());
         Long from = retainedFrom.value();
         if (from != null && changedFrom != Long.MAX_VALUE && rewriteIfWritten(Math.max(changedFrom, from))) {
             write(ctx.getCurrentKey(), writtenUpTo.value(), out);
@@ -182,7 +188,7 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
             List<MachineEvent> due = events.stream().filter(event -> event.ts() < upTo).toList();
             String[] device = deviceKey.split("/", 2);
             for (OeeMinute minute : MinuteAccounting.minutes(device[0], device[1], stateAtRetainedFrom.value(), due,
-                    idealCycleHistory(), from, upTo)) {
+                    idealCycleHistory(), calendar(), from, upTo)) {
                 if (minute.bucketStart() >= writeFrom) {
                     out.collect(minute);
                 }
@@ -221,6 +227,10 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
             history.set(setting.getKey(), Double.isNaN(setting.getValue()) ? null : setting.getValue());
         }
         return history;
+    }
+
+    private CalendarSchedule calendar() throws Exception {
+        return MachineSettings.calendarOf(calendarJson.value());
     }
 
     private DeadLetter tooLate(MachineEventRecord record, String deviceKey) {

@@ -4,15 +4,16 @@ import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 
 /**
- * Writes {@code oee_1m} through the {@code write_oee_minutes} procedure (migration V20), a batch in one call: the
+ * Writes {@code oee_1m} through the {@code write_oee_minutes} procedure (migrations V20 and V26), a batch in one call: the
  * minutes, and each hour and day of {@code oee_1h} and {@code oee_1d} they fall in adjusted once by the batch's
  * changes, in the same transaction, so a rewritten minute corrects its roll-ups.
  */
 public final class OeeMinutesTable {
 
-    static final String WRITE = "CALL write_oee_minutes(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String WRITE = "CALL write_oee_minutes(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String[] TYPES = {"text", "text", "int8", "int8", "int8", "int8", "int8", "float8",
-        "float8", "float8", "float8", "float8", "float8", "float8", "bool"};
+        "float8", "float8", "float8", "float8", "float8", "float8", "bool", "int8", "int8", "int8", "int8", "bool",
+        "int8"};
 
     private OeeMinutesTable() {
     }
@@ -33,7 +34,13 @@ public final class OeeMinutesTable {
                 minute -> minute.components().performance(),
                 minute -> minute.components().quality(),
                 minute -> minute.components().oee(),
-                minute -> minute.components().performanceAboveOne()),
+                minute -> minute.components().performanceAboveOne(),
+                minute -> minute.times().knownMs(),
+                minute -> minute.times().idleMs(),
+                minute -> minute.times().downMs(),
+                minute -> minute.times().plannedStopMs(),
+                minute -> minute.times().scheduled(),
+                minute -> minute.times().unscheduledRunMs()),
                 minute -> minute.orgSlug() + '/' + minute.deviceId());
     }
 }

@@ -5,9 +5,21 @@ import static io.plantline.model.MachineState.IDLE;
 import static io.plantline.model.MachineState.PLANNED_STOP;
 import static io.plantline.model.MachineState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import io.plantline.model.MachineState;
+import io.plantline.model.shifts.CalendarSchedule;
+import io.plantline.model.shifts.Shift;
+import io.plantline.model.shifts.ShiftBreak;
+import io.plantline.model.shifts.ShiftCalendar;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -18,6 +30,27 @@ class MinuteAccountingTest {
 
     private static final long T0 = 1_795_420_800_000L;   // a minute boundary
     private static final long MIN = MinuteAccounting.MINUTE_MS;
+
+    @Test
+    void aMinuteOutsideTheCalendarHasNoPlannedTimeAndItsRunningIsOvertime() {
+        // T0 is 08:00 UTC; a calendar of one shift 08:01-08:03 UTC every day with a break 08:02-08:03
+        Shift shift = new Shift("Early", EnumSet.allOf(DayOfWeek.class), LocalTime.of(8, 1), LocalTime.of(8, 3),
+                List.of(new ShiftBreak(LocalTime.of(8, 2), LocalTime.of(8, 3))));
+        CalendarSchedule calendar = CalendarSchedule.of(List.of(new CalendarSchedule.Period(Instant.ofEpochMilli(T0),
+                ZoneOffset.UTC, Optional.of(new ShiftCalendar(List.of(shift), Set.of())))));
+
+        List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", RUNNING, List.of(
+                MachineEvent.state(T0 + MIN + 20_000, DOWN), MachineEvent.state(T0 + MIN + 50_000, PLANNED_STOP),
+                MachineEvent.state(T0 + 2 * MIN, RUNNING)), new IdealCycleHistory(), calendar, T0, T0 + 3 * MIN);
+
+        assertThat(minutes).extracting(OeeMinute::times).containsExactly(
+                new MinuteTimes(60_000, 60_000, 0, 0, 0, false),
+                new MinuteTimes(60_000, 20_000, 0, 30_000, 10_000, true),
+                new MinuteTimes(60_000, 60_000, 0, 0, 0, false));
+        assertThat(minutes).extracting(minute -> minute.components().plannedMs(), minute -> minute.components().runMs(),
+                minute -> minute.times().unscheduledRunMs()).containsExactly(
+                tuple(0L, 0L, 60_000L), tuple(50_000L, 20_000L, 0L), tuple(0L, 0L, 60_000L));
+    }
 
     @Test
     void aMachineThatReportsRunningOnceRunsInEveryMinuteAfter() {
@@ -134,7 +167,8 @@ class MinuteAccountingTest {
             }
             expectedPlanned += state == null || state == PLANNED_STOP ? 0 : end - since;
 
-            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", null, events, ideal, T0, end);
+            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", null, events, ideal,
+                    CalendarSchedule.EVERY_MINUTE, T0, end);
             OeeComponents sum = minutes.stream().map(OeeMinute::components).reduce(OeeComponents.NONE, OeeComponents::plus);
 
             assertThat(sum.plannedMs()).isEqualTo(expectedPlanned);
@@ -160,6 +194,7 @@ class MinuteAccountingTest {
 
     private static List<OeeMinute> minutes(MachineState stateAtStart, List<MachineEvent> events,
                                            IdealCycleHistory ideal, int count) {
-        return MinuteAccounting.minutes("acme", "press-1", stateAtStart, events, ideal, T0, T0 + count * MIN);
+        return MinuteAccounting.minutes("acme", "press-1", stateAtStart, events, ideal, CalendarSchedule.EVERY_MINUTE,
+                T0, T0 + count * MIN);
     }
 }

@@ -34,7 +34,7 @@ class OeeMinutesTest {
     private static final long MINUTE = 60_000;
     private static final Duration STATE_TTL = Duration.ofHours(1);
     private static final long OUT_OF_ORDERNESS = 5_000;
-    private KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, IdealCycleSetting, OeeMinute> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, MachineSettings, OeeMinute> harness;
 
     @BeforeEach
     void openHarness() throws Exception {
@@ -42,11 +42,11 @@ class OeeMinutesTest {
         harness.open();
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, IdealCycleSetting, OeeMinute> harness()
+    private static KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, MachineSettings, OeeMinute> harness()
             throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(new OeeMinutes("oee", Duration.ofMinutes(2), STATE_TTL)),
-                MachineEventRecord::deviceKey, IdealCycleSetting::deviceKey, Types.STRING);
+                MachineEventRecord::deviceKey, MachineSettings::deviceKey, Types.STRING);
     }
 
     @Test
@@ -93,6 +93,29 @@ class OeeMinutesTest {
                 .extracting(minute -> minute.bucketStart() - T0, OeeMinute::idealCycleMs)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(60_000L, 1_000.0),
                         org.assertj.core.groups.Tuple.tuple(120_000L, 1_000.0));
+    }
+
+    @Test
+    void aCalendarEffectiveInThePastRewritesTheMinutesItUnschedulesStillOpenToCorrection() throws Exception {
+        event(MachineEvent.state(T0, RUNNING));
+        harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE - 1));
+        int written = harness.extractOutputValues().size();
+
+        // From T0 + 1 minute on, a calendar whose one shift is 09:00-10:00 UTC (T0 is 08:00 UTC): the two minutes
+        // written since are unscheduled.
+        settingsJson("\"calendar\":[{\"effectiveFrom\":\"" + Instant.ofEpochMilli(T0 + MINUTE) + "\",\"zone\":\"UTC\","
+                + "\"calendar\":{\"shifts\":[{\"name\":\"Late\",\"days\":[\"MON\",\"TUE\",\"WED\",\"THU\",\"FRI\"],"
+                + "\"start\":\"09:00\",\"end\":\"10:00\"}],\"holidays\":[]}}],");
+
+        assertThat(harness.extractOutputValues().subList(written, harness.extractOutputValues().size()))
+                .extracting(minute -> minute.bucketStart() - T0, minute -> minute.times().scheduled(),
+                        minute -> minute.components().plannedMs(), minute -> minute.times().unscheduledRunMs())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(60_000L, false, 0L, 60_000L),
+                        org.assertj.core.groups.Tuple.tuple(120_000L, false, 0L, 60_000L));
+
+        settingsJson("");   // the calendar removed: every minute scheduled again, the same minutes rewritten back
+        assertThat(harness.extractOutputValues()).last()
+                .satisfies(minute -> assertThat(minute.components().plannedMs()).isEqualTo(60_000));
     }
 
     /** Issue 16, item 1: the settings a device is created with must not override a later write effective before them. */
@@ -212,13 +235,17 @@ class OeeMinutesTest {
      * operator that reads it.
      */
     private void settings(long effectiveFrom, Double idealCycleSeconds) throws Exception {
-        String json = "{\"type\":\"device-settings\",\"orgSlug\":\"acme\",\"deviceId\":\"press-1\","
-                + (idealCycleSeconds == null ? "" : "\"idealCycleSeconds\":" + idealCycleSeconds + ",")
-                + "\"effectiveFrom\":\"" + Instant.ofEpochMilli(effectiveFrom) + "\",\"metadata\":{}}";
-        OneInputStreamOperatorTestHarness<RuleChange, IdealCycleSetting> reader =
-                ProcessFunctionTestHarnesses.forProcessFunction(new IdealCycleSettings("oee"));
+        settingsJson((idealCycleSeconds == null ? "" : "\"idealCycleSeconds\":" + idealCycleSeconds + ",")
+                + "\"effectiveFrom\":\"" + Instant.ofEpochMilli(effectiveFrom) + "\",");
+    }
+
+    private void settingsJson(String fields) throws Exception {
+        String json = "{\"type\":\"device-settings\",\"orgSlug\":\"acme\",\"deviceId\":\"press-1\"," + fields
+                + "\"metadata\":{}}";
+        OneInputStreamOperatorTestHarness<RuleChange, MachineSettings> reader =
+                ProcessFunctionTestHarnesses.forProcessFunction(new MachineSettingsReader("oee"));
         reader.processElement(new RuleChange("acme/device/press-1", json.getBytes(StandardCharsets.UTF_8), 0, 0), 0);
-        for (IdealCycleSetting setting : reader.extractOutputValues()) {
+        for (MachineSettings setting : reader.extractOutputValues()) {
             harness.processElement2(setting, 0);
         }
     }

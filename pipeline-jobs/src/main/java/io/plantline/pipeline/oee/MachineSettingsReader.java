@@ -15,27 +15,28 @@ import org.apache.flink.util.Collector;
 
 /**
  * Picks the device settings out of {@code factory.rules} and turns each into the machine's whole ideal cycle time
- * schedule; a deleted device (tombstone) gets an empty one, so the OEE job forgets its settings. Alert rules are the
+ * and shift calendar schedules; a deleted device (tombstone) gets empty ones, so the OEE job forgets its settings. Alert rules are the
  * analytics job's business; settings that do not read go to the dead-letter topic.
  */
-public final class IdealCycleSettings extends ProcessFunction<RuleChange, IdealCycleSetting> {
+public final class MachineSettingsReader extends ProcessFunction<RuleChange, MachineSettings> {
 
     private static final String DEVICE_KEY = "/device/";
     private final String jobName;
 
-    public IdealCycleSettings(String jobName) {
+    public MachineSettingsReader(String jobName) {
         this.jobName = jobName;
     }
 
     @Override
-    public void processElement(RuleChange change, Context ctx, Collector<IdealCycleSetting> out) {
+    public void processElement(RuleChange change, Context ctx, Collector<MachineSettings> out) {
         int device = change.key().indexOf(DEVICE_KEY);
         if (device < 0) {
             return;
         }
         if (change.isDeletion()) {
-            out.collect(new IdealCycleSetting(change.key().substring(0, device),
-                    change.key().substring(device + DEVICE_KEY.length()), new long[0], new double[0]));
+            out.collect(new MachineSettings(change.key().substring(0, device),
+                    change.key().substring(device + DEVICE_KEY.length()), new long[0], new double[0],
+                    MachineSettings.EVERY_MINUTE));
             return;
         }
         try {
@@ -47,7 +48,8 @@ public final class IdealCycleSettings extends ProcessFunction<RuleChange, IdealC
                     from[i] = periods.get(i).effectiveFrom().toEpochMilli();
                     idealCycleMs[i] = periods.get(i).idealCycleSeconds().map(seconds -> seconds * 1000).orElse(Double.NaN);
                 }
-                out.collect(new IdealCycleSetting(settings.orgSlug(), settings.deviceId(), from, idealCycleMs));
+                out.collect(new MachineSettings(settings.orgSlug(), settings.deviceId(), from, idealCycleMs,
+                        settings.calendar().toString()));
             }
         } catch (RecordJson.InvalidRecordException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(Instant.now(), jobName,
