@@ -6,6 +6,7 @@ import io.plantline.model.AlertRule;
 import io.plantline.model.Comparison;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.IdealCycleSchedule;
+import io.plantline.model.shifts.CalendarSchedule;
 import io.plantline.model.RulesTopicValue;
 import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
@@ -146,7 +147,8 @@ final class DemoPlant {
             try (ResultSet row = devices.executeQuery()) {
                 while (row.next()) {
                     values.add(new DeviceSettings(orgSlug, row.getString(1),
-                            Json.read(row.getString(2), IdealCycleSchedule.class), Json.read(row.getString(3), METADATA)));
+                            Json.read(row.getString(2), IdealCycleSchedule.class), CalendarSchedule.EVERY_MINUTE,
+                            Json.read(row.getString(3), METADATA)));
                 }
             }
         }

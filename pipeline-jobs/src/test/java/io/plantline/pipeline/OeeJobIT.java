@@ -5,39 +5,50 @@ import static io.plantline.model.MachineState.IDLE;
 import static io.plantline.model.MachineState.PLANNED_STOP;
 import static io.plantline.model.MachineState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.plantline.model.DeadLetter;
-import io.plantline.model.MachineState;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.IdealCycleSchedule;
+import io.plantline.model.MachineState;
 import io.plantline.model.json.RecordJson;
+import io.plantline.model.shifts.CalendarSchedule;
+import io.plantline.model.shifts.Shift;
+import io.plantline.model.shifts.ShiftBreak;
+import io.plantline.model.shifts.ShiftCalendar;
 import io.plantline.sql.SchemaMigration;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import java.net.URI;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,6 +141,36 @@ class OeeJobIT {
                  AND m.bucket_start >= h.bucket_start AND m.bucket_start < h.bucket_start + interval '1 hour'
                 GROUP BY h.device_id, h.bucket_start, h.planned_ms, h.total_count""")).allSatisfy(row ->
                 assertThat(row).containsEntry("sums_match", true));
+    }
+
+    @Test
+    void aBreakInTheMachinesCalendarIsNoPlannedTimeAndItsRunningIsStoredAsOvertime() throws Exception {
+        Topics topics = Topics.fresh(kafka);
+        ShiftCalendar earlyWithBreak = new ShiftCalendar(List.of(new Shift("Early",
+                EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY), LocalTime.of(8, 0), LocalTime.of(9, 0),
+                List.of(new ShiftBreak(LocalTime.of(8, 1), LocalTime.of(8, 3))))), Set.of());
+        CalendarSchedule calendar = CalendarSchedule.of(List.of(
+                new CalendarSchedule.Period(Instant.ofEpochMilli(T0), ZoneOffset.UTC, Optional.of(earlyWithBreak))));
+        kafka.produce(topics.rules(), "acme/device/press-1", RecordJson.write(new DeviceSettings("acme", "press-1",
+                IdealCycleSchedule.EMPTY, calendar, Map.of())));
+        job = start(topics, Optional.empty(), Optional.empty());
+
+        kafka.produceAll(topics.events(), new MachineFeed()
+                .state("press-1", 0, RUNNING)
+                .state("press-1", 200_000, DOWN)
+                .state("press-9", 305_000, RUNNING)     // event time reaches 5:00: minutes 0 to 4 are written
+                .records());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(minutes()).hasSize(5));
+        assertThat(minutes()).extracting(row -> row.get("scheduled"), row -> row.get("planned_ms"), row -> row.get("run_ms"),
+                row -> row.get("unscheduled_run_ms"), row -> row.get("down_ms"), row -> row.get("known_ms")).containsExactly(
+                tuple(true, 60_000L, 60_000L, 0L, 0L, 60_000L),
+                tuple(false, 0L, 0L, 60_000L, 0L, 60_000L),
+                tuple(false, 0L, 0L, 60_000L, 0L, 60_000L),
+                tuple(true, 60_000L, 20_000L, 0L, 40_000L, 60_000L),
+                tuple(true, 60_000L, 0L, 0L, 60_000L, 60_000L));
+        assertThat(database.query("SELECT planned_ms, run_ms FROM oee_1h WHERE device_id = 'press-1'"))
+                .containsExactly(Map.of("planned_ms", 180_000L, "run_ms", 80_000L));
     }
 
     @Test
