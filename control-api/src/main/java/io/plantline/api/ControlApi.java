@@ -21,6 +21,8 @@ import io.plantline.api.devices.DeviceStore;
 import io.plantline.api.devices.LatestMinutes;
 import io.plantline.api.groups.GroupRoutes;
 import io.plantline.api.groups.GroupStore;
+import io.plantline.api.history.OeeHistory;
+import io.plantline.api.history.OeeHistoryRoutes;
 import io.plantline.api.shifts.CalendarRoutes;
 import io.plantline.api.shifts.DeviceCalendars;
 import io.plantline.api.http.ApiRoutes;
@@ -120,7 +122,8 @@ public final class ControlApi implements AutoCloseable {
         RuleStore rules = new RuleStore(database, kafka);
         ProfileStore profiles = new ProfileStore(database);
         DeviceCalendars calendars = new DeviceCalendars();
-        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, calendars, kafka, clock);
+        OeeHistory oeeHistory = register(new OeeHistory(database, calendars, clock));
+        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, calendars, oeeHistory, kafka, clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
         new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);
@@ -134,7 +137,8 @@ public final class ControlApi implements AutoCloseable {
         new ProfileRoutes(database, profiles).register(routes);
         GroupStore groups = new GroupStore(database);
         new GroupRoutes(database, groups, devices, settings, calendars, rules, clock).register(routes);
-        new CalendarRoutes(database, groups, settings, clock).register(routes);
+        new CalendarRoutes(database, groups, settings, oeeHistory, clock).register(routes);
+        new OeeHistoryRoutes(oeeHistory).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
         new KpiRoutes(database).register(routes);
@@ -174,6 +178,7 @@ public final class ControlApi implements AutoCloseable {
         rollouts.start(options.ota().rolloutInterval());
         startNotifications(notifications);
         reports.start();
+        oeeHistory.start();
         if (startFailure.isDone()) {
             close();
             throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());

@@ -5,6 +5,7 @@ import io.plantline.api.ApiKafka;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.Fields;
+import io.plantline.api.history.OeeHistory;
 import io.plantline.api.http.Json;
 import io.plantline.api.profiles.Profile;
 import io.plantline.api.profiles.ProfileStore;
@@ -30,7 +31,8 @@ import java.util.TreeSet;
 /**
  * Device settings the jobs apply (ideal cycle time and the shift calendars it follows for OEE, metadata) and the device's config (free-form, or as its
  * profile declares it, defaults filled in). Setting them replaces the metadata and config, and writes the ideal cycle
- * time (none when absent) from {@code effectiveFrom} (default: now) on by the rule of {@link IdealCycleSchedule}: the
+ * time (none when absent) from {@code effectiveFrom} (default: now) on by the rule of {@link IdealCycleSchedule}, the
+ * OEE minutes stored since then rewritten by {@link OeeHistory}: the
  * latest write decides the value from its effective time on, superseding earlier writes for that period. The row is written and the whole schedule published on
  * {@code factory.rules} in one transaction, under the row's lock, so the topic's order is the table's.
  */
@@ -47,14 +49,16 @@ public final class DeviceSettingsWriter {
     private final DeviceStore devices;
     private final ProfileStore profiles;
     private final DeviceCalendars calendars;
+    private final OeeHistory history;
     private final ApiKafka kafka;
     private final Clock clock;
 
-    public DeviceSettingsWriter(DeviceStore devices, ProfileStore profiles, DeviceCalendars calendars, ApiKafka kafka,
-                                Clock clock) {
+    public DeviceSettingsWriter(DeviceStore devices, ProfileStore profiles, DeviceCalendars calendars, OeeHistory history,
+                                ApiKafka kafka, Clock clock) {
         this.devices = devices;
         this.profiles = profiles;
         this.calendars = calendars;
+        this.history = history;
         this.kafka = kafka;
         this.clock = clock;
     }
@@ -107,6 +111,9 @@ public final class DeviceSettingsWriter {
         String config = Json.write(completed);
         devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(fitted.metadata()), config, configVersion);
         publish(tx, orgSlug, deviceId, idealCycle, fitted.metadata());
+        if (!idealCycle.equals(current.get().idealCycle())) {
+            history.request(tx, orgSlug, deviceId, settings.effectiveFrom());
+        }
         if (configChanged) {
             // The content is part of the command's identity: a version sent again after a failed transaction may
             // carry another configuration, and a device must not take it for the one it has seen.
@@ -132,7 +139,12 @@ public final class DeviceSettingsWriter {
 
     /** {@link #republish} for every device of the organisation. */
     public void republishAll(Database.Tx tx, String orgSlug) throws SQLException {
-        republish(tx, orgSlug, tx.list("SELECT device_id FROM devices WHERE org_slug = ?", row -> row.getString(1), orgSlug));
+        republish(tx, orgSlug, deviceIds(tx, orgSlug));
+    }
+
+    /** Every device of the organisation. */
+    public static List<String> deviceIds(Database.Tx tx, String orgSlug) throws SQLException {
+        return tx.list("SELECT device_id FROM devices WHERE org_slug = ?", row -> row.getString(1), orgSlug);
     }
 
     private void publish(Database.Tx tx, String orgSlug, String deviceId, IdealCycleSchedule idealCycle,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.api.db.Database;
 import io.plantline.api.devices.DeviceSettingsWriter;
 import io.plantline.api.groups.GroupStore;
+import io.plantline.api.history.OeeHistory;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
@@ -26,20 +27,23 @@ import java.util.Optional;
  * what was written for the time from then on; a line's machines follow the line's calendar instead of the
  * organisation's, so a machine may be in only one line that has one. Everyone reads the calendar in force and its
  * history. A write publishes the settings of every machine that follows the calendar again, so the OEE job applies it
- * from its {@code effectiveFrom} on.
+ * from its {@code effectiveFrom} on, and has the minutes stored since then rewritten ({@link OeeHistory}).
  */
 public final class CalendarRoutes {
 
     private final Database database;
     private final GroupStore groups;
     private final DeviceSettingsWriter settings;
+    private final OeeHistory history;
     private final CalendarStore calendars = new CalendarStore();
     private final Clock clock;
 
-    public CalendarRoutes(Database database, GroupStore groups, DeviceSettingsWriter settings, Clock clock) {
+    public CalendarRoutes(Database database, GroupStore groups, DeviceSettingsWriter settings, OeeHistory history,
+                          Clock clock) {
         this.database = database;
         this.groups = groups;
         this.settings = settings;
+        this.history = history;
         this.clock = clock;
     }
 
@@ -78,7 +82,7 @@ public final class CalendarRoutes {
             ApiException.throwIfAny(problems);
             calendars.write(tx, call.org(), groupId, effectiveFrom,
                     calendar.calendar().map(ShiftCalendarJson::write), clock.instant(), call.principal().email());
-            republishFollowers(tx, call.org(), groupId);
+            applyToFollowers(tx, call.org(), groupId, effectiveFrom);
             return answer(calendars.periods(tx, call.org(), groupId));
         });
     }
@@ -92,17 +96,22 @@ public final class CalendarRoutes {
         return database.transaction(tx -> {
             calendars.write(tx, call.org(), groupId, effectiveFrom, Optional.empty(), clock.instant(),
                     call.principal().email());
-            republishFollowers(tx, call.org(), groupId);
+            applyToFollowers(tx, call.org(), groupId, effectiveFrom);
             return answer(calendars.periods(tx, call.org(), groupId));
         });
     }
 
-    /** The settings of the machines the calendar may apply to: a line's members, or every machine of the organisation. */
-    private void republishFollowers(Database.Tx tx, String orgSlug, Optional<String> groupId) throws SQLException {
-        if (groupId.isPresent()) {
-            settings.republish(tx, orgSlug, groups.members(tx, orgSlug, groupId.get()));
-        } else {
-            settings.republishAll(tx, orgSlug);
+    /**
+     * The machines the calendar may apply to (a line's members, or every machine of the organisation) get their
+     * settings again, and their minutes stored since {@code effectiveFrom} are rewritten.
+     */
+    private void applyToFollowers(Database.Tx tx, String orgSlug, Optional<String> groupId, Instant effectiveFrom)
+            throws SQLException {
+        List<String> followers = groupId.isPresent() ? groups.members(tx, orgSlug, groupId.get())
+                : DeviceSettingsWriter.deviceIds(tx, orgSlug);
+        settings.republish(tx, orgSlug, followers);
+        for (String deviceId : followers) {
+            history.request(tx, orgSlug, deviceId, effectiveFrom);
         }
     }
 
