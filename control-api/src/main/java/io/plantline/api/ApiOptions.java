@@ -58,7 +58,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
-            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
+            "notify-senders", "notify-channel-concurrency", "notify-breaker-failures", "notify-breaker-cooldown-s", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
             "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s");
 
     /**
@@ -101,6 +101,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      *
      * @param smtp         the mail server; without {@code --smtp-host}, mail deliveries fail saying none is configured
      * @param senders      deliveries sent at once by this server ({@code --notify-senders}, default 4)
+     * @param channelConcurrency deliveries one channel may have under way on this server
+     *                     ({@code --notify-channel-concurrency}, default 2), so a receiver that hangs holds no more senders
+     * @param breaker      when a channel's circuit breaker opens, and for how long ({@link Breaker})
      * @param maxAttempts  attempts before a delivery has failed ({@code --notify-max-attempts}, default 8)
      * @param retryBase    the pause after the first failed attempt, doubled after each next one
      *                     ({@code --notify-retry-base-ms}, default 5000)
@@ -115,9 +118,20 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      * @param retention    how long the delivery log keeps a message that is no longer pending
      *                     ({@code --notify-retention-days}, default 30)
      */
-    public record Notifications(Optional<Smtp> smtp, int senders, int maxAttempts, Duration retryBase, boolean allowHttp,
-                                boolean allowPrivateDestinations, byte[] secretsKey, List<byte[]> previousSecretsKeys,
-                                Duration retention) {
+    public record Notifications(Optional<Smtp> smtp, int senders, int channelConcurrency, Breaker breaker,
+                                int maxAttempts, Duration retryBase, boolean allowHttp, boolean allowPrivateDestinations,
+                                byte[] secretsKey, List<byte[]> previousSecretsKeys, Duration retention) {
+    }
+
+    /**
+     * A notification channel's circuit breaker, on each server.
+     *
+     * @param failures attempts in a row that failed or timed out before the channel is open
+     *                 ({@code --notify-breaker-failures}, default 5)
+     * @param coolDown how long an open channel's messages wait before one trial goes ({@code --notify-breaker-cooldown-s},
+     *                 default 60)
+     */
+    public record Breaker(int failures, Duration coolDown) {
     }
 
     /**
@@ -194,6 +208,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                                 settings.string("smtp-from", "plantline@localhost"), optional(settings, "smtp-user"),
                                 optional(settings, "smtp-password"), settings.flag("smtp-starttls", false))),
                         (int) settings.number("notify-senders", 4, 1, 64),
+                        (int) settings.number("notify-channel-concurrency", 2, 1, 64),
+                        new Breaker((int) settings.number("notify-breaker-failures", 5, 1, 100),
+                                Duration.ofSeconds(settings.number("notify-breaker-cooldown-s", 60, 1, 86_400))),
                         (int) settings.number("notify-max-attempts", 8, 1, 100),
                         Duration.ofMillis(settings.number("notify-retry-base-ms", 5000, 1, 3_600_000)),
                         settings.flag("notify-allow-http", false),
@@ -259,8 +276,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
-                notifications.maxAttempts(), notifications.retryBase(), true, true, notifications.secretsKey(),
-                notifications.previousSecretsKeys(), notifications.retention()), reports);
+                notifications.channelConcurrency(), notifications.breaker(), notifications.maxAttempts(),
+                notifications.retryBase(), true, true, notifications.secretsKey(), notifications.previousSecretsKeys(),
+                notifications.retention()), reports);
     }
 
     private static List<String> list(Settings settings, String name) {

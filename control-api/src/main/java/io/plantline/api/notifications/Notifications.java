@@ -40,12 +40,12 @@ public final class Notifications implements AutoCloseable {
         }
         DestinationPolicy destinations = new DestinationPolicy(options.allowPrivateDestinations());
         this.http = new GuardedHttp(destinations, WebhookSender.TIMEOUT);
-        this.routes = new NotificationRoutes(database, store, options.allowHttp(), destinations, clock);
+        ChannelBreakers breakers = new ChannelBreakers(options.breaker(), clock);
+        this.routes = new NotificationRoutes(database, store, breakers, options.allowHttp(), destinations, clock);
         this.notifier = new AlertNotifier(kafkaBootstrap, database, clock);
         this.worker = new DeliveryWorker(database, store, Map.of("email", new EmailSender(mailer),
                 "webhook", new WebhookSender(http, clock), "sms", new SmsSender(http)),
-                event -> link(apiBase.get(), event), clock, options.senders(), options.maxAttempts(), options.retryBase(),
-                options.retention());
+                event -> link(apiBase.get(), event), breakers, clock, options);
     }
 
     public void register(ApiRoutes apiRoutes) {

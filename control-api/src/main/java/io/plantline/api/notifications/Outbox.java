@@ -107,22 +107,19 @@ final class Outbox {
 
     /**
      * Up to {@code limit} due rows, each leased to the caller for {@link #LEASE}: at most one per channel in a round,
-     * none of the channels in {@code full} (as many sends under way as they may have), and none of an unhealthy
-     * channel in {@code busy} (one send under way: a failing channel is probed one message at a time).
+     * and none of the channels in {@code full} (as many sends under way as they may have).
      */
-    static List<Claimed> claim(Database database, Instant now, int limit, Collection<UUID> full, Collection<UUID> busy) {
+    static List<Claimed> claim(Database database, Instant now, int limit, Collection<UUID> full) {
         return database.list("UPDATE notification_deliveries SET attempts = attempts + 1, next_attempt_at = ?"
                 + " WHERE delivery_id IN (SELECT d.delivery_id FROM notification_deliveries d WHERE d.delivery_id IN"
                 + " (SELECT delivery_id FROM (SELECT x.delivery_id, row_number() OVER (PARTITION BY x.channel_id ORDER BY"
                 + " x.next_attempt_at) AS nth FROM notification_deliveries x WHERE x.status = 'pending'"
-                + " AND x.next_attempt_at <= ? AND x.channel_id::text <> ALL (?) AND NOT (x.channel_id::text = ANY (?)"
-                + " AND EXISTS (SELECT 1 FROM notification_channels c WHERE c.org_slug = x.org_slug"
-                + " AND c.channel_id = x.channel_id AND c.consecutive_failures >= " + Channel.UNHEALTHY_AFTER + ")))"
+                + " AND x.next_attempt_at <= ? AND x.channel_id::text <> ALL (?))"
                 + " AS ranked WHERE nth = 1) AND d.status = 'pending' AND d.next_attempt_at <= ?"
                 + " ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING delivery_id, org_slug, channel_id, subscription_id, event, merged_count, merged_since,"
                 + " attempts",
-                Outbox::claimed, now.plus(LEASE), now, texts(full), texts(busy), now, limit);
+                Outbox::claimed, now.plus(LEASE), now, texts(full), now, limit);
     }
 
     private static String[] texts(Collection<UUID> ids) {
