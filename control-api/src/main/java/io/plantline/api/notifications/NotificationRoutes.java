@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
 public final class NotificationRoutes {
 
     private static final Set<String> TYPES = Set.of("email", "webhook", "sms");
-    private static final Set<String> STATUSES = Set.of("pending", "delivered", "failed", "merged", "cancelled");
+    private static final Set<String> STATUSES = Set.of("pending", "delivered", "failed", "cancelled");
     private static final int MAX_RECIPIENTS = 20;
     private static final int MAX_HEADERS = 20;
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 ()-]{2,31}");
