@@ -59,7 +59,8 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
             "notify-senders", "notify-channel-concurrency", "notify-breaker-failures", "notify-breaker-cooldown-s", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
-            "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s");
+            "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s", "report-lease-s",
+            "report-max-attempts");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -144,8 +145,13 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      *                        default 72); then it is deleted
      * @param linkLifetime    how long the signed download link in the ready mail works ({@code --report-link-ttl-s},
      *                        default 86400)
+     * @param lease           how long a running report stays claimed without word from its server
+     *                        ({@code --report-lease-s}, default 120); the server renews it while it generates the report
+     * @param maxAttempts     how often a report is started before it has failed ({@code --report-max-attempts},
+     *                        default 3): a report whose server stops (or dies) each time is not taken up for ever
      */
-    public record Reports(int workers, int perOrganisation, Duration retention, Duration linkLifetime) {
+    public record Reports(int workers, int perOrganisation, Duration retention, Duration linkLifetime, Duration lease,
+                          int maxAttempts) {
     }
 
     /**
@@ -221,7 +227,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 new Reports((int) settings.number("report-workers", 2, 1, 16),
                         (int) settings.number("reports-per-org", 3, 1, 100),
                         Duration.ofHours(settings.number("report-retention-hours", 72, 1, 24L * 365)),
-                        Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400))));
+                        Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400)),
+                        Duration.ofSeconds(settings.number("report-lease-s", 120, 1, 3600)),
+                        (int) settings.number("report-max-attempts", 3, 1, 100)));
     }
 
     /**

@@ -64,6 +64,21 @@ final class Outbox {
         return deliveryId;
     }
 
+    /**
+     * Queues {@code event} for the organisation's first mail channel, outside every subscription (a mail to one
+     * person, such as a report's requester), so it is retried like any message of that channel; false when the
+     * organisation has no mail channel.
+     */
+    static boolean enqueueMail(Database.Tx tx, NotificationEvent event, Instant now) throws SQLException {
+        Optional<UUID> channelId = tx.one("SELECT channel_id FROM notification_channels WHERE org_slug = ?"
+                + " AND type = 'email' ORDER BY created_at, channel_id LIMIT 1", row -> row.getObject(1, UUID.class),
+                event.orgSlug());
+        if (channelId.isPresent()) {
+            insert(tx, UUID.randomUUID(), channelId.get(), null, event, now, now);
+        }
+        return channelId.isPresent();
+    }
+
     private static void schedule(Database.Tx tx, Subscription subscription, NotificationEvent event, Instant now,
                                  ZoneId zone) throws SQLException {
         UUID subscriptionId = subscription.subscriptionId();
