@@ -58,8 +58,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
             "mosquitto-host", "mosquitto-port", "mosquitto-admin-user", "mosquitto-admin-password", "mqtt-bridge-password",
             "mqtt-simulator-password", "mqtt-simulator-org", "cors-origins", "address-requests-per-minute", "trusted-proxies",
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
-            "notify-senders", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
-            "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s");
+            "notify-senders", "notify-channel-concurrency", "notify-breaker-failures", "notify-breaker-cooldown-s", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
+            "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s", "report-lease-s",
+            "report-max-attempts");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -101,6 +102,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      *
      * @param smtp         the mail server; without {@code --smtp-host}, mail deliveries fail saying none is configured
      * @param senders      deliveries sent at once by this server ({@code --notify-senders}, default 4)
+     * @param channelConcurrency deliveries one channel may have under way on this server
+     *                     ({@code --notify-channel-concurrency}, default 2), so a receiver that hangs holds no more senders
+     * @param breaker      when a channel's circuit breaker opens, and for how long ({@link Breaker})
      * @param maxAttempts  attempts before a delivery has failed ({@code --notify-max-attempts}, default 8)
      * @param retryBase    the pause after the first failed attempt, doubled after each next one
      *                     ({@code --notify-retry-base-ms}, default 5000)
@@ -115,9 +119,20 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      * @param retention    how long the delivery log keeps a message that is no longer pending
      *                     ({@code --notify-retention-days}, default 30)
      */
-    public record Notifications(Optional<Smtp> smtp, int senders, int maxAttempts, Duration retryBase, boolean allowHttp,
-                                boolean allowPrivateDestinations, byte[] secretsKey, List<byte[]> previousSecretsKeys,
-                                Duration retention) {
+    public record Notifications(Optional<Smtp> smtp, int senders, int channelConcurrency, Breaker breaker,
+                                int maxAttempts, Duration retryBase, boolean allowHttp, boolean allowPrivateDestinations,
+                                byte[] secretsKey, List<byte[]> previousSecretsKeys, Duration retention) {
+    }
+
+    /**
+     * A notification channel's circuit breaker, on each server.
+     *
+     * @param failures attempts in a row that failed or timed out before the channel is open
+     *                 ({@code --notify-breaker-failures}, default 5)
+     * @param coolDown how long an open channel's messages wait before one trial goes ({@code --notify-breaker-cooldown-s},
+     *                 default 60)
+     */
+    public record Breaker(int failures, Duration coolDown) {
     }
 
     /**
@@ -130,8 +145,13 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      *                        default 72); then it is deleted
      * @param linkLifetime    how long the signed download link in the ready mail works ({@code --report-link-ttl-s},
      *                        default 86400)
+     * @param lease           how long a running report stays claimed without word from its server
+     *                        ({@code --report-lease-s}, default 120); the server renews it while it generates the report
+     * @param maxAttempts     how often a report is started before it has failed ({@code --report-max-attempts},
+     *                        default 3): a report whose server stops (or dies) each time is not taken up for ever
      */
-    public record Reports(int workers, int perOrganisation, Duration retention, Duration linkLifetime) {
+    public record Reports(int workers, int perOrganisation, Duration retention, Duration linkLifetime, Duration lease,
+                          int maxAttempts) {
     }
 
     /**
@@ -194,6 +214,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                                 settings.string("smtp-from", "plantline@localhost"), optional(settings, "smtp-user"),
                                 optional(settings, "smtp-password"), settings.flag("smtp-starttls", false))),
                         (int) settings.number("notify-senders", 4, 1, 64),
+                        (int) settings.number("notify-channel-concurrency", 2, 1, 64),
+                        new Breaker((int) settings.number("notify-breaker-failures", 5, 1, 100),
+                                Duration.ofSeconds(settings.number("notify-breaker-cooldown-s", 60, 1, 86_400))),
                         (int) settings.number("notify-max-attempts", 8, 1, 100),
                         Duration.ofMillis(settings.number("notify-retry-base-ms", 5000, 1, 3_600_000)),
                         settings.flag("notify-allow-http", false),
@@ -204,7 +227,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 new Reports((int) settings.number("report-workers", 2, 1, 16),
                         (int) settings.number("reports-per-org", 3, 1, 100),
                         Duration.ofHours(settings.number("report-retention-hours", 72, 1, 24L * 365)),
-                        Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400))));
+                        Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400)),
+                        Duration.ofSeconds(settings.number("report-lease-s", 120, 1, 3600)),
+                        (int) settings.number("report-max-attempts", 3, 1, 100)));
     }
 
     /**
@@ -259,8 +284,9 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin, mosquitto,
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
-                notifications.maxAttempts(), notifications.retryBase(), true, true, notifications.secretsKey(),
-                notifications.previousSecretsKeys(), notifications.retention()), reports);
+                notifications.channelConcurrency(), notifications.breaker(), notifications.maxAttempts(),
+                notifications.retryBase(), true, true, notifications.secretsKey(), notifications.previousSecretsKeys(),
+                notifications.retention()), reports);
     }
 
     private static List<String> list(Settings settings, String name) {

@@ -163,7 +163,7 @@ public final class ControlApi implements AutoCloseable {
         Notifications notifications = register(new Notifications(database, options.notifications(), mailer,
                 options.kafkaBootstrap(), apiBase, clock));
         notifications.register(routes);
-        Reports reports = register(new Reports(database, options.reports(), options.tokenSecret(), mailer, apiBase, clock));
+        Reports reports = register(new Reports(database, options.reports(), options.tokenSecret(), apiBase, clock));
         reports.register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));

@@ -50,6 +50,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NotificationsIT {
 
     private static final int MAX_ATTEMPTS = 3;
+    /** Two failures in a row open a channel's breaker for 20 s: shorter than the second retry's pause. */
+    private static final int BREAKER_FAILURES = 2;
+    private static final Duration BREAKER_COOLDOWN = Duration.ofSeconds(20);
+    /** Two sends in a row that time out (15 s each, one at a time). */
+    private static final Duration BREAKER_WAIT = Duration.ofSeconds(60);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static GreenMail mail;
@@ -72,7 +77,9 @@ class NotificationsIT {
     private static TestApi startServer() {
         return TestApi.start(database, kafka, "--smtp-host=127.0.0.1", "--smtp-port=" + mail.getSmtp().getPort(),
                 "--smtp-from=plantline@test.local", "--notify-allow-http=true", "--notify-allow-private-destinations=true", "--notify-retry-base-ms=10000",
-                "--notify-max-attempts=" + MAX_ATTEMPTS, "--access-token-ttl-s=86400"); // tokens outlive the moved clock
+                "--notify-max-attempts=" + MAX_ATTEMPTS, "--access-token-ttl-s=86400", // tokens outlive the moved clock
+                "--notify-channel-concurrency=1", "--notify-breaker-failures=" + BREAKER_FAILURES,
+                "--notify-breaker-cooldown-s=" + BREAKER_COOLDOWN.toSeconds());
     }
 
     @AfterAll
@@ -142,7 +149,7 @@ class NotificationsIT {
     }
 
     @Test
-    void aReceiverThatNeverAnswersHoldsUpNoOtherOrganisationsMessages() throws Exception {
+    void aReceiverThatNeverAnswersHoldsUpNoOtherOrganisationsMessagesAndItsBreakerOpens() throws Exception {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
@@ -171,7 +178,24 @@ class NotificationsIT {
             awaitMail(1);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the other organisation's mail")
                     .isLessThan(Duration.ofSeconds(5));
-            assertThat(accepted.size()).as("requests in flight to the hanging receiver").isLessThanOrEqualTo(2);
+            assertThat(accepted.size()).as("requests in flight to the hanging receiver (--notify-channel-concurrency)")
+                    .isEqualTo(1);
+
+            // Two timeouts in a row open the breaker: the other ten messages wait, neither sent nor counted.
+            awaitBreaker(hanging, "open", BREAKER_FAILURES);
+            await().atMost(WAIT).until(() -> deliveries("pending").stream().mapToInt(delivery -> delivery.get("attempts")
+                    .asInt()).sum() == BREAKER_FAILURES);
+            assertThat(deliveries("pending")).hasSize(12);
+            assertThat(accepted).hasSize(BREAKER_FAILURES);
+
+            // After the cool-down one trial goes; it hangs as well, so the breaker opens again and nothing else went.
+            server.clock.advance(BREAKER_COOLDOWN.plusSeconds(1));
+            await().atMost(WAIT).until(() -> accepted.size() == BREAKER_FAILURES + 1);
+            assertThat(server.call("GET", "/notification-channels/" + hanging, org.adminToken(), null).data()
+                    .get("breaker").asText()).isEqualTo("half-open");
+            awaitBreaker(hanging, "open", BREAKER_FAILURES + 1);
+            assertThat(accepted).hasSize(BREAKER_FAILURES + 1);
+            assertThat(deliveries("failed")).isEmpty();
         }
     }
 
@@ -249,8 +273,9 @@ class NotificationsIT {
         JsonNode channel = server.call("GET", "/notification-channels/" + down, org.adminToken(), null).data();
         assertThat(channel.get("healthy").asBoolean()).isFalse();
         assertThat(channel.get("lastError").asText()).contains("HTTP 500");
-        assertThat(server.call("GET", "/notification-channels/" + flaky, org.adminToken(), null).data()
-                .get("healthy").asBoolean()).isTrue();
+        JsonNode mended = server.call("GET", "/notification-channels/" + flaky, org.adminToken(), null).data();
+        assertThat(mended.get("healthy").asBoolean()).isTrue();
+        assertThat(mended.get("breaker").asText()).as("closed again by the trial that went through").isEqualTo("closed");
     }
 
     @Test
@@ -314,7 +339,9 @@ class NotificationsIT {
         publish(alert("press-5", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
         publish(alert("press-5", "hot", AlertTransition.ESCALATED, Severity.CRITICAL, 99.0));
         publish(alert("press-5", "hot", AlertTransition.CLEARED, Severity.CRITICAL, 70.0));
-        await().atMost(WAIT).until(() -> deliveries("merged").size() == 2 && deliveries("pending").size() == 1);
+        await().atMost(WAIT).until(() -> deliveries("pending").size() == 1
+                && deliveries("pending").get(0).get("mergedCount").asInt() == 2);
+        assertThat(deliveries(null)).as("one row for the three events").hasSize(1);
         assertThat(mail.getReceivedMessages()).isEmpty();
 
         server.clock.advance(Duration.ofMinutes(61));
@@ -326,20 +353,32 @@ class NotificationsIT {
     }
 
     @Test
-    void aFlappingSensorSendsAtMostOneMessageAMinimumIntervalAndTheHeldOnesAreMerged() throws Exception {
+    void aFlappingSensorSendsAtMostOneMessageAMinimumIntervalAndTheHeldOnesAreCountedOnOneRow() throws Exception {
         String hook = channel("flapping", "webhook", Map.of("url", receiver.url("/flap/" + org.slug())));
         subscribe(hook, Map.of("eventTypes", List.of("alert.opened", "alert.cleared"), "minIntervalSeconds", 600));
 
+        List<AlertEvent> flaps = new java.util.ArrayList<>();
         for (int flap = 0; flap < 3; flap++) {
-            publish(alert("press-6", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0 + flap));
-            publish(alert("press-6", "hot", AlertTransition.CLEARED, Severity.MAJOR, 80.0));
+            flaps.add(alert("press-6", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0 + flap));
+            flaps.add(alert("press-6", "hot", AlertTransition.CLEARED, Severity.MAJOR, 80.0));
+            flaps.subList(flaps.size() - 2, flaps.size()).forEach(this::publish);
+            server.clock.advance(Duration.ofSeconds(1));
         }
-        await().atMost(WAIT).until(() -> deliveries("merged").size() == 4);
+        await().atMost(WAIT).until(() -> deliveries("pending").size() == 1
+                && deliveries("pending").get(0).get("mergedCount").asInt() == 4);
         assertThat(receiver.requests("/flap/" + org.slug())).hasSize(1);
+        // Read again (a consumer restart): an event the held message already stands for is not counted twice.
+        publish(flaps.get(2));
+        publish(alert("press-6", "cold", AlertTransition.OPENED, Severity.MAJOR, 5.0)); // another key, sent at once
+        await().atMost(WAIT).until(() -> receiver.requests("/flap/" + org.slug()).size() == 2);
+        assertThat(deliveries(null)).as("the sent one, the other rule's, and one row for the four held back")
+                .hasSize(3);
+        assertThat(deliveries("pending")).singleElement()
+                .satisfies(held -> assertThat(held.get("mergedCount").asInt()).isEqualTo(4));
 
         server.clock.advance(Duration.ofSeconds(600));
-        await().atMost(WAIT).until(() -> receiver.requests("/flap/" + org.slug()).size() == 2);
-        JsonNode second = Json.MAPPER.readTree(receiver.requests("/flap/" + org.slug()).get(1).body());
+        await().atMost(WAIT).until(() -> receiver.requests("/flap/" + org.slug()).size() == 3);
+        JsonNode second = Json.MAPPER.readTree(receiver.requests("/flap/" + org.slug()).get(2).body());
         assertThat(second.get("type").asText()).isEqualTo("alert.cleared");
         assertThat(second.get("merged").get("count").asInt()).isEqualTo(4);
     }
@@ -414,6 +453,13 @@ class NotificationsIT {
         return await().atMost(WAIT).until(() -> List.of(mail.getReceivedMessages()), messages -> messages.size() >= count);
     }
 
+    /** The channel once its breaker is in {@code state} after {@code failures} failures in a row. */
+    private void awaitBreaker(String channelId, String state, int failures) {
+        await().atMost(BREAKER_WAIT).until(() -> server.call("GET", "/notification-channels/" + channelId,
+                org.adminToken(), null).data(), channel -> channel.get("breaker").asText().equals(state)
+                && channel.get("consecutiveFailures").asInt() == failures);
+    }
+
     private void awaitAttempts(String channelId, int attempts) {
         await().atMost(WAIT).until(() -> delivery(channelId).get("attempts").asInt() == attempts
                 && delivery(channelId).get("lastError").isTextual());
@@ -428,8 +474,10 @@ class NotificationsIT {
         return await().atMost(WAIT).until(() -> deliveries("delivered"), delivered -> delivered.size() >= count);
     }
 
+    /** The organisation's delivery log, of one status or (null) all. */
     private List<JsonNode> deliveries(String status) {
-        TestApi.Response answer = server.call("GET", "/notification-deliveries?status=" + status, org.adminToken(), null);
+        TestApi.Response answer = server.call("GET", "/notification-deliveries" + (status == null ? "" : "?status="
+                + status), org.adminToken(), null);
         assertThat(answer.status()).as(String.valueOf(answer.body())).isEqualTo(200);
         JsonNode list = answer.data();
         return java.util.stream.StreamSupport.stream(list.spliterator(), false).toList();

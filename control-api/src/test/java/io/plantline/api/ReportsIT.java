@@ -13,9 +13,12 @@ import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
@@ -36,6 +39,9 @@ class ReportsIT {
     private static final String FROM = "2026-10-01T00:00:00Z";
     private static final String TO = "2026-10-31T00:00:00Z";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** A short lease, so a query that runs longer than it is quick to reproduce. */
+    private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final int MAX_ATTEMPTS = 3;
 
     private static GreenMail mail;
     private static TestApi server;
@@ -46,7 +52,8 @@ class ReportsIT {
         mail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         mail.start();
         server = TestApi.start(database, kafka, "--smtp-host=127.0.0.1", "--smtp-port=" + mail.getSmtp().getPort(),
-                "--reports-per-org=2", "--report-retention-hours=72", "--report-link-ttl-s=3600");
+                "--reports-per-org=2", "--report-retention-hours=72", "--report-link-ttl-s=3600",
+                "--report-lease-s=" + LEASE.toSeconds(), "--report-max-attempts=" + MAX_ATTEMPTS);
         org = server.organisation(TestApi.uniqueSlug("reports"));
         for (String device : List.of("press-1", "press-2", "press-3")) {
             assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", device)).status()).isEqualTo(201);
@@ -198,6 +205,88 @@ class ReportsIT {
         await().atMost(WAIT).until(() -> server.call("GET", "/reports/" + reportId, viewer(org), null).status() == 404);
         assertThat(server.binary("GET", "/reports/" + reportId + "/download", viewer(org), null, Map.of()).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aReportWhoseQueryOutlastsItsLeaseIsGeneratedOnceAndEndsReady() throws Exception {
+        String reportId;
+        try (Connection lock = server.database.connect()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                // The report's query waits for the table: no row comes for three leases.
+                statement.execute("LOCK TABLE alerts IN ACCESS EXCLUSIVE MODE");
+            }
+            reportId = server.call("POST", "/reports", viewer(org), Map.of("type", "alerts", "scope", "organisation",
+                    "from", FROM, "to", TO)).data().get("reportId").asText();
+            await().atMost(WAIT).until(() -> report(reportId).get("status").asText().equals("running"));
+            await().during(LEASE.multipliedBy(3)).atMost(LEASE.multipliedBy(4))
+                    .until(() -> report(reportId).get("status").asText().equals("running"));
+            lock.commit();
+        }
+
+        awaitReady(reportId);
+        // A second generator, had it started, would fail on the first one's chunks and turn the report failed.
+        JsonNode ready = await().during(LEASE.multipliedBy(2)).atMost(LEASE.multipliedBy(3)).until(() -> report(reportId),
+                report -> report.get("status").asText().equals("ready"));
+        assertThat(ready.get("attempts").asInt()).as("started once: its server renewed the lease").isEqualTo(1);
+        assertThat(csv(server.binary("GET", "/reports/" + reportId + "/download", viewer(org), null, Map.of()).body()))
+                .hasSize(2);
+    }
+
+    @Test
+    void aReportWhoseServerStoppedAtEveryAttemptFailsSayingSo() throws Exception {
+        String reportId = UUID.randomUUID().toString();
+        // Started as often as it may be, each time by a server that stopped before it was done: its lease ran out.
+        server.database.execute("INSERT INTO reports (report_id, org_slug, requested_by, requester_email, type, scope,"
+                + " range_from, range_to, granularity, format, status, attempts, lease_until, created_at, started_at,"
+                + " expires_at) VALUES ('" + reportId + "', '" + org.slug() + "', '" + org.adminId() + "', 'admin@"
+                + org.slug() + ".test', 'alerts', 'organisation', '" + FROM + "', '" + TO + "', '1h', 'csv', 'running', "
+                + MAX_ATTEMPTS + ", now() - interval '1 second', now(), now(), now() + interval '30 days')");
+
+        JsonNode failed = await().atMost(WAIT).until(() -> report(reportId),
+                report -> !report.get("status").asText().equals("running"));
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("error").asText()).contains("started " + MAX_ATTEMPTS + " times");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(MAX_ATTEMPTS);
+    }
+
+    @Test
+    void theReadyMailIsSentThroughTheOutboxAndRetriedWhileTheMailServerIsDown() throws Exception {
+        int port = mail.getSmtp().getPort();
+        mail.stop();
+        String reportId;
+        try {
+            reportId = server.call("POST", "/reports", viewer(org), Map.of("type", "alerts", "scope", "organisation",
+                    "from", FROM, "to", TO)).data().get("reportId").asText();
+            awaitReady(reportId);
+            JsonNode failedOnce = await().atMost(WAIT).until(() -> readyMail(reportId),
+                    delivery -> delivery.isPresent() && delivery.get().get("lastError").isTextual()).orElseThrow();
+            assertThat(failedOnce.get("status").asText()).isEqualTo("pending");
+            assertThat(failedOnce.get("attempts").asInt()).isEqualTo(1);
+        } finally {
+            mail = new GreenMail(ServerSetupTest.SMTP.port(port));
+            mail.start();
+        }
+
+        server.clock.advance(Duration.ofMinutes(1)); // past the retry's pause
+        jakarta.mail.Message sent = await().atMost(WAIT).until(() -> List.of(mail.getReceivedMessages()),
+                messages -> !messages.isEmpty()).get(0);
+        assertThat(subject(sent)).contains("report is ready");
+        assertThat(sent.getAllRecipients()[0].toString()).isEqualTo("viewer@" + org.slug() + ".test");
+        assertThat(GreenMailUtil.getBody(sent).replace("=\r\n", "")).contains("/api/v1/report-download?token=");
+        await().atMost(WAIT).until(() -> readyMail(reportId).orElseThrow().get("status").asText().equals("delivered"));
+    }
+
+    /** The report-ready mail of {@code reportId} in the organisation's delivery log. */
+    private static java.util.Optional<JsonNode> readyMail(String reportId) {
+        String admin = server.login("admin@" + org.slug() + ".test", TestApi.PASSWORD).data().get("accessToken").asText();
+        JsonNode deliveries = server.call("GET", "/notification-deliveries?eventType=report.ready", admin, null).data();
+        return java.util.stream.StreamSupport.stream(deliveries.spliterator(), false)
+                .filter(delivery -> delivery.get("eventId").asText().contains(reportId)).findFirst();
+    }
+
+    private static JsonNode report(String reportId) {
+        return server.call("GET", "/reports/" + reportId, viewer(org), null).data();
     }
 
     private static JsonNode awaitReady(String reportId) {

@@ -1,5 +1,6 @@
 package io.plantline.api.notifications;
 
+import io.plantline.api.ApiOptions;
 import io.plantline.api.db.Database;
 import io.plantline.api.organisations.OrganisationZones;
 import java.time.Clock;
@@ -27,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * retried after {@code retryBase} x 2^(attempt - 1), at most an hour, until {@code maxAttempts}; then the delivery
  * has failed. A failure no retry can mend (a refused destination, a sender that throws) fails the delivery at once;
  * either way it counts against the channel's health. Channels are isolated: a claim round takes at most one message
- * per channel, a channel has at most {@value #PER_CHANNEL} sends under way on this server, and an unhealthy one (its
- * last attempts all failed) one at a time, a probe, until an attempt succeeds; so a receiver that hangs holds at most
- * two senders, and then one. Every hour, messages no longer pending that are older than {@code retention} leave the
- * delivery log.
+ * per channel, a channel has at most {@code channelConcurrency} sends under way on this server, and its
+ * {@link ChannelBreakers circuit breaker} stops sending through it once its attempts keep failing: a message claimed
+ * while the breaker is open goes back to wait for the cool-down, its claim not counted as an attempt. So a receiver
+ * that hangs holds at most {@code channelConcurrency} senders, and none once its breaker is open. Every hour, messages
+ * no longer pending that are older than {@code retention} leave the delivery log.
  *
  * <p>{@link #close()} stops claiming and lets the sends under way finish (and be recorded), so a clean restart sends
  * nothing twice; after a crash, a claimed delivery is sent again once its lease ends ({@link Outbox#LEASE}), with the
@@ -43,14 +45,15 @@ final class DeliveryWorker implements AutoCloseable {
     private static final Duration MAX_PAUSE = Duration.ofHours(1);
     private static final Duration PRUNE_EVERY = Duration.ofHours(1);
     private static final int MAX_ERROR = 500;
-    /** Sends one channel may have under way on this server, so a receiver that hangs holds no more senders. */
-    static final int PER_CHANNEL = 2;
 
     private final Database database;
     private final NotificationStore store;
     private final Map<String, Sender> senders;
     private final Links links;
+    private final ChannelBreakers breakers;
     private final Clock clock;
+    private final int channelConcurrency;
+    private final Duration coolDown;
     private final int maxAttempts;
     private final Duration retryBase;
     private final Duration retention;
@@ -68,19 +71,22 @@ final class DeliveryWorker implements AutoCloseable {
         Optional<String> of(NotificationEvent event);
     }
 
-    DeliveryWorker(Database database, NotificationStore store, Map<String, Sender> senders, Links links, Clock clock,
-                   int senderThreads, int maxAttempts, Duration retryBase, Duration retention) {
+    DeliveryWorker(Database database, NotificationStore store, Map<String, Sender> senders, Links links,
+                   ChannelBreakers breakers, Clock clock, ApiOptions.Notifications options) {
         this.database = database;
         this.store = store;
         this.senders = Map.copyOf(senders);
         this.links = links;
+        this.breakers = breakers;
         this.clock = clock;
-        this.maxAttempts = maxAttempts;
-        this.retryBase = retryBase;
-        this.retention = retention;
-        this.free = new Semaphore(senderThreads);
+        this.channelConcurrency = options.channelConcurrency();
+        this.coolDown = options.breaker().coolDown();
+        this.maxAttempts = options.maxAttempts();
+        this.retryBase = options.retryBase();
+        this.retention = options.retention();
+        this.free = new Semaphore(options.senders());
         AtomicInteger count = new AtomicInteger();
-        this.sending = Executors.newFixedThreadPool(senderThreads, runnable -> {
+        this.sending = Executors.newFixedThreadPool(options.senders(), runnable -> {
             Thread thread = new Thread(runnable, "notification-sender-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -109,8 +115,7 @@ final class DeliveryWorker implements AutoCloseable {
             }
             List<Outbox.Claimed> claimed;
             try {
-                claimed = Outbox.claim(database, clock.instant(), permits, channelsWith(PER_CHANNEL),
-                        channelsWith(1));
+                claimed = Outbox.claim(database, clock.instant(), permits, fullChannels());
             } catch (RuntimeException e) {
                 free.release(permits);
                 LOG.warn("claiming due notifications failed; retrying", e);
@@ -136,8 +141,8 @@ final class DeliveryWorker implements AutoCloseable {
         }
     }
 
-    private Set<UUID> channelsWith(int sendsUnderWay) {
-        return underWay.entrySet().stream().filter(entry -> entry.getValue().get() >= sendsUnderWay)
+    private Set<UUID> fullChannels() {
+        return underWay.entrySet().stream().filter(entry -> entry.getValue().get() >= channelConcurrency)
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
@@ -160,12 +165,19 @@ final class DeliveryWorker implements AutoCloseable {
                 Outbox.postpone(database, delivery, quietUntil.get());
                 return;
             }
+            if (!breakers.admits(delivery.channelId())) {
+                Outbox.postpone(database, delivery, clock.instant().plus(coolDown));
+                return;
+            }
             Outgoing message = new Outgoing(delivery.deliveryId(), delivery.event(), delivery.mergedCount(),
                     delivery.mergedSince(), links.of(delivery.event()));
+            long started = System.nanoTime();
             try {
                 send(channel.get(), message);
+                breakers.succeeded(delivery.channelId(), Duration.ofNanos(System.nanoTime() - started));
                 Outbox.delivered(database, delivery, clock.instant());
             } catch (Sender.DeliveryFailure failure) {
+                breakers.failed(delivery.channelId(), Duration.ofNanos(System.nanoTime() - started), failure);
                 String error = clip(failure.getMessage());
                 Optional<Instant> retryAt = failure.permanent() || delivery.attempts() >= maxAttempts ? Optional.empty()
                         : Optional.of(clock.instant().plus(pause(delivery.attempts())));

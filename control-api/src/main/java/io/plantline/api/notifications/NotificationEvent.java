@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Something people may be told about. {@code eventId} is the same for the same happening however often it is read
@@ -28,6 +29,11 @@ public record NotificationEvent(String eventId, String orgSlug, String type, Str
     public static final String ROLLOUT_COMPLETED = "rollout.completed";
     public static final String ROLLOUT_FAILED = "rollout.failed";
     public static final String TEST = "test";
+    /** A report is ready: a mail to the person who asked for it, outside every subscription. */
+    public static final String REPORT_READY = "report.ready";
+    /** In a report-ready event's details: the one address it is mailed to, and the report's signed download link. */
+    static final String RECIPIENT = "recipient";
+    static final String DOWNLOAD = "download";
     /** The types a subscription may ask for. */
     public static final List<String> TYPES = List.of(ALERT_OPENED, ALERT_ESCALATED, ALERT_CLEARED, DEVICE_OFFLINE,
             DEVICE_ONLINE, ROLLOUT_PAUSED, ROLLOUT_COMPLETED, ROLLOUT_FAILED);
@@ -90,6 +96,20 @@ public record NotificationEvent(String eventId, String orgSlug, String type, Str
         details.put("reason", reason.orElse(null));
         return new NotificationEvent("rollout/" + deploymentId + "/" + type + "/" + at.toEpochMilli(), orgSlug, type,
                 "rollout/" + deploymentId, severity, null, null, at, summary, details);
+    }
+
+    /** The report-ready mail to {@code recipient}, with the report's signed download link. */
+    public static NotificationEvent reportReady(String orgSlug, UUID reportId, String reportType, Instant from,
+                                                Instant to, String recipient, String download, Instant at) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("reportId", reportId);
+        details.put("reportType", reportType);
+        details.put("from", from);
+        details.put("to", to);
+        details.put(RECIPIENT, recipient);
+        details.put(DOWNLOAD, download);
+        return new NotificationEvent("report/" + reportId + "/ready", orgSlug, REPORT_READY, "report/" + reportId,
+                Severity.INFO, null, null, at, "Your " + reportType + " report is ready", details);
     }
 
     /** A channel's test message. */

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
 public final class NotificationRoutes {
 
     private static final Set<String> TYPES = Set.of("email", "webhook", "sms");
-    private static final Set<String> STATUSES = Set.of("pending", "delivered", "failed", "merged", "cancelled");
+    private static final Set<String> STATUSES = Set.of("pending", "delivered", "failed", "cancelled");
     private static final int MAX_RECIPIENTS = 20;
     private static final int MAX_HEADERS = 20;
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 ()-]{2,31}");
@@ -52,15 +52,17 @@ public final class NotificationRoutes {
 
     private final Database database;
     private final NotificationStore store;
+    private final ChannelBreakers breakers;
     private final boolean allowHttp;
     private final DestinationPolicy destinations;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    NotificationRoutes(Database database, NotificationStore store, boolean allowHttp, DestinationPolicy destinations,
-                       Clock clock) {
+    NotificationRoutes(Database database, NotificationStore store, ChannelBreakers breakers, boolean allowHttp,
+                       DestinationPolicy destinations, Clock clock) {
         this.database = database;
         this.store = store;
+        this.breakers = breakers;
         this.allowHttp = allowHttp;
         this.destinations = destinations;
         this.clock = clock;
@@ -70,15 +72,17 @@ public final class NotificationRoutes {
         routes.get("/notification-channels", Role.ADMIN, call -> {
             Call.PageRequest page = call.page();
             return page.of(store.channels(call.org(), page.offset(), page.pageSize()).stream()
-                    .map(NotificationRoutes::shown).toList(), store.channelCount(call.org()));
+                    .map(this::shown).toList(), store.channelCount(call.org()));
         });
         routes.post("/notification-channels", Role.ADMIN, this::createChannel);
         routes.get("/notification-channels/:channelId", Role.ADMIN, call -> shown(channel(call)));
         routes.delete("/notification-channels/:channelId", Role.ADMIN, call -> {
             call.audit("notification-channel/" + call.path("channelId"));
-            if (!store.deleteChannel(call.org(), call.uuidPath("channelId", "channel"))) {
+            UUID channelId = call.uuidPath("channelId", "channel");
+            if (!store.deleteChannel(call.org(), channelId)) {
                 throw ApiException.notFound("channel");
             }
+            breakers.forget(channelId);
             return Reply.noContent();
         });
         routes.post("/notification-channels/:channelId/test", Role.ADMIN, this::test);
@@ -116,7 +120,8 @@ public final class NotificationRoutes {
         }
         fields.check();
         String secret = type.equals("webhook") ? secret() : null;
-        Channel channel = new Channel(UUID.randomUUID(), name, type, settings, true, 0, null, clock.instant(), secret);
+        Channel channel = new Channel(UUID.randomUUID(), name, type, settings, true, 0, null, null, clock.instant(),
+                secret);
         call.audit("notification-channel/" + channel.channelId());
         try {
             store.createChannel(call.org(), channel);
@@ -258,17 +263,19 @@ public final class NotificationRoutes {
                 .orElseThrow(() -> ApiException.notFound("channel"));
     }
 
-    /** A channel as answered: a gateway's header values (its credentials) are never shown again. */
-    private static Channel shown(Channel channel) {
-        Channel hidden = channel.withSecretHidden();
+    /**
+     * A channel as answered, with its breaker's state: a gateway's header values (its credentials) are never shown
+     * again.
+     */
+    private Channel shown(Channel channel) {
+        String breaker = breakers.state(channel.channelId());
         if (!channel.settings().has("headers")) {
-            return hidden;
+            return channel.shown(channel.settings(), breaker);
         }
         ObjectNode settings = channel.settings().deepCopy();
         ObjectNode headers = (ObjectNode) settings.get("headers");
         headers.fieldNames().forEachRemaining(name -> headers.put(name, MASKED));
-        return new Channel(hidden.channelId(), hidden.name(), hidden.type(), settings, hidden.healthy(),
-                hidden.consecutiveFailures(), hidden.lastError(), hidden.createdAt(), null);
+        return channel.shown(settings, breaker);
     }
 
     private static LocalTime time(Fields fields, String name) {

@@ -90,7 +90,7 @@ final class NotificationStore {
         String secret = channel.signingSecret() == null ? null
                 : transform.apply(channel.signingSecret(), context + "signingSecret");
         return new Channel(channel.channelId(), channel.name(), channel.type(), settings, channel.healthy(),
-                channel.consecutiveFailures(), channel.lastError(), channel.createdAt(), secret);
+                channel.consecutiveFailures(), channel.lastError(), null, channel.createdAt(), secret);
     }
 
     private static Stream<String> sealedValues(Channel channel) {
@@ -178,7 +178,8 @@ final class NotificationStore {
         int failures = row.getInt("consecutive_failures");
         return new Channel(row.getObject("channel_id", UUID.class), row.getString("name"), row.getString("type"),
                 json(row.getString("settings")), failures < Channel.UNHEALTHY_AFTER, failures,
-                row.getString("last_error"), row.getTimestamp("created_at").toInstant(), row.getString("signing_secret"));
+                row.getString("last_error"), null, row.getTimestamp("created_at").toInstant(),
+                row.getString("signing_secret"));
     }
 
     static Subscription subscription(ResultSet row) throws SQLException {

@@ -40,12 +40,12 @@ public final class Notifications implements AutoCloseable {
         }
         DestinationPolicy destinations = new DestinationPolicy(options.allowPrivateDestinations());
         this.http = new GuardedHttp(destinations, WebhookSender.TIMEOUT);
-        this.routes = new NotificationRoutes(database, store, options.allowHttp(), destinations, clock);
+        ChannelBreakers breakers = new ChannelBreakers(options.breaker(), clock);
+        this.routes = new NotificationRoutes(database, store, breakers, options.allowHttp(), destinations, clock);
         this.notifier = new AlertNotifier(kafkaBootstrap, database, clock);
         this.worker = new DeliveryWorker(database, store, Map.of("email", new EmailSender(mailer),
                 "webhook", new WebhookSender(http, clock), "sms", new SmsSender(http)),
-                event -> link(apiBase.get(), event), clock, options.senders(), options.maxAttempts(), options.retryBase(),
-                options.retention());
+                event -> link(apiBase.get(), event), breakers, clock, options);
     }
 
     public void register(ApiRoutes apiRoutes) {
@@ -63,8 +63,23 @@ public final class Notifications implements AutoCloseable {
         Outbox.enqueue(tx, event, now);
     }
 
-    /** The console's page of the alert or roll-out: a person opens the link in a browser, where the JSON API is 401. */
+    /**
+     * Queues a mail to one person (a {@link NotificationEvent#reportReady report-ready} event's recipient) through the
+     * organisation's first mail channel, in the transaction of what caused it; false when it has no mail channel.
+     */
+    public static boolean mail(Database.Tx tx, NotificationEvent event, Instant now) throws SQLException {
+        return Outbox.enqueueMail(tx, event, now);
+    }
+
+    /**
+     * The console's page of the alert or roll-out: a person opens the link in a browser, where the JSON API is 401;
+     * a ready report's signed download link, which needs no login.
+     */
     private static Optional<String> link(String apiBase, NotificationEvent event) {
+        Object download = event.details().get(NotificationEvent.DOWNLOAD);
+        if (download != null) {
+            return Optional.of(download.toString());
+        }
         String console = apiBase.substring(0, apiBase.length() - ApiRoutes.BASE.length()) + "/#/";
         Object alertId = event.details().get("alertId");
         Object deploymentId = event.details().get("deploymentId");

@@ -19,8 +19,10 @@ import java.util.UUID;
  * the senders {@link #claim} rows that are due and record how each attempt went.
  *
  * <p>Each (event, subscription) gets one row, so an event read twice is queued once. A row due later than now (quiet
- * hours, minimum interval) is held; a newer event of the same key replaces it, and the row that goes says how many
- * it stands for and since when.
+ * hours, minimum interval) is held; a newer event of the same key takes its place in that row, which counts the
+ * events it stands for and since when, so a sensor that flaps once a second adds no row per event to the delivery log.
+ * An event older than the held one it would replace is one the row stands for already (the notifier reads records
+ * again after a restart), or a late one it adds nothing to: it is left out.
  */
 final class Outbox {
 
@@ -35,7 +37,7 @@ final class Outbox {
                    int mergedCount, Instant mergedSince, int attempts) {
     }
 
-    private record Held(UUID deliveryId, int mergedCount, Instant mergedSince, Instant occurredAt, Instant due) {
+    private record Held(UUID deliveryId, Instant mergedSince, Instant occurredAt, Instant due) {
     }
 
     private Outbox() {
@@ -58,8 +60,23 @@ final class Outbox {
     /** A channel's test message, due at once, outside every subscription's limits. */
     static UUID enqueueTest(Database.Tx tx, UUID channelId, NotificationEvent event, Instant now) throws SQLException {
         UUID deliveryId = UUID.randomUUID();
-        insert(tx, deliveryId, channelId, null, event, 0, null, now, now);
+        insert(tx, deliveryId, channelId, null, event, now, now);
         return deliveryId;
+    }
+
+    /**
+     * Queues {@code event} for the organisation's first mail channel, outside every subscription (a mail to one
+     * person, such as a report's requester), so it is retried like any message of that channel; false when the
+     * organisation has no mail channel.
+     */
+    static boolean enqueueMail(Database.Tx tx, NotificationEvent event, Instant now) throws SQLException {
+        Optional<UUID> channelId = tx.one("SELECT channel_id FROM notification_channels WHERE org_slug = ?"
+                + " AND type = 'email' ORDER BY created_at, channel_id LIMIT 1", row -> row.getObject(1, UUID.class),
+                event.orgSlug());
+        if (channelId.isPresent()) {
+            insert(tx, UUID.randomUUID(), channelId.get(), null, event, now, now);
+        }
+        return channelId.isPresent();
     }
 
     private static void schedule(Database.Tx tx, Subscription subscription, NotificationEvent event, Instant now,
@@ -70,59 +87,61 @@ final class Outbox {
             return;
         }
         Instant due = subscription.quietUntil(now, zone).orElse(now);
-        Optional<Held> held = tx.one("SELECT delivery_id, merged_count, merged_since, event ->> 'occurredAt' AS occurred,"
+        Optional<Held> held = tx.one("SELECT delivery_id, merged_since, event ->> 'occurredAt' AS occurred,"
                 + " next_attempt_at FROM notification_deliveries WHERE subscription_id = ? AND event_key = ?"
                 + " AND status = 'pending' AND attempts = 0 AND next_attempt_at > ? FOR UPDATE", row -> new Held(
-                row.getObject("delivery_id", UUID.class), row.getInt("merged_count"),
-                Database.instant(row, "merged_since").orElse(null), Instant.parse(row.getString("occurred")),
+                row.getObject("delivery_id", UUID.class), Database.instant(row, "merged_since").orElse(null),
+                Instant.parse(row.getString("occurred")),
                 row.getTimestamp("next_attempt_at").toInstant()), subscriptionId, event.key(), now);
-        int merged = 0;
-        Instant mergedSince = null;
         if (held.isPresent()) {
-            tx.update("UPDATE notification_deliveries SET status = 'merged' WHERE delivery_id = ?", held.get().deliveryId());
-            merged = held.get().mergedCount() + 1;
-            mergedSince = held.get().mergedSince() != null ? held.get().mergedSince() : held.get().occurredAt();
-            due = later(due, held.get().due());
-        } else {
-            Optional<Instant> free = tx.one("SELECT next_free_at FROM notification_throttle WHERE subscription_id = ?"
-                    + " AND event_key = ? FOR UPDATE", row -> row.getTimestamp(1).toInstant(), subscriptionId, event.key());
-            due = later(due, free.orElse(due));
-            tx.update("INSERT INTO notification_throttle (org_slug, subscription_id, event_key, next_free_at)"
-                    + " VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id, event_key) DO UPDATE SET next_free_at ="
-                    + " EXCLUDED.next_free_at", event.orgSlug(), subscriptionId, event.key(),
-                    due.plusSeconds(subscription.minIntervalSeconds()));
+            merge(tx, held.get(), event, later(due, held.get().due()));
+            return;
         }
-        insert(tx, UUID.randomUUID(), subscription.channelId(), subscriptionId, event, merged, mergedSince, due, now);
+        Optional<Instant> free = tx.one("SELECT next_free_at FROM notification_throttle WHERE subscription_id = ?"
+                + " AND event_key = ? FOR UPDATE", row -> row.getTimestamp(1).toInstant(), subscriptionId, event.key());
+        due = later(due, free.orElse(due));
+        tx.update("INSERT INTO notification_throttle (org_slug, subscription_id, event_key, next_free_at)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id, event_key) DO UPDATE SET next_free_at ="
+                + " EXCLUDED.next_free_at", event.orgSlug(), subscriptionId, event.key(),
+                due.plusSeconds(subscription.minIntervalSeconds()));
+        insert(tx, UUID.randomUUID(), subscription.channelId(), subscriptionId, event, due, now);
+    }
+
+    /** The held row now carries {@code event}, and counts the one it carried among those it stands for. */
+    private static void merge(Database.Tx tx, Held held, NotificationEvent event, Instant due) throws SQLException {
+        if (event.occurredAt().isBefore(held.occurredAt())) {
+            return;
+        }
+        tx.update("UPDATE notification_deliveries SET event_id = ?, event_type = ?, event = ?::jsonb,"
+                + " merged_count = merged_count + 1, merged_since = ?, next_attempt_at = ? WHERE delivery_id = ?",
+                event.eventId(), event.type(), Json.write(event),
+                held.mergedSince() != null ? held.mergedSince() : held.occurredAt(), due, held.deliveryId());
     }
 
     private static void insert(Database.Tx tx, UUID deliveryId, UUID channelId, UUID subscriptionId,
-                               NotificationEvent event, int merged, Instant mergedSince, Instant due, Instant now)
-            throws SQLException {
+                               NotificationEvent event, Instant due, Instant now) throws SQLException {
         tx.update("INSERT INTO notification_deliveries (delivery_id, org_slug, channel_id, subscription_id, event_id,"
-                + " event_type, event_key, event, status, merged_count, merged_since, next_attempt_at, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'pending', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                + " event_type, event_key, event, status, next_attempt_at, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'pending', ?, ?) ON CONFLICT DO NOTHING",
                 deliveryId, event.orgSlug(), channelId, subscriptionId, event.eventId(), event.type(), event.key(),
-                Json.write(event), merged, mergedSince, due, now);
+                Json.write(event), due, now);
     }
 
     /**
      * Up to {@code limit} due rows, each leased to the caller for {@link #LEASE}: at most one per channel in a round,
-     * none of the channels in {@code full} (as many sends under way as they may have), and none of an unhealthy
-     * channel in {@code busy} (one send under way: a failing channel is probed one message at a time).
+     * and none of the channels in {@code full} (as many sends under way as they may have).
      */
-    static List<Claimed> claim(Database database, Instant now, int limit, Collection<UUID> full, Collection<UUID> busy) {
+    static List<Claimed> claim(Database database, Instant now, int limit, Collection<UUID> full) {
         return database.list("UPDATE notification_deliveries SET attempts = attempts + 1, next_attempt_at = ?"
                 + " WHERE delivery_id IN (SELECT d.delivery_id FROM notification_deliveries d WHERE d.delivery_id IN"
                 + " (SELECT delivery_id FROM (SELECT x.delivery_id, row_number() OVER (PARTITION BY x.channel_id ORDER BY"
                 + " x.next_attempt_at) AS nth FROM notification_deliveries x WHERE x.status = 'pending'"
-                + " AND x.next_attempt_at <= ? AND x.channel_id::text <> ALL (?) AND NOT (x.channel_id::text = ANY (?)"
-                + " AND EXISTS (SELECT 1 FROM notification_channels c WHERE c.org_slug = x.org_slug"
-                + " AND c.channel_id = x.channel_id AND c.consecutive_failures >= " + Channel.UNHEALTHY_AFTER + ")))"
+                + " AND x.next_attempt_at <= ? AND x.channel_id::text <> ALL (?))"
                 + " AS ranked WHERE nth = 1) AND d.status = 'pending' AND d.next_attempt_at <= ?"
                 + " ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING delivery_id, org_slug, channel_id, subscription_id, event, merged_count, merged_since,"
                 + " attempts",
-                Outbox::claimed, now.plus(LEASE), now, texts(full), texts(busy), now, limit);
+                Outbox::claimed, now.plus(LEASE), now, texts(full), now, limit);
     }
 
     private static String[] texts(Collection<UUID> ids) {
@@ -157,7 +176,7 @@ final class Outbox {
                 + " WHERE delivery_id = ?", until, claimed.deliveryId());
     }
 
-    /** Forgets what was sent, failed or merged before {@code before}, and minimum intervals that have run out. */
+    /** Forgets what was sent, failed or cancelled before {@code before}, and minimum intervals that have run out. */
     static void prune(Database database, Instant before) {
         database.transaction(tx -> {
             tx.update("DELETE FROM notification_deliveries WHERE status <> 'pending' AND created_at < ?", before);

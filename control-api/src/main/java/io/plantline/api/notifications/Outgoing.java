@@ -40,12 +40,18 @@ record Outgoing(UUID deliveryId, NotificationEvent event, int mergedCount, Insta
         line(text, "Value", event.details().get("value"));
         line(text, "Peak value", event.details().get("peakValue"));
         line(text, "Roll-out", event.details().get("deploymentId"));
+        line(text, "Report", event.details().get("reportId"));
+        if (event.details().get("from") != null) {
+            line(text, "Range", event.details().get("from") + " to " + event.details().get("to") + " (UTC)");
+        }
         line(text, "At", event.occurredAt() + " (UTC)");
         if (mergedCount > 0) {
             text.append('\n').append(mergedCount).append(" earlier message(s) about this since ").append(mergedSince)
                     .append(" were held back (quiet hours or minimum interval); this one stands for them.\n");
         }
-        link.ifPresent(url -> text.append("\nDetails: ").append(url).append('\n'));
+        String linkLabel = event.type().equals(NotificationEvent.REPORT_READY)
+                ? "Download (the link works without a login until it expires)" : "Details";
+        link.ifPresent(url -> text.append('\n').append(linkLabel).append(": ").append(url).append('\n'));
         return text.toString();
     }
 

@@ -89,7 +89,7 @@ final class ReportRoutes {
         fields.check();
         Instant now = clock.instant();
         Report report = new Report(UUID.randomUUID(), type, scope, scopeId, from, to, size.wireName, "csv", "queued", 0,
-                0, 0, null, call.principal().email(), now, null, null, now.plus(retention));
+                0, 0, null, call.principal().email(), now, null, null, now.plus(retention), 0);
         call.audit("report/" + report.reportId());
         if (!store.queue(call.org(), call.principal().userId(), call.principal().email(), report, perOrganisation)) {
             throw ApiException.rateLimited("the organisation has " + perOrganisation + " reports queued or running;"

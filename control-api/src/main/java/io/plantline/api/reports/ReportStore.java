@@ -13,20 +13,24 @@ import java.util.UUID;
 /** The {@code reports} table and its chunks. */
 final class ReportStore {
 
-    /** A running report's lease: renewed as it makes progress; when it runs out, another server takes the report. */
-    static final Duration LEASE = Duration.ofMinutes(2);
     private static final String COLUMNS = "report_id, type, scope, scope_id, range_from, range_to, granularity, format,"
             + " status, progress, row_count, size_bytes, error, requester_email, created_at, started_at, finished_at,"
-            + " expires_at";
+            + " expires_at, attempts";
 
     /** A ready report's file: its size and how to read its chunks. */
     record File(long sizeBytes, int chunks) {
     }
 
-    private final Database database;
+    /** The report is running, and its latest start is the caller's. */
+    private static final String THIS_START = "report_id = ? AND status = 'running' AND attempts = ?";
 
-    ReportStore(Database database) {
+    private final Database database;
+    /** A running report's lease: renewed while it is generated; when it runs out, another server takes the report. */
+    private final Duration lease;
+
+    ReportStore(Database database, Duration lease) {
         this.database = database;
+        this.lease = lease;
     }
 
     /** Queues the report, unless the organisation has {@code limit} queued or running already (then false). */
@@ -63,50 +67,71 @@ final class ReportStore {
         return database.one("SELECT count(*) FROM reports WHERE org_slug = ?", row -> row.getLong(1), orgSlug).orElse(0L);
     }
 
-    /** The next queued report, or a running one whose server stopped renewing it; leased to the caller. */
-    Optional<ReportRequest> claim(Instant now) {
+    /**
+     * The next queued report, or a running one whose server stopped renewing its lease and that may be started again
+     * (fewer than {@code maxAttempts} starts); leased to the caller as its next start.
+     */
+    Optional<ReportRequest> claim(Instant now, int maxAttempts) {
         return database.transaction(tx -> {
             Optional<ReportRequest> next = tx.one("SELECT report_id, org_slug, type, scope, scope_id, range_from, range_to,"
-                    + " granularity FROM reports WHERE status = 'queued' OR (status = 'running' AND lease_until < now())"
-                    + " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED", row -> new ReportRequest(
-                    row.getObject("report_id", UUID.class), row.getString("org_slug"), row.getString("type"),
-                    row.getString("scope"), row.getString("scope_id"), row.getTimestamp("range_from").toInstant(),
-                    row.getTimestamp("range_to").toInstant(),
-                    Granularity.fromWireName(row.getString("granularity")).orElseThrow()));
+                    + " granularity, attempts FROM reports WHERE status = 'queued' OR (status = 'running'"
+                    + " AND lease_until < now() AND attempts < ?) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    row -> new ReportRequest(row.getObject("report_id", UUID.class), row.getString("org_slug"),
+                            row.getString("type"), row.getString("scope"), row.getString("scope_id"),
+                            row.getTimestamp("range_from").toInstant(), row.getTimestamp("range_to").toInstant(),
+                            Granularity.fromWireName(row.getString("granularity")).orElseThrow(),
+                            row.getInt("attempts") + 1), maxAttempts);
             if (next.isPresent()) {
                 tx.update("DELETE FROM report_chunks WHERE report_id = ?", next.get().reportId());
                 tx.update("UPDATE reports SET status = 'running', progress = 0, row_count = 0, started_at = ?,"
-                        + " lease_until = now() + ?::interval WHERE report_id = ?", now, LEASE.toSeconds() + " seconds",
-                        next.get().reportId());
+                        + " attempts = ?, lease_until = now() + ?::interval WHERE report_id = ?", now,
+                        next.get().attempt(), interval(), next.get().reportId());
             }
             return next;
         });
     }
 
-    void progress(UUID reportId, long rows, double fraction) {
-        database.update("UPDATE reports SET row_count = ?, progress = ?, lease_until = now() + ?::interval"
-                + " WHERE report_id = ? AND status = 'running'", rows, fraction, LEASE.toSeconds() + " seconds", reportId);
+    /**
+     * Fails the running reports whose lease ran out after their last start: each time their server stopped (or died)
+     * before they were done, so they are not started for ever. Answers how many.
+     */
+    int giveUp(int maxAttempts, Instant now) {
+        return database.update("UPDATE reports SET status = 'failed', error = 'the report was started ' || attempts"
+                + " || ' times and never finished: each time its server stopped before it was done', finished_at = ?,"
+                + " lease_until = NULL WHERE status = 'running' AND lease_until < now() AND attempts >= ?", now,
+                maxAttempts);
     }
 
-    /** In the generator's transaction, so the report is ready exactly when its file is complete. */
-    static void ready(Database.Tx tx, UUID reportId, long rows, long sizeBytes, Instant now) throws SQLException {
-        tx.update("UPDATE reports SET status = 'ready', progress = 1, row_count = ?, size_bytes = ?, finished_at = ?,"
-                + " lease_until = NULL WHERE report_id = ?", rows, sizeBytes, now, reportId);
+    /** Renews the lease of this start of the report; false once the report is no longer this start's to finish. */
+    boolean renew(ReportRequest request) {
+        return database.update("UPDATE reports SET lease_until = now() + ?::interval WHERE " + THIS_START, interval(),
+                request.reportId(), request.attempt()) == 1;
     }
 
-    void failed(UUID reportId, String error, Instant now) {
+    void progress(ReportRequest request, long rows, double fraction) {
+        database.update("UPDATE reports SET row_count = ?, progress = ? WHERE " + THIS_START, rows, fraction,
+                request.reportId(), request.attempt());
+    }
+
+    /**
+     * In the generator's transaction, so the report is ready exactly when its file is complete. Answers the
+     * requester's address, or empty when the report is no longer this start's to finish (then nothing may commit).
+     */
+    static Optional<String> ready(Database.Tx tx, ReportRequest request, long rows, long sizeBytes, Instant now)
+            throws SQLException {
+        return tx.one("UPDATE reports SET status = 'ready', progress = 1, row_count = ?, size_bytes = ?, finished_at = ?,"
+                + " lease_until = NULL WHERE " + THIS_START + " RETURNING requester_email", row -> row.getString(1),
+                rows, sizeBytes, now, request.reportId(), request.attempt());
+    }
+
+    /** Fails this start of the report; a report already ready, failed or started again is left as it is. */
+    void failed(ReportRequest request, String error, Instant now) {
         database.update("UPDATE reports SET status = 'failed', error = ?, finished_at = ?, lease_until = NULL"
-                + " WHERE report_id = ?", error, now, reportId);
+                + " WHERE " + THIS_START, error, now, request.reportId(), request.attempt());
     }
 
-    void mailed(UUID reportId, Optional<String> error, Instant now) {
-        database.update("UPDATE reports SET mailed_at = ?, mail_error = ? WHERE report_id = ?", now, error.orElse(null),
-                reportId);
-    }
-
-    String requesterEmail(UUID reportId) {
-        return database.one("SELECT requester_email FROM reports WHERE report_id = ?", row -> row.getString(1), reportId)
-                .orElseThrow();
+    private String interval() {
+        return lease.toMillis() + " milliseconds";
     }
 
     /** The ready report's file, if it is one of the organisation's. */
@@ -133,6 +158,6 @@ final class ReportStore {
                 row.getString("status"), row.getDouble("progress"), row.getLong("row_count"), row.getLong("size_bytes"),
                 row.getString("error"), row.getString("requester_email"), row.getTimestamp("created_at").toInstant(),
                 Database.instant(row, "started_at").orElse(null), Database.instant(row, "finished_at").orElse(null),
-                row.getTimestamp("expires_at").toInstant());
+                row.getTimestamp("expires_at").toInstant(), row.getInt("attempts"));
     }
 }

@@ -3,7 +3,6 @@ package io.plantline.api.reports;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiRoutes;
-import io.plantline.api.notifications.Mailer;
 import java.time.Clock;
 import java.util.function.Supplier;
 
@@ -17,12 +16,12 @@ public final class Reports implements AutoCloseable {
      * @param tokenSecret signs the download links
      * @param apiBase     the API's public address ({@code http://host:port/api/v1}), for the links
      */
-    public Reports(Database database, ApiOptions.Reports options, byte[] tokenSecret, Mailer mailer,
-                   Supplier<String> apiBase, Clock clock) {
-        ReportStore store = new ReportStore(database);
+    public Reports(Database database, ApiOptions.Reports options, byte[] tokenSecret, Supplier<String> apiBase,
+                   Clock clock) {
+        ReportStore store = new ReportStore(database, options.lease());
         ReportLinks links = new ReportLinks(tokenSecret, options.linkLifetime(), clock, apiBase);
         this.routes = new ReportRoutes(database, store, links, options.perOrganisation(), options.retention(), clock);
-        this.worker = new ReportWorker(database, store, links, mailer, clock, options.workers());
+        this.worker = new ReportWorker(database, store, links, clock, options);
     }
 
     public void register(ApiRoutes apiRoutes) {
