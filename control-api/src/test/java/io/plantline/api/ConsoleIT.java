@@ -470,6 +470,33 @@ class ConsoleIT {
         screenshot("alerts-filtered");
     }
 
+    /** Devices found by part of their id or name, a search of many paged. */
+    @Test
+    void devicesAreFoundByIdOrNameAndPaged() throws Exception {
+        for (int i = 1; i <= 30; i++) {
+            assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", String.format("welder-%02d", i),
+                    "name", "Spot welder " + i)).status()).isEqualTo(201);
+        }
+        login("viewer");
+        browser.get(server.consoleUrl() + "#/devices");
+        waitFor(By.id("device-search")).sendKeys("PRESS\t");
+        console().waitForText(By.id("devices-page"), "(2 devices)", WAIT);
+        assertThat(textOf(By.id("devices"))).contains("Machine press-1", "Machine press-2").doesNotContain("oven-1");
+        WebElement search = browser.findElement(By.id("device-search"));
+        search.clear();
+        search.sendKeys("of a day\t");
+        console().waitForText(By.id("devices-page"), "(1 device", WAIT);
+        assertThat(textOf(By.id("devices"))).contains("Lathe of a day");
+        search.clear();
+        search.sendKeys("spot weld\t");
+        assertThat(console().waitForText(By.id("devices-page"), "(30 devices)", WAIT)).isEqualTo("page 1 of 2 (30 devices)");
+        click(By.id("next"));
+        console().waitForText(By.id("devices-page"), "page 2 of 2", WAIT);
+        assertThat(browser.findElements(By.cssSelector("#devices tbody tr"))).hasSize(5);
+        assertThat(textOf(By.id("devices"))).contains("Spot welder 30");
+        screenshot("devices-search");
+    }
+
     /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */
     @Test
     void pageModulesLoadWithoutTheShell() {
