@@ -33,6 +33,11 @@ final class ConsoleBrowser {
 
     void login(String orgSlug, String role) {
         open("#/login");
+        loginOnThisPage(orgSlug, role);
+    }
+
+    /** Logs in on the login form the browser shows (at a page's address when a link was opened before logging in). */
+    void loginOnThisPage(String orgSlug, String role) {
         waitFor(By.id("email")).sendKeys(role + "@" + orgSlug + ".test");
         driver.findElement(By.id("password")).sendKeys(TestApi.PASSWORD);
         driver.findElement(By.id("login-button")).click();

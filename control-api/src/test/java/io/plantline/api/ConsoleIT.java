@@ -413,9 +413,7 @@ class ConsoleIT {
         Instant seen = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         server.kafka.produce(Topics.MACHINE_EVENTS, big + "/m-101-1", deviceRecord(big, "m-101-1", seen,
                 "\"kind\":\"state\",\"state\":\"RUNNING\""));
-        String shown = java.time.format.DateTimeFormatter.ofPattern("dd MMM, HH:mm:ss", java.util.Locale.UK)
-                .withZone(java.time.ZoneId.of(ZONE)).format(seen);
-        assertThat(console().waitForText(last, "running", WAIT)).contains("online", shown);
+        assertThat(console().waitForText(last, "running", WAIT)).contains("online", shown(seen));
         UUID offline = UUID.randomUUID();
         server.kafka.produce(Topics.ALERTS, big + "/m-101-1", RecordJson.write(new AlertEvent(offline.toString(),
                 new DeviceRef(big, "m-101-1"), "DEVICE_OFFLINE", "heartbeat", Severity.MAJOR, AlertStatus.ACTIVE,
@@ -470,6 +468,45 @@ class ConsoleIT {
         screenshot("alerts-filtered");
     }
 
+    /**
+     * An alert's page: its history (opened, escalated, acknowledged) in the organisation's time and its comment, opened
+     * from its link before logging in (as a mail gives it) and from the list; an operator resolves it there.
+     */
+    @Test
+    void anAlertsPageShowsItsHistoryAndCommentFromItsLinkAndFromTheList() throws Exception {
+        UUID alertId = openAlert("press-1", 97.5);
+        Instant opened = Instant.now().minus(Duration.ofMinutes(40)).truncatedTo(ChronoUnit.SECONDS);
+        Instant escalated = opened.plus(Duration.ofMinutes(5));
+        server.database.execute("UPDATE alerts SET opened_at = '" + opened + "', escalated_at = '" + escalated
+                + "', severity = 'CRITICAL' WHERE id = '" + alertId + "'");
+        assertThat(server.call("POST", "/alerts/" + alertId + "/acknowledge", org.operatorToken(),
+                Map.of("comment", "checking the cooler")).status()).isEqualTo(200);
+
+        console().open("#/alerts/" + alertId);
+        console().loginOnThisPage(org.slug(), "viewer");
+        String history = console().waitForText(By.id("alert-history"), "acknowledged", WAIT);
+        assertThat(history).contains(shown(opened) + " opened", shown(escalated) + " escalated to CRITICAL",
+                "acknowledged by operator@" + org.slug() + ".test");
+        assertThat(textOf(By.id("alert-comment"))).contains("checking the cooler");
+        assertThat(textOf(By.id("alert-summary"))).contains("press-1", "hot", "temperature", "CRITICAL", "acknowledged");
+        screenshot("alert");
+
+        browser.get(server.consoleUrl() + "#/alerts");
+        click(By.cssSelector("[data-alert='" + alertId + "'] a"));
+        console().waitForText(By.id("alert-history"), "checking the cooler", WAIT);
+        assertThat(browser.getCurrentUrl()).endsWith("#/alerts/" + alertId);
+
+        browser.findElement(By.id("logout")).click();
+        login("operator");
+        browser.get(server.consoleUrl() + "#/alerts/" + alertId);
+        click(By.id("alert-resolve"));
+        waitFor(By.id("ask-comment")).sendKeys("cooler replaced");
+        browser.findElement(By.id("ask-confirm")).click();
+        assertThat(console().waitForText(By.id("alert-history"), "resolved by operator@" + org.slug() + ".test", WAIT))
+                .contains("cooler replaced");
+        assertThat(browser.findElements(By.id("alert-resolve"))).as("nothing left to do").isEmpty();
+    }
+
     /** Devices found by part of their id or name, a search of many paged. */
     @Test
     void devicesAreFoundByIdOrNameAndPaged() throws Exception {
@@ -508,6 +545,12 @@ class ConsoleIT {
             assertThat(loaded).as(page).asInstanceOf(InstanceOfAssertFactories.LIST)
                     .contains("/console/pages/" + page + ".js").doesNotContain("/console/app.js");
         }
+    }
+
+    /** An instant as the console shows it, in the organisation's zone. */
+    private static String shown(Instant instant) {
+        return java.time.format.DateTimeFormatter.ofPattern("dd MMM, HH:mm:ss", java.util.Locale.UK)
+                .withZone(java.time.ZoneId.of(ZONE)).format(instant);
     }
 
     private void login(String role) {
