@@ -115,12 +115,13 @@ class ConsoleIT {
         screenshot("overview");
     }
 
-    /** On a tablet (1024 px wide) every page fits the width: nothing to scroll sideways. */
+    /** On a tablet (1024 px wide) every page, an admin's too, fits the width: nothing to scroll sideways. */
     @Test
     void everyPageFitsATabletsWidth() throws Exception {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1024, 768));
-        login("operator");
-        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts")) {
+        login("admin");
+        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts", "reports", "notifications",
+                "users")) {
             browser.get(server.consoleUrl() + "#/" + page);
             waitFor(By.cssSelector("main h1"));
             new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
@@ -184,8 +185,8 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/oee");
         new Select(waitFor(By.id("oee-range"))).selectByVisibleText("chosen days…");
         java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of(ZONE));
-        choose(By.id("oee-from"), today.minusDays(6).toString());
-        choose(By.id("oee-to"), today.toString());
+        console().choose(By.id("oee-from"), today.minusDays(6).toString());
+        console().choose(By.id("oee-to"), today.toString());
         console().waitForText(By.id("oee-total"), "OEE 75.0 %", WAIT);
         new Select(browser.findElement(By.id("oee-granularity"))).selectByVisibleText("minute");
         console().waitForText(By.id("oee-total"), "use a coarser one", WAIT);
@@ -193,12 +194,6 @@ class ConsoleIT {
         console().waitForText(By.id("oee-total"), "OEE 75.0 %", WAIT);
         WebElement chart = browser.findElement(By.id("oee-chart"));
         new WebDriverWait(browser, WAIT).until(driver -> ChartPixels.of(chart).below(60).countNear(OEE_COLOUR) > 0);
-    }
-
-    /** A date input set as a person picks a day (its value, then the change event the browser fires). */
-    private void choose(By input, String isoDate) {
-        ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1];"
-                + " arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", waitFor(input), isoDate);
     }
 
     /** A machine with one minute of OEE: its one point is drawn, in the OEE series' colour, below the legend. */
@@ -538,7 +533,8 @@ class ConsoleIT {
     @Test
     void pageModulesLoadWithoutTheShell() {
         browser.get(server.consoleUrl() + "console/styles.css");
-        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts", "login")) {
+        for (String page : List.of("overview", "alerts", "oee", "devices", "rules", "rollouts", "reports", "notifications",
+                "users", "login")) {
             Object loaded = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
                     + " import('/console/pages/" + page + ".js').then(() => done(performance.getEntriesByType('resource')"
                     + ".map(entry => new URL(entry.name).pathname)), error => done('failed: ' + error));");
