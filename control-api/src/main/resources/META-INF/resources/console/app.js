@@ -49,7 +49,7 @@ async function route() {
   try {
     const organisation = (await api('/organisation')).data;
     useTimeZone(organisation.timeZone);
-    const cleanUp = (await page(view, organisation, item)) ?? (() => {});
+    const cleanUp = (await page(view, organisation, item, new URLSearchParams(query ?? ''))) ?? (() => {});
     if (mine === navigation) {
       leave = cleanUp;
     } else {

@@ -324,7 +324,8 @@ class ConsoleIT {
         waitFor(By.id("upload-version")).sendKeys(version);
         browser.findElement(By.id("upload-file")).sendKeys(image.toAbsolutePath().toString());
         click(By.cssSelector("#upload-form button"));
-        assertThat(waitFor(By.id("firmware")).getText()).contains(version, "4 B");
+        // The list is redrawn after the upload: wait for the new image (the old list may be there still).
+        assertThat(console().waitForText(By.id("firmware"), version, WAIT)).contains("4 B");
         waitFor(By.id("rollout-stage-size")).clear();
         browser.findElement(By.id("rollout-stage-size")).sendKeys("3");
         browser.findElement(By.id("rollout-start")).click();
@@ -440,7 +441,9 @@ class ConsoleIT {
         browser.get(server.consoleUrl() + "#/alerts");
         new Select(waitFor(By.id("alert-line"))).selectByVisibleText("Line 1");
         console().waitForText(By.id("alerts"), "oven-1", WAIT);
-        assertThat(browser.findElements(By.cssSelector("[data-alert='" + lathe + "']"))).as("not on line 1").isEmpty();
+        // Not on line 1: gone once the filtered list is drawn (the unfiltered one holds oven-1 too).
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.numberOfElementsToBe(
+                By.cssSelector("[data-alert='" + lathe + "']"), 0));
 
         click(By.cssSelector("[data-select='" + press + "']"));
         click(By.cssSelector("[data-select='" + oven + "']"));
@@ -456,7 +459,8 @@ class ConsoleIT {
         new Select(browser.findElement(By.id("alert-line"))).selectByVisibleText("any");
         new Select(browser.findElement(By.id("alert-status"))).selectByVisibleText("all");
         browser.findElement(By.id("alert-device")).sendKeys("lathe-9\t");
-        assertThat(console().waitForText(By.id("alerts-page"), "of 2", WAIT)).isEqualTo("page 1 of 2 (56 alerts)");
+        // Waits for the device's count: the list is drawn for each filter as it changes (all of them are 58).
+        assertThat(console().waitForText(By.id("alerts-page"), "(56 alerts)", WAIT)).isEqualTo("page 1 of 2 (56 alerts)");
         click(By.id("alerts-next"));
         console().waitForText(By.id("alerts-page"), "page 2 of 2", WAIT);
         assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(6);
@@ -517,16 +521,52 @@ class ConsoleIT {
         WebElement search = browser.findElement(By.id("device-search"));
         search.clear();
         search.sendKeys("of a day\t");
-        console().waitForText(By.id("devices-page"), "(1 device", WAIT);
+        console().waitForText(By.id("devices-page"), "(1 device)", WAIT);
         assertThat(textOf(By.id("devices"))).contains("Lathe of a day");
         search.clear();
         search.sendKeys("spot weld\t");
         assertThat(console().waitForText(By.id("devices-page"), "(30 devices)", WAIT)).isEqualTo("page 1 of 2 (30 devices)");
-        click(By.id("next"));
+        click(By.id("devices-next"));
         console().waitForText(By.id("devices-page"), "page 2 of 2", WAIT);
         assertThat(browser.findElements(By.cssSelector("#devices tbody tr"))).hasSize(5);
         assertThat(textOf(By.id("devices"))).contains("Spot welder 30");
         screenshot("devices-search");
+    }
+
+    /**
+     * Rules and firmware images a page at a time (25 a page), where a list was cut at one fixed page; a change on the
+     * second page redraws that page. These rules sort after the other tests' and the images are the oldest, so those
+     * tests find theirs on the first page.
+     */
+    @Test
+    void rulesAndFirmwareImagesAreListedPageByPage() throws Exception {
+        for (int i = 1; i <= 26; i++) {
+            assertThat(server.call("POST", "/rules", org.adminToken(), Map.of("ruleId", String.format("zz-paged-%02d", i),
+                    "scope", Map.of("type", "ORGANISATION"), "metric", "pressure", "operator", ">", "threshold", i, "count", 2,
+                    "severity", "INFO")).status()).isEqualTo(201);
+            assertThat(server.binary("POST", String.format("/ota/firmware?version=1.%02d", i), org.operatorToken(),
+                    new byte[] {(byte) i}, Map.of("Content-Type", "application/octet-stream")).status()).isEqualTo(201);
+        }
+        // The server's clock stands still: the images are given hours apart, before any other test's, newest last.
+        server.database.execute("UPDATE firmware SET created_at = now() - (100 - substr(version, 3)::int) * interval '1 hour'"
+                + " WHERE org_slug = '" + org.slug() + "' AND version LIKE '1.__'");
+        login("admin");
+        browser.get(server.consoleUrl() + "#/rules");
+        console().waitForText(By.id("rules-page"), "page 1 of 2", WAIT);
+        assertThat(textOf(By.id("rules"))).contains("zz-paged-01").doesNotContain("zz-paged-26");
+        click(By.id("rules-next"));
+        console().waitForText(By.id("rules-page"), "page 2 of 2", WAIT);
+        click(By.cssSelector("[data-rule='zz-paged-26'] button[data-toggle]"));
+        assertThat(console().waitForText(By.cssSelector("[data-rule='zz-paged-26']"), "enable", WAIT)).contains("INFO – no");
+        assertThat(textOf(By.id("rules-page"))).startsWith("page 2 of 2");
+
+        browser.get(server.consoleUrl() + "#/rollouts");
+        console().waitForText(By.id("firmware-page"), "page 1 of 2", WAIT);
+        assertThat(textOf(By.id("firmware"))).contains("1.26").doesNotContain("1.01");
+        click(By.id("firmware-next"));
+        console().waitForText(By.id("firmware-page"), "page 2 of 2", WAIT);
+        assertThat(textOf(By.id("firmware"))).contains("1.01").doesNotContain("1.26");
+        screenshot("rollouts-paged");
     }
 
     /** A page module loads on its own: it does not pull in the shell ({@code app.js}), which would start routing. */

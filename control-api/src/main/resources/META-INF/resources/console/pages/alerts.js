@@ -7,6 +7,7 @@ import { ask } from '../dialog.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
 import { duration, escape, midnightOf, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
 const PAGE_SIZE = 50;
 
@@ -62,16 +63,12 @@ async function alertList(main) {
       const change = live.get(alert.id);
       return change && Date.parse(change.at) > Date.parse(alert.updatedAt) ? { ...alert, status: change.status } : alert;
     }).filter(alert => !wanted || wanted.split(',').includes(alert.status));
-    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     list.innerHTML = alerts.length === 0
       ? '<p class="empty" id="no-alerts">No alerts match. New ones appear here as they open.</p>'
       : `<table id="alerts"><thead><tr>${canOperate() ? '<th></th>' : ''}<th>Opened</th><th>Device</th><th>Rule</th>
           <th>Severity</th><th>Status</th><th>Value (peak)</th><th></th></tr></thead><tbody>${alerts.map(alert => row(alert, chosen)).join('')}</tbody></table>
-        <p class="pager"><button type="button" id="alerts-previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
-          <span id="alerts-page">page ${page} of ${pages} (${answer.pagination.total} alerts)</span>
-          <button type="button" id="alerts-next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
-    main.querySelector('#alerts-previous')?.addEventListener('click', () => { page--; load(); });
-    main.querySelector('#alerts-next')?.addEventListener('click', () => { page++; load(); });
+        ${pager('alerts', page, answer.pagination.total, PAGE_SIZE, 'alert', 'alerts')}`;
+    onPager(main, 'alerts', step => { page += step; load(); });
     selectionChanged();
   };
   // The selection outlives the list's redrawing (live alerts redraw it).

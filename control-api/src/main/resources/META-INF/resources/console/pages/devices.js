@@ -4,6 +4,7 @@ import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { lineSeries, loadECharts } from '../charts.js';
 import { escape, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
 const PAGE_SIZE = 25;
 const DAY = 86_400_000;
@@ -34,7 +35,6 @@ async function deviceList(main) {
     const search = main.querySelector('#device-search').value.trim();
     if (search) query.set('search', search);
     const answer = await api(`/devices?${query}`);
-    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     main.querySelector('#device-list').innerHTML = answer.data.length === 0
       ? '<p class="empty" id="no-devices">No devices match these filters.</p>'
       : `<table id="devices"><thead><tr><th>Device</th><th>State</th><th>Link</th><th>Last seen</th><th>Firmware</th></tr></thead>
@@ -43,11 +43,8 @@ async function deviceList(main) {
           <td><span class="state ${escape(device.machineState ?? 'UNKNOWN')}">${escape((device.machineState ?? 'unknown').toLowerCase())}</span></td>
           <td class="${device.online ? 'online' : 'offline'}">${device.online ? 'online' : 'offline'}</td>
           <td>${time(device.lastSeenAt)}</td><td>${escape(device.firmwareCurrent ?? '–')}</td></tr>`).join('')}</tbody></table>
-        <p class="pager"><button type="button" id="previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
-        <span id="devices-page">page ${page} of ${pages} (${answer.pagination.total} devices)</span>
-        <button type="button" id="next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
-    main.querySelector('#previous')?.addEventListener('click', () => { page--; load(); });
-    main.querySelector('#next')?.addEventListener('click', () => { page++; load(); });
+        ${pager('devices', page, answer.pagination.total, PAGE_SIZE, 'device', 'devices')}`;
+    onPager(main, 'devices', step => { page += step; load(); });
   };
   main.querySelectorAll('.filters select, .filters input').forEach(input => input.addEventListener('change', () => { page = 1; load(); }));
   await load();

@@ -6,6 +6,7 @@ import { ask } from '../dialog.js';
 import { clearProblems, field, showProblems } from '../form.js';
 import { status } from '../status.js';
 import { count, escape, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
 const EVENTS = ['alert.opened', 'alert.escalated', 'alert.cleared', 'device.offline', 'device.online', 'rollout.paused',
   'rollout.completed', 'rollout.failed'];
@@ -90,7 +91,6 @@ export async function notificationsPage(main) {
       if (value) query.set(name, value);
     }
     const answer = await api(`/notification-deliveries?${query}`);
-    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     main.querySelector('#delivery-list').innerHTML = answer.data.length === 0 ? '<p class="empty">Nothing sent yet.</p>'
       : `<table id="deliveries"><thead><tr><th>Queued</th><th>Channel</th><th>Event</th><th>Status</th><th>Attempts</th>
           <th>Stands for</th><th>Last error</th><th>Delivered</th></tr></thead><tbody>${answer.data.map(delivery => `<tr
@@ -98,11 +98,8 @@ export async function notificationsPage(main) {
           <td>${escape(delivery.eventType)}</td><td>${escape(delivery.status)}</td><td>${delivery.attempts}</td>
           <td>${delivery.mergedCount ? `${count(delivery.mergedCount, 'earlier message', 'earlier messages')} too` : ''}</td>
           <td>${escape(delivery.lastError ?? '')}</td><td>${time(delivery.deliveredAt)}</td></tr>`).join('')}</tbody></table>
-        <p class="pager"><button type="button" id="deliveries-previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
-          <span id="deliveries-page">page ${page} of ${pages} (${count(answer.pagination.total, 'delivery', 'deliveries')})</span>
-          <button type="button" id="deliveries-next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
-    main.querySelector('#deliveries-previous')?.addEventListener('click', () => { page--; loadDeliveries(); });
-    main.querySelector('#deliveries-next')?.addEventListener('click', () => { page++; loadDeliveries(); });
+        ${pager('deliveries', page, answer.pagination.total, PAGE_SIZE, 'delivery', 'deliveries')}`;
+    onPager(main, 'deliveries', step => { page += step; loadDeliveries(); });
   };
   const deleting = async (question, path, done) => {
     if (await ask(question, { confirm: 'Delete', comment: false }) === null) return;

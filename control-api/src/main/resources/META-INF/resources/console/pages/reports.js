@@ -4,6 +4,7 @@ import { api, every, file } from '../api.js';
 import { field, clearProblems, showProblems } from '../form.js';
 import { status } from '../status.js';
 import { count, escape, isoDay, midnightOf, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
 const PAGE_SIZE = 20;
 /** How often the list is looked at again while a report is queued or running. */
@@ -33,15 +34,11 @@ export async function reportsPage(main) {
   let follow = null;
   const load = async () => {
     const answer = await api(`/reports?page=${page}&pageSize=${PAGE_SIZE}`);
-    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     list.innerHTML = answer.data.length === 0 ? '<p class="empty">No reports yet.</p>'
       : `<table id="reports"><thead><tr><th>Requested</th><th>Report</th><th>Of</th><th>Days</th><th>By</th><th>Status</th>
           <th>Progress</th><th>Rows</th><th></th></tr></thead><tbody>${answer.data.map(row).join('')}</tbody></table>
-        <p class="pager"><button type="button" id="reports-previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
-          <span id="reports-page">page ${page} of ${pages} (${count(answer.pagination.total, 'report', 'reports')})</span>
-          <button type="button" id="reports-next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
-    main.querySelector('#reports-previous')?.addEventListener('click', () => { page--; load(); });
-    main.querySelector('#reports-next')?.addEventListener('click', () => { page++; load(); });
+        ${pager('reports', page, answer.pagination.total, PAGE_SIZE, 'report', 'reports')}`;
+    onPager(main, 'reports', step => { page += step; load(); });
     clearTimeout(follow);
     if (answer.data.some(report => report.status === 'queued' || report.status === 'running')) {
       follow = setTimeout(() => load().catch(() => {}), FOLLOW_MS);
