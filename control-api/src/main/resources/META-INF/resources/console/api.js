@@ -26,18 +26,34 @@ export function forget() {
   sessionStorage.removeItem(SESSION);
 }
 
-async function send(path, { method = 'GET', body, token } = {}) {
-  const headers = { 'Accept': 'application/json' };
+function request(path, { method = 'GET', body, token, accept = 'application/json' } = {}) {
+  const headers = { 'Accept': accept };
   // A form (a firmware upload) goes as multipart, with the boundary the browser sets; anything else as JSON.
   const form = body instanceof FormData;
   if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (token) headers['Authorization'] = `Bearer ${token}`;
-  const response = await fetch(`/api/v1${path}`, { method, headers,
+  return fetch(`/api/v1${path}`, { method, headers,
     body: body === undefined || form ? body : JSON.stringify(body) });
+}
+
+async function refused(response) {
   const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new ApiError(response.status, json?.error);
-  return json;
+  return new ApiError(response.status, text ? JSON.parse(text).error : undefined);
+}
+
+async function send(path, options) {
+  const response = await request(path, options);
+  if (!response.ok) throw await refused(response);
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** A file the API answers: its name (from Content-Disposition) and its content. */
+async function receive(path, options) {
+  const response = await request(path, { ...options, accept: '*/*' });
+  if (!response.ok) throw await refused(response);
+  const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? 'download';
+  return { name, blob: await response.blob() };
 }
 
 export async function login(email, password) {
@@ -62,14 +78,23 @@ async function refresh() {
 }
 
 /** A request as the logged-in user; an expired session ends with 'session-expired'. */
-export async function api(path, options = {}) {
+export function api(path, options = {}) {
+  return authorised(send, path, options);
+}
+
+/** A file (a report) as the logged-in user: {name, blob}. */
+export function file(path) {
+  return authorised(receive, path, {});
+}
+
+async function authorised(sender, path, options) {
   const current = session();
   if (!current) throw new ApiError(401, { code: 'session_expired', message: 'please log in' });
   try {
-    return await send(path, { ...options, token: current.accessToken });
+    return await sender(path, { ...options, token: current.accessToken });
   } catch (error) {
     if (error.status !== 401) throw error;
-    return send(path, { ...options, token: await renewedToken() });
+    return sender(path, { ...options, token: await renewedToken() });
   }
 }
 

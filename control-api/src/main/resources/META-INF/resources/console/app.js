@@ -1,4 +1,5 @@
-// The console's shell: the router (#/login, #/overview, #/alerts, #/oee), the header, and the session's end.
+// The console's shell: the router (#/login, #/overview, #/alerts, #/alerts/{id}, #/oee, …), the header (admin pages
+// offered to admins only), and the session's end.
 import { api, logout, session } from './api.js';
 import { useTimeZone } from './format.js';
 import { role } from './session.js';
@@ -10,9 +11,12 @@ import { oeePage } from './pages/oee.js';
 import { devicesPage } from './pages/devices.js';
 import { rulesPage } from './pages/rules.js';
 import { rolloutsPage } from './pages/rollouts.js';
+import { reportsPage } from './pages/reports.js';
+import { notificationsPage } from './pages/notifications.js';
+import { usersPage } from './pages/users.js';
 
 const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage, devices: devicesPage, rules: rulesPage,
-  rollouts: rolloutsPage };
+  rollouts: rolloutsPage, reports: reportsPage, notifications: notificationsPage, users: usersPage };
 const main = document.getElementById('page');
 let leave = () => {};
 let navigation = 0;
@@ -36,6 +40,7 @@ async function route() {
   }
   const page = PAGES[name] ?? overviewPage;
   document.querySelectorAll('#nav a').forEach(link => link.classList.toggle('current', link.dataset.page === (PAGES[name] ? name : 'overview')));
+  document.querySelectorAll('#nav a[data-role]').forEach(link => { link.hidden = link.dataset.role !== role(); });
   document.getElementById('who-name').textContent = `${session().user.email} (${role()})`;
   // Each page draws into a view of its own: one still loading when the user moves on draws into a detached view.
   const view = document.createElement('div');
@@ -44,7 +49,7 @@ async function route() {
   try {
     const organisation = (await api('/organisation')).data;
     useTimeZone(organisation.timeZone);
-    const cleanUp = (await page(view, organisation, item)) ?? (() => {});
+    const cleanUp = (await page(view, organisation, item, new URLSearchParams(query ?? ''))) ?? (() => {});
     if (mine === navigation) {
       leave = cleanUp;
     } else {

@@ -3,7 +3,7 @@
 import { escape } from './format.js';
 
 export function showProblems(form, error) {
-  form.querySelectorAll('.field-error').forEach(element => { element.textContent = ''; });
+  clearProblems(form);
   const general = form.querySelector('.form-error');
   const unplaced = [];
   for (const detail of error.details?.length ? error.details : [error.message]) {
@@ -16,6 +16,12 @@ export function showProblems(form, error) {
     }
   }
   general.innerHTML = unplaced.map(escape).join('<br>');
+}
+
+/** Takes away the problems shown (the form was saved). */
+export function clearProblems(form) {
+  form.querySelectorAll('.field-error').forEach(element => { element.textContent = ''; });
+  form.querySelector('.form-error').textContent = '';
 }
 
 /** A labelled input with its error slot. */

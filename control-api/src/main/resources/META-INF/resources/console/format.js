@@ -69,6 +69,17 @@ export function day(instant) {
   return new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: '2-digit', month: 'short' }).format(new Date(instant));
 }
 
+/** The date of an instant in the organisation's zone, as a date input holds it ('2026-12-07'). */
+export function isoDay(instant) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date(instant));
+}
+
+/** A count with its noun: "1 delivery", "3 deliveries". */
+export function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function escape(text) {
   return String(text ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
@@ -33,6 +34,11 @@ final class ConsoleBrowser {
 
     void login(String orgSlug, String role) {
         open("#/login");
+        loginOnThisPage(orgSlug, role);
+    }
+
+    /** Logs in on the login form the browser shows (at a page's address when a link was opened before logging in). */
+    void loginOnThisPage(String orgSlug, String role) {
         waitFor(By.id("email")).sendKeys(role + "@" + orgSlug + ".test");
         driver.findElement(By.id("password")).sendKeys(TestApi.PASSWORD);
         driver.findElement(By.id("login-button")).click();
@@ -74,6 +80,12 @@ final class ConsoleBrowser {
         } catch (TimeoutException e) {
             throw new AssertionError("no " + element + " on " + driver.getCurrentUrl() + ": " + driver.getPageSource(), e);
         }
+    }
+
+    /** A date input set as a person picks a day (its value, then the change event the browser fires). */
+    void choose(By input, String isoDate) {
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];"
+                + " arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", waitFor(input), isoDate);
     }
 
     void screenshot(String page) {

@@ -128,6 +128,25 @@ class DeviceIT {
         assertThat(bad.body().get("error").get("details")).hasSize(3);
     }
 
+    /** {@code search}: part of the id or the name, in any case; % and _ are only themselves. */
+    @Test
+    void devicesAreSearchedByPartOfTheirIdOrName() {
+        for (String[] device : List.of(new String[] {"kiln-a", "Big Kiln"}, new String[] {"kiln-b", "Small kiln"},
+                new String[] {"dryer_1", "Kiln dryer"}, new String[] {"dryer-2", "Dryer 100%"})) {
+            assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", device[0], "name", device[1]))
+                    .status()).isEqualTo(201);
+        }
+        assertThat(ids(server.call("GET", "/devices?search=KILN", org.viewerToken(), null)))
+                .containsExactly("dryer_1", "kiln-a", "kiln-b");
+        TestApi.Response paged = server.call("GET", "/devices?search=kiln&pageSize=2&page=2", org.viewerToken(), null);
+        assertThat(ids(paged)).containsExactly("kiln-b");
+        assertThat(paged.body().get("pagination").get("total").asInt()).isEqualTo(3);
+        assertThat(ids(server.call("GET", "/devices?search=r_1", org.viewerToken(), null))).containsExactly("dryer_1");
+        assertThat(ids(server.call("GET", "/devices?search=100%25", org.viewerToken(), null))).containsExactly("dryer-2");
+        assertThat(ids(server.call("GET", "/devices?search=%25", org.viewerToken(), null))).containsExactly("dryer-2");
+        assertThat(server.call("GET", "/devices?search=" + "k".repeat(201), org.viewerToken(), null).status()).isEqualTo(400);
+    }
+
     @Test
     void hostileInputIsRefusedWithEveryProblemAndChangesNothing() throws Exception {
         TestApi.Response injection = server.call("POST", "/devices", org.operatorToken(),

@@ -27,6 +27,7 @@ public final class DeviceRoutes {
 
     /** Settings are admin work wherever they are written: here, at creation, and in a group's batch. */
     public static final Role SETTINGS_ROLE = Role.ADMIN;
+    private static final int MAX_SEARCH = 200;
 
     private final Database database;
     private final DeviceStore devices;
@@ -66,8 +67,12 @@ public final class DeviceRoutes {
         List<String> problems = new ArrayList<>();
         Call.PageRequest page = call.pageRequest(problems);
         Optional<String> status = call.query("status", java.util.regex.Pattern.compile("enabled|disabled"), problems);
+        Optional<String> search = call.query("search");
+        if (search.filter(text -> text.length() > MAX_SEARCH).isPresent()) {
+            problems.add("search must be at most " + MAX_SEARCH + " characters");
+        }
         DeviceStore.Filter filter = new DeviceStore.Filter(call.query("group"), status.map("enabled"::equals),
-                call.queryBoolean("online", problems), call.query("firmware"));
+                call.queryBoolean("online", problems), call.query("firmware"), search);
         ApiException.throwIfAny(problems);
         return page.of(devices.list(call.org(), filter, page.offset(), page.pageSize()), devices.count(call.org(), filter));
     }

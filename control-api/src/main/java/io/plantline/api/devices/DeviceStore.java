@@ -37,8 +37,9 @@ public final class DeviceStore {
             + " profile_id, created_at, updated_at";
 
     /** List filters; empty means "any". */
+    /** {@code search}: part of the device's id or name, in any case. */
     public record Filter(Optional<String> groupId, Optional<Boolean> enabled, Optional<Boolean> online,
-                         Optional<String> firmware) {
+                         Optional<String> firmware, Optional<String> search) {
     }
 
     /** A device's key check: enough to accept or refuse a call made with one of its keys. */
@@ -207,12 +208,20 @@ public final class DeviceStore {
     }
 
     private static Conditions filtered(String orgSlug, Filter filter) {
-        return new Conditions().and("d.org_slug = ?", orgSlug)
+        Conditions where = new Conditions().and("d.org_slug = ?", orgSlug)
                 .andIf(filter.groupId(), "EXISTS (SELECT 1 FROM device_group_members m WHERE m.org_slug = d.org_slug"
                         + " AND m.device_id = d.device_id AND m.group_id = ?)")
                 .andIf(filter.enabled(), "d.enabled = ?")
                 .andIf(filter.online(), "d.online = ?")
                 .andIf(filter.firmware(), "d.firmware_current = ?");
+        filter.search().map(DeviceStore::containing).ifPresent(pattern ->
+                where.and("(d.device_id ILIKE ? ESCAPE '\\' OR d.name ILIKE ? ESCAPE '\\')", pattern, pattern));
+        return where;
+    }
+
+    /** The LIKE pattern of text containing {@code part} as typed: its % and _ match only themselves. */
+    private static String containing(String part) {
+        return "%" + part.replaceAll("[\\\\%_]", "\\\\$0") + "%";
     }
 
     private Device device(ResultSet row) throws SQLException {

@@ -1,16 +1,21 @@
 // Alerts, paged and filtered by status, severity, line, device and the days they opened, new ones arriving live
 // over the socket; operators and admins acknowledge (one or several at once) and resolve them with a comment,
-// viewers only read.
+// viewers only read. An alert's own page (#/alerts/{id}, the link of its mails) shows its history and comment.
 import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { ask } from '../dialog.js';
 import { canOperate } from '../session.js';
 import { status } from '../status.js';
 import { duration, escape, midnightOf, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
 const PAGE_SIZE = 50;
 
-export async function alertsPage(main) {
+export async function alertsPage(main, organisation, alertId) {
+  return alertId ? alertPage(main, alertId) : alertList(main);
+}
+
+async function alertList(main) {
   const lines = await every('/groups');
   main.innerHTML = `<h1>Alerts</h1>
     <div class="filters">
@@ -58,16 +63,12 @@ export async function alertsPage(main) {
       const change = live.get(alert.id);
       return change && Date.parse(change.at) > Date.parse(alert.updatedAt) ? { ...alert, status: change.status } : alert;
     }).filter(alert => !wanted || wanted.split(',').includes(alert.status));
-    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     list.innerHTML = alerts.length === 0
       ? '<p class="empty" id="no-alerts">No alerts match. New ones appear here as they open.</p>'
       : `<table id="alerts"><thead><tr>${canOperate() ? '<th></th>' : ''}<th>Opened</th><th>Device</th><th>Rule</th>
           <th>Severity</th><th>Status</th><th>Value (peak)</th><th></th></tr></thead><tbody>${alerts.map(alert => row(alert, chosen)).join('')}</tbody></table>
-        <p class="pager"><button type="button" id="alerts-previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
-          <span id="alerts-page">page ${page} of ${pages} (${answer.pagination.total} alerts)</span>
-          <button type="button" id="alerts-next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
-    main.querySelector('#alerts-previous')?.addEventListener('click', () => { page--; load(); });
-    main.querySelector('#alerts-next')?.addEventListener('click', () => { page++; load(); });
+        ${pager('alerts', page, answer.pagination.total, PAGE_SIZE, 'alert', 'alerts')}`;
+    onPager(main, 'alerts', step => { page += step; load(); });
     selectionChanged();
   };
   // The selection outlives the list's redrawing (live alerts redraw it).
@@ -96,17 +97,10 @@ export async function alertsPage(main) {
   list.addEventListener('click', async event => {
     const button = event.target.closest('button[data-action]');
     if (!button) return;
-    const action = button.dataset.action;
-    const comment = await ask(`${action === 'acknowledge' ? 'Acknowledge' : 'Resolve'} this alert?`,
-      { confirm: action === 'acknowledge' ? 'Acknowledge' : 'Resolve' });
-    if (comment === null) return;
     button.disabled = true;
-    try {
-      await api(`/alerts/${button.dataset.id}/${action}`, { method: 'POST', body: { comment } });
-      status(`Alert ${action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);
+    if (await act(button.dataset.id, button.dataset.action)) {
       await load();
-    } catch (error) {
-      status(`Could not ${action} the alert: ${error.message}`, true);
+    } else {
       button.disabled = false;
     }
   });
@@ -123,18 +117,93 @@ export async function alertsPage(main) {
   return () => socket.close();
 }
 
+/**
+ * Acknowledges or resolves the alert after asking for a comment in the page's dialog; true once done, false when
+ * dismissed or refused (the status line says why).
+ */
+async function act(alertId, action) {
+  const verb = action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
+  const comment = await ask(`${verb} this alert?`, { confirm: verb });
+  if (comment === null) return false;
+  try {
+    await api(`/alerts/${encodeURIComponent(alertId)}/${action}`, { method: 'POST', body: { comment } });
+    status(`Alert ${action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);
+    return true;
+  } catch (error) {
+    status(`Could not ${action} the alert: ${error.message}`, true);
+    return false;
+  }
+}
+
+/** What an operator may still do with the alert. */
+function actionsOf(alert) {
+  if (!canOperate()) return [];
+  return [alert.status === 'ACTIVE' ? 'acknowledge' : null, alert.status !== 'RESOLVED' ? 'resolve' : null].filter(Boolean);
+}
+
 function row(alert, chosen) {
-  const actions = !canOperate() ? '' : [
-    alert.status === 'ACTIVE' ? 'acknowledge' : null,
-    alert.status === 'ACTIVE' || alert.status === 'ACKNOWLEDGED' || alert.status === 'CLEARED' ? 'resolve' : null
-  ].filter(Boolean).map(action => `<button type="button" data-action="${action}" data-id="${escape(alert.id)}">${action}</button>`).join(' ');
+  const actions = actionsOf(alert)
+    .map(action => `<button type="button" data-action="${action}" data-id="${escape(alert.id)}">${action}</button>`).join(' ');
   const select = !canOperate() ? '' : `<td>${alert.status === 'ACTIVE'
     ? `<input type="checkbox" data-select="${escape(alert.id)}" aria-label="select" ${chosen.has(alert.id) ? 'checked' : ''}>`
     : ''}</td>`;
   return `<tr data-alert="${escape(alert.id)}" data-status="${escape(alert.status)}">${select}
-    <td>${time(alert.openedAt)}</td><td>${escape(alert.deviceId)}</td><td>${escape(alert.ruleId)}</td>
+    <td><a href="#/alerts/${encodeURIComponent(alert.id)}">${time(alert.openedAt)}</a></td><td>${escape(alert.deviceId)}</td><td>${escape(alert.ruleId)}</td>
     <td class="severity-${escape(alert.severity)}">${escape(alert.severity)}</td><td class="status">${escape(alert.status.toLowerCase())}</td>
     <td>${value(alert)}</td><td>${actions}</td></tr>`;
+}
+
+/**
+ * One alert: what it is, its history (the times it opened, escalated, cleared, was acknowledged and resolved, and
+ * by whom) and its comment, followed live; operators acknowledge and resolve it here too.
+ */
+async function alertPage(main, alertId) {
+  const draw = async () => {
+    const alert = (await api(`/alerts/${encodeURIComponent(alertId)}`)).data;
+    main.innerHTML = `<h1>Alert on ${escape(alert.deviceId)}</h1>
+      <p><a href="#/alerts">All alerts</a></p>
+      <section class="card"><table id="alert-summary">
+        <tr><th>Device</th><td><a href="#/devices/${encodeURIComponent(alert.deviceId)}">${escape(alert.deviceId)}</a></td></tr>
+        <tr><th>Rule</th><td>${escape(alert.ruleId)} on ${escape(alert.metric)}</td></tr>
+        <tr><th>Severity</th><td class="severity-${escape(alert.severity)}">${escape(alert.severity)}</td></tr>
+        <tr><th>Status</th><td>${escape(alert.status.toLowerCase())}</td></tr>
+        <tr><th>Value (peak)</th><td>${value(alert)}</td></tr>
+      </table>
+      <p>${actionsOf(alert).map(action => `<button type="button" data-action="${action}" id="alert-${action}">${action}</button>`).join(' ')}</p>
+      </section>
+      <section id="alert-history"><h2>History</h2>
+        <table><tbody>${history(alert).map(([at, what]) => `<tr><td>${time(at)}</td><td>${escape(what)}</td></tr>`).join('')}</tbody></table>
+        <h2>Comment</h2>
+        <p id="alert-comment">${alert.comment ? escape(alert.comment) : '<span class="muted">No comment.</span>'}</p>
+        <p class="muted">The latest comment given when acknowledging or resolving; a newer one replaces it.</p>
+      </section>`;
+    main.querySelectorAll('button[data-action]').forEach(button => button.addEventListener('click', async () => {
+      button.disabled = true;
+      if (await act(alertId, button.dataset.action)) {
+        await draw();
+      } else {
+        button.disabled = false;
+      }
+    }));
+  };
+  await draw();
+  const socket = liveSocket(message => {
+    if (message.type === 'authenticated' || (message.type === 'alert' && message.data.alertId === alertId)) {
+      draw().catch(() => {});
+    }
+  });
+  return () => socket.close();
+}
+
+/** The alert's changes, oldest first: [time, what happened]. */
+function history(alert) {
+  return [
+    [alert.openedAt, 'opened'],
+    [alert.escalatedAt, `escalated to ${alert.severity}`],
+    [alert.clearedAt, alert.ruleId === OFFLINE_RULE ? 'cleared: the device is back' : 'cleared: the readings are back within the rule'],
+    [alert.acknowledgedAt, `acknowledged by ${alert.acknowledgedBy}`],
+    [alert.resolvedAt, `resolved by ${alert.resolvedBy}`]
+  ].filter(([at]) => at).sort(([a], [b]) => Date.parse(a) - Date.parse(b));
 }
 
 const OFFLINE_RULE = 'DEVICE_OFFLINE';

@@ -1,9 +1,10 @@
-// Devices: a filtered, paged list; a device's page shows its state, settings and firmware, and a chart of each
+// Devices: a filtered, paged list, searched by part of a device's id or name; a device's page shows its state, settings and firmware, and a chart of each
 // metric's last 24 hours from telemetry_1m with its anomalies marked.
 import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { lineSeries, loadECharts } from '../charts.js';
 import { escape, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
 const PAGE_SIZE = 25;
 const DAY = 86_400_000;
@@ -16,6 +17,7 @@ async function deviceList(main) {
   const groups = await every('/groups');
   main.innerHTML = `<h1>Devices</h1>
     <div class="filters">
+      <label>Search <input id="device-search" type="search" size="16" placeholder="id or name"></label>
       <label>Line <select id="device-group"><option value="">all</option>${groups.map(group =>
         `<option value="${escape(group.groupId)}">${escape(group.name)}</option>`).join('')}</select></label>
       <label>Link <select id="device-online"><option value="">any</option><option value="true">online</option>
@@ -30,23 +32,21 @@ async function deviceList(main) {
       const value = main.querySelector(`#${id}`).value;
       if (value) query.set(name, value);
     }
+    const search = main.querySelector('#device-search').value.trim();
+    if (search) query.set('search', search);
     const answer = await api(`/devices?${query}`);
-    const pages = Math.max(1, Math.ceil(answer.pagination.total / PAGE_SIZE));
     main.querySelector('#device-list').innerHTML = answer.data.length === 0
-      ? '<p class="empty">No devices match these filters.</p>'
+      ? '<p class="empty" id="no-devices">No devices match these filters.</p>'
       : `<table id="devices"><thead><tr><th>Device</th><th>State</th><th>Link</th><th>Last seen</th><th>Firmware</th></tr></thead>
         <tbody>${answer.data.map(device => `<tr data-device="${escape(device.deviceId)}">
           <td><a href="#/devices/${encodeURIComponent(device.deviceId)}">${escape(device.name || device.deviceId)}</a></td>
           <td><span class="state ${escape(device.machineState ?? 'UNKNOWN')}">${escape((device.machineState ?? 'unknown').toLowerCase())}</span></td>
           <td class="${device.online ? 'online' : 'offline'}">${device.online ? 'online' : 'offline'}</td>
           <td>${time(device.lastSeenAt)}</td><td>${escape(device.firmwareCurrent ?? '–')}</td></tr>`).join('')}</tbody></table>
-        <p class="pager"><button type="button" id="previous" ${page <= 1 ? 'disabled' : ''}>Previous</button>
-        page ${page} of ${pages} (${answer.pagination.total} devices)
-        <button type="button" id="next" ${page >= pages ? 'disabled' : ''}>Next</button></p>`;
-    main.querySelector('#previous')?.addEventListener('click', () => { page--; load(); });
-    main.querySelector('#next')?.addEventListener('click', () => { page++; load(); });
+        ${pager('devices', page, answer.pagination.total, PAGE_SIZE, 'device', 'devices')}`;
+    onPager(main, 'devices', step => { page += step; load(); });
   };
-  main.querySelectorAll('select').forEach(select => select.addEventListener('change', () => { page = 1; load(); }));
+  main.querySelectorAll('.filters select, .filters input').forEach(input => input.addEventListener('change', () => { page = 1; load(); }));
   await load();
 }
 

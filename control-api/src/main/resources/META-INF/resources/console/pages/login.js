@@ -20,7 +20,13 @@ export function loginPage(main, params) {
     button.textContent = 'Logging in…';
     try {
       await login(form.email.value, form.password.value);
-      location.hash = '#/overview';
+      // A page's link opened before logging in (an alert's, from a mail) is shown once logged in.
+      const asked = /^#\/(login)?(\?.*)?$/.test(location.hash) || location.hash === '' ? '#/overview' : location.hash;
+      if (asked === location.hash) {
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      } else {
+        location.hash = asked;
+      }
     } catch (error) {
       form.querySelector('#login-error').innerHTML = escape(error.status === 401
         ? 'The e-mail or password is not right.' : `Could not log in: ${error.message}`);

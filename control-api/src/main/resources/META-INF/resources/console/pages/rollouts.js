@@ -1,4 +1,5 @@
-// Firmware and roll-outs: images and roll-outs for everyone to follow; operators upload images, start staged
+// Firmware and roll-outs: images and roll-outs for everyone to follow, each list a page at a time
+// (#/rollouts?page=n&firmwarePage=m); operators upload images, start staged
 // roll-outs and pause, resume or cancel them. A roll-out's page follows it live (every update step arrives on the
 // socket).
 import { api, every } from '../api.js';
@@ -8,29 +9,40 @@ import { status } from '../status.js';
 import { ask } from '../dialog.js';
 import { field, showProblems } from '../form.js';
 import { escape, time } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
+const PAGE_SIZE = 25;
 const STATES = ['QUEUED', 'SENT', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'INSTALLING', 'SUCCEEDED', 'FAILED'];
 
-export async function rolloutsPage(main, organisation, deploymentId) {
-  return deploymentId ? rolloutPage(main, deploymentId) : rolloutList(main);
+export async function rolloutsPage(main, organisation, deploymentId, params) {
+  return deploymentId ? rolloutPage(main, deploymentId) : rolloutList(main, params);
 }
 
-async function rolloutList(main) {
-  const [firmware, deployments, groups] = await Promise.all([api('/ota/firmware?pageSize=100'),
-    api('/ota/deployments?pageSize=100'), every('/groups')]);
+async function rolloutList(main, params) {
+  const pages = { page: Math.max(1, Number(params.get('page')) || 1), firmwarePage: Math.max(1, Number(params.get('firmwarePage')) || 1) };
+  // The roll-out form offers every image, not only the page's.
+  const [firmware, deployments, groups, images] = await Promise.all([api(`/ota/firmware?page=${pages.firmwarePage}&pageSize=${PAGE_SIZE}`),
+    api(`/ota/deployments?page=${pages.page}&pageSize=${PAGE_SIZE}`), every('/groups'), canOperate() ? every('/ota/firmware') : []]);
   main.innerHTML = `<h1>Firmware and roll-outs</h1>
-    ${deployments.data.length === 0 ? '<p class="empty">No roll-outs yet.</p>' : `<table id="rollouts"><thead><tr>
+    ${deployments.pagination.total === 0 ? '<p class="empty">No roll-outs yet.</p>' : `<table id="rollouts"><thead><tr>
       <th>Roll-out</th><th>Version</th><th>Status</th><th>Stage</th><th>Succeeded / failed / all</th><th>Started</th></tr></thead>
       <tbody>${deployments.data.map(d => `<tr data-rollout="${escape(d.deploymentId)}">
         <td><a href="#/rollouts/${encodeURIComponent(d.deploymentId)}">${escape(d.deploymentId)}</a></td><td>${escape(d.version)}</td>
         <td>${escape(d.status.toLowerCase())}</td><td>${d.currentStage + 1} of ${d.stages}</td>
-        <td>${d.summary.SUCCEEDED} / ${d.summary.FAILED} / ${total(d.summary)}</td><td>${time(d.createdAt)}</td></tr>`).join('')}</tbody></table>`}
+        <td>${d.summary.SUCCEEDED} / ${d.summary.FAILED} / ${total(d.summary)}</td><td>${time(d.createdAt)}</td></tr>`).join('')}</tbody></table>
+      ${pager('rollouts', pages.page, deployments.pagination.total, PAGE_SIZE, 'roll-out', 'roll-outs')}`}
     <h2>Firmware images</h2>
-    ${firmware.data.length === 0 ? '<p class="empty">No images yet.</p>' : `<table id="firmware"><thead><tr><th>Version</th>
+    ${firmware.pagination.total === 0 ? '<p class="empty">No images yet.</p>' : `<table id="firmware"><thead><tr><th>Version</th>
       <th>Hardware</th><th>Size</th><th>SHA-256</th><th>Uploaded</th></tr></thead><tbody>${firmware.data.map(f => `<tr>
       <td>${escape(f.version)}</td><td>${escape(f.hardwareModel ?? 'any')}</td><td>${f.sizeBytes} B</td>
-      <td><code>${escape(f.sha256.slice(0, 16))}…</code></td><td>${time(f.createdAt)}</td></tr>`).join('')}</tbody></table>`}
-    ${canOperate() ? forms(firmware.data, groups) : ''}`;
+      <td><code>${escape(f.sha256.slice(0, 16))}…</code></td><td>${time(f.createdAt)}</td></tr>`).join('')}</tbody></table>
+      ${pager('firmware', pages.firmwarePage, firmware.pagination.total, PAGE_SIZE, 'image', 'images')}`}
+    ${canOperate() ? forms(images, groups) : ''}`;
+  for (const [name, key] of [['rollouts', 'page'], ['firmware', 'firmwarePage']]) {
+    onPager(main, name, step => {
+      location.hash = `#/rollouts?${new URLSearchParams({ ...pages, [key]: String(pages[key] + step) })}`;
+    });
+  }
   if (!canOperate()) return;
   const upload = main.querySelector('#upload-form');
   upload.addEventListener('submit', async event => {

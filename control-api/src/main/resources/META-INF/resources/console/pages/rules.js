@@ -1,17 +1,22 @@
-// Alert rules: everyone reads them; admins create, edit, disable and delete them, with the API's validation shown at
-// the fields.
+// Alert rules, a page at a time (#/rules?page=n, kept when a change redraws it): everyone reads them; admins create,
+// edit, disable and delete them, with the API's validation shown at the fields.
 import { api } from '../api.js';
 import { role } from '../session.js';
 import { status } from '../status.js';
 import { ask } from '../dialog.js';
 import { field, showProblems } from '../form.js';
 import { escape } from '../format.js';
+import { onPager, pager } from '../pager.js';
 
-export async function rulesPage(main) {
-  const rules = (await api('/rules?pageSize=500')).data;
+const PAGE_SIZE = 25;
+
+export async function rulesPage(main, organisation, item, params) {
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const answer = await api(`/rules?page=${page}&pageSize=${PAGE_SIZE}`);
+  const rules = answer.data;
   const admin = role() === 'admin';
   main.innerHTML = `<h1>Alert rules</h1>
-    ${rules.length === 0 ? '<p class="empty">No rules yet.' + (admin ? ' Create the first one below.' : '') + '</p>' : `
+    ${answer.pagination.total === 0 ? '<p class="empty">No rules yet.' + (admin ? ' Create the first one below.' : '') + '</p>' : `
     <table id="rules"><thead><tr><th>Rule</th><th>Scope</th><th>Condition</th><th>Severity</th><th>Escalation</th><th>Enabled</th><th></th></tr></thead>
     <tbody>${rules.map(rule => `<tr data-rule="${escape(rule.ruleId)}"><td>${escape(rule.name || rule.ruleId)}</td>
       <td>${escape(rule.scope.type.toLowerCase())} ${escape(rule.scope.target ?? '')}</td>
@@ -21,8 +26,10 @@ export async function rulesPage(main) {
       <td>${rule.enabled ? 'yes' : 'no'}</td>
       <td>${admin ? `<button type="button" data-edit="${escape(rule.ruleId)}">edit</button>
         <button type="button" data-toggle="${escape(rule.ruleId)}">${rule.enabled ? 'disable' : 'enable'}</button>
-        <button type="button" data-delete="${escape(rule.ruleId)}">delete</button>` : ''}</td></tr>`).join('')}</tbody></table>`}
+        <button type="button" data-delete="${escape(rule.ruleId)}">delete</button>` : ''}</td></tr>`).join('')}</tbody></table>
+    ${pager('rules', page, answer.pagination.total, PAGE_SIZE, 'rule', 'rules')}`}
     ${admin ? ruleForm() : ''}`;
+  onPager(main, 'rules', step => { location.hash = `#/rules?page=${page + step}`; });
   if (!admin) return;
   const form = main.querySelector('#rule-form');
   main.querySelectorAll('button[data-edit]').forEach(button => button.addEventListener('click', () =>
