@@ -1,5 +1,6 @@
 package io.plantline.api;
 
+import io.plantline.api.jobs.RetentionRisk;
 import io.plantline.api.mqtt.ServiceAccount;
 import io.plantline.config.JdbcAddress;
 import io.plantline.config.Settings;
@@ -39,6 +40,9 @@ import java.util.Set;
  * @param webSockets          the live socket's heartbeat, idle timeout and live-message limit ({@link WebSockets})
  * @param notifications       the SMTP server and the senders' retries ({@link Notifications})
  * @param reports             background KPI reports ({@link Reports})
+ * @param retentionWarningPercent {@code /jobs} warns of a job whose unprocessed records are older than this share of
+ *                            their topic's Kafka retention ({@code --retention-warning-percent}, default 80;
+ *                            {@link RetentionRisk})
  */
 public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, byte[] tokenSecret, Duration accessTokenLifetime,
                          Duration refreshTokenLifetime, Duration sessionLifetime, int bcryptCost, int userRequestsPerMinute, int loginsPerMinute,
@@ -46,7 +50,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                          WebSockets webSockets, Optional<String> flinkRestUrl,
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
                          Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge, Notifications notifications,
-                         Reports reports) {
+                         Reports reports, int retentionWarningPercent) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "jdbc-user", "jdbc-password", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
@@ -60,7 +64,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
             "notify-senders", "notify-channel-concurrency", "notify-breaker-failures", "notify-breaker-cooldown-s", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
             "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s", "report-lease-s",
-            "report-max-attempts");
+            "report-max-attempts", "retention-warning-percent");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -229,7 +233,8 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                         Duration.ofHours(settings.number("report-retention-hours", 72, 1, 24L * 365)),
                         Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400)),
                         Duration.ofSeconds(settings.number("report-lease-s", 120, 1, 3600)),
-                        (int) settings.number("report-max-attempts", 3, 1, 100)));
+                        (int) settings.number("report-max-attempts", 3, 1, 100)),
+                (int) settings.number("retention-warning-percent", RetentionRisk.DEFAULT_PERCENT, 1, 100));
     }
 
     /**
@@ -267,7 +272,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
         return new ApiOptions(port, JdbcAddress.of(jdbcUrl), kafkaBootstrap, tokenSecret, accessTokenLifetime,
                 refreshTokenLifetime, sessionLifetime, bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes,
                 statementTimeout, databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
-                mosquitto, corsOrigins, edge, notifications, reports);
+                mosquitto, corsOrigins, edge, notifications, reports, retentionWarningPercent);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
@@ -275,7 +280,8 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
         return new ApiOptions(port, database, kafkaBootstrap, tokenSecret, accessTokenLifetime, refreshTokenLifetime, sessionLifetime,
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
-                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports);
+                Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports,
+                retentionWarningPercent);
     }
 
     /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks to local receivers (local mode). */
@@ -286,7 +292,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
                 notifications.channelConcurrency(), notifications.breaker(), notifications.maxAttempts(),
                 notifications.retryBase(), true, true, notifications.secretsKey(), notifications.previousSecretsKeys(),
-                notifications.retention()), reports);
+                notifications.retention()), reports, retentionWarningPercent);
     }
 
     private static List<String> list(Settings settings, String name) {

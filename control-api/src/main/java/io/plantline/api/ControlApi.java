@@ -35,6 +35,7 @@ import io.plantline.api.http.Reply;
 import io.plantline.api.ingest.IngestRoutes;
 import io.plantline.api.jobs.FlinkRestClient;
 import io.plantline.api.jobs.JobRoutes;
+import io.plantline.api.jobs.RetentionRisk;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.LineOee;
 import io.plantline.api.mqtt.MosquittoAccounts;
@@ -62,6 +63,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -69,6 +71,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import spark.Service;
 
 /**
@@ -80,6 +84,8 @@ public final class ControlApi implements AutoCloseable {
 
     public static final String WEBSOCKET_PATH = ApiRoutes.BASE + "/ws";
     private static final int MAX_THREADS = 64;
+    /** A request to Kafka still pending at stop (a slow {@code /jobs}) is abandoned after this. */
+    private static final Duration KAFKA_ADMIN_CLOSE = Duration.ofSeconds(2);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Service http;
@@ -155,8 +161,10 @@ public final class ControlApi implements AutoCloseable {
         new DeploymentRoutes(database, deployments, firmwareRoutes, devices, groups, rollouts, clock).register(routes);
         new FirmwareCheck(database, deviceAuth, firmware, downloadLinks).register(routes);
         new DeviceApiRoutes(latestMinutes, devices, deviceAuth, clock).register(routes);
+        Admin kafkaAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafkaBootstrap()));
+        register((AutoCloseable) () -> kafkaAdmin.close(KAFKA_ADMIN_CLOSE));
         new JobRoutes(options.flinkRestUrl().map(FlinkRestClient::new), options.jobJar(), platform, database,
-                clock).register(routes);
+                new RetentionRisk(kafkaAdmin, options.retentionWarningPercent()), clock).register(routes);
         Supplier<String> apiBase = () -> options.ota().publicUrl().orElseGet(() -> "http://127.0.0.1:" + http.port())
                 + ApiRoutes.BASE;
         Mailer mailer = new Mailer(options.notifications().smtp());

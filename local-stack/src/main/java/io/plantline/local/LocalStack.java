@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.plantline.api.ApiOptions;
+import io.plantline.api.jobs.RetentionRisk;
 import io.plantline.api.ControlApi;
 import io.plantline.api.db.Database;
 import io.plantline.api.mqtt.RegistryMqttAccess;
@@ -94,6 +95,7 @@ public final class LocalStack implements AutoCloseable {
     private int apiPort;
     /** Partitions of the inbound topics, as Kafka holds them (the configured count when they were created). */
     private int partitions;
+    private int retentionWarningPercent;
 
     LocalStack(PrintStream out) {
         this.out = out;
@@ -135,6 +137,7 @@ public final class LocalStack implements AutoCloseable {
 
     void start(LocalStackOptions options) throws Exception {
         long startNanos = System.nanoTime();
+        retentionWarningPercent = options.retentionWarningPercent();
         Path dataDir = Files.createDirectories(options.dataDir());
         out.println("Starting Plantline locally (data in " + dataDir + ") ...");
         // A crashed run's PostgreSQL outlives it and holds its port: stop it first, or the port check refuses to start.
@@ -223,7 +226,8 @@ public final class LocalStack implements AutoCloseable {
         // The demo organisation's admins see the MiniCluster's jobs at /jobs (savepoints too; the jobs run in this JVM,
         // so there is no jar to submit).
         LocalMail mail = register(LocalMail.start(options.smtpPort(), dataDir.resolve("mail")));
-        ApiOptions apiOptions = ApiOptions.parse(new String[0], Map.of())
+        ApiOptions apiOptions = ApiOptions.parse(new String[] {
+                        "--retention-warning-percent=" + options.retentionWarningPercent()}, Map.of())
                 .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers())
                 .managingJobs(flink.restAddress().toString(), Optional.empty(), options.simulator().orgSlug())
                 .notifyingThrough(new ApiOptions.Smtp("127.0.0.1", mail.port(),
@@ -341,7 +345,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     StatusSampler statusSampler() {
-        return new StatusSampler(broker, kafkaAdmin, partitions, database, flink, simulator, Clock.systemUTC());
+        return new StatusSampler(broker, kafkaAdmin, partitions, database, flink, simulator,
+                new RetentionRisk(kafkaAdmin, retentionWarningPercent), Clock.systemUTC());
     }
 
     String kafkaBootstrapServers() {

@@ -1,5 +1,6 @@
 package io.plantline.local;
 
+import io.plantline.api.jobs.RetentionRisk;
 import io.plantline.config.Settings;
 import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.simulator.SimulatorOptions;
@@ -33,10 +34,13 @@ import java.util.stream.Stream;
  *                     {@code --interval-ms}, {@code --seed}); it publishes to the embedded broker
  * @param lifecycle    the device-lifecycle job's settings ({@code --offline-after-ms}, {@code --ota-sent-timeout-ms}, ...;
  *                     see {@link LifecycleSettings})
+ * @param retentionWarningPercent the status line and {@code /jobs} warn of a job whose unprocessed records are older
+ *                     than this share of Kafka's retention ({@code --retention-warning-percent}, default 80)
  */
 public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, int flinkUiPort, int bridgeMetricsPort,
                                 int apiPort, int smtpPort, Optional<String> adminPassword, Path dataDir,
-                                int partitions, SimulatorOptions simulator, LifecycleSettings lifecycle) {
+                                int partitions, SimulatorOptions simulator, LifecycleSettings lifecycle,
+                                int retentionWarningPercent) {
 
     /** A server's port and how the user changes it, for the message when it is taken. */
     record ServerPort(String server, int port, String setting) {
@@ -53,7 +57,7 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
 
     static final Set<String> NAMES = Stream.concat(Stream.of("mqtt-port", "kafka-port", "postgres-port",
             "flink-ui-port", "bridge-metrics-port", "api-port", "smtp-port", "admin-password", "data-dir", "partitions", "org", "machines",
-            "groups", "interval-ms", "seed"), LifecycleSettings.NAMES.stream()).collect(Collectors.toUnmodifiableSet());
+            "groups", "interval-ms", "seed", "retention-warning-percent"), LifecycleSettings.NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     static final String ENVIRONMENT_PREFIX = "PLANTLINE";
 
     public static LocalStackOptions parse(String[] args, Map<String, String> environment) {
@@ -70,7 +74,8 @@ public record LocalStackOptions(int mqttPort, int kafkaPort, int postgresPort, i
                 port(settings, "bridge-metrics-port", 9464), port(settings, "api-port", 8080), port(settings, "smtp-port", 3025),
                 Optional.of(settings.string("admin-password", "")).filter(password -> !password.isEmpty()),
                 Path.of(settings.string("data-dir", ".plantline")).toAbsolutePath().normalize(),
-                (int) settings.number("partitions", 4, 1, 256), simulator, LifecycleSettings.from(settings));
+                (int) settings.number("partitions", 4, 1, 256), simulator, LifecycleSettings.from(settings),
+                (int) settings.number("retention-warning-percent", RetentionRisk.DEFAULT_PERCENT, 1, 100));
     }
 
     List<ServerPort> ports() {

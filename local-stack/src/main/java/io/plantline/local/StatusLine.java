@@ -29,13 +29,12 @@ final class StatusLine {
         double seconds = Math.max(0.001, Duration.between(previous.at(), current.at()).toMillis() / 1000.0);
         long kafkaIn = inbound(current) - inbound(previous);
         List<String> problems = current.jobs().stream().flatMap(job -> job.problem(current.at()).stream()).toList();
-        List<String> warnings = current.jobs().stream()
-                .flatMap(job -> job.retentionWarning(current.at(), Topics.KAFKA_RETENTION).stream()).toList();
         return String.format(Locale.ROOT,
                 "%s%s%s | mqtt in %s/s | kafka in %s/s: telemetry %d, machine %d, device %d, dead-letter %d "
                         + "| jobs %s | open alerts %s | OEE 15 min %s | sim sent %d%s | heap %d MB",
                 problems.isEmpty() ? "" : "PROCESSING STOPPED: " + String.join("; ", problems) + " | ",
-                warnings.isEmpty() ? "" : "DATA AT RISK: " + String.join("; ", warnings) + " | ",
+                current.retentionWarnings().isEmpty() ? ""
+                        : "DATA AT RISK: " + String.join("; ", current.retentionWarnings()) + " | ",
                 CLOCK.format(current.at()),
                 rate(current.mqttPublishesIn() - previous.mqttPublishesIn(), seconds),
                 rate(kafkaIn, seconds),

@@ -1,6 +1,7 @@
 package io.plantline.local;
 
 import io.plantline.api.jobs.JobHealth;
+import io.plantline.api.jobs.RetentionRisk;
 import io.plantline.api.jobs.TableWrites;
 import io.plantline.embedded.EmbeddedMqttBroker;
 import io.plantline.model.Topics;
@@ -10,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +41,7 @@ final class StatusSampler {
                    (SELECT sum(good_ideal_ms) / nullif(sum(planned_ms), 0) FROM oee_1m
                      WHERE bucket_start >= now() - interval '15 minutes' AND ideal_cycle_ms IS NOT NULL) AS oee
             """;
+    private static final Duration RETENTION_CHECK_INTERVAL = Duration.ofSeconds(30);
     /** The topics the status line shows: the plant's inbound messages and what was refused. */
     private static final List<String> COUNTED_TOPICS = java.util.stream.Stream.concat(
             StatusLine.INBOUND.stream(), java.util.stream.Stream.of(Topics.DEAD_LETTER)).toList();
@@ -49,10 +52,14 @@ final class StatusSampler {
     private final DataSource database;
     private final LocalFlinkCluster flink;
     private final PlantSimulator simulator;
+    private final RetentionRisk retentionRisk;
     private final Clock clock;
+    /** The last retention warnings and when they were read: they change over hours, the line every second. */
+    private List<String> retentionWarnings = List.of();
+    private Instant retentionCheckedAt = Instant.EPOCH;
 
     StatusSampler(EmbeddedMqttBroker broker, Admin kafka, int partitionsPerTopic, DataSource database,
-                  LocalFlinkCluster flink, PlantSimulator simulator, Clock clock) {
+                  LocalFlinkCluster flink, PlantSimulator simulator, RetentionRisk retentionRisk, Clock clock) {
         this.broker = broker;
         this.kafka = kafka;
         this.partitions = COUNTED_TOPICS.stream()
@@ -62,6 +69,7 @@ final class StatusSampler {
         this.database = database;
         this.flink = flink;
         this.simulator = simulator;
+        this.retentionRisk = retentionRisk;
         this.clock = clock;
     }
 
@@ -81,7 +89,9 @@ final class StatusSampler {
             LOG.debug("status query failed", e);
         }
         Runtime runtime = Runtime.getRuntime();
-        return new StatusSnapshot(clock.instant(), broker.incomingPublishes(), kafkaRecords(), jobs(),
+        Instant now = clock.instant();
+        List<JobHealth> jobs = jobs();
+        return new StatusSnapshot(now, broker.incomingPublishes(), kafkaRecords(), jobs, retentionWarnings(jobs, now),
                 openAlerts, oee, simulator.published(), simulator.skipped(), runtime.totalMemory() - runtime.freeMemory());
     }
 
@@ -101,6 +111,14 @@ final class StatusSampler {
             }
             return Map.of();
         }
+    }
+
+    private List<String> retentionWarnings(List<JobHealth> jobs, Instant now) {
+        if (Duration.between(retentionCheckedAt, now).compareTo(RETENTION_CHECK_INTERVAL) >= 0) {
+            retentionWarnings = jobs.stream().flatMap(job -> retentionRisk.warning(job.name(), now).stream()).toList();
+            retentionCheckedAt = now;
+        }
+        return retentionWarnings;
     }
 
     /** Each job's health, with when it last stored rows. */

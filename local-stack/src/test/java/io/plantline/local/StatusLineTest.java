@@ -35,7 +35,7 @@ class StatusLineTest {
                 Optional.of(T0.minusSeconds(95)), Optional.of(T0.minusSeconds(100)), Optional.empty());
         JobHealth stuck = new JobHealth("telemetry-analytics", "RUNNING", Optional.of(T0.minusSeconds(600)),
                 Optional.of(T0.minusSeconds(130)), Optional.empty(), Optional.empty());
-        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(restarting, stuck, running()),
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(restarting, stuck, running()), List.of(),
                 OptionalLong.empty(), OptionalDouble.empty(), 0, 0, 0);
 
         assertThat(StatusLine.format(snapshot, snapshot)).startsWith("PROCESSING STOPPED: oee is RESTARTING; "
@@ -45,18 +45,29 @@ class StatusLineTest {
     }
 
     /**
-     * Issue 37, item 13: a job that has made no progress for most of Kafka's retention is warned about: its oldest
-     * unread records are soon deleted unread.
+     * Issue 37, item 13: a job whose unprocessed records near Kafka's retention is warned about, after what stopped
+     * processing ({@link io.plantline.api.jobs.RetentionRisk} finds them: RetentionRiskIT).
      */
     @Test
     void aJobWhoseBacklogNearsKafkasRetentionIsWarnedAbout() {
         JobHealth down = JobHealth.notRunning("oee", Optional.of(T0.minus(java.time.Duration.ofDays(6))));
-        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(down, running()), OptionalLong.empty(),
-                OptionalDouble.empty(), 0, 0, 0);
+        String warning = "oee has not processed 1200 records of factory.machine-events older than 134 h, which Kafka"
+                + " deletes within 33 h (it keeps records 168 h)";
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(down, running()), List.of(warning),
+                OptionalLong.empty(), OptionalDouble.empty(), 0, 0, 0);
 
-        assertThat(StatusLine.format(snapshot, snapshot)).startsWith("PROCESSING STOPPED: oee is not running | DATA AT RISK:"
-                + " oee has made no progress for 144 h; Kafka keeps records 168 h, so the oldest it has not read are"
-                + " deleted unread from 2026-11-24T10:00:00Z | 10:00:00");
+        assertThat(StatusLine.format(snapshot, snapshot)).startsWith("PROCESSING STOPPED: oee is not running"
+                + " | DATA AT RISK: " + warning + " | 10:00:00");
+    }
+
+    /** Issue 37, item 13: a job down for days with nothing unread loses nothing, so it is not warned about. */
+    @Test
+    void aJobThatIsDownWithNothingUnreadIsNotWarnedAbout() {
+        JobHealth down = JobHealth.notRunning("oee", Optional.of(T0.minus(java.time.Duration.ofDays(6))));
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(down, running()), List.of(),
+                OptionalLong.empty(), OptionalDouble.empty(), 0, 0, 0);
+
+        assertThat(StatusLine.format(snapshot, snapshot)).startsWith("PROCESSING STOPPED: oee is not running | 10:00:00");
     }
 
     @Test
@@ -70,7 +81,7 @@ class StatusLineTest {
                                            OptionalDouble oee) {
         JobHealth oeeJob = new JobHealth("oee", "RUNNING", Optional.of(T0.minusSeconds(60)),
                 Optional.of(at.minusSeconds(4)), Optional.of(at.minusSeconds(32)), Optional.empty());
-        return new StatusSnapshot(at, mqttIn, kafka, List.of(oeeJob), alerts, oee, 900, 0, 256L << 20);
+        return new StatusSnapshot(at, mqttIn, kafka, List.of(oeeJob), List.of(), alerts, oee, 900, 0, 256L << 20);
     }
 
     private static JobHealth running() {
@@ -83,7 +94,7 @@ class StatusLineTest {
         JobHealth resumed = new JobHealth("oee", "RUNNING", Optional.of(T0.minusSeconds(60)),
                 Optional.of(T0.minusSeconds(4)), Optional.of(T0.minusSeconds(32)),
                 Optional.of("file:/home/user/.plantline/flink/checkpoints/4b1d/chk-12"));
-        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(resumed), OptionalLong.empty(),
+        StatusSnapshot snapshot = new StatusSnapshot(T0, 0, Map.of(), List.of(resumed), List.of(), OptionalLong.empty(),
                 OptionalDouble.empty(), 0, 0, 0);
 
         assertThat(StatusLine.format(snapshot, snapshot)).contains("| jobs oee RUNNING from chk-12 ckpt 4s rows 32s |");

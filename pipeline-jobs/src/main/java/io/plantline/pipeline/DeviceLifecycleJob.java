@@ -107,7 +107,7 @@ public final class DeviceLifecycleJob {
         return KafkaSource.<LifecycleInput>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topics)
-                .setGroupId("plantline-" + NAME)
+                .setGroupId(Topics.jobConsumerGroup(NAME))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(deserializer)
                 .build();

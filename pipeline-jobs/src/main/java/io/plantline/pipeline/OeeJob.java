@@ -76,11 +76,11 @@ public final class OeeJob {
                 KafkaSource.<MachineEventRecord>builder()
                         .setBootstrapServers(bootstrapServers)
                         .setTopics(machineEventsTopic)
-                        .setGroupId("plantline-" + NAME)
+                        .setGroupId(Topics.jobConsumerGroup(NAME))
                         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(new MachineEventDeserializer(NAME))
                         .build(),
-                RulesSource.of(bootstrapServers, rulesTopic, "plantline-" + NAME + "-settings", false));
+                RulesSource.of(bootstrapServers, rulesTopic, Topics.jobConsumerGroup(NAME) + "-settings", false));
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {

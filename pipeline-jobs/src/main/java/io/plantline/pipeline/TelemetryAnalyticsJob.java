@@ -121,14 +121,14 @@ public final class TelemetryAnalyticsJob {
         KafkaSourceBuilder<TelemetryRecord> telemetry = KafkaSource.<TelemetryRecord>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(telemetryTopic)
-                .setGroupId("plantline-" + NAME)
+                .setGroupId(Topics.jobConsumerGroup(NAME))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new TelemetryDeserializer(NAME));
         if (stopAtLatest) {
             telemetry.setBounded(OffsetsInitializer.latest());
         }
         return new Sources(telemetry.build(),
-                RulesSource.of(bootstrapServers, rulesTopic, "plantline-" + NAME + "-rules", stopAtLatest));
+                RulesSource.of(bootstrapServers, rulesTopic, Topics.jobConsumerGroup(NAME) + "-rules", stopAtLatest));
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {

@@ -24,6 +24,14 @@ public final class Topics {
      */
     public static final java.time.Duration KAFKA_RETENTION = java.time.Duration.ofDays(7);
 
+    /**
+     * The consumer group in which a Plantline job ({@code job} as the job names itself) reads its inbound topics and
+     * commits, at every checkpoint, the offsets it has processed up to: how far behind it is, for whoever watches.
+     */
+    public static String jobConsumerGroup(String job) {
+        return "plantline-" + job;
+    }
+
     public static final String MQTT_ROOT = "plantline";
     /** Matches every device topic, commands included; a subscriber skips {@link #COMMANDS_KIND}. */
     public static final String MQTT_DEVICE_FILTER = MQTT_ROOT + "/+/+/+";

@@ -20,8 +20,6 @@ public record JobHealth(String name, String state, Optional<Instant> startedAt, 
     public static final String NOT_RUNNING = "NOT_RUNNING";
     /** Jobs checkpoint every 10 s by default; this many missed in a row is not a slow checkpoint but a stop. */
     public static final Duration CHECKPOINT_OVERDUE = Duration.ofMinutes(2);
-    /** A job that made no progress for this share of Kafka's retention is near to losing its oldest unread records. */
-    static final double RETENTION_WARNING_SHARE = 0.8;
 
     /** A job the cluster does not run. */
     public static JobHealth notRunning(String name, Optional<Instant> lastRowWrittenAt) {
@@ -44,25 +42,6 @@ public record JobHealth(String name, String state, Optional<Instant> startedAt, 
                     : name + " has completed no checkpoint in the " + seconds + " s since it started");
         }
         return Optional.empty();
-    }
-
-    /**
-     * A warning while the job's backlog nears what Kafka keeps ({@code retention}): it has made no progress (no
-     * checkpoint, which commits its read offsets, and no rows stored) for {@link #RETENTION_WARNING_SHARE} of it, so
-     * the oldest records it has not read are soon deleted unread. Empty otherwise, and for a job that never ran.
-     */
-    public Optional<String> retentionWarning(Instant now, Duration retention) {
-        Optional<Instant> progress = lastCheckpointAt.or(() -> lastRowWrittenAt);
-        if (progress.isEmpty()) {
-            return Optional.empty();
-        }
-        Duration behind = Duration.between(progress.get(), now);
-        if (behind.toMillis() < retention.toMillis() * RETENTION_WARNING_SHARE) {
-            return Optional.empty();
-        }
-        return Optional.of(name + " has made no progress for " + behind.toHours() + " h; Kafka keeps records "
-                + retention.toHours() + " h, so the oldest it has not read are deleted unread from "
-                + progress.get().plus(retention));
     }
 
     /** Seconds from {@code at} to {@code now}, for display; empty when it never happened. */

@@ -11,7 +11,6 @@ import io.plantline.api.http.Role;
 import io.plantline.api.db.Database;
 import java.nio.file.Path;
 import java.time.Clock;
-import io.plantline.model.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,12 +45,14 @@ public final class JobRoutes {
     private final Optional<Path> jobJar;
     private final PlatformOrganisation platform;
     private final Database database;
+    private final RetentionRisk retentionRisk;
     private final Clock clock;
     private String uploadedJarId;
 
     public JobRoutes(Optional<FlinkRestClient> flink, Optional<Path> jobJar, PlatformOrganisation platform,
-                     Database database, Clock clock) {
+                     Database database, RetentionRisk retentionRisk, Clock clock) {
         this.flink = flink;
+        this.retentionRisk = retentionRisk;
         this.jobJar = jobJar;
         this.platform = platform;
         this.database = database;
@@ -68,7 +69,8 @@ public final class JobRoutes {
     /**
      * Every job the cluster knows, newest first per name, the newest of each name marked {@code current} and judged:
      * whether it is processing, and if not why ({@link JobHealth}); a Plantline job the cluster does not run at all
-     * is listed as {@code NOT_RUNNING}.
+     * is listed as {@code NOT_RUNNING}; with each, whether its unprocessed records near Kafka's retention
+     * ({@link RetentionRisk}).
      */
     private Object list(Call call) {
         FlinkRestClient cluster = cluster(call);
@@ -117,7 +119,7 @@ public final class JobRoutes {
         return jobs;
     }
 
-    private static Map<String, Object> judgement(JobHealth health, Instant now) {
+    private Map<String, Object> judgement(JobHealth health, Instant now) {
         Optional<String> problem = health.problem(now);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("processing", problem.isEmpty());
@@ -126,7 +128,7 @@ public final class JobRoutes {
         answer.put("lastRowWrittenAt", health.lastRowWrittenAt().orElse(null));
         answer.put("secondsSinceLastRow", JobHealth.secondsSince(health.lastRowWrittenAt(), now).orElse(null));
         answer.put("restoredFrom", health.restoredFrom().orElse(null));
-        answer.put("retentionWarning", health.retentionWarning(now, Topics.KAFKA_RETENTION).orElse(null));
+        answer.put("retentionWarning", retentionRisk.warning(health.name(), now).orElse(null));
         return answer;
     }
 
