@@ -91,6 +91,18 @@ public final class MosquittoProcess implements AutoCloseable {
         JavaProcess.kill(process);
     }
 
+    /**
+     * Whether this Mosquitto sends a subscriber with a backlog more than its Receive Maximum (2.0.11 and 2.0.12:
+     * every in-order PUBACK releases up to a whole window from the queue; docs/benchmarks.md). The bridge then
+     * disconnects, is sent its backlog again, and never catches up.
+     */
+    public static boolean overrunsReceiveMaximum() throws IOException, InterruptedException {
+        Process help = new ProcessBuilder(BINARY.toString(), "-h").redirectErrorStream(true).start();
+        String said = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        help.waitFor();
+        return said.contains("version 2.0.11") || said.contains("version 2.0.12");
+    }
+
     public int port() {
         return port;
     }

@@ -152,7 +152,7 @@ public final class ProcessCluster implements AutoCloseable {
                 awaitUp(api, "/api/v1/health", body -> body.contains("\"database\":\"up\""));
             }
             for (int i = 1; i <= options.bridges(); i++) {
-                Service bridge = bridge(i, database);
+                Service bridge = bridge(i, database, MosquittoProcess.overrunsReceiveMaximum());
                 bridge.start();
                 bridges.add(bridge);
             }
@@ -188,7 +188,7 @@ public final class ProcessCluster implements AutoCloseable {
                 "io.plantline.api.ApiMain", environment);
     }
 
-    private Service bridge(int index, JdbcLogin database) {
+    private Service bridge(int index, JdbcLogin database, boolean overrunsReceiveMaximum) {
         int port = FreePorts.pick();
         Map<String, String> environment = new LinkedHashMap<>(compose.environment("bridge-" + index, SECRETS));
         environment.putAll(Map.of("PLANTLINE_BRIDGE_MQTT_HOST", "127.0.0.1",
@@ -197,6 +197,12 @@ public final class ProcessCluster implements AutoCloseable {
                 "PLANTLINE_BRIDGE_JDBC_URL", database.url(), "PLANTLINE_BRIDGE_JDBC_USER", database.user(),
                 "PLANTLINE_BRIDGE_JDBC_PASSWORD", database.password(),
                 "PLANTLINE_BRIDGE_METRICS_PORT", Integer.toString(port)));
+        if (overrunsReceiveMaximum) {
+            // Compose runs Mosquitto 2.0.22; with this machine's 2.0.11, a window larger than any backlog of a run
+            // (a bridge down for minutes) keeps the bridge from being overrun (docs/benchmarks.md).
+            environment.put("PLANTLINE_BRIDGE_MAX_IN_FLIGHT", "65535");
+            environment.put("PLANTLINE_BRIDGE_MAX_IN_FLIGHT_BYTES", Long.toString(1L << 34));
+        }
         return new Service("bridge-" + index, options.workDir().resolve("bridge-" + index + ".out"), port,
                 "io.plantline.bridge.BridgeMain", environment);
     }
