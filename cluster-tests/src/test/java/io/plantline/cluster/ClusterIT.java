@@ -3,12 +3,9 @@ package io.plantline.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.plantline.embedded.KafkaTopics;
 import io.plantline.sql.SchemaMigration;
-import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
-import io.plantline.testing.TestKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,40 +24,47 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 29, item 1: cluster mode as separate processes. ZooKeeper, a JobManager with ZooKeeper high availability and
- * two TaskManagers each run in an OS process of their own; the three jobs are submitted by
- * {@code docker/submit-jobs.sh} as compose submits them. A TaskManager killed with SIGKILL:
- * the jobs it ran restart from their latest checkpoints on the other, and every job checkpoints again. The JobManager killed with SIGKILL and a new one started: it recovers the
- * same jobs, each from its latest checkpoint, with no one resubmitting them. A second run of the script then
- * submits nothing (the script used to submit every job again at each {@code up}). Three Kafka brokers as
- * processes lose no acknowledged record when the one leading the most partitions is killed. The recovery times are
- * printed.
+ * Issue 29, item 1: cluster mode as separate processes, started by {@link ProcessCluster} from compose's own files.
+ * ZooKeeper, three KRaft brokers, a JobManager with ZooKeeper high availability and two TaskManagers each run in an
+ * OS process of their own; the three jobs, reading those brokers, are submitted by {@code docker/submit-jobs.sh} as
+ * compose submits them. The JobManager runs with the settings of {@code flink-conf/config.yaml} but for this
+ * machine's, and the brokers with compose's, so the two cannot drift apart. A TaskManager killed with SIGKILL: the
+ * jobs it ran restart from their latest checkpoints on the other, and every job checkpoints again. The JobManager
+ * killed with SIGKILL and a new one started: it recovers the same jobs, each from its latest checkpoint, with no one
+ * resubmitting them. A second run of the script then submits nothing (the script used to submit every job again at
+ * each {@code up}). The broker that leads the most partitions killed mid-stream loses no acknowledged record. The
+ * recovery times are printed.
  */
-@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+@ExtendWith(PostgresExtension.class)
 class ClusterIT {
 
     private static final Duration RECOVERY = Duration.ofSeconds(150);
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
-    @TempDir
-    Path workDir;
+    /** Kept after the run, so a failure's process logs can be read. */
+    private final Path workDir = Path.of("target", "cluster-it").toAbsolutePath();
 
     @Test
-    void jobsSurviveATaskManagerAndTheJobManagerKilledAndAreNeverSubmittedTwice(TestDatabase database, TestKafka kafka)
+    void jobsSurviveATaskManagerTheJobManagerAndABrokerKilledAndAreNeverSubmittedTwice(TestDatabase database)
             throws Exception {
         SchemaMigration.apply(database.jdbcUrl());
-        KafkaTopics.createAll(kafka.bootstrapServers(), 2);
-        try (ZooKeeperProcess zooKeeper = ZooKeeperProcess.start(workDir);
-             StandaloneFlinkCluster flink = StandaloneFlinkCluster.startHighlyAvailable(
-                     Path.of(System.getProperty("plantline.flink.lib")), workDir, zooKeeper.quorum(), 2)) {
-            SubmitJobsScript script = new SubmitJobsScript(flink, kafka.bootstrapServers(), database.jdbcUrl(), workDir);
+        deleteRecursively(workDir);
+        ProcessCluster.Options options = new ProcessCluster.Options(ROOT, workDir,
+                Path.of(System.getProperty("plantline.flink.lib")), Path.of(System.getProperty("plantline.job.jar")), 2,
+                false, 0, 0, Map.of("PLANTLINE_PARALLELISM", "1", "PLANTLINE_CHECKPOINT_INTERVAL_MS", "1000"));
+        try (ProcessCluster cluster = ProcessCluster.start(options,
+                new ProcessCluster.JdbcLogin(database.jdbcUrl(), "", ""))) {
+            StandaloneFlinkCluster flink = cluster.flink();
+            SubmitJobsScript script = cluster.submitJobs();
+            assertRunsComposesConfiguration(cluster, script);
             script.run("first");
             Map<String, String> jobs = awaitRunningWithACheckpoint(script);
             assertThat(jobs).containsOnlyKeys("telemetry-analytics", "oee", "device-lifecycle");
@@ -83,6 +88,35 @@ class ClusterIT {
                     .contains("telemetry-analytics is already there", "oee is already there", "device-lifecycle is already there")
                     .doesNotContain("submitting");
             assertThat(script.jobs("jid")).containsExactlyInAnyOrderElementsOf(jobs.values());
+
+            aBrokerKilledMidStreamLosesNoAcknowledgedRecord(cluster.kafka());
+        }
+    }
+
+    /**
+     * What the processes run with is what compose gives its containers: the JobManager's configuration is
+     * {@code flink-conf/config.yaml} but for the keys a process on this machine must set (addresses, ports, folders,
+     * memory) and its failure detection; a broker's is compose's {@code kafka-N} environment but for its addresses.
+     */
+    private static void assertRunsComposesConfiguration(ProcessCluster cluster, SubmitJobsScript script) throws Exception {
+        Set<String> mayDiffer = new TreeSet<>(StandaloneFlinkCluster.MACHINE_SETTINGS);
+        mayDiffer.addAll(StandaloneFlinkCluster.FAILURE_DETECTION.keySet());
+        assertThat(mayDiffer).containsAll(cluster.flink().overrides().keySet());
+        Map<String, String> running = new TreeMap<>();
+        script.get("/jobmanager/config").forEach(entry -> running.put(entry.get("key").asText(), entry.get("value").asText()));
+        Map<String, String> expected = new TreeMap<>(cluster.compose().flinkConfiguration());
+        expected.keySet().removeAll(mayDiffer);
+        assertThat(running).as("the JobManager's configuration").containsAllEntriesOf(expected);
+
+        Map<String, String> composed = new TreeMap<>(KafkaBrokers.composeProperties(cluster.compose(), 1));
+        composed.keySet().removeAll(KafkaBrokers.MACHINE_SETTINGS);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.kafka().bootstrapServers()))) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Map<String, String> brokerConfig = new TreeMap<>();
+            admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker).entries()
+                    .forEach(entry -> brokerConfig.put(entry.name(), entry.value()));
+            assertThat(brokerConfig).as("broker 1's configuration").containsAllEntriesOf(composed);
         }
     }
 
@@ -91,60 +125,55 @@ class ClusterIT {
      * broker that leads the most partitions is killed with SIGKILL mid-stream while the producer goes on; every record
      * is acknowledged and is there exactly once.
      */
-    @Test
-    void aBrokerKilledMidStreamLosesNoAcknowledgedRecord() throws Exception {
+    private static void aBrokerKilledMidStreamLosesNoAcknowledgedRecord(KafkaBrokers kafka) throws Exception {
         int records = 20_000;
-        String topic = "factory.telemetry";
-        try (KafkaBrokers kafka = KafkaBrokers.start(workDir);
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            Awaitility.await().atMost(RECOVERY).ignoreExceptions().until(() -> {
-                admin.createTopics(List.of(new NewTopic(topic, 4, (short) 3)
-                        .configs(Map.of("min.insync.replicas", "2")))).all().get();
-                return true;
-            });
-            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-            long killed = 0;
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
-                    new StringSerializer(), new StringSerializer())) {
-                for (int i = 0; i < records; i++) {
-                    String key = "reading-" + i;
-                    producer.send(new ProducerRecord<>(topic, key, key), (metadata, failure) -> {
-                        if (failure == null) {
-                            acknowledged.add(key);
-                        }
-                    });
-                    if (i == records / 2) {
-                        producer.flush();
-                        kafka.kill(kafka.leaderOfMostPartitions(topic));
-                        killed = System.nanoTime();
-                    }
-                }
-                producer.flush();
-            }
-            System.out.printf("ClusterIT: broker kill -9 -> the other %d acknowledged records written in %.1f s%n",
-                    records - records / 2 - 1, (System.nanoTime() - killed) / 1e9);
-            assertThat(acknowledged).hasSize(records);
-
-            Map<String, Integer> read = new HashMap<>();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "cluster-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                    new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(List.of(topic));
-                Awaitility.await().atMost(RECOVERY).until(() -> {
-                    consumer.poll(Duration.ofMillis(500)).forEach(record -> read.merge(record.key(), 1, Integer::sum));
-                    return read.size() >= records;
-                });
-            }
-            assertThat(read.keySet()).containsExactlyInAnyOrderElementsOf(acknowledged);
-            assertThat(read.values()).as("each record once").containsOnly(1);
+        String topic = "cluster-it.records";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 3)
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
         }
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        long killed = 0;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < records; i++) {
+                String key = "reading-" + i;
+                producer.send(new ProducerRecord<>(topic, key, key), (metadata, failure) -> {
+                    if (failure == null) {
+                        acknowledged.add(key);
+                    }
+                });
+                if (i == records / 2) {
+                    producer.flush();
+                    kafka.kill(kafka.leaderOfMostPartitions(topic));
+                    killed = System.nanoTime();
+                }
+            }
+            producer.flush();
+        }
+        System.out.printf("ClusterIT: broker kill -9 -> the other %d acknowledged records written in %.1f s%n",
+                records - records / 2 - 1, (System.nanoTime() - killed) / 1e9);
+        assertThat(acknowledged).hasSize(records);
+
+        Map<String, Integer> read = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "cluster-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            Awaitility.await().atMost(RECOVERY).until(() -> {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> read.merge(record.key(), 1, Integer::sum));
+                return read.size() >= records;
+            });
+        }
+        assertThat(read.keySet()).containsExactlyInAnyOrderElementsOf(acknowledged);
+        assertThat(read.values()).as("each record once").containsOnly(1);
     }
 
-    /** Job name to id, once each of the three runs and has completed a checkpoint. */    /** Job name to id, once each of the three runs and has completed a checkpoint. */
+    /** Job name to id, once each of the three runs and has completed a checkpoint. */
     private static Map<String, String> awaitRunningWithACheckpoint(SubmitJobsScript script) {
         return Awaitility.await().atMost(RECOVERY).pollInterval(1, TimeUnit.SECONDS).ignoreExceptions().until(() -> {
             Map<String, String> running = new TreeMap<>();
@@ -202,5 +231,15 @@ class ClusterIT {
             counts.put(id, script.get("/jobs/" + id + "/checkpoints").at("/counts/" + count).asLong());
         }
         return counts;
+    }
+
+    private static void deleteRecursively(Path folder) throws java.io.IOException {
+        if (java.nio.file.Files.exists(folder)) {
+            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(folder)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(path);
+                }
+            }
+        }
     }
 }

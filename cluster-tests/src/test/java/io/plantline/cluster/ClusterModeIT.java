@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterModeIT {
 
     private static final String PASSWORD = "cluster test password";
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
     @TempDir
     Path workDir;
@@ -53,7 +54,8 @@ class ClusterModeIT {
         KafkaTopics.createAll(kafka.bootstrapServers(), 2);
         String org = UniqueNames.of("cluster");
         Path jobJar = Path.of(System.getProperty("plantline.job.jar"));
-        try (StandaloneFlinkCluster flink = StandaloneFlinkCluster.start(Path.of(System.getProperty("plantline.flink.lib")), workDir);
+        try (StandaloneFlinkCluster flink = StandaloneFlinkCluster.start(Path.of(System.getProperty("plantline.flink.lib")),
+                     ROOT.resolve("flink-conf/config.yaml"), workDir);
              ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--bcrypt-cost=4"}, Map.of())
                      .connectedTo(0, database.jdbcUrl(), kafka.bootstrapServers())
                      .managingJobs(flink.restUrl(), Optional.of(jobJar), org), Clock.systemUTC())) {

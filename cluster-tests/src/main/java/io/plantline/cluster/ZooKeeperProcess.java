@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * this test's class path), as Flink's JobManager high availability uses it in compose: the JobManagers elect their
  * leader there and find the jobs and their latest checkpoints after a fail-over.
  */
-final class ZooKeeperProcess implements AutoCloseable {
+public final class ZooKeeperProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -25,7 +25,7 @@ final class ZooKeeperProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static ZooKeeperProcess start(Path workDir) throws Exception {
+    public static ZooKeeperProcess start(Path workDir) throws Exception {
         int port = FreePorts.pick();
         Path data = Files.createDirectories(workDir.resolve("zookeeper"));
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -42,7 +42,7 @@ final class ZooKeeperProcess implements AutoCloseable {
         }
     }
 
-    String quorum() {
+    public String quorum() {
         return "127.0.0.1:" + port;
     }
 
