@@ -25,6 +25,7 @@ import io.plantline.api.history.OeeHistory;
 import io.plantline.api.history.OeeHistoryRoutes;
 import io.plantline.api.shifts.CalendarRoutes;
 import io.plantline.api.shifts.DeviceCalendars;
+import io.plantline.api.stops.StopReasonRoutes;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.AuditLog;
 import io.plantline.api.http.ClientAddresses;
@@ -144,6 +145,7 @@ public final class ControlApi implements AutoCloseable {
         GroupStore groups = new GroupStore(database);
         new GroupRoutes(database, groups, devices, settings, calendars, rules, clock).register(routes);
         new CalendarRoutes(database, groups, settings, oeeHistory, clock).register(routes);
+        new StopReasonRoutes(database).register(routes);
         new OeeHistoryRoutes(oeeHistory).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
