@@ -11,6 +11,7 @@ import io.plantline.testing.TestKafka;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,8 @@ class OeeHistoryIT {
                 }));
 
         // From two hours back, one shift that ends at the top of the hour an hour ago: the stored minutes are not scheduled.
-        String hour = String.format("%02d:00", hourAgo.atZone(java.time.ZoneOffset.UTC).getHour());
-        String hourBefore = String.format("%02d:00", hourAgo.minus(Duration.ofHours(1)).atZone(java.time.ZoneOffset.UTC).getHour());
+        String hour = String.format("%02d:00", hourAgo.atZone(ZoneOffset.UTC).getHour());
+        String hourBefore = String.format("%02d:00", hourAgo.minus(Duration.ofHours(1)).atZone(ZoneOffset.UTC).getHour());
         assertThat(server.call("PUT", "/calendar", org.adminToken(), Map.of("effectiveFrom", hourAgo.minus(Duration.ofHours(1)).toString(),
                 "shifts", List.of(Map.of("name", "Short", "days", List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"),
                         "start", hourBefore, "end", hour)))).status()).isEqualTo(200);

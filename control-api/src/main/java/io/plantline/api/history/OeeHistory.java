@@ -62,11 +62,14 @@ public final class OeeHistory implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::rewritePending, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Asks for the machine's minutes from {@code from} (its minute) to now to be rewritten; none when not past. */
+    /**
+     * Asks for the machine's minutes from {@code from} (its minute) to now to be rewritten; none when {@code from}
+     * lies in the current minute or later, as for a write effective now.
+     */
     public void request(Database.Tx tx, String orgSlug, String deviceId, Instant from) throws SQLException {
         Instant now = clock.instant();
         Instant first = from.truncatedTo(ChronoUnit.MINUTES);
-        if (!first.isBefore(now)) {
+        if (!first.isBefore(now.truncatedTo(ChronoUnit.MINUTES))) {
             return;
         }
         tx.update("INSERT INTO oee_rewrites AS r (org_slug, device_id, from_bucket, next_bucket, up_to, requested_at)"

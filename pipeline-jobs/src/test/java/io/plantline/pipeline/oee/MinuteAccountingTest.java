@@ -16,6 +16,7 @@ import io.plantline.model.shifts.ShiftCalendar;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
@@ -150,7 +151,7 @@ class MinuteAccountingTest {
             LocalTime shiftEnd = shiftStart.plusMinutes(60 + random.nextInt(10 * 60));
             List<ShiftBreak> breaks = random.nextBoolean() ? List.of()
                     : List.of(new ShiftBreak(shiftStart.plusMinutes(30), shiftStart.plusMinutes(45)));
-            Set<java.time.LocalDate> holidays = random.nextInt(4) == 0 ? Set.of(java.time.LocalDate.of(2026, 10, 25)) : Set.of();
+            Set<LocalDate> holidays = random.nextInt(4) == 0 ? Set.of(LocalDate.of(2026, 10, 25)) : Set.of();
             CalendarSchedule calendar = CalendarSchedule.of(List.of(new CalendarSchedule.Period(
                     Instant.ofEpochMilli(start + random.nextInt(120) * MIN), berlin, Optional.of(new ShiftCalendar(
                             List.of(new Shift("S", EnumSet.allOf(DayOfWeek.class), shiftStart, shiftEnd, breaks)), holidays)))));
