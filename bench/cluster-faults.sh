@@ -11,4 +11,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -pl bench,flink-standalone,pipeline-jobs -am install
-exec java -Xmx512m -cp bench/target/bench.jar io.plantline.bench.ClusterFaultsBenchmark "$(pwd)" "$@"
+exec java -Xmx512m -Dlogback.configurationFile=bench-logback.xml -cp bench/target/bench.jar io.plantline.bench.ClusterFaultsBenchmark "$(pwd)" "$@"

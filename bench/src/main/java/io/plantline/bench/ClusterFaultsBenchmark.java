@@ -135,6 +135,7 @@ public final class ClusterFaultsBenchmark {
     /** One fault: the kill, the recovery measured, then the component back as compose would restart it. */
     private void fault(String name, Step kill, Step restart) throws Exception {
         System.err.println("cluster-faults: kill -9 of " + name);
+        login();            // an access token lives 15 minutes; a run lasts longer
         Instant killed = Instant.now();
         Service observer = cluster.apis().get(1);
         kill.run();
@@ -240,7 +241,7 @@ public final class ClusterFaultsBenchmark {
     /** What an API said: status and body, shortened. */
     private String observe(Service api, String path) {
         try {
-            return cluster.get(api, path).replaceAll("\\s+", " ");
+            return withoutRequestId(cluster.get(api, path));
         } catch (Exception e) {
             return "no answer (" + e.getClass().getSimpleName() + ")";
         }
@@ -252,7 +253,7 @@ public final class ClusterFaultsBenchmark {
             String answer = cluster.get(api, "/api/v1/jobs", "Authorization", "Bearer " + token);
             String status = answer.substring(0, 3);
             if (!status.equals("200")) {
-                return status + " " + answer.substring(4).replaceAll("\\s+", " ");
+                return withoutRequestId(answer);
             }
             List<String> jobs = new ArrayList<>();
             for (JsonNode job : JSON.readTree(answer.substring(4)).path("data")) {
@@ -263,6 +264,11 @@ public final class ClusterFaultsBenchmark {
         } catch (Exception e) {
             return "no answer (" + e.getClass().getSimpleName() + ")";
         }
+    }
+
+    /** An answer with its request id left out, so that equal answers count once. */
+    private static String withoutRequestId(String answer) {
+        return answer.replaceAll(",?\"requestId\":\"[^\"]*\"", "").replaceAll("\\s+", " ");
     }
 
     private void login() throws Exception {
@@ -423,7 +429,7 @@ public final class ClusterFaultsBenchmark {
     private int report(Instant from, Instant until, Counts acknowledged, Counts counted, Map<String, Long> alerts) {
         Map<String, long[]> perFault = new LinkedHashMap<>();     // lost, twice: readings then parts
         results.forEach(result -> perFault.put(result.fault(), new long[4]));
-        perFault.put("no fault", new long[4]);
+        perFault.put("before the first fault", new long[4]);
         long[] totals = new long[4];
         compare(acknowledged.readings(), counted.readings(), perFault, totals, 0);
         compare(acknowledged.parts(), counted.parts(), perFault, totals, 2);
@@ -441,14 +447,15 @@ public final class ClusterFaultsBenchmark {
                 + " %d, %d and %d. Minutes compared: %s to %s.%n%n", machines, from.toString().substring(0, 10), machines,
                 BREACHES[0], BREACHES[1], BREACHES[2], from.truncatedTo(ChronoUnit.MINUTES), until));
         out.append("| fault | jobs RUNNING, checkpointed (s) | every job's rows again (s) | a bridge forwards again (s)"
-                + " | readings lost / twice | parts lost / twice |\n|---|---|---|---|---|---|\n");
+                + " | readings lost / twice, from this kill to the next | parts (total and good) lost / twice |\n|---|---|---|---|---|---|\n");
         for (FaultResult result : results) {
             long[] counts = perFault.get(result.fault());
             out.append(String.format("| %s | %s | %s | %s | %d / %d | %d / %d |%n", result.fault(), seconds(result.runningS()),
                     seconds(result.rowsS()), seconds(result.forwardingS()), counts[0], counts[1], counts[2], counts[3]));
         }
-        long[] none = perFault.get("no fault");
-        out.append(String.format("| (outside any fault) | | | | %d / %d | %d / %d |%n%n", none[0], none[1], none[2], none[3]));
+        long[] none = perFault.get("before the first fault");
+        out.append(String.format("| (before the first fault) | | | | %d / %d | %d / %d |%n%n", none[0], none[1], none[2],
+                none[3]));
         out.append(String.format("Readings acknowledged: %,d (device x metric values); parts acknowledged: %,d. Lost: %d"
                         + " readings, %d parts; counted twice or more: %d readings, %d parts (per device, metric and"
                         + " minute).%n%n", readings, parts, totals[0], totals[2], totals[1], totals[3]));
@@ -482,7 +489,7 @@ public final class ClusterFaultsBenchmark {
         return value < 0 ? "not within " + RECOVERY_LIMIT.toMinutes() + " min" : String.format("%.0f", value);
     }
 
-    /** Differences per key, attributed to the fault whose time (kill to recovery, a minute either side) holds its minute. */
+    /** Differences per key, attributed to the fault killed last before its minute ended (a stall lasts past its fault). */
     private void compare(Map<String, Long> acknowledged, Map<String, Long> counted, Map<String, long[]> perFault,
                          long[] totals, int offset) {
         Set<String> keys = new TreeSet<>(acknowledged.keySet());
@@ -493,9 +500,12 @@ public final class ClusterFaultsBenchmark {
                 continue;
             }
             Instant minute = Instant.parse(key.substring(key.lastIndexOf(' ') + 1));
-            String fault = results.stream().filter(result -> !minute.isBefore(result.killed().truncatedTo(ChronoUnit.MINUTES)
-                            .minus(1, ChronoUnit.MINUTES)) && !minute.isAfter(result.recovered().plus(1, ChronoUnit.MINUTES)))
-                    .map(FaultResult::fault).findFirst().orElse("no fault");
+            String fault = "before the first fault";
+            for (FaultResult result : results) {
+                if (result.killed().isBefore(minute.plus(1, ChronoUnit.MINUTES))) {
+                    fault = result.fault();
+                }
+            }
             int index = difference < 0 ? offset : offset + 1;
             perFault.get(fault)[index] += Math.abs(difference);
             totals[index] += Math.abs(difference);
