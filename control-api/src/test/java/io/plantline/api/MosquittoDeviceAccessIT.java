@@ -1,11 +1,14 @@
 package io.plantline.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.plantline.api.db.Database;
 import io.plantline.api.devices.DeviceKeys;
 import io.plantline.api.mqtt.MosquittoAccounts;
+import io.plantline.api.mqtt.ServiceAccount;
 import io.plantline.embedded.FreePorts;
 import io.plantline.model.DeviceRef;
 import io.plantline.testing.KafkaExtension;
@@ -88,5 +91,30 @@ class MosquittoDeviceAccessIT extends DeviceMqttAccessContract {
                 + setup.org().slug() + "', '" + deviceId + "', '" + key.hash() + "', '" + key.prefix() + "')");
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> connectsAndLeaves(username, key.key()));
+    }
+
+    /**
+     * A control API that starts (again) writes the services' accounts; one already as it should be is left alone, since
+     * replacing it disconnects its clients: the bridges, whose resumed sessions Mosquitto 2.0.11 then stopped serving
+     * (bench/cluster-faults.sh). A changed password still replaces it, disconnecting the old password's clients.
+     */
+    @Test
+    void aRestartedApiLeavesAServiceAccountAsItShouldBeAloneAndReplacesAChangedOne() throws Exception {
+        Mqtt5BlockingClient bridge = connect(ServiceAccount.BRIDGE, BRIDGE_PASSWORD);
+        try (Database database = new Database(server.database.jdbcUrl(), 1, Duration.ofSeconds(5))) {
+            try (MosquittoAccounts restarted = MosquittoAccounts.start("127.0.0.1", setup.brokerPort(), DynsecMosquitto.ADMIN,
+                    DynsecMosquitto.ADMIN_PASSWORD, List.of(ServiceAccount.bridge(BRIDGE_PASSWORD)), database)) {
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                        .until(() -> bridge.getState().isConnected());
+            }
+            String rotated = BRIDGE_PASSWORD + "-rotated";
+            try (MosquittoAccounts rotating = MosquittoAccounts.start("127.0.0.1", setup.brokerPort(), DynsecMosquitto.ADMIN,
+                    DynsecMosquitto.ADMIN_PASSWORD, List.of(ServiceAccount.bridge(rotated)), database)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !bridge.getState().isConnected());
+                assertThat(connectsAndLeaves(ServiceAccount.BRIDGE, rotated)).isTrue();
+            }
+            MosquittoAccounts.start("127.0.0.1", setup.brokerPort(), DynsecMosquitto.ADMIN,
+                    DynsecMosquitto.ADMIN_PASSWORD, List.of(ServiceAccount.bridge(BRIDGE_PASSWORD)), database).close();
+        }
     }
 }

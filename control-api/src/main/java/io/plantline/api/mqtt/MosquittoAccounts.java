@@ -7,6 +7,7 @@ import io.plantline.api.devices.BrokerAccounts;
 import io.plantline.api.devices.DeviceKeys;
 import io.plantline.api.http.ApiException;
 import io.plantline.model.DeviceRef;
+import io.plantline.model.Sha256;
 import io.plantline.model.mqtt.MqttGrant;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
             dynsec.connect();
             MosquittoAccounts accounts = new MosquittoAccounts(dynsec, database);
             for (ServiceAccount service : services) {
-                accounts.write(service.username(), service.password(), "", service.grant(), null);
+                accounts.writeUnlessAsItShouldBe(service);
             }
             accounts.reviews.scheduleWithFixedDelay(accounts::reviewQuietly, 0, REVIEW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
             return accounts;
@@ -97,23 +98,31 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
     }
 
     /**
+     * Writes a service's account unless Mosquitto already has it as it should be: replacing it would disconnect its
+     * clients (the bridges) at every start of every control API. The account's description keeps a digest of its
+     * password and grant, which Mosquitto cannot show itself, so a changed password or grant is still written.
+     */
+    private void writeUnlessAsItShouldBe(ServiceAccount service) throws DynsecClient.DynsecException {
+        String digest = "service " + Sha256.hex(service.password() + "\n" + role(service.username(), service.grant()));
+        JsonNode current = dynsec.run(List.of(DynsecClient.command("getClient").put("username", service.username()))).get(0);
+        if (digest.equals(current.path("data").path("client").path("textdescription").asText(""))) {
+            LOG.info("Mosquitto's account {} is as it should be; left alone", service.username());
+            return;
+        }
+        write(service.username(), service.password(), digest, service.grant(), null);
+    }
+
+    /**
      * Replaces the account: deleting it first disconnects a client of the old key, and gives the role a clean slate.
      * A role is added after the client is created, because Mosquitto 2.0 does not track a role given inside
      * createClient for later changes. A {@code clientId} (or null: any) is the only one the account may connect with;
      * the services' accounts take any, since the bridge connects several times under one account.
      */
-    private void write(String username, String password, String keyPrefix, MqttGrant grant, String clientId)
+    private void write(String username, String password, String description, MqttGrant grant, String clientId)
             throws DynsecClient.DynsecException {
-        ObjectNode role = DynsecClient.command("createRole").put("rolename", username);
-        grant.deniedPublish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, false, 10)));
-        grant.publish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, true, 0)));
-        for (String topic : grant.subscribe()) {
-            role.withArray("acls").add(acl("subscribePattern", topic, true, 0));
-            // Mosquitto 2.0 checks a shared subscription's whole filter, "$share/<group>/" included.
-            role.withArray("acls").add(acl("subscribePattern", "$share/+/" + topic, true, 0));
-        }
+        ObjectNode role = role(username, grant);
         ObjectNode client = DynsecClient.command("createClient").put("username", username).put("password", password)
-                .put("textdescription", keyPrefix);
+                .put("textdescription", description);
         if (clientId != null) {
             client.put("clientid", clientId);
         }
@@ -129,6 +138,19 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
                         + answer.path("error").asText(), null);
             }
         }
+    }
+
+    /** The createRole command of an account's grant. */
+    private static ObjectNode role(String username, MqttGrant grant) {
+        ObjectNode role = DynsecClient.command("createRole").put("rolename", username);
+        grant.deniedPublish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, false, 10)));
+        grant.publish().forEach(topic -> role.withArray("acls").add(acl("publishClientSend", topic, true, 0)));
+        for (String topic : grant.subscribe()) {
+            role.withArray("acls").add(acl("subscribePattern", topic, true, 0));
+            // Mosquitto 2.0 checks a shared subscription's whole filter, "$share/<group>/" included.
+            role.withArray("acls").add(acl("subscribePattern", "$share/+/" + topic, true, 0));
+        }
+        return role;
     }
 
     private void reviewQuietly() {
