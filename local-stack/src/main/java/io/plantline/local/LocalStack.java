@@ -42,8 +42,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +58,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * The whole system in one JVM on embedded servers: PostgreSQL, Kafka (KRaft) with the topics of the architecture, an
  * MQTT broker, the MQTT-Kafka bridge, a Flink MiniCluster with its web UI and the plant simulator. PostgreSQL's data,
  * Kafka's log and the jobs' checkpoints are kept in the data directory, so a restart, after Ctrl-C or a crash, goes
- * on where the stack was. It prints the addresses, then refreshes one status line until Ctrl-C, which stops
- * everything in reverse order. Fault commands for the simulator are read from standard input.
+ * on where the stack was. It prints the addresses, then refreshes one status line until Ctrl-C, which stops each
+ * part before the parts it uses ({@link StackPart}). Fault commands for the simulator are read from standard input.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -82,7 +80,7 @@ public final class LocalStack implements AutoCloseable {
     /** Without a terminal, a full status line is printed this often instead of one line refreshed in place. */
     private static final int PLAIN_OUTPUT_EVERY_N_SAMPLES = 10;
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StopSequence started = new StopSequence();
     private final PrintStream out;
     private EmbeddedPostgresServer postgres;
     private EmbeddedKafkaServer kafka;
@@ -148,32 +146,35 @@ public final class LocalStack implements AutoCloseable {
             PortInUseException.requireFree(port.server(), port.port(), port.setting());
         }
         // The three servers do not depend on each other: start them side by side. Each registers itself
-        // as it comes up, so one that started while another failed is still stopped.
-        CompletableFuture<EmbeddedPostgresServer> postgresStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "PostgreSQL", () -> EmbeddedPostgresServer.start(options.postgresPort(), dataDir.resolve("postgres"), false))));
-        CompletableFuture<EmbeddedKafkaServer> kafkaStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "Kafka", () -> EmbeddedKafkaServer.start(options.kafkaPort(), kafkaLogDirectory(dataDir.resolve("kafka")),
+        // as it comes up, so one that started while another failed is still stopped (in StackPart's order).
+        CompletableFuture<EmbeddedPostgresServer> postgresStart = CompletableFuture.supplyAsync(() -> register(
+                StackPart.POSTGRESQL, timed("PostgreSQL", () -> EmbeddedPostgresServer.start(options.postgresPort(),
+                        dataDir.resolve("postgres"), false))));
+        CompletableFuture<EmbeddedKafkaServer> kafkaStart = CompletableFuture.supplyAsync(() -> register(
+                StackPart.KAFKA, timed("Kafka", () -> EmbeddedKafkaServer.start(options.kafkaPort(),
+                        kafkaLogDirectory(dataDir.resolve("kafka")),
                         // A device is told "received" once Kafka has its message: on disk, so a power cut keeps it.
                         // Every record kept for the retention, however many: a job down for days still finds what
                         // it has not read; the status line warns as its backlog nears the retention.
                         Topics.KAFKA_RETENTION, EmbeddedKafkaServer.Durability.FLUSH_EVERY_WRITE))));
         BridgeInbound bridgeInbound = new BridgeInbound();
         RegistryAccessOnceReady mqttAccess = new RegistryAccessOnceReady();
-        CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(timed(
-                "MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(), dataDir.resolve("mqtt"), bridgeInbound,
-                        mqttAccess))));
+        CompletableFuture<EmbeddedMqttBroker> brokerStart = CompletableFuture.supplyAsync(() -> register(
+                StackPart.MQTT_BROKER, timed("MQTT broker", () -> EmbeddedMqttBroker.start(options.mqttPort(),
+                        dataDir.resolve("mqtt"), bridgeInbound, mqttAccess))));
         postgres = join(postgresStart);
         kafka = join(kafkaStart);
         broker = join(brokerStart);
 
-        database = register(dataSource(postgres.jdbcUrl()));
+        database = register(StackPart.DATABASE_POOL, dataSource(postgres.jdbcUrl()));
         int applied = SchemaMigration.apply(database);
         out.println("  schema: " + (applied == 0 ? "up to date" : applied + " migrations applied"));
         KafkaTopics.createAll(kafka.bootstrapServers(), options.partitions());
-        kafkaAdmin = register(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        kafkaAdmin = register(StackPart.KAFKA_ADMIN, Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers())));
         partitions = kafkaAdmin.describeTopics(List.of(Topics.TELEMETRY)).allTopicNames().get().get(Topics.TELEMETRY)
                 .partitions().size();
-        flink = register(timed("Flink MiniCluster", () -> {
+        flink = register(StackPart.FLINK, timed("Flink MiniCluster", () -> {
             try {
                 return LocalFlinkCluster.start(options.flinkUiPort(), dataDir.resolve("flink/checkpoints"),
                         dataDir.resolve("logs/local-stack.log"));
@@ -186,7 +187,8 @@ public final class LocalStack implements AutoCloseable {
         // kept in the data directory, so a simulator run by hand can use it too, for any organisation's plant.
         String bridgePassword = randomSecret(24);
         String simulatorPassword = keptSecret(dataDir.resolve("mqtt-simulator-password"), 24);
-        mqttAccess.attach(new RegistryMqttAccess(register(new Database(postgres.jdbcUrl(), 2, Duration.ofSeconds(5))),
+        mqttAccess.attach(new RegistryMqttAccess(register(StackPart.REGISTRY_POOL,
+                new Database(postgres.jdbcUrl(), 2, Duration.ofSeconds(5))),
                 List.of(ServiceAccount.bridge(bridgePassword),
                         ServiceAccount.simulator("+", simulatorPassword))));
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port())
@@ -220,26 +222,27 @@ public final class LocalStack implements AutoCloseable {
                 new String[] {"--metrics-port=" + options.bridgeMetricsPort(), "--share-group="}, Map.of())
                 .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl())
                 .withMqttAccount(ServiceAccount.BRIDGE, bridgePassword);
-        bridge = register(new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
+        bridge = register(StackPart.BRIDGE, new MqttKafkaBridge(bridgeOptions, Clock.systemUTC()));
         bridge.start();
         bridgeInbound.attach(bridge);
         // The demo organisation's admins see the MiniCluster's jobs at /jobs (savepoints too; the jobs run in this JVM,
         // so there is no jar to submit).
-        LocalMail mail = register(LocalMail.start(options.smtpPort(), dataDir.resolve("mail")));
+        LocalMail mail = register(StackPart.MAIL_CATCHER, LocalMail.start(options.smtpPort(), dataDir.resolve("mail")));
         ApiOptions apiOptions = ApiOptions.parse(new String[] {
                         "--retention-warning-percent=" + options.retentionWarningPercent()}, Map.of())
                 .connectedTo(options.apiPort(), postgres.jdbcUrl(), kafka.bootstrapServers())
                 .managingJobs(flink.restAddress().toString(), Optional.empty(), options.simulator().orgSlug())
                 .notifyingThrough(new ApiOptions.Smtp("127.0.0.1", mail.port(),
                         "plantline@" + options.simulator().orgSlug() + ".local", Optional.empty(), Optional.empty(), false));
-        ControlApi api = register(timed("Control API", () -> ControlApi.start(apiOptions, Clock.systemUTC())));
+        ControlApi api = register(StackPart.CONTROL_API, timed("Control API",
+                () -> ControlApi.start(apiOptions, Clock.systemUTC())));
         apiPort = api.port();
         ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
                 "admin@" + options.simulator().orgSlug() + ".local", adminPassword(options));
         api.ensureAdmin(admin);
         resumed.forEach((name, restore) -> out.println("  job " + name + ": " + join(restore).describe()));
         simulator.start();
-        register(simulator);
+        register(StackPart.SIMULATOR, simulator);
 
         out.println();
         out.printf("Plantline local stack is up in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
@@ -272,7 +275,7 @@ public final class LocalStack implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        register(status::shutdownNow);
+        register(StackPart.STATUS_LINE, status::shutdownNow);
         StatusSnapshot[] previous = {sampler.sample()};
         long[] samples = {0};
         status.scheduleAtFixedRate(() -> {
@@ -364,19 +367,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Stops every part that started, each before the parts it uses ({@link StackPart}). */
     @Override
     public void close() throws Exception {
-        Exception first = null;
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        started.close();
     }
 
     private void closeQuietly() {
@@ -389,9 +383,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private synchronized <T extends AutoCloseable> T register(T part) {
-        started.push(part);
-        return part;
+    private <T extends AutoCloseable> T register(StackPart part, T closeable) {
+        return started.add(part, closeable);
     }
 
     private <T> T timed(String what, java.util.function.Supplier<T> start) {

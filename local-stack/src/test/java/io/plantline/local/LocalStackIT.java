@@ -240,7 +240,8 @@ class LocalStackIT {
                 .isEqualTo(200);
         String jobs = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/jobs"))
                 .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(jobs).contains("\"name\":\"telemetry-analytics\"", "\"name\":\"oee\"", "\"state\":\"RUNNING\"");
+        assertThat(jobs).contains("\"name\":\"telemetry-analytics\"", "\"name\":\"oee\"", "\"state\":\"RUNNING\"",
+                "\"retentionWarning\":null").doesNotContain("\"retentionWarning\":\"");
 
         // A 30-day OEE report of the demo plant, generated in the background and downloaded as CSV.
         Instant tomorrow = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));

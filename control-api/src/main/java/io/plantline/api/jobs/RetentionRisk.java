@@ -62,7 +62,8 @@ public final class RetentionRisk {
             Map<String, Duration> retention = retentions(processed.keySet().stream().map(TopicPartition::topic)
                     .collect(Collectors.toSet()));
             processed.keySet().removeIf(partition -> !retention.containsKey(partition.topic()));
-            Map<TopicPartition, ListOffsetsResultInfo> ends = offsets(processed.keySet(), partition -> OffsetSpec.latest());
+            Map<TopicPartition, ListOffsetsResultInfo> ends = offsets(processed.keySet(),
+                    partition -> OffsetSpec.latest());
             Map<TopicPartition, ListOffsetsResultInfo> youngEnough = offsets(processed.keySet(),
                     partition -> OffsetSpec.forTimestamp(now.minus(threshold(retention.get(partition.topic())))
                             .toEpochMilli()));
