@@ -1,6 +1,7 @@
 package io.plantline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.plantline.api.http.Json;
@@ -20,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,6 +99,23 @@ class AlertsIT {
                 .extracting(row -> row.get("status") + " " + row.get("email")).containsExactly("403 viewer@" + ALERT_ORG + ".test",
                         "200 operator@" + ALERT_ORG + ".test", "422 operator@" + ALERT_ORG + ".test", "200 operator@" + ALERT_ORG + ".test",
                         "422 operator@" + ALERT_ORG + ".test");
+    }
+
+    @Test
+    void everyCommentIsKeptWithWhoAndWhenAndReturnedInOrderByTheAlert() throws Exception {
+        UUID id = insertAlert("oven-2", "r-comments", "MAJOR", "ACTIVE", "2026-11-23T08:00:00Z");
+        assertThat(server.call("POST", "/alerts/" + id + "/acknowledge", org.operatorToken(),
+                Map.of("comment", "looking at the door seal")).status()).isEqualTo(200);
+        assertThat(server.call("POST", "/alerts/" + id + "/resolve", org.adminToken(), Map.of("comment", "seal replaced"))
+                .status()).isEqualTo(200);
+
+        JsonNode comments = server.call("GET", "/alerts/" + id, org.viewerToken(), null).data().get("comments");
+        assertThat(comments).extracting(comment -> comment.get("by").asText() + ": " + comment.get("text").asText())
+                .containsExactly("operator@" + ALERT_ORG + ".test: looking at the door seal",
+                        "admin@" + ALERT_ORG + ".test: seal replaced");
+        Instant first = Instant.parse(comments.get(0).get("at").asText());
+        assertThat(Instant.parse(comments.get(1).get("at").asText())).isAfterOrEqualTo(first);
+        assertThat(first).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     }
 
     @Test

@@ -468,8 +468,9 @@ class ConsoleIT {
     }
 
     /**
-     * An alert's page: its history (opened, escalated, acknowledged) in the organisation's time and its comment, opened
-     * from its link before logging in (as a mail gives it) and from the list; an operator resolves it there.
+     * An alert's page: its history (opened, escalated, acknowledged) in the organisation's time and its comments, opened
+     * from its link before logging in (as a mail gives it) and from the list; an operator resolves it there with a
+     * second comment, shown after the first.
      */
     @Test
     void anAlertsPageShowsItsHistoryAndCommentFromItsLinkAndFromTheList() throws Exception {
@@ -486,7 +487,7 @@ class ConsoleIT {
         String history = console().waitForText(By.id("alert-history"), "acknowledged", WAIT);
         assertThat(history).contains(shown(opened) + " opened", shown(escalated) + " escalated to CRITICAL",
                 "acknowledged by operator@" + org.slug() + ".test");
-        assertThat(textOf(By.id("alert-comment"))).contains("checking the cooler");
+        assertThat(textOf(By.id("alert-comments"))).contains("operator@" + org.slug() + ".test", "checking the cooler");
         assertThat(textOf(By.id("alert-summary"))).contains("press-1", "hot", "temperature", "CRITICAL", "acknowledged");
         screenshot("alert");
 
@@ -501,8 +502,11 @@ class ConsoleIT {
         click(By.id("alert-resolve"));
         waitFor(By.id("ask-comment")).sendKeys("cooler replaced");
         browser.findElement(By.id("ask-confirm")).click();
-        assertThat(console().waitForText(By.id("alert-history"), "resolved by operator@" + org.slug() + ".test", WAIT))
-                .contains("cooler replaced");
+        console().waitForText(By.id("alert-history"), "resolved by operator@" + org.slug() + ".test", WAIT);
+        assertThat(browser.findElements(By.cssSelector("#alert-comments li"))).as("every comment, oldest first")
+                .extracting(WebElement::getText).satisfiesExactly(
+                        first -> assertThat(first).contains("operator@" + org.slug() + ".test", "checking the cooler"),
+                        second -> assertThat(second).contains("operator@" + org.slug() + ".test", "cooler replaced"));
         assertThat(browser.findElements(By.id("alert-resolve"))).as("nothing left to do").isEmpty();
     }
 

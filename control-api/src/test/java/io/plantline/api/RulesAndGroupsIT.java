@@ -132,6 +132,9 @@ class RulesAndGroupsIT {
                     assertThat(row.get("status")).isEqualTo("RESOLVED");
                     assertThat(row.get("resolved_by")).isEqualTo("admin@" + RULES_ORG + ".test");
                 });
+        assertThat(server.database.query("SELECT c.text, c.written_by FROM alert_comments c JOIN alerts a ON a.id = c.alert_id"
+                + " WHERE a.org_slug = '" + RULES_ORG + "' AND a.rule_id = 'doomed'"))
+                .containsExactly(Map.of("text", "rule deleted", "written_by", "admin@" + RULES_ORG + ".test"));
         assertThat(server.call("GET", "/rules/doomed", org.viewerToken(), null).status()).isEqualTo(404);
     }
 

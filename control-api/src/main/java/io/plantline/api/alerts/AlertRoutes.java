@@ -20,8 +20,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * {@code /alerts}: list and filter; operators acknowledge (an open alert) and resolve (any alert not yet resolved),
- * with a comment and their name recorded. Each change is also published on {@code factory.alerts} for live push.
+ * {@code /alerts}: list and filter; one alert with every comment given it; operators acknowledge (an open alert) and
+ * resolve (any alert not yet resolved), each with a comment kept with their name and the time. Each change is also
+ * published on {@code factory.alerts} for live push.
  */
 public final class AlertRoutes {
 
@@ -61,7 +62,9 @@ public final class AlertRoutes {
 
     private Object change(Call call, AlertTransition transition) {
         UUID id = call.uuidPath("alertId", "alert");
-        Optional<String> comment = call.rawBody().length == 0 ? Optional.empty() : commentOf(call);
+        // The console's dialog sends an empty comment when none is typed: it adds none.
+        Optional<String> comment = (call.rawBody().length == 0 ? Optional.<String>empty() : commentOf(call))
+                .filter(text -> !text.isBlank());
         String by = call.principal().email();
         call.audit("alert/" + id);
         return database.transaction(tx -> {
@@ -81,7 +84,7 @@ public final class AlertRoutes {
             kafka.publish(new AlertEvent(id.toString(), new DeviceRef(call.org(), changed.deviceId()), changed.ruleId(),
                     changed.metric(), changed.severity(), changed.status(), transition, clock.instant(), changed.openedAt(),
                     Optional.ofNullable(changed.lastValue()), Optional.ofNullable(changed.peakValue()), Optional.of(by)));
-            return changed;
+            return alerts.withComments(tx, changed);
         });
     }
 

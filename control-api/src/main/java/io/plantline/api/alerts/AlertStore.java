@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The {@code alerts} table as people see and change it (the analytics job writes it through its own procedure). */
+/**
+ * The {@code alerts} table and the comments people give alerts ({@code alert_comments}), as people see and change them
+ * (the analytics job writes alerts through its own procedure).
+ */
 public final class AlertStore {
 
     private static final String COLUMNS = "id, device_id, rule_id, metric, severity, status, opened_at, last_value, peak_value,"
@@ -39,24 +42,43 @@ public final class AlertStore {
         return database.one("SELECT count(*) FROM alerts a WHERE " + where.sql(), row -> row.getLong(1), where.values()).orElse(0L);
     }
 
-    Optional<Alert> find(String orgSlug, UUID id) {
-        return database.one("SELECT " + COLUMNS + " FROM alerts WHERE org_slug = ? AND id = ?", AlertStore::alert, orgSlug, id);
+    Optional<AlertDetail> find(String orgSlug, UUID id) {
+        return database.transaction(tx -> {
+            Optional<Alert> alert = tx.one("SELECT " + COLUMNS + " FROM alerts WHERE org_slug = ? AND id = ?", AlertStore::alert, orgSlug, id);
+            return alert.isPresent() ? Optional.of(withComments(tx, alert.get())) : Optional.empty();
+        });
+    }
+
+    AlertDetail withComments(Database.Tx tx, Alert alert) throws SQLException {
+        return new AlertDetail(alert, tx.list("SELECT text, written_by, written_at FROM alert_comments WHERE alert_id = ?"
+                + " ORDER BY written_at, id", row -> new AlertComment(row.getString("text"), row.getString("written_by"),
+                row.getTimestamp("written_at").toInstant()), alert.id()));
     }
 
     Optional<Alert> lock(Database.Tx tx, String orgSlug, UUID id) throws SQLException {
         return tx.one("SELECT " + COLUMNS + " FROM alerts WHERE org_slug = ? AND id = ? FOR UPDATE", AlertStore::alert, orgSlug, id);
     }
 
+    /** Acknowledges the alert; a comment, when given, is added to its comments and becomes its latest. */
     Alert acknowledge(Database.Tx tx, String orgSlug, UUID id, String by, String comment) throws SQLException {
+        addComment(tx, id, by, comment);
         return tx.one("UPDATE alerts SET status = 'ACKNOWLEDGED', acknowledged_at = now(), acknowledged_by = ?,"
                 + " comment = coalesce(?, comment), updated_at = now() WHERE org_slug = ? AND id = ? RETURNING " + COLUMNS,
                 AlertStore::alert, by, comment, orgSlug, id).orElseThrow();
     }
 
+    /** Resolves the alert; a comment, when given, is added to its comments and becomes its latest. */
     Alert resolve(Database.Tx tx, String orgSlug, UUID id, String by, String comment) throws SQLException {
+        addComment(tx, id, by, comment);
         return tx.one("UPDATE alerts SET status = 'RESOLVED', resolved_at = now(), resolved_by = ?,"
                 + " comment = coalesce(?, comment), updated_at = now() WHERE org_slug = ? AND id = ? RETURNING " + COLUMNS,
                 AlertStore::alert, by, comment, orgSlug, id).orElseThrow();
+    }
+
+    private static void addComment(Database.Tx tx, UUID id, String by, String comment) throws SQLException {
+        if (comment != null) {
+            tx.update("INSERT INTO alert_comments (alert_id, text, written_by) VALUES (?, ?, ?)", id, comment, by);
+        }
     }
 
     private static Conditions where(String orgSlug, Filter filter) {

@@ -80,9 +80,11 @@ public final class RuleStore {
         if (tx.update("DELETE FROM alert_rules WHERE org_slug = ? AND rule_id = ?", orgSlug, ruleId) == 0) {
             return false;
         }
-        tx.update("UPDATE alerts SET status = 'RESOLVED', resolved_at = now(), resolved_by = ?, comment = 'rule deleted',"
-                + " updated_at = now() WHERE org_slug = ? AND rule_id = ? AND status IN ('ACTIVE', 'ACKNOWLEDGED')",
-                by, orgSlug, ruleId);
+        tx.update("WITH resolved AS (UPDATE alerts SET status = 'RESOLVED', resolved_at = now(), resolved_by = ?,"
+                + " comment = 'rule deleted', updated_at = now()"
+                + " WHERE org_slug = ? AND rule_id = ? AND status IN ('ACTIVE', 'ACKNOWLEDGED') RETURNING id)"
+                + " INSERT INTO alert_comments (alert_id, text, written_by) SELECT id, 'rule deleted', ? FROM resolved",
+                by, orgSlug, ruleId, by);
         kafka.tombstone(orgSlug + "/rule/" + ruleId);
         return true;
     }

@@ -1,6 +1,6 @@
 // Alerts, paged and filtered by status, severity, line, device and the days they opened, new ones arriving live
 // over the socket; operators and admins acknowledge (one or several at once) and resolve them with a comment,
-// viewers only read. An alert's own page (#/alerts/{id}, the link of its mails) shows its history and comment.
+// viewers only read. An alert's own page (#/alerts/{id}, the link of its mails) shows its history and comments.
 import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { ask } from '../dialog.js';
@@ -155,7 +155,8 @@ function row(alert, chosen) {
 
 /**
  * One alert: what it is, its history (the times it opened, escalated, cleared, was acknowledged and resolved, and
- * by whom) and its comment, followed live; operators acknowledge and resolve it here too.
+ * by whom) and every comment given it (who, when), oldest first, followed live; operators acknowledge and resolve
+ * it here too.
  */
 async function alertPage(main, alertId) {
   const draw = async () => {
@@ -173,9 +174,10 @@ async function alertPage(main, alertId) {
       </section>
       <section id="alert-history"><h2>History</h2>
         <table><tbody>${history(alert).map(([at, what]) => `<tr><td>${time(at)}</td><td>${escape(what)}</td></tr>`).join('')}</tbody></table>
-        <h2>Comment</h2>
-        <p id="alert-comment">${alert.comment ? escape(alert.comment) : '<span class="muted">No comment.</span>'}</p>
-        <p class="muted">The latest comment given when acknowledging or resolving; a newer one replaces it.</p>
+        <h2>Comments</h2>
+        ${alert.comments.length === 0 ? '<p id="alert-comments" class="muted">No comments.</p>'
+          : `<ol id="alert-comments">${alert.comments.map(comment => `<li><span class="muted">${time(comment.at)},
+            ${escape(comment.by)}:</span> ${escape(comment.text)}</li>`).join('')}</ol>`}
       </section>`;
     main.querySelectorAll('button[data-action]').forEach(button => button.addEventListener('click', async () => {
       button.disabled = true;
