@@ -3,7 +3,9 @@
 # the bridge in the same JVM and acknowledges it once Kafka has it), beside the same broker acknowledging at once,
 # alternating rounds (LocalIngestBenchmark). Prints each round, then medians and spreads as a Markdown table.
 #
-#   bench/local-ingest.sh [messages=100000] [rounds=10] [devices=100]
+#   bench/local-ingest.sh [messages=100000] [rounds=10] [devices=100] [connections=devices]
+# One connection: bench/local-ingest.sh 100000 5 1; a gateway (one connection for 2,000 machines):
+# bench/local-ingest.sh 100000 5 2000 1.
 # BRIDGE_ARGS adds bridge settings to compare, e.g. "--kafka-linger-ms=1".
 set -euo pipefail
 cd "$(dirname "$0")/.."

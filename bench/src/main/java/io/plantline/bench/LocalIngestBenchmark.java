@@ -27,11 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * each device publish to the bridge in the same JVM and acknowledges it to the device once Kafka has the record.
  * In alternating rounds the same broker hands the publishes to a taker that acknowledges at once (the broker's own
  * ceiling with the same hand-over), so the ratio is the bridge's share of what the broker could do. Publishers: one
- * MQTT connection per device, as in a plant, QoS 1, in this JVM. The CPU time of this JVM per message in each mode
- * (broker, publishers and Kafka are in it in both) gives the bridge's cost as the difference.
+ * MQTT connection per device, as in a plant, or fewer connections each publishing for several devices, as a plant's
+ * edge gateway does (one connection for a whole line), QoS 1, in this JVM. The CPU time of this JVM per message in
+ * each mode (broker, publishers and Kafka are in it in both) gives the bridge's cost as the difference.
  *
- * <p>Arguments: {@code [messages=100000] [rounds=10] [devices=100]}; {@code -Dbridge.args} adds bridge settings to
- * compare (e.g. {@code --kafka-linger-ms=1}).
+ * <p>Arguments: {@code [messages=100000] [rounds=10] [devices=100] [connections=devices]}; {@code -Dbridge.args} adds
+ * bridge settings to compare (e.g. {@code --kafka-linger-ms=1}).
  */
 public final class LocalIngestBenchmark {
 
@@ -42,6 +43,7 @@ public final class LocalIngestBenchmark {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int devices = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int connections = args.length > 3 ? Integer.parseInt(args[3]) : devices;
         Path work = Files.createTempDirectory("plantline-ingest-bench");
         Handover handover = new Handover();
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, work.resolve("pg"), true);
@@ -49,7 +51,7 @@ public final class LocalIngestBenchmark {
              EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(0, work.resolve("mqtt"), handover, null)) {
             SchemaMigration.apply(postgres.jdbcUrl());
             KafkaTopics.createAll(kafka.bootstrapServers(), 4);
-            MqttPublishers publishers = new MqttPublishers(broker.port(), ORG, devices, devices);
+            MqttPublishers publishers = new MqttPublishers(broker.port(), ORG, devices, connections);
             publishers.registerDevices(postgres.jdbcUrl());
             // As local mode configures its bridge, on the defaults otherwise; -Dbridge.args adds settings to compare.
             List<String> settings = new ArrayList<>(List.of("--metrics-port=0", "--share-group="));
@@ -59,16 +61,17 @@ public final class LocalIngestBenchmark {
                     .connectedTo("127.0.0.1", broker.port(), kafka.bootstrapServers(), postgres.jdbcUrl());
             try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC())) {
                 bridge.start();
-                run(publishers, handover, bridge, messages, rounds, devices);
+                run(publishers, handover, bridge, messages, rounds);
             }
         }
         System.exit(0); // the MQTT clients' threads would keep the JVM alive
     }
 
     private static void run(MqttPublishers publishers, Handover handover, MqttKafkaBridge bridge, int messages,
-                            int rounds, int devices) throws Exception {
+                            int rounds) throws Exception {
         System.out.printf(Locale.ROOT, "Local ingest benchmark: %,d QoS 1 messages per round, %d rounds each way, %d devices"
-                + " on a connection each, %d cores%n", messages, rounds, devices, Runtime.getRuntime().availableProcessors());
+                        + " over %d connections, %d cores%n", messages, rounds, publishers.devices(), publishers.connections(),
+                Runtime.getRuntime().availableProcessors());
         Taker atOnce = (topic, payload, atLeastOnce) -> CompletableFuture.completedFuture(null);
         Taker toKafka = bridge::take;
         // Warm-up: JIT compilation, Kafka metadata, connections.
