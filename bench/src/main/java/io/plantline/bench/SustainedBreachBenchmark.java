@@ -84,7 +84,7 @@ public final class SustainedBreachBenchmark {
     private double timeJob(int seconds, int forSeconds) throws Exception {
         String backlog = stack.createTopic("telemetry-breach", TelemetryAnalyticsBenchmark.PARTITIONS);
         produceBreachingBacklog(backlog, seconds);
-        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies CASCADE");
         String rules = stack.createTopic("rules", 1);
         AlertRule rule = new AlertRule("overheat", TelemetryAnalyticsBenchmark.ORG, RuleScope.organisation(),
                 "temperature", Comparison.GREATER, 90, Optional.of(forSeconds), Optional.empty(), Optional.of(85.0),

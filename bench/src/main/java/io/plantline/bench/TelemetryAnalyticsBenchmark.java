@@ -87,7 +87,7 @@ public final class TelemetryAnalyticsBenchmark {
         long emptyStart = System.nanoTime();
         runToCompletion(flink, createTopic("telemetry-empty", PARTITIONS), rules);
         double overheadSeconds = BenchStack.seconds(emptyStart);
-        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies CASCADE");
         long jobStart = System.nanoTime();
         runToCompletion(flink, backlog, rules);
         double jobSeconds = BenchStack.seconds(jobStart);
@@ -98,7 +98,7 @@ public final class TelemetryAnalyticsBenchmark {
         double jobRateRunning = barePoints / (jobSeconds - overheadSeconds);
 
         // 2. Alert latency and state under a live load, event time = wall-clock time.
-        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        stack.execute("TRUNCATE telemetry_1m, alerts, anomalies CASCADE");
         String live = createTopic("telemetry-live", PARTITIONS);
         String alerts = createTopic("alerts", 1);
         long heapBefore = heapAfterGc();

@@ -67,7 +67,7 @@ class LocalFlinkClusterIT {
         rulesTopic = kafka.createTopic("rules", 1);
         alertsTopic = kafka.createTopic("alerts", 1);
         deadLetterTopic = kafka.createTopic("dead-letter", 1);
-        database.execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        database.execute("TRUNCATE telemetry_1m, alerts, anomalies CASCADE");
         options = JobOptions.parse(new String[] {"--kafka-bootstrap=" + kafka.bootstrapServers(),
                 "--jdbc-url=" + database.jdbcUrl(), "--parallelism=1", "--checkpoint-interval-ms=300"}, Map.of());
     }

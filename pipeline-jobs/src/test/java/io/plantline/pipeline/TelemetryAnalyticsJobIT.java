@@ -77,7 +77,7 @@ class TelemetryAnalyticsJobIT {
         rulesTopic = kafka.createTopic("rules", 1);
         alertsTopic = kafka.createTopic("alerts", 1);
         deadLetterTopic = kafka.createTopic("dead-letter", 1);
-        database.execute("TRUNCATE telemetry_1m, alerts, anomalies");
+        database.execute("TRUNCATE telemetry_1m, alerts, anomalies CASCADE");
     }
 
     @AfterEach

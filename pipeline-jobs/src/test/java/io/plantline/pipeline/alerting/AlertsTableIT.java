@@ -28,7 +28,7 @@ class AlertsTableIT {
 
     @BeforeEach
     void emptyTable() throws SQLException {
-        database.execute("TRUNCATE alerts");
+        database.execute("TRUNCATE alerts CASCADE");   // and their comments
     }
 
     @Test
