@@ -33,8 +33,9 @@ import org.apache.kafka.common.TopicPartition;
 public final class BridgeThroughputBenchmark {
 
     private static final String ORG = "bench";
-    private static final int DEVICES = 100;
-    private static final int PUBLISHERS = 4;
+    /** -Ddevices and -Dconnections: how many devices publish, over how many MQTT connections (a gateway: one). */
+    private static final int DEVICES = Integer.getInteger("devices", 100);
+    private static final int PUBLISHERS = Integer.getInteger("connections", 4);
 
     private final int brokerPort;
     private final EmbeddedKafkaCluster kafka;
@@ -61,7 +62,7 @@ public final class BridgeThroughputBenchmark {
     private void run(int messages, int outageMessages) throws Exception {
         publishers.registerDevices(jdbcUrl);
         int rounds = Integer.getInteger("rounds", 3);
-        System.out.printf("Bridge benchmark: %,d messages per run, %d rounds, %d publishers, %d devices, 2 cores%n",
+        System.out.printf("Bridge benchmark: %,d messages per run, %d rounds, %d publisher connections, %d devices, 2 cores%n",
                 messages, rounds, PUBLISHERS, DEVICES);
         List<String> rows = new ArrayList<>();
         List<String> cpuRows = new ArrayList<>();
