@@ -86,7 +86,7 @@ public final class ClusterFaultsBenchmark {
         ProcessCluster.command(simulator, "breach " + BREACHES[0] + " 60");
         fault("TaskManager", () -> cluster.flink().killTaskManager(), () -> {
             cluster.flink().startTaskManager();
-            cluster.flink().awaitTaskManagers(2, Duration.ofSeconds(90));
+            cluster.flink().awaitTaskManagers(2, Duration.ofSeconds(180));
         });
         int broker = cluster.kafka().leaderOfMostPartitions("factory.telemetry");
         fault("Kafka broker " + broker + " (leads the most partitions)", () -> cluster.kafka().kill(broker),

@@ -15,6 +15,7 @@ import io.reactivex.schedulers.Schedulers;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ final class BridgeConnection {
     private final BridgeHealth health;
     private final Consumer<Mqtt5Publish> deliveries;
     private final Mqtt5AsyncClient client;
+    private final CompletableFuture<Void> firstSubscription = new CompletableFuture<>();
     private volatile boolean running = true;
     /** When the connection last came up, and how many connections in a row the broker closed soon after: MQTT client thread only. */
     private long connectedAt;
@@ -86,8 +88,8 @@ final class BridgeConnection {
     }
 
     /**
-     * Connects and subscribes. The callback is registered before connecting, because a resumed session delivers its
-     * queued messages as soon as the connection is up, before any subscribe call returns.
+     * Connects, and returns once subscribed. The callback is registered before connecting, because a resumed session
+     * delivers its queued messages as soon as the connection is up, before any subscribe call returns.
      */
     void start() {
         client.publishes(MqttGlobalPublishFilter.ALL, deliveries, true);
@@ -99,7 +101,7 @@ final class BridgeConnection {
                 .maximumPacketSize(MqttKafkaBridge.maximumPacketSize(options))
                 .applyRestrictions()
                 .send().join();
-        client.subscribeWith().topicFilter(subscription(options)).qos(MqttQos.AT_LEAST_ONCE).send().join();
+        firstSubscription.join();
     }
 
     Mqtt5AsyncClient client() {
@@ -110,10 +112,25 @@ final class BridgeConnection {
         return client.getState().isConnected();
     }
 
+    /**
+     * Subscribes on every connection, a resumed session too: Mosquitto 2.0.11 resumes the session of a client its
+     * dynamic security disconnected (a control API writing the bridges' account again) with the subscription still
+     * listed, and delivers its shared subscription nothing from then on (BridgeAccountRewriteIT). Where the broker kept
+     * the subscription, subscribing again changes nothing. Asynchronous: this runs on the client's event loop.
+     */
     private void connected() {
         connectedAt = clock.millis();
         health.connected(clientId);
         LOG.info("connected to MQTT broker {}:{} as {}", options.mqttHost(), options.mqttPort(), clientId);
+        client.subscribeWith().topicFilter(subscription(options)).qos(MqttQos.AT_LEAST_ONCE).send()
+                .whenComplete((subscribed, error) -> {
+                    if (error == null) {
+                        firstSubscription.complete(null);
+                    } else if (!firstSubscription.completeExceptionally(error)) {
+                        LOG.error("{} could not subscribe to {}; it subscribes again when it reconnects", clientId,
+                                subscription(options), error);
+                    }
+                });
     }
 
     /**
