@@ -54,7 +54,8 @@ public final class ProcessCluster implements AutoCloseable {
     public static final String ORG = "plant";
     public static final String ADMIN_EMAIL = "admin@" + ORG + ".local";
     public static final String SIMULATOR_PASSWORD = "mosquitto-simulator-password";
-    private static final Duration UP_WITHIN = Duration.ofSeconds(120);
+    /** Generous: on two cores shared with builds (load average 40), a Kafka broker's JVM took over two minutes to listen. */
+    private static final Duration UP_WITHIN = Duration.ofSeconds(300);
 
     private final Options options;
     private final ComposeFile compose;
