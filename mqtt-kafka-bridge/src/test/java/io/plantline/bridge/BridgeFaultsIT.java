@@ -205,34 +205,6 @@ class BridgeFaultsIT {
     }
 
     /**
-     * Issue 29: a bridge connection the broker closed (here a client that used its id for a moment; in cluster mode
-     * Mosquitto closes it whenever its account is written) resumes its session; every reading after that must still
-     * be forwarded.
-     */
-    @Test
-    void aBridgeThatResumesItsSessionStillForwardsEveryReading(TestDatabase database, TestMqttBroker broker)
-            throws Exception {
-        BridgeOptions options = options(database, broker, "--mqtt-connections=1");
-        try (MqttKafkaBridge bridge = new MqttKafkaBridge(options, Clock.systemUTC());
-             Publisher device = new Publisher(broker, org, "press-1")) {
-            bridge.start();
-            List<Integer> acknowledged = new java.util.ArrayList<>(device.publishQos1(0, 5));
-            assertThat(sequencesInKafka(5)).containsAll(acknowledged);
-
-            long disconnects = bridge.metrics().snapshot().disconnects();
-            Mqtt5BlockingClient intruder = MqttClient.builder().useMqttVersion5().identifier(options.clientId())
-                    .serverHost(broker.host()).serverPort(broker.port()).buildBlocking();
-            intruder.connectWith().cleanStart(false).sessionExpiryInterval(options.sessionExpiry().toSeconds()).send();
-            intruder.disconnect();
-            Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> bridge.metrics().snapshot().disconnects() > disconnects && health(bridge).statusCode() == 200);
-
-            acknowledged.addAll(device.publishQos1(5, 5));
-            assertThat(sequencesInKafka(10)).containsAll(acknowledged);
-        }
-    }
-
-    /**
      * Issue 37, item 4: a record Kafka will never take (larger than its topic takes) becomes a dead letter with its
      * reason, instead of being sent again for ever while every acknowledgement after it waits.
      */
