@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.plantline.embedded.FreePorts;
 import io.plantline.embedded.OrphanedPostgres;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +17,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -25,31 +28,37 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 17, items 6 and 7: {@code ./plantline-local} killed with {@code kill -9} and started again with the same
- * command; and stopped with Ctrl-C (issue 37, item 17). The stack runs as its own process, as a user runs it; readings acknowledged at QoS 1 and in Kafka before
- * the kill must be counted after the restart, and the jobs must resume from their checkpoints.
+ * command, while one connection has many QoS 1 messages in flight (issue 36); and stopped with Ctrl-C (issue 37, item
+ * 17). The stack runs as its own process, as a user runs it; every reading acknowledged before the kill must be in
+ * Kafka and counted after the restart, and the jobs must resume from their checkpoints.
  */
 class LocalStackCrashIT {
 
-    private static final int READINGS = 50;
+    /** Probes sent on one connection; the stack is killed once {@link #KILL_AFTER} of them are acknowledged. */
+    private static final int PROBES = 20_000;
+    private static final int KILL_AFTER = 2_000;
 
     @TempDir
     Path dataDir;
 
     @Test
-    void aStackKilledWithKill9StartsAgainWithTheSameCommandAndCountsWhatItHadAcknowledged() throws Exception {
+    void aStackKilledWithKill9MidStreamStartsAgainWithTheSameCommandAndCountsWhatItHadAcknowledged() throws Exception {
         List<String> args = arguments();
         int mqttPort = Integer.parseInt(setting(args, "mqtt-port"));
         String jdbcUrl = "jdbc:postgresql://localhost:" + setting(args, "postgres-port") + "/postgres?user=postgres";
 
         Process stack = start(args, "first");
+        Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
         try {
             String device = firstDevice(jdbcUrl);
             Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> everyJobHasACheckpoint());
-            publishProbes(mqttPort, device, Files.readAllBytes(dataDir.resolve("mqtt-simulator-password")));
-            Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> probesInKafka(args) >= READINGS);
+            // Issue 36: one connection with many messages in flight when the stack dies, not one at a time.
+            publishProbes(mqttPort, device, Files.readAllBytes(dataDir.resolve("mqtt-simulator-password")), acknowledged);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= KILL_AFTER);
 
             stack.destroyForcibly().waitFor();            // SIGKILL: nothing is stopped, PostgreSQL lives on
+            Set<Integer> acknowledgedBeforeTheKill = Set.copyOf(acknowledged);
+            assertThat(acknowledgedBeforeTheKill).as("probes acknowledged before the kill").hasSizeLessThan(PROBES);
 
             stack = start(args, "second");
             printStartTimes("first");
@@ -57,8 +66,12 @@ class LocalStackCrashIT {
             assertThat(Files.readString(dataDir.resolve("second.out"))).contains(
                     "stopped PostgreSQL (pid ", "job telemetry-analytics: resumes from chk-", "job oee: resumes from chk-",
                     "job device-lifecycle: resumes from chk-");
+            // Read until the restarted Kafka has served every partition: one read may stop short on a slow start.
+            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(probesInKafka(args)).containsAll(acknowledgedBeforeTheKill));
+            Set<Integer> inKafka = probesInKafka(args);
             Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
-                    .until(() -> probesCounted(jdbcUrl, device) == READINGS);
+                    .until(() -> probesCounted(jdbcUrl, device) == inKafka.size());
         } finally {
             stack.destroyForcibly().waitFor();
             OrphanedPostgres.stopIfAny(dataDir.resolve("postgres"));
@@ -150,30 +163,40 @@ class LocalStackCrashIT {
         }
     }
 
-    /** Readings of a metric of its own, each acknowledged by the broker before the next is sent. */
-    /** As the simulator would, with its account (the stack keeps its password in the data directory). */
-    private static void publishProbes(int mqttPort, String device, byte[] simulatorPassword) {
-        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("plantline-simulator-probe-" + device)
+    /**
+     * {@value #PROBES} readings of a metric of their own, numbered, sent at once on one connection as the simulator
+     * would (with its account; the stack keeps its password in the data directory): the client keeps as many in
+     * flight as the broker's Receive Maximum lets it. Each one the broker acknowledged goes into {@code acknowledged}.
+     */
+    private static void publishProbes(int mqttPort, String device, byte[] simulatorPassword, Set<Integer> acknowledged) {
+        Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier("plantline-simulator-probe-" + device)
                 .serverHost("127.0.0.1").serverPort(mqttPort)
                 .simpleAuth().username("plantline-simulator").password(simulatorPassword).applySimpleAuth()
-                .buildBlocking();
-        client.connect();
-        try {
-            for (int i = 0; i < READINGS; i++) {
-                client.publishWith().topic("plantline/demo/" + device + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(("{\"ts\":\"" + Instant.now() + "\",\"metrics\":{\"probe\":" + i + "}}")
-                                .getBytes(StandardCharsets.UTF_8))
-                        .send();
-            }
-        } finally {
-            client.disconnect();
+                .buildAsync();
+        client.connect().join();
+        Instant start = Instant.now();
+        for (int i = 0; i < PROBES; i++) {
+            int probe = i;
+            client.publishWith().topic("plantline/demo/" + device + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"ts\":\"" + start.plusMillis(i) + "\",\"metrics\":{\"probe\":" + i + "}}")
+                            .getBytes(StandardCharsets.UTF_8))
+                    .send()
+                    .thenAccept(result -> {
+                        if (result.getError().isEmpty()) {
+                            acknowledged.add(probe);
+                        }
+                    });
         }
     }
 
-    private static long probesInKafka(List<String> args) {
+    /** The numbers of the probes in Kafka. */
+    private static Set<Integer> probesInKafka(List<String> args) {
         return io.plantline.testing.TestKafka.at("127.0.0.1:" + setting(args, "kafka-port"))
                 .read(io.plantline.model.Topics.TELEMETRY, Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
-                .filter(record -> new String(record.value(), StandardCharsets.UTF_8).contains("\"probe\"")).count();
+                .map(record -> new String(record.value(), StandardCharsets.UTF_8))
+                .filter(value -> value.contains("\"probe\""))
+                .map(value -> (int) Double.parseDouble(value.replaceAll("(?s).*\"probe\":([0-9.E]+).*", "$1")))
+                .collect(Collectors.toSet());
     }
 
     private static String firstDevice(String jdbcUrl) throws Exception {
