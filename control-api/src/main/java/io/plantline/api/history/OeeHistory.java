@@ -130,7 +130,7 @@ public final class OeeHistory implements AutoCloseable {
             Pending pending = claimed.get();
             try {
                 tx.withSavepoint(slice -> {
-                    rewriteSlice(slice, pending);
+                    rewriteNextSlice(slice, pending);
                     return null;
                 });
             } catch (SQLException | RuntimeException e) {
@@ -153,7 +153,7 @@ public final class OeeHistory implements AutoCloseable {
         return wait.compareTo(MAX_BACK_OFF) < 0 ? wait : MAX_BACK_OFF;
     }
 
-    private void rewriteSlice(Database.Tx tx, Pending pending) throws SQLException {
+    private void rewriteNextSlice(Database.Tx tx, Pending pending) throws SQLException {
         Optional<IdealCycleSchedule> idealCycle = tx.one("SELECT ideal_cycle_schedule FROM devices"
                 + " WHERE org_slug = ? AND device_id = ?", row -> Json.read(row.getString(1), IdealCycleSchedule.class),
                 pending.orgSlug(), pending.deviceId());
