@@ -3,6 +3,7 @@ package io.plantline.api.history;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.Json;
 import io.plantline.api.shifts.DeviceCalendars;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.shifts.CalendarSchedule;
 import java.sql.ResultSet;
@@ -60,11 +61,8 @@ public final class OeeHistory implements AutoCloseable {
     private final Database database;
     private final DeviceCalendars calendars;
     private final Clock clock;
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "oee-history");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService worker =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("oee-history"));
 
     public OeeHistory(Database database, DeviceCalendars calendars, Clock clock) {
         this.database = database;
