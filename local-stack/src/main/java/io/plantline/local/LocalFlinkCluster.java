@@ -1,6 +1,7 @@
 package io.plantline.local;
 
 import io.plantline.api.jobs.JobHealth;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.pipeline.JobOptions;
 import io.plantline.pipeline.PipelineEnvironment;
 import java.io.IOException;
@@ -147,15 +148,13 @@ final class LocalFlinkCluster implements AutoCloseable {
     CompletableFuture<Restore> submit(String jobName, JobOptions options, Consumer<StreamExecutionEnvironment> graph) {
         jobs.put(jobName, jobId(jobName, 0));   // the status line lists the jobs in the order they were submitted
         CompletableFuture<Restore> restore = new CompletableFuture<>();
-        Thread resuming = new Thread(() -> {
+        DaemonThreads.named("resume " + jobName).newThread(() -> {
             try {
                 restore.complete(resume(jobName, options, graph));
             } catch (Exception | Error e) {
                 restore.completeExceptionally(e);
             }
-        }, "resume " + jobName);
-        resuming.setDaemon(true);
-        resuming.start();
+        }).start();
         return restore;
     }
 

@@ -2,6 +2,7 @@ package io.plantline.local;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.plantline.concurrent.DaemonThreads;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -27,11 +28,8 @@ final class LocalMail implements AutoCloseable {
 
     private final GreenMail server;
     private final Path directory;
-    private final ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "local-mail");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService saver =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("local-mail"));
     private int saved;
 
     private LocalMail(GreenMail server, Path directory) {

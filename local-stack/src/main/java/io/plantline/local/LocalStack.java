@@ -1,5 +1,6 @@
 package io.plantline.local;
 
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.RulesTopicValue;
 import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
@@ -270,11 +271,8 @@ public final class LocalStack implements AutoCloseable {
     /** Refreshes the status line and runs the fault commands typed on {@code input} until the JVM stops. */
     void run(InputStream input, boolean terminal) throws IOException {
         StatusSampler sampler = statusSampler();
-        ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "status-line");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService status =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("status-line"));
         register(StackPart.STATUS_LINE, status::shutdownNow);
         StatusSnapshot[] previous = {sampler.sample()};
         long[] samples = {0};

@@ -2,6 +2,7 @@ package io.plantline.bridge;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.DeviceProfile;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.json.RecordJson;
@@ -42,11 +43,8 @@ public final class DeviceRegistry implements AutoCloseable {
     private static final int LOOKUP_TIMEOUT_SECONDS = 2;
 
     private final DataSource database;
-    private final ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "device-registry");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService reloader =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("device-registry"));
     private record Entry(boolean enabled, Optional<DeviceProfile> profile) {
     }
 

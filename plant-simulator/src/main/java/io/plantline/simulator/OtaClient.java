@@ -2,6 +2,7 @@ package io.plantline.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.MessageKind;
 import io.plantline.model.OtaStatus;
 import io.plantline.model.Sha256;
@@ -51,11 +52,8 @@ final class OtaClient implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Set<String> seenCommands = ConcurrentHashMap.newKeySet();
-    private final ExecutorService updates = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "plant-simulator-ota");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService updates =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("plant-simulator-ota"));
 
     OtaClient(Plant plant, Clock clock, Duration rebootSilence) {
         this.plant = plant;

@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
@@ -52,17 +53,11 @@ public final class PlantSimulator implements AutoCloseable {
     private final Clock clock;
     private final Mqtt5AsyncClient client;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "plant-simulator");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("plant-simulator"));
     /** Sends unacknowledged messages again; runs until the last is acknowledged, after the machines stopped. */
-    private final ScheduledExecutorService resender = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "plant-simulator-resend");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService resender =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("plant-simulator-resend"));
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();

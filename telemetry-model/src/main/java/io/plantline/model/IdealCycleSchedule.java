@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,20 +30,9 @@ public final class IdealCycleSchedule {
     /** The schedule these periods describe, in whatever order they come; a later duplicate time wins. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static IdealCycleSchedule of(List<IdealCycleTime> periods) {
-        List<IdealCycleTime> sorted = new ArrayList<>(periods == null ? List.of() : periods);
-        sorted.sort(Comparator.comparing(IdealCycleTime::effectiveFrom));
-        List<IdealCycleTime> normal = new ArrayList<>();
-        for (IdealCycleTime period : sorted) {
-            if (!normal.isEmpty() && normal.get(normal.size() - 1).effectiveFrom().equals(period.effectiveFrom())) {
-                normal.remove(normal.size() - 1);
-            }
-            Optional<Double> before = normal.isEmpty() ? Optional.empty()
-                    : normal.get(normal.size() - 1).idealCycleSeconds();
-            if (!period.idealCycleSeconds().equals(before)) {
-                normal.add(period);
-            }
-        }
-        return new IdealCycleSchedule(List.copyOf(normal));
+        return new IdealCycleSchedule(EffectivePeriods.normalised(periods == null ? List.of() : periods,
+                (before, period) -> before.idealCycleSeconds().equals(period.idealCycleSeconds()),
+                period -> period.idealCycleSeconds().isEmpty()));
     }
 
     /** The schedule after a write of {@code idealCycleSeconds} (empty: none) effective from {@code effectiveFrom}. */
@@ -61,14 +49,7 @@ public final class IdealCycleSchedule {
 
     /** The ideal cycle time in force at {@code at}. */
     public Optional<Double> at(Instant at) {
-        Optional<Double> inForce = Optional.empty();
-        for (IdealCycleTime period : periods) {
-            if (period.effectiveFrom().isAfter(at)) {
-                break;
-            }
-            inForce = period.idealCycleSeconds();
-        }
-        return inForce;
+        return EffectivePeriods.inForceAt(periods, at).flatMap(IdealCycleTime::idealCycleSeconds);
     }
 
     /**
@@ -76,12 +57,8 @@ public final class IdealCycleSchedule {
      * and a schedule rewritten every day stays small.
      */
     public IdealCycleSchedule forgetEndedBefore(Instant now, Duration kept) {
-        Instant horizon = now.minus(kept);
-        int first = 0;
-        while (first + 1 < periods.size() && !periods.get(first + 1).effectiveFrom().isAfter(horizon)) {
-            first++;
-        }
-        return first == 0 ? this : of(periods.subList(first, periods.size()));
+        List<IdealCycleTime> recent = EffectivePeriods.endedBeforeForgotten(periods, now.minus(kept));
+        return recent.size() == periods.size() ? this : of(recent);
     }
 
     @JsonValue

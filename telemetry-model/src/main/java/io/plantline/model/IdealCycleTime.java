@@ -9,7 +9,7 @@ import java.util.Optional;
  * period of its {@link IdealCycleSchedule} begins; empty means the machine has none then (performance and OEE are
  * NULL).
  */
-public record IdealCycleTime(Instant effectiveFrom, Optional<Double> idealCycleSeconds) {
+public record IdealCycleTime(Instant effectiveFrom, Optional<Double> idealCycleSeconds) implements EffectivePeriod {
 
     /** An ideal cycle time may not exceed a day: anything longer is a unit mistake. */
     public static final double MAX_SECONDS = 86_400;

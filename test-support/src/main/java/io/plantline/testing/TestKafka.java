@@ -1,5 +1,6 @@
 package io.plantline.testing;
 
+import io.plantline.embedded.KafkaTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractMap;
@@ -42,11 +43,15 @@ public final class TestKafka {
         return bootstrapServers;
     }
 
-    /** A new topic whose name starts with {@code prefix}, so tests sharing a broker never share topics. */
+    /**
+     * A new topic whose name starts with {@code prefix}, so tests sharing a broker never share topics; returned once
+     * every partition has a leader, so that the test's first write is not refused.
+     */
     public String createTopic(String prefix, int partitions) {
         String name = UniqueNames.of(prefix);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            KafkaTopics.awaitLeaders(admin, List.of(name), KafkaTopics.LEADERS_TIMEOUT);
             return name;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

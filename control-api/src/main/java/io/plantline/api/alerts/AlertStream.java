@@ -9,6 +9,7 @@ import io.plantline.api.kpis.OeeFigures;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Principal;
 import io.plantline.api.http.RateLimiter;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.MessageKind;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
@@ -105,11 +106,8 @@ public final class AlertStream implements AutoCloseable {
     private final Map<Session, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final TopicTail alerts;
     private final TopicTail readings;
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "alert-stream-heartbeat");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService heartbeats =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("alert-stream-heartbeat"));
 
     public AlertStream(AccessTokens tokens, String kafkaBootstrap, Duration heartbeat, Duration idleTimeout,
                        LiveChannels channels, int messagesPerSecond) {

@@ -1,5 +1,6 @@
 package io.plantline.api.alerts;
 
+import io.plantline.concurrent.DaemonThreads;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -43,8 +44,7 @@ final class TopicTail implements AutoCloseable {
         this.topics = List.copyOf(topics);
         this.wantedSince = wantedSince;
         this.handler = handler;
-        this.reader = new Thread(this::read, name);
-        this.reader.setDaemon(true);
+        this.reader = DaemonThreads.named(name).newThread(this::read);
     }
 
     /** Positions at the end of every partition, then starts reading; returns once positioned. */

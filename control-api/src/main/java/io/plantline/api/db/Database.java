@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,6 +139,22 @@ public final class Database implements AutoCloseable {
         public int update(String sql, Object... parameters) throws SQLException {
             try (PreparedStatement statement = prepare(sql, parameters)) {
                 return statement.executeUpdate();
+            }
+        }
+
+        /**
+         * Runs {@code work} under a savepoint: when it throws, its statements are undone and the exception passed on,
+         * while the transaction, its locks and what it did before stay, so the caller can still record the failure.
+         */
+        public <T> T withSavepoint(Work<T> work) throws SQLException {
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                T result = work.run(this);
+                connection.releaseSavepoint(savepoint);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback(savepoint);
+                throw e;
             }
         }
 

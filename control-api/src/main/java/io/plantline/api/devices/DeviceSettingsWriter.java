@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * Device settings the jobs apply (ideal cycle time and the shift calendars it follows for OEE, metadata) and the device's config (free-form, or as its
@@ -110,7 +109,7 @@ public final class DeviceSettingsWriter {
         long configVersion = current.get().configVersion() + (configChanged ? 1 : 0);
         String config = Json.write(completed);
         devices.saveSettings(tx, orgSlug, deviceId, idealCycle, Json.write(fitted.metadata()), config, configVersion);
-        publish(tx, orgSlug, deviceId, idealCycle, fitted.metadata());
+        publish(orgSlug, deviceId, idealCycle, calendars.of(tx, orgSlug, deviceId), fitted.metadata());
         if (!idealCycle.equals(current.get().idealCycle())) {
             history.request(tx, orgSlug, deviceId, settings.effectiveFrom());
         }
@@ -126,14 +125,15 @@ public final class DeviceSettingsWriter {
 
     /**
      * Publishes these devices' settings again, unchanged but for the shift calendars they follow: after a change of a
-     * calendar, of a line's members or of the organisation's zone. Devices that no longer exist are skipped.
+     * calendar, of a line's members or of the organisation's zone. Devices that no longer exist are skipped. The
+     * statements are the same few however many devices: their rows are locked and their calendars resolved at once.
      */
     public void republish(Database.Tx tx, String orgSlug, Collection<String> deviceIds) throws SQLException {
-        for (String deviceId : new TreeSet<>(deviceIds)) {   // one order, so that two of these never deadlock
-            Optional<DeviceStore.LockedSettings> current = devices.lockSettings(tx, orgSlug, deviceId);
-            if (current.isPresent()) {
-                publish(tx, orgSlug, deviceId, current.get().idealCycle(), current.get().metadata());
-            }
+        Map<String, DeviceStore.LockedSettings> current = devices.lockSettings(tx, orgSlug, deviceIds);
+        Map<String, CalendarSchedule> followed = calendars.of(tx, orgSlug, current.keySet());
+        for (Map.Entry<String, DeviceStore.LockedSettings> device : current.entrySet()) {
+            publish(orgSlug, device.getKey(), device.getValue().idealCycle(), followed.get(device.getKey()),
+                    device.getValue().metadata());
         }
     }
 
@@ -147,10 +147,10 @@ public final class DeviceSettingsWriter {
         return tx.list("SELECT device_id FROM devices WHERE org_slug = ?", row -> row.getString(1), orgSlug);
     }
 
-    private void publish(Database.Tx tx, String orgSlug, String deviceId, IdealCycleSchedule idealCycle,
-                         Map<String, String> metadata) throws SQLException {
-        CalendarSchedule calendar = calendars.of(tx, orgSlug, deviceId).forgetEndedBefore(clock.instant(), SCHEDULE_HISTORY);
-        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle, calendar, metadata));
+    private void publish(String orgSlug, String deviceId, IdealCycleSchedule idealCycle, CalendarSchedule calendar,
+                         Map<String, String> metadata) {
+        kafka.publish(new DeviceSettings(orgSlug, deviceId, idealCycle,
+                calendar.forgetEndedBefore(clock.instant(), SCHEDULE_HISTORY), metadata));
     }
 
     /** A device's configuration and metadata as its profile has them. */

@@ -18,9 +18,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +34,7 @@ import java.util.stream.Collectors;
 public final class DeviceStore {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    private static final int LOCK_FETCH_SIZE = 1_000;
     private static final String COLUMNS = "device_id, name, hardware_model, enabled, ideal_cycle_schedule, metadata, config,"
             + " online, last_seen_at, machine_state, machine_state_since, firmware_current, firmware_previous, firmware_target, write_key_prefix, read_key_prefix,"
             + " config_version, config_applied_version, config_reported_version, config_reported_at, config_report_error,"
@@ -136,11 +140,23 @@ public final class DeviceStore {
 
     /** The device's settings as stored, its row locked until the transaction ends; empty for no such device. */
     public Optional<LockedSettings> lockSettings(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
-        return tx.one("SELECT ideal_cycle_schedule, config, metadata, config_version, profile_id FROM devices"
-                        + " WHERE org_slug = ? AND device_id = ? FOR UPDATE",
-                row -> new LockedSettings(Json.read(row.getString(1), IdealCycleSchedule.class), json(row.getString(2)),
-                        Json.read(row.getString(3), new TypeReference<Map<String, String>>() { }), row.getLong(4),
-                        Optional.ofNullable(row.getString(5))), orgSlug, deviceId);
+        return Optional.ofNullable(lockSettings(tx, orgSlug, List.of(deviceId)).get(deviceId));
+    }
+
+    /**
+     * The settings of those of these devices that exist, by id, their rows locked until the transaction ends, in the
+     * order of their ids, so that two transactions locking overlapping sets never deadlock.
+     */
+    public SortedMap<String, LockedSettings> lockSettings(Database.Tx tx, String orgSlug, Collection<String> deviceIds)
+            throws SQLException {
+        SortedMap<String, LockedSettings> settings = new TreeMap<>();
+        tx.forEach("SELECT device_id, ideal_cycle_schedule, config, metadata, config_version, profile_id FROM devices"
+                        + " WHERE org_slug = ? AND device_id = ANY (?) ORDER BY device_id FOR UPDATE", LOCK_FETCH_SIZE,
+                row -> settings.put(row.getString(1), new LockedSettings(Json.read(row.getString(2), IdealCycleSchedule.class),
+                        json(row.getString(3)), Json.read(row.getString(4), new TypeReference<Map<String, String>>() { }),
+                        row.getLong(5), Optional.ofNullable(row.getString(6)))),
+                orgSlug, deviceIds.toArray(String[]::new));
+        return settings;
     }
 
     /** Assigns the device a profile, or none; the caller has checked the profile exists and fits. */

@@ -1,6 +1,7 @@
 package io.plantline.api.http;
 
 import io.plantline.api.db.Database;
+import io.plantline.concurrent.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -26,11 +27,8 @@ public final class AuditLog implements AutoCloseable {
     private final Duration retention;
     private final Clock clock;
     private final AtomicLong refusedAnonymous = new AtomicLong();
-    private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "audit-log");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService chores =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("audit-log"));
 
     public AuditLog(Database database, Duration retention, Clock clock) {
         this.database = database;

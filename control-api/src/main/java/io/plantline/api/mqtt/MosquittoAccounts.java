@@ -6,6 +6,7 @@ import io.plantline.api.db.Database;
 import io.plantline.api.devices.BrokerAccounts;
 import io.plantline.api.devices.DeviceKeys;
 import io.plantline.api.http.ApiException;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Sha256;
 import io.plantline.model.mqtt.MqttGrant;
@@ -55,11 +56,8 @@ public final class MosquittoAccounts implements BrokerAccounts, AutoCloseable {
     /** Review state, touched only by the review thread: the devices the last review saw, and accounts awaiting theirs. */
     private Set<String> registeredBefore = Set.of();
     private final Map<String, Long> unregisteredSinceNanos = new HashMap<>();
-    private final ScheduledExecutorService reviews = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "mosquitto-accounts");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService reviews =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mosquitto-accounts"));
 
     private MosquittoAccounts(DynsecClient dynsec, Database database) {
         this.dynsec = dynsec;

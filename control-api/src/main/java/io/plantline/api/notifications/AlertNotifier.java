@@ -1,6 +1,7 @@
 package io.plantline.api.notifications;
 
 import io.plantline.api.db.Database;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.AlertEvent;
 import io.plantline.model.Topics;
 import io.plantline.model.json.RecordJson;
@@ -62,8 +63,7 @@ final class AlertNotifier implements AutoCloseable {
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.database = database;
         this.clock = clock;
-        this.reader = new Thread(this::read, "alert-notifier");
-        this.reader.setDaemon(true);
+        this.reader = DaemonThreads.named("alert-notifier").newThread(this::read);
     }
 
     /**

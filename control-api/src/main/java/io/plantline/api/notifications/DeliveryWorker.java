@@ -3,6 +3,7 @@ package io.plantline.api.notifications;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.db.Database;
 import io.plantline.api.organisations.OrganisationZones;
+import io.plantline.concurrent.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,11 +61,8 @@ final class DeliveryWorker implements AutoCloseable {
     private final Semaphore free;
     private final Map<UUID, AtomicInteger> underWay = new ConcurrentHashMap<>();
     private final ExecutorService sending;
-    private final ScheduledExecutorService polling = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "notification-claims");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService polling =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("notification-claims"));
 
     /** Where a message's link points: the alert or roll-out in the API. */
     interface Links {
@@ -85,12 +83,7 @@ final class DeliveryWorker implements AutoCloseable {
         this.retryBase = options.retryBase();
         this.retention = options.retention();
         this.free = new Semaphore(options.senders());
-        AtomicInteger count = new AtomicInteger();
-        this.sending = Executors.newFixedThreadPool(options.senders(), runnable -> {
-            Thread thread = new Thread(runnable, "notification-sender-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.sending = Executors.newFixedThreadPool(options.senders(), DaemonThreads.numbered("notification-sender"));
     }
 
     void start() {

@@ -4,6 +4,7 @@ import io.plantline.api.ApiKafka;
 import io.plantline.api.db.Database;
 import io.plantline.api.notifications.NotificationEvent;
 import io.plantline.api.notifications.Notifications;
+import io.plantline.concurrent.DaemonThreads;
 import io.plantline.model.DeviceRef;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -39,11 +40,8 @@ public final class Rollouts implements AutoCloseable {
     private final DownloadLinks links;
     private final ApiKafka kafka;
     private final Clock clock;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "ota-rollouts");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ota-rollouts"));
 
     public Rollouts(Database database, DeploymentStore deployments, FirmwareStore firmware, DownloadLinks links, ApiKafka kafka,
              Clock clock) {

@@ -5,6 +5,7 @@ import io.plantline.api.db.Database;
 import io.plantline.api.notifications.NotificationEvent;
 import io.plantline.api.notifications.Notifications;
 import io.plantline.api.organisations.OrganisationZones;
+import io.plantline.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -18,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,20 +65,11 @@ final class ReportWorker implements AutoCloseable {
         this.heartbeat = options.lease().dividedBy(3);
         this.maxAttempts = options.maxAttempts();
         this.free = new Semaphore(options.workers());
-        AtomicInteger count = new AtomicInteger();
-        this.generating = Executors.newFixedThreadPool(options.workers(), runnable -> {
-            Thread thread = new Thread(runnable, "report-worker-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.generating = Executors.newFixedThreadPool(options.workers(), DaemonThreads.numbered("report-worker"));
     }
 
     private static ScheduledExecutorService daemon(String name) {
-        return Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        });
+        return Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(name));
     }
 
     void start() {

@@ -6,7 +6,11 @@ import io.plantline.api.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The {@code shift_calendars} table: the periods of an organisation's calendar ({@code groupId} empty) or a line's. */
@@ -16,11 +20,33 @@ final class CalendarStore {
     record Period(Instant effectiveFrom, Optional<JsonNode> calendar, Instant writtenAt, String writtenBy) {
     }
 
+    private static final int FETCH_SIZE = 1_000;
     private static final String SCOPE = " org_slug = ? AND group_id IS NOT DISTINCT FROM ?";
 
     List<Period> periods(Database.Tx tx, String orgSlug, Optional<String> groupId) throws SQLException {
         return tx.list("SELECT effective_from, calendar::text AS calendar, written_at, written_by FROM shift_calendars WHERE" + SCOPE
                 + " ORDER BY effective_from", CalendarStore::period, orgSlug, groupId.orElse(null));
+    }
+
+    /** Every period of the organisation's calendar (key empty) and of its lines' (key the group id), in time order. */
+    Map<Optional<String>, List<Period>> allPeriods(Database.Tx tx, String orgSlug) throws SQLException {
+        Map<Optional<String>, List<Period>> periods = new HashMap<>();
+        tx.forEach("SELECT group_id, effective_from, calendar::text AS calendar, written_at, written_by FROM shift_calendars"
+                + " WHERE org_slug = ? ORDER BY effective_from", FETCH_SIZE, row -> periods
+                .computeIfAbsent(Optional.ofNullable(row.getString("group_id")), group -> new ArrayList<>()).add(period(row)),
+                orgSlug);
+        return periods;
+    }
+
+    /** The lines with a calendar (any period) that each of these devices belongs to, in order of their ids. */
+    Map<String, List<String>> linesWithCalendars(Database.Tx tx, String orgSlug, Collection<String> deviceIds)
+            throws SQLException {
+        Map<String, List<String>> lines = new HashMap<>();
+        tx.forEach("SELECT DISTINCT m.device_id, c.group_id FROM shift_calendars c JOIN device_group_members m"
+                + " ON m.org_slug = c.org_slug AND m.group_id = c.group_id WHERE m.org_slug = ? AND m.device_id = ANY(?)"
+                + " ORDER BY 1, 2", FETCH_SIZE, row -> lines.computeIfAbsent(row.getString(1), device -> new ArrayList<>())
+                .add(row.getString(2)), orgSlug, deviceIds.toArray(String[]::new));
+        return lines;
     }
 
     /** Replaces the periods from {@code effectiveFrom} on by one of {@code calendar} (empty: none). */

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,16 +26,33 @@ public final class DeviceCalendars {
 
     private final CalendarStore calendars = new CalendarStore();
 
+    /** The calendars one machine follows. */
     public CalendarSchedule of(Database.Tx tx, String orgSlug, String deviceId) throws SQLException {
+        return of(tx, orgSlug, List.of(deviceId)).get(deviceId);
+    }
+
+    /**
+     * The calendars each of these machines follows, by device id, from the organisation's zone and calendars read
+     * once, however many machines: a change of the organisation's calendar republishes every machine's settings.
+     */
+    public Map<String, CalendarSchedule> of(Database.Tx tx, String orgSlug, Collection<String> deviceIds) throws SQLException {
         ZoneId zone = ZoneId.of(tx.one("SELECT coalesce(time_zone, 'UTC') FROM organisations WHERE slug = ?",
                 row -> row.getString(1), orgSlug).orElse("UTC"));
-        List<CalendarStore.Period> organisation = calendars.periods(tx, orgSlug, Optional.empty());
-        List<List<CalendarStore.Period>> lines = new ArrayList<>();
-        for (String groupId : tx.list("SELECT DISTINCT c.group_id FROM shift_calendars c JOIN device_group_members m"
-                + " ON m.org_slug = c.org_slug AND m.group_id = c.group_id WHERE m.org_slug = ? AND m.device_id = ?"
-                + " ORDER BY 1", row -> row.getString(1), orgSlug, deviceId)) {
-            lines.add(calendars.periods(tx, orgSlug, Optional.of(groupId)));
+        Map<Optional<String>, List<CalendarStore.Period>> periods = calendars.allPeriods(tx, orgSlug);
+        List<CalendarStore.Period> organisation = periods.getOrDefault(Optional.empty(), List.of());
+        Map<String, List<String>> linesWithCalendars = calendars.linesWithCalendars(tx, orgSlug, deviceIds);
+        Map<String, CalendarSchedule> schedules = new HashMap<>();
+        for (String deviceId : deviceIds) {
+            List<List<CalendarStore.Period>> lines = linesWithCalendars.getOrDefault(deviceId, List.of()).stream()
+                    .map(groupId -> periods.get(Optional.of(groupId))).toList();
+            schedules.put(deviceId, schedule(zone, organisation, lines));
         }
+        return schedules;
+    }
+
+    /** At each change, the calendar of the first line that has one in force then, else the organisation's. */
+    private static CalendarSchedule schedule(ZoneId zone, List<CalendarStore.Period> organisation,
+                                             List<List<CalendarStore.Period>> lines) {
         TreeSet<Instant> changes = new TreeSet<>();
         organisation.forEach(period -> changes.add(period.effectiveFrom()));
         lines.forEach(line -> line.forEach(period -> changes.add(period.effectiveFrom())));

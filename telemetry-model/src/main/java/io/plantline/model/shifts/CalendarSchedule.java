@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.plantline.model.EffectivePeriod;
+import io.plantline.model.EffectivePeriods;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +37,7 @@ public final class CalendarSchedule {
     public static final CalendarSchedule EVERY_MINUTE = new CalendarSchedule(List.of());
 
     /** The calendar (empty: none) in force from {@code effectiveFrom}, its times local to {@code zone}. */
-    public record Period(Instant effectiveFrom, ZoneId zone, Optional<ShiftCalendar> calendar) {
+    public record Period(Instant effectiveFrom, ZoneId zone, Optional<ShiftCalendar> calendar) implements EffectivePeriod {
     }
 
     private static final ObjectMapper READER = new ObjectMapper();
@@ -48,21 +50,10 @@ public final class CalendarSchedule {
 
     /** The schedule of these periods in time order, a later one of the same time winning, repeats merged. */
     public static CalendarSchedule of(List<Period> periods) {
-        List<Period> sorted = new ArrayList<>(periods);
-        sorted.sort(Comparator.comparing(Period::effectiveFrom));
-        List<Period> normal = new ArrayList<>();
-        for (Period period : sorted) {
-            if (!normal.isEmpty() && normal.get(normal.size() - 1).effectiveFrom().equals(period.effectiveFrom())) {
-                normal.remove(normal.size() - 1);
-            }
-            Period before = normal.isEmpty() ? null : normal.get(normal.size() - 1);
-            boolean sameAsBefore = before == null ? period.calendar().isEmpty()
-                    : before.calendar().equals(period.calendar()) && before.zone().equals(period.zone());
-            if (!sameAsBefore) {
-                normal.add(period);
-            }
-        }
-        return normal.isEmpty() ? EVERY_MINUTE : new CalendarSchedule(List.copyOf(normal));
+        List<Period> normal = EffectivePeriods.normalised(periods,
+                (before, period) -> before.calendar().equals(period.calendar()) && before.zone().equals(period.zone()),
+                period -> period.calendar().isEmpty());
+        return normal.isEmpty() ? EVERY_MINUTE : new CalendarSchedule(normal);
     }
 
     public List<Period> periods() {
@@ -71,15 +62,9 @@ public final class CalendarSchedule {
 
     /** Whether the minute beginning at {@code minuteStart} is scheduled production time. */
     public boolean schedules(Instant minuteStart) {
-        Period inForce = null;
-        for (Period period : periods) {
-            if (period.effectiveFrom().isAfter(minuteStart)) {
-                break;
-            }
-            inForce = period;
-        }
-        return inForce == null || inForce.calendar().isEmpty()
-                || inForce.calendar().get().schedules(minuteStart, inForce.zone());
+        return EffectivePeriods.inForceAt(periods, minuteStart)
+                .map(period -> period.calendar().map(calendar -> calendar.schedules(minuteStart, period.zone())).orElse(true))
+                .orElse(true);
     }
 
     /**
@@ -97,12 +82,8 @@ public final class CalendarSchedule {
 
     /** Without the periods that ended more than {@code kept} before {@code now}: no job rewrites minutes that old. */
     public CalendarSchedule forgetEndedBefore(Instant now, Duration kept) {
-        Instant horizon = now.minus(kept);
-        int first = 0;
-        while (first + 1 < periods.size() && !periods.get(first + 1).effectiveFrom().isAfter(horizon)) {
-            first++;
-        }
-        return first == 0 ? this : new CalendarSchedule(periods.subList(first, periods.size()));
+        List<Period> recent = EffectivePeriods.endedBeforeForgotten(periods, now.minus(kept));
+        return recent.size() == periods.size() ? this : new CalendarSchedule(recent);
     }
 
     @JsonValue
