@@ -58,6 +58,12 @@ export function midnight(instant, days = 0) {
   return wall - offset(wall - offset(wall));
 }
 
+/** [from, to, granularity] of the span that ends with the bucket holding {@code now}, for a chart up to now. */
+export function untilNow(now, bucket, span, granularity) {
+  const to = Math.floor(now / bucket) * bucket + bucket;
+  return [to - span, to, granularity];
+}
+
 /** The time of day of an instant in the organisation's zone, to the second. */
 export function timeOfDay(instant) {
   return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit' })

@@ -239,14 +239,16 @@ class DeviceIT {
     @Test
     void deletingADeviceRemovesItsKpiRowsAndSettings() throws Exception {
         server.call("POST", "/devices", org.adminToken(), Map.of("deviceId", "old-1", "idealCycleSeconds", 3));
-        server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)"
-                + " VALUES ('" + DEVICE_ORG + "', 'old-1', 't', '2026-11-23T10:00:00Z', 1, 1, 1, 1, 0)");
+        server.database.execute("CALL upsert_telemetry_minute('" + DEVICE_ORG + "', 'old-1', 't', '2026-11-23T10:00:00Z',"
+                + " 1, 1, 1, 1, 0)");
 
         assertThat(server.call("DELETE", "/devices/old-1", org.operatorToken(), null).status()).isEqualTo(403);
         assertThat(server.call("DELETE", "/devices/old-1", org.adminToken(), null).status()).isEqualTo(204);
 
         assertThat(server.call("GET", "/devices/old-1", org.viewerToken(), null).status()).isEqualTo(404);
-        assertThat(server.database.query("SELECT * FROM telemetry_1m WHERE device_id = 'old-1'")).isEmpty();
+        for (String table : List.of("telemetry_1m", "telemetry_1h", "telemetry_1d")) {
+            assertThat(server.database.query("SELECT * FROM " + table + " WHERE device_id = 'old-1'")).as(table).isEmpty();
+        }
         assertThat(rulesRecords(DEVICE_ORG + "/device/old-1")).last().satisfies(record -> assertThat(record.value()).isNull());
     }
 

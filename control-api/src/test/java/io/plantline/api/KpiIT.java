@@ -56,9 +56,8 @@ class KpiIT {
                 + " INSERT INTO devices (org_slug, device_id) VALUES ('" + KPI_ORG + "-twin', 'm3');"
                 + " INSERT INTO device_groups (org_slug, group_id, name) VALUES ('" + KPI_ORG + "-twin', 'pair', 'Pair');"
                 + " INSERT INTO device_group_members VALUES ('" + KPI_ORG + "-twin', 'pair', 'm3')");
-        database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev) VALUES"
-                + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:00Z', 2, 1, 3, 2, 1),"
-                + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:01:00Z', 2, 5, 7, 6, 1)");
+        database.execute("CALL upsert_telemetry_minute('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:00Z', 2, 1, 3, 2, 1);"
+                + " CALL upsert_telemetry_minute('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:01:00Z', 2, 5, 7, 6, 1)");
         database.execute("INSERT INTO anomalies (org_slug, device_id, metric, ts, value, score, method) VALUES"
                 + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:05Z', 99, 7.5, 'spike'),"
                 + " ('" + KPI_ORG + "', 'm1', 'temperature', '2026-11-23T10:00:09Z', 98, 7.1, 'spike'),"

@@ -130,10 +130,10 @@ class ReportsIT {
 
     @Test
     void alertAndTelemetryReportsHoldTheirRowsForTheScopeOnly() throws Exception {
-        server.database.execute("INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg,"
-                + " stddev) VALUES ('" + org.slug() + "', 'press-1', 'temperature', '2026-10-02T10:00:00Z', 6, 80, 90, 85, 2),"
-                + " ('" + org.slug() + "', 'press-1', 'temperature', '2026-10-02T10:01:00Z', 6, 70, 95, 82.5, 3),"
-                + " ('" + org.slug() + "', 'press-3', 'temperature', '2026-10-02T10:00:00Z', 6, 1, 2, 1.5, 0.5)");
+        String minute = "CALL upsert_telemetry_minute('" + org.slug() + "', '%s', 'temperature', '%s', 6, %s);";
+        server.database.execute(minute.formatted("press-1", "2026-10-02T10:00:00Z", "80, 90, 85, 2")
+                + minute.formatted("press-1", "2026-10-02T10:01:00Z", "70, 95, 82.5, 3")
+                + minute.formatted("press-3", "2026-10-02T10:00:00Z", "1, 2, 1.5, 0.5"));
         // Text a spreadsheet would run as a formula (an address may well begin with one of = + - @); numbers stay numbers.
         server.database.execute("UPDATE alerts SET acknowledged_by = '=HYPERLINK(\"http://evil.test\")@x.test',"
                 + " resolved_by = '@SUM(1)', rule_id = '+hot', last_value = -3.5 WHERE org_slug = '" + org.slug()

@@ -77,7 +77,7 @@ class TelemetryAnalyticsJobIT {
         rulesTopic = kafka.createTopic("rules", 1);
         alertsTopic = kafka.createTopic("alerts", 1);
         deadLetterTopic = kafka.createTopic("dead-letter", 1);
-        database.execute("TRUNCATE telemetry_1m, alerts, anomalies CASCADE");
+        database.execute("TRUNCATE telemetry_1m, telemetry_1h, telemetry_1d, alerts, anomalies CASCADE");
     }
 
     @AfterEach
@@ -119,6 +119,11 @@ class TelemetryAnalyticsJobIT {
                 SELECT count, max FROM telemetry_1m WHERE device_id = 'press-2' AND bucket_start = '%s'"""
                 .formatted(new Timestamp(TelemetryFeed.T0 + 60_000).toInstant())))
                 .containsExactly(Map.of("count", 61L, "max", 1000.0)));
+        // In the same transaction its hour and day took the late reading too: all 181 readings of minutes 0 to 2.
+        for (String rollUp : List.of("telemetry_1h", "telemetry_1d")) {
+            assertThat(database.query("SELECT count, max FROM " + rollUp + " WHERE device_id = 'press-2'"))
+                    .as(rollUp).containsExactly(Map.of("count", 181L, "max", 1000.0));
+        }
 
         // Event time reaches 10:00; then a reading for minute 0 is too late and becomes a dead letter.
         kafka.produceAll(telemetryTopic, new TelemetryFeed().reading("press-1", 600_000, "temperature", 70)

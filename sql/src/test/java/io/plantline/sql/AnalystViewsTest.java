@@ -70,4 +70,24 @@ class AnalystViewsTest {
         assertThat(database.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'kpi_machines'"
                 + " AND table_schema = current_schema() AND column_name LIKE '%key%'")).isEmpty();
     }
+
+    @Test
+    void theDashboardRoleReadsTelemetryHoursAndDaysByLocalTime(TestDatabase database) throws SQLException {
+        // 00:30 on the 7th in Berlin: the UTC hour 23:00 of the 6th, the local day of the 7th.
+        database.execute("CALL upsert_telemetry_minute('berlin', 'press-0', 'temperature', '2026-12-06T23:30:00Z', 2, 1, 3,"
+                + " 2, 1)");
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("SET ROLE plantline_dashboards");
+            try (var rows = statement.executeQuery("SELECT h.machine_name, h.local_start::text, h.count, d.local_date,"
+                    + " d.stddev FROM kpi_telemetry_hours h, kpi_telemetry_days d")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("Press 0");
+                assertThat(rows.getString(2)).isEqualTo("2026-12-07 00:00:00");
+                assertThat(rows.getLong(3)).isEqualTo(2);
+                assertThat(rows.getDate(4).toLocalDate()).isEqualTo(LocalDate.of(2026, 12, 7));
+                assertThat(rows.getDouble(5)).isEqualTo(1.0);
+                assertThat(rows.next()).isFalse();
+            }
+        }
+    }
 }

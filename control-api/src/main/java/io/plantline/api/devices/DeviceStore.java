@@ -211,7 +211,8 @@ public final class DeviceStore {
         if (tx.update("DELETE FROM devices WHERE org_slug = ? AND device_id = ?", orgSlug, deviceId) == 0) {
             return Optional.empty();
         }
-        for (String table : List.of("alerts", "telemetry_1m", "anomalies", "oee_1m", "oee_1h", "oee_1d")) {
+        for (String table : List.of("alerts", "telemetry_1m", "telemetry_1h", "telemetry_1d", "anomalies", "oee_1m",
+                "oee_1h", "oee_1d")) {
             tx.update("DELETE FROM " + table + " WHERE org_slug = ? AND device_id = ?", orgSlug, deviceId);
         }
         invalidate(orgSlug, deviceId);

@@ -9,22 +9,19 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The bucket sizes of KPI series. Minutes and hours are cut in UTC; days at midnight in the organisation's time
- * zone, as the daily OEE roll-up is (so a day may have 23 or 25 hours).
+ * The bucket sizes of KPI series, one table each. Minutes and hours are cut in UTC; days at midnight in the
+ * organisation's time zone, as the daily roll-ups are (so a day may have 23 or 25 hours).
  */
 public enum Granularity {
-    MINUTE("1m", "minute", Duration.ofMinutes(1)),
-    HOUR("1h", "hour", Duration.ofHours(1)),
-    DAY("1d", "day", Duration.ofDays(1));
+    MINUTE("1m", Duration.ofMinutes(1)),
+    HOUR("1h", Duration.ofHours(1)),
+    DAY("1d", Duration.ofDays(1));
 
     public final String wireName;
-    /** The unit for PostgreSQL's date_trunc. */
-    final String sqlUnit;
     public final Duration nominal;
 
-    Granularity(String wireName, String sqlUnit, Duration nominal) {
+    Granularity(String wireName, Duration nominal) {
         this.wireName = wireName;
-        this.sqlUnit = sqlUnit;
         this.nominal = nominal;
     }
 
@@ -41,10 +38,5 @@ public enum Granularity {
                 yield local.truncatedTo(ChronoUnit.DAYS).toInstant().equals(instant);
             }
         };
-    }
-
-    /** Time zone the buckets are cut in. */
-    public String zone(ZoneId organisationZone) {
-        return this == DAY ? organisationZone.getId() : "UTC";
     }
 }

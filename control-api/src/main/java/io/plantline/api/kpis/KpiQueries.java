@@ -80,25 +80,24 @@ public final class KpiQueries {
     }
 
     /**
-     * Telemetry per device, metric and bucket, in time order: population statistics of the merged minutes
-     * (count-weighted mean, variance pooled from each minute's). Columns {@code device_id, metric, bucket, n, lo, hi,
-     * mean, sd}.
+     * Telemetry per device, metric and bucket, in time order, from the table of the granularity: {@code telemetry_1m},
+     * or the roll-ups {@code telemetry_1h} and {@code telemetry_1d} that the telemetry job keeps with each minute it
+     * writes (V35: population statistics of all the readings of their minutes; days from midnight in the
+     * organisation's time zone). Columns {@code device_id, metric, bucket, n, lo, hi, mean, sd}.
      */
-    public static Query telemetry(Scope scope, Optional<String> metric, Granularity granularity, String zone,
-                                  Instant from, Instant to) {
+    public static Query telemetry(Scope scope, Optional<String> metric, Granularity granularity, Instant from, Instant to) {
+        String table = switch (granularity) {
+            case MINUTE -> "telemetry_1m";
+            case HOUR -> "telemetry_1h";
+            case DAY -> "telemetry_1d";
+        };
         Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
                 .andIf(scope.deviceId(), "device_id = ?")
                 .andIf(metric, "metric = ?");
         scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
                 + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
-        Object[] parameters = new Object[where.values().length + 2];
-        parameters[0] = granularity.sqlUnit;
-        parameters[1] = zone;
-        System.arraycopy(where.values(), 0, parameters, 2, parameters.length - 2);
-        return new Query("SELECT device_id, metric, date_trunc(?, bucket_start, ?) AS bucket, sum(count) AS n,"
-                + " min(min) AS lo, max(max) AS hi, sum(count * avg) / sum(count) AS mean,"
-                + " sqrt(greatest(sum(count * (stddev * stddev + avg * avg)) / sum(count)"
-                + "   - power(sum(count * avg) / sum(count), 2), 0)) AS sd"
-                + " FROM telemetry_1m WHERE " + where.sql() + " GROUP BY 1, 2, 3 ORDER BY 3, 1, 2", parameters);
+        return new Query("SELECT device_id, metric, bucket_start AS bucket, count AS n, min AS lo, max AS hi, avg AS mean,"
+                + " stddev AS sd FROM " + table + " WHERE " + where.sql() + " ORDER BY bucket_start, device_id, metric",
+                where.values());
     }
 }

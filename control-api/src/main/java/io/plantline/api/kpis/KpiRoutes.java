@@ -41,7 +41,7 @@ public final class KpiRoutes {
         routes.get("/anomalies", Role.VIEWER, this::anomalies);
     }
 
-    private record Range(Instant from, Instant to, Granularity granularity, ZoneId zone) {
+    private record Range(Instant from, Instant to, Granularity granularity) {
     }
 
     private Object telemetry(Call call) {
@@ -64,7 +64,7 @@ public final class KpiRoutes {
         answer.put("from", range.from());
         answer.put("to", range.to());
         answer.put("series", store.telemetry(call.org(), deviceId.get(), metric.get(), range.granularity(),
-                range.granularity().zone(range.zone()), range.from(), range.to()));
+                range.from(), range.to()));
         return answer;
     }
 
@@ -134,7 +134,7 @@ public final class KpiRoutes {
                     + (size == Granularity.DAY ? " (midnight in the organisation's time zone " + zone + ")" : " (UTC)"));
         }
         ApiException.throwIfAny(problems);
-        return new Range(from, to, size, zone);
+        return new Range(from, to, size);
     }
 
     private void requireDevice(String orgSlug, String deviceId) {

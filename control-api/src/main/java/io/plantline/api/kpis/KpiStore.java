@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads what the jobs wrote: {@code telemetry_1m} (re-bucketed to hours and days with exact pooled statistics),
- * {@code oee_1m} / {@code oee_1h} / {@code oee_1d} (the table of the asked granularity, so a month by day reads
- * 30 rows per machine) and {@code anomalies}.
+ * Reads what the jobs wrote: {@code telemetry_1m} / {@code telemetry_1h} / {@code telemetry_1d} and {@code oee_1m} /
+ * {@code oee_1h} / {@code oee_1d} (the table of the asked granularity, so a month by day reads 30 rows per machine
+ * and metric) and {@code anomalies}.
  */
 final class KpiStore {
 
@@ -47,11 +47,11 @@ final class KpiStore {
                 row -> Optional.ofNullable(row.getString(1)), orgSlug, deviceId, metric).flatMap(unit -> unit);
     }
 
-    /** Population statistics of the merged minutes: count-weighted mean, and variance pooled from each minute's. */
-    List<TelemetryBucket> telemetry(String orgSlug, String deviceId, String metric, Granularity granularity, String zone,
+    /** Population statistics of the readings of each bucket, from the table of the granularity. */
+    List<TelemetryBucket> telemetry(String orgSlug, String deviceId, String metric, Granularity granularity,
                                     Instant from, Instant to) {
         KpiQueries.Query query = KpiQueries.telemetry(new KpiQueries.Scope(orgSlug, Optional.of(deviceId), Optional.empty()),
-                Optional.of(metric), granularity, zone, from, to);
+                Optional.of(metric), granularity, from, to);
         return database.list(query.sql(), row -> new TelemetryBucket(row.getTimestamp("bucket").toInstant(), row.getLong("n"),
                 row.getDouble("lo"), row.getDouble("hi"), row.getDouble("mean"), row.getDouble("sd")), query.parameters());
     }

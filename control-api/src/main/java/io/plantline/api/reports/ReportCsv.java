@@ -59,7 +59,7 @@ final class ReportCsv {
             case "telemetry" -> row -> record(csv, telemetry(row, zone), request, row, "bucket", rows, progress);
             default -> row -> record(csv, alert(row, zone), request, row, "opened_at", rows, progress);
         };
-        KpiQueries.Query query = query(request, zone);
+        KpiQueries.Query query = query(request);
         csv.printRecord(header(request.type()));
         try {
             tx.forEach(query.sql(), FETCH_ROWS, each, query.parameters());
@@ -78,11 +78,11 @@ final class ReportCsv {
         };
     }
 
-    private static KpiQueries.Query query(ReportRequest request, ZoneId zone) {
+    private static KpiQueries.Query query(ReportRequest request) {
         return switch (request.type()) {
             case "oee" -> KpiQueries.oee(request.kpiScope(), request.granularity(), request.from(), request.to());
             case "telemetry" -> KpiQueries.telemetry(request.kpiScope(), Optional.empty(), request.granularity(),
-                    request.granularity().zone(zone), request.from(), request.to());
+                    request.from(), request.to());
             default -> alerts(request.kpiScope(), request.from(), request.to());
         };
     }

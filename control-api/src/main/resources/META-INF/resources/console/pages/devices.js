@@ -1,13 +1,23 @@
 // Devices: a filtered, paged list, searched by part of a device's id or name; a device's page shows its state, settings and firmware, and a chart of each
-// metric's last 24 hours from telemetry_1m with its anomalies marked.
+// metric over the last 24 hours by minute, 7 days by hour or 90 days by day, with its anomalies marked.
 import { api, every } from '../api.js';
 import { liveSocket } from '../live.js';
 import { lineSeries, loadECharts } from '../charts.js';
-import { escape, time } from '../format.js';
+import { escape, midnight, time, untilNow } from '../format.js';
 import { onPager, pager } from '../pager.js';
 
 const PAGE_SIZE = 25;
+const MINUTE = 60_000;
+const HOUR = 3600_000;
 const DAY = 86_400_000;
+// Each chart range as [from, to, resolution] up to now's bucket included. Each resolution reads its own table
+// (telemetry_1m, telemetry_1h, telemetry_1d), so 90 days are 90 rows; days start at the organisation's midnight, as
+// the API cuts them.
+const RANGES = {
+  '24h': now => untilNow(now, MINUTE, DAY, '1m'),
+  '7d': now => untilNow(now, HOUR, 7 * DAY, '1h'),
+  '90d': now => [midnight(now, -89), midnight(now, 1), '1d']
+};
 
 export async function devicesPage(main, organisation, deviceId) {
   return deviceId ? devicePage(main, deviceId) : deviceList(main);
@@ -65,16 +75,18 @@ async function devicePage(main, deviceId) {
         <tr><th>Metadata</th><td><code>${escape(JSON.stringify(device.metadata))}</code></td></tr>
       </table></section>
     </div>
-    <h2>Last 24 hours</h2>
-    <div class="filters"><label>Metric <select id="metric"></select></label></div>
+    <h2>Telemetry</h2>
+    <div class="filters"><label>Metric <select id="metric"></select></label>
+      <label>Range <select id="telemetry-range"><option value="24h">24 hours by minute</option>
+        <option value="7d">7 days by hour</option><option value="90d">90 days by day</option></select></label></div>
     <div id="telemetry-chart" class="chart" role="img" aria-label="Telemetry chart"><p class="busy">Loading…</p></div>`;
   const echarts = await loadECharts();
   let chart = null;
   const draw = async metric => {
-    const to = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
-    const range = `from=${new Date(to - DAY).toISOString()}&to=${new Date(to).toISOString()}`;
+    const [from, to, resolution] = RANGES[main.querySelector('#telemetry-range').value](Date.now());
+    const range = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
     const [series, anomalies] = await Promise.all([
-      api(`/telemetry?deviceId=${encodeURIComponent(deviceId)}&metric=${encodeURIComponent(metric)}&${range}&resolution=1m`),
+      api(`/telemetry?deviceId=${encodeURIComponent(deviceId)}&metric=${encodeURIComponent(metric)}&${range}&resolution=${resolution}`),
       api(`/anomalies?deviceId=${encodeURIComponent(deviceId)}&metric=${encodeURIComponent(metric)}&${range}&pageSize=500`)]);
     const unit = series.data.unit ? ` (${series.data.unit})` : '';
     chart ??= echarts.init(main.querySelector('#telemetry-chart'));
@@ -92,6 +104,7 @@ async function devicePage(main, deviceId) {
   // The live channel's first answer names the device's metrics (its newest minute of each).
   const select = main.querySelector('#metric');
   select.addEventListener('change', () => draw(select.value));
+  main.querySelector('#telemetry-range').addEventListener('change', () => select.value && draw(select.value));
   const socket = liveSocket(message => {
     if (message.type === 'subscribed' && select.options.length === 0) {
       const metrics = (message.data[0]?.latest ?? []).map(latest => latest.metric);

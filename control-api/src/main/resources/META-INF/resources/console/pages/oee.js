@@ -2,7 +2,7 @@
 // hour or day over a chosen range (Apache ECharts, served as a WebJar).
 import { api, every } from '../api.js';
 import { lineSeries, loadECharts } from '../charts.js';
-import { day, escape, midnight, midnightOf, percent, time } from '../format.js';
+import { day, escape, midnight, midnightOf, percent, time, untilNow } from '../format.js';
 
 const HOUR = 3600_000;
 // Each range as [from, to, granularity] up to now's bucket included: minutes and hours are cut in UTC, days at the
@@ -24,11 +24,6 @@ function customRange(main) {
   const to = midnightOf(main.querySelector('#oee-to').value, 1);
   if (granularity !== '1h' || from === null || to === null) return [from, to, granularity];
   return [Math.floor(from / HOUR) * HOUR, Math.ceil(to / HOUR) * HOUR, granularity];
-}
-
-function untilNow(now, bucket, span, granularity) {
-  const to = Math.floor(now / bucket) * bucket + bucket;
-  return [to - span, to, granularity];
 }
 
 export async function oeePage(main) {

@@ -3,30 +3,30 @@ package io.plantline.pipeline.aggregation;
 import io.plantline.config.JdbcAddress;
 import io.plantline.pipeline.sink.PostgresTable;
 
-/** Writes {@code telemetry_1m}; a correction by a late reading replaces the row of its minute. */
+/**
+ * Writes {@code telemetry_1m} through the {@code write_telemetry_minutes} procedure (migration V35), a batch in one
+ * call: the minutes, and each hour of {@code telemetry_1h} and day of {@code telemetry_1d} they fall in adjusted by the
+ * batch's changes in the same transaction, so a late reading that replaces its minute's row corrects its roll-ups.
+ */
 public final class TelemetryMinutesTable {
 
-    static final String UPSERT = """
-            INSERT INTO telemetry_1m (org_slug, device_id, metric, bucket_start, count, min, max, avg, stddev)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (org_slug, device_id, metric, bucket_start) DO UPDATE SET
-                count = EXCLUDED.count, min = EXCLUDED.min, max = EXCLUDED.max, avg = EXCLUDED.avg,
-                stddev = EXCLUDED.stddev, updated_at = now()""";
+    static final String WRITE = "CALL write_telemetry_minutes(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String[] TYPES = {"text", "text", "text", "int8", "int8", "float8", "float8", "float8", "float8"};
 
     private TelemetryMinutesTable() {
     }
 
     public static PostgresTable<TelemetryMinute> table(JdbcAddress database) {
-        return new PostgresTable<>(database, "telemetry_1m", UPSERT, PostgresTable.eachRow((statement, row) -> {
-            statement.setString(1, row.orgSlug());
-            statement.setString(2, row.deviceId());
-            statement.setString(3, row.metric());
-            statement.setObject(4, PostgresTable.timestamp(row.bucketStart()));
-            statement.setLong(5, row.count());
-            statement.setDouble(6, row.min());
-            statement.setDouble(7, row.max());
-            statement.setDouble(8, row.avg());
-            statement.setDouble(9, row.stddev());
-        }), row -> row.orgSlug() + '/' + row.deviceId());
+        return new PostgresTable<>(database, "telemetry_1m", WRITE, PostgresTable.asArrays(TYPES,
+                TelemetryMinute::orgSlug,
+                TelemetryMinute::deviceId,
+                TelemetryMinute::metric,
+                TelemetryMinute::bucketStart,
+                TelemetryMinute::count,
+                TelemetryMinute::min,
+                TelemetryMinute::max,
+                TelemetryMinute::avg,
+                TelemetryMinute::stddev),
+                row -> row.orgSlug() + '/' + row.deviceId());
     }
 }
