@@ -60,7 +60,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
-    private final Set<Process> killed = new HashSet<>();
+    /** Processes killed on purpose, or exited and replaced: not failures. */
+    private final Set<Process> gone = new HashSet<>();
 
     private StandaloneFlinkCluster(Path libDir, Path workDir, int restPort) {
         this.libDir = libDir;
@@ -174,7 +175,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private void kill(Process process) throws InterruptedException {
-        killed.add(process);
+        gone.add(process);
         process.destroyForcibly();      // SIGKILL: nothing of the process's own shutdown runs
         process.waitFor();
     }
@@ -211,14 +212,26 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Waits until {@code count} TaskManagers are registered. A TaskManager that exits on its own is started again, as
+     * compose's {@code restart: unless-stopped} does: on a busy host one restarted after a kill could not start its
+     * RPC system within Pekko's 10 s and exited. Any other Flink process exiting fails.
+     */
     public void awaitTaskManagers(int count, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (Process process : processes) {
-                if (!process.isAlive() && !killed.contains(process)) {
+            for (Process process : List.copyOf(processes)) {
+                if (process.isAlive() || gone.contains(process)) {
+                    continue;
+                }
+                if (!taskManagers.contains(process)) {
                     throw new IllegalStateException("a Flink process exited with " + process.exitValue() + "; see " + workDir);
                 }
+                gone.add(process);
+                System.out.println("a TaskManager exited with " + process.exitValue() + "; started again, as compose's"
+                        + " restart policy does");
+                startTaskManager();
             }
             try {
                 String overview = http.send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview")).build(),
