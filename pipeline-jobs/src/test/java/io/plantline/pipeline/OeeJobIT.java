@@ -10,9 +10,12 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.Heartbeat;
 import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.MachineState;
+import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.RecordJson;
 import io.plantline.model.shifts.CalendarSchedule;
 import io.plantline.model.shifts.Shift;
@@ -95,6 +98,7 @@ class OeeJobIT {
                 Optional.of(2.0), Instant.ofEpochMilli(T0), Map.of())));
         job = start(topics, Optional.empty(), Optional.empty());
 
+        kafka.produceAll(topics.telemetry(), readingsEvery(30_000, 30_000, 300_000).records());   // heard from
         kafka.produceAll(events, new MachineFeed()
                 .state("press-1", 0, RUNNING)
                 .count("press-1", 30_000, 10, 9)
@@ -155,6 +159,7 @@ class OeeJobIT {
                 IdealCycleSchedule.EMPTY, calendar, Map.of())));
         job = start(topics, Optional.empty(), Optional.empty());
 
+        kafka.produceAll(topics.telemetry(), readingsEvery(30_000, 30_000, 300_000).records());   // heard from
         kafka.produceAll(topics.events(), new MachineFeed()
                 .state("press-1", 0, RUNNING)
                 .state("press-1", 200_000, DOWN)
@@ -171,6 +176,30 @@ class OeeJobIT {
                 tuple(true, 60_000L, 0L, 0L, 60_000L, 60_000L));
         assertThat(database.query("SELECT planned_ms, run_ms FROM oee_1h WHERE device_id = 'press-1'"))
                 .containsExactly(Map.of("planned_ms", 180_000L, "run_ms", 80_000L));
+    }
+
+    /**
+     * A running machine kept known by its telemetry and heartbeats alone, then unplugged: from the time it was last
+     * heard from until its next state, its minutes have no known time (they did run on for a week before).
+     */
+    @Test
+    void aRunningMachineUnpluggedHasNoKnownTimeFromWhenItWasLastHeardUntilItsNextState() throws Exception {
+        Topics topics = Topics.fresh(kafka);
+        job = start(topics, Optional.empty(), Optional.empty());
+
+        kafka.produceAll(topics.telemetry(), readingsEvery(40_000, 40_000, 120_000).records());
+        kafka.produceAll(topics.deviceEvents(), List.of(Map.entry("acme/press-1", heartbeat("press-1", 130_000))));
+        kafka.produceAll(topics.events(), new MachineFeed()
+                .state("press-1", 0, RUNNING)           // heard at 0, 40, 80 and 130 s, then unplugged
+                .count("press-1", 250_000, 1, 1)        // heard again after 120 s: offline from 130 s
+                .state("press-1", 270_000, IDLE)
+                .state("press-9", 305_000, RUNNING)     // event time reaches 5:00
+                .records());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(minutes()).hasSize(5));
+        assertThat(minutes()).extracting(row -> row.get("known_ms"), row -> row.get("run_ms"), row -> row.get("idle_ms"))
+                .containsExactly(tuple(60_000L, 60_000L, 0L), tuple(60_000L, 60_000L, 0L), tuple(10_000L, 10_000L, 0L),
+                        tuple(0L, 0L, 0L), tuple(30_000L, 0L, 30_000L));
     }
 
     @Test
@@ -419,11 +448,27 @@ class OeeJobIT {
     }
 
     /** A fresh set of topics, so two runs of a test never share offsets or records. */
-    private record Topics(String events, String rules, String deadLetters) {
+    private record Topics(String events, String telemetry, String deviceEvents, String rules, String deadLetters) {
         static Topics fresh(TestKafka kafka) {
-            return new Topics(kafka.createTopic("machine-events", 1), kafka.createTopic("rules", 1),
+            return new Topics(kafka.createTopic("machine-events", 1), kafka.createTopic("telemetry", 1),
+                    kafka.createTopic("device-events", 1), kafka.createTopic("rules", 1),
                     kafka.createTopic("dead-letter", 1));
         }
+    }
+
+    /** Readings of press-1 every {@code stepMs} from {@code fromMs} to before {@code toMs}: signs of life. */
+    private static TelemetryFeed readingsEvery(long stepMs, long fromMs, long toMs) {
+        TelemetryFeed feed = new TelemetryFeed();
+        for (long offset = fromMs; offset < toMs; offset += stepMs) {
+            feed.reading("press-1", offset, "spindle_rpm", 1_200);
+        }
+        return feed;
+    }
+
+    private static byte[] heartbeat(String deviceId, long offsetMillis) {
+        Instant ts = Instant.ofEpochMilli(T0 + offsetMillis);
+        return DeviceMessageCodec.withDefaults().encode(new Heartbeat(new DeviceRef("acme", deviceId), ts, ts,
+                Optional.empty()));
     }
 
     private List<Map<String, Object>> minutes() throws SQLException {
@@ -455,17 +500,17 @@ class OeeJobIT {
     /** {@code upgraded}: the graph of a next version, with an operator more and a higher parallelism. */
     private JobClient start(Topics topics, Optional<Path> checkpoints, Optional<Path> restoreFrom, boolean upgraded)
             throws Exception {
-        JobOptions options = JobOptions.parse(new String[] {
+        OeeJob.Options options = OeeJob.Options.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
                 "--parallelism=" + (upgraded ? 3 : 2), "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
-        Configuration config = PipelineEnvironment.configuration(options);
+        Configuration config = PipelineEnvironment.configuration(options.job());
         Checkpoints.configure(config, checkpoints, restoreFrom);
         // An operator of the savepoint missing from the new graph would fail the restore rather than lose its state.
         config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(options.parallelism());
-        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), topics.events(), topics.rules()),
-                OeeJob.postgresAndKafkaSinks(options, topics.deadLetters()), options).build(env);
+        env.setParallelism(options.job().parallelism());
+        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), topics.events(),
+                List.of(topics.telemetry(), topics.deviceEvents()), topics.rules()), OeeJob.postgresAndKafkaSinks(options.job(), topics.deadLetters()), options).build(env);
         if (upgraded) {
             env.fromData("added in the next version").uid("upgrade-added-source").name("added in the next version")
                     .sinkTo(new DiscardingSink<>()).uid("upgrade-added-sink");

@@ -3,6 +3,7 @@ package io.plantline.pipeline.oee;
 import static io.plantline.model.MachineState.IDLE;
 import static io.plantline.model.MachineState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.plantline.model.MachineState;
 import io.plantline.pipeline.rules.RuleChange;
@@ -34,6 +35,7 @@ class OeeMinutesTest {
     private static final long MINUTE = 60_000;
     private static final Duration STATE_TTL = Duration.ofHours(1);
     private static final long OUT_OF_ORDERNESS = 5_000;
+    private static final Duration OFFLINE_AFTER = Duration.ofSeconds(90);
     private KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, MachineSettings, OeeMinute> harness;
 
     @BeforeEach
@@ -45,7 +47,7 @@ class OeeMinutesTest {
     private static KeyedTwoInputStreamOperatorTestHarness<String, MachineEventRecord, MachineSettings, OeeMinute> harness()
             throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new OeeMinutes("oee", Duration.ofMinutes(2), STATE_TTL)),
+                new KeyedCoProcessOperator<>(new OeeMinutes("oee", Duration.ofMinutes(2), STATE_TTL, OFFLINE_AFTER)),
                 MachineEventRecord::deviceKey, MachineSettings::deviceKey, Types.STRING);
     }
 
@@ -54,14 +56,80 @@ class OeeMinutesTest {
         event(MachineEvent.state(T0 + 10_000, RUNNING));
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        heardEvery(30_000, T0 + 30_000, T0 + 5 * MINUTE);
 
         harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE));
         harness.processBothWatermarks(new Watermark(T0 + 5 * MINUTE));
 
-        assertThat(harness.extractOutputValues()).extracting(OeeMinute::bucketStart)
-                .containsExactly(T0, T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE, T0 + 4 * MINUTE);
-        assertThat(harness.extractOutputValues().get(0).components().plannedMs()).isEqualTo(50_000);
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);   // the next minute's
+        assertThat(harness.extractOutputValues()).extracting(OeeMinute::bucketStart, m -> m.components().plannedMs())
+                .containsExactly(tuple(T0, 50_000L), tuple(T0 + MINUTE, 60_000L), tuple(T0 + 2 * MINUTE, 60_000L),
+                        tuple(T0 + 3 * MINUTE, 60_000L), tuple(T0 + 4 * MINUTE, 60_000L));
+        // The next minute's, and the end of the silence after the last time heard (the minutes assume it online).
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    }
+
+    @Test
+    void heartbeatsAndTelemetryKeepARunningMachineKnownWithoutMachineEvents() throws Exception {
+        event(MachineEvent.state(T0, RUNNING));
+        heardEvery(80_000, T0 + 80_000, T0 + 10 * MINUTE);   // just within the 90 s
+
+        harness.processBothWatermarks(new Watermark(T0 + 10 * MINUTE));
+
+        assertThat(harness.extractOutputValues()).hasSize(10).allSatisfy(minute ->
+                assertThat(minute.times().runMs()).isEqualTo(60_000));
+    }
+
+    @Test
+    void aLateSignOfLifeWithinTheAllowedLatenessRewritesTheMinutesItKeepsKnownAndAnOlderOneIsDropped()
+            throws Exception {
+        event(MachineEvent.state(T0, RUNNING));
+        event(MachineEvent.signOfLife(T0 + 30_000));
+        harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE - 1));
+        assertThat(harness.extractOutputValues()).extracting(m -> m.times().knownMs())
+                .containsExactly(30_000L, 0L, 0L);
+
+        event(MachineEvent.signOfLife(T0 + 100_000));   // 80 s behind the watermark: 70 s after the last, not offline
+        event(MachineEvent.signOfLife(T0 + 50_000));    // within a minute now final: dropped, no dead letter
+
+        // Heard at 100 s and event time at 180 s: the minutes after it assume the device still online.
+        assertThat(lastPerMinute()).extracting(m -> m.times().knownMs()).containsExactly(60_000L, 60_000L, 60_000L);
+        harness.processBothWatermarks(new Watermark(T0 + 4 * MINUTE));   // 90 s silent after 100 s: offline from it
+        assertThat(lastPerMinute()).extracting(m -> m.times().knownMs())
+                .containsExactly(60_000L, 40_000L, 0L, 0L);
+        assertThat(harness.getSideOutput(DeadLetters.TAG)).isNull();
+    }
+
+    @Test
+    void aMachineOfflineWhenItsStateIsCarriedPastForgottenMinutesStaysUnknownUntilItsNextState() throws Exception {
+        event(MachineEvent.state(T0, RUNNING));
+        for (long minute = 1; minute <= 8; minute++) {      // minute by minute, so the first minutes are forgotten
+            harness.processBothWatermarks(new Watermark(T0 + minute * MINUTE));
+        }
+        event(MachineEvent.count(T0 + 8 * MINUTE + 10_000, 1, 1));   // heard again: still unknown
+        event(MachineEvent.state(T0 + 8 * MINUTE + 30_000, IDLE));
+        heardEvery(30_000, T0 + 9 * MINUTE, T0 + 10 * MINUTE + 30_000);
+        harness.processBothWatermarks(new Watermark(T0 + 10 * MINUTE));
+
+        assertThat(lastPerMinute()).extracting(m -> m.times().knownMs(), m -> m.times().idleMs()).containsExactly(
+                tuple(0L, 0L), tuple(0L, 0L), tuple(0L, 0L), tuple(0L, 0L), tuple(0L, 0L), tuple(0L, 0L), tuple(0L, 0L),
+                tuple(0L, 0L), tuple(30_000L, 30_000L), tuple(60_000L, 60_000L));
+    }
+
+    @Test
+    void aRunningMachineThatFallsSilentHasNoKnownTimeFromWhenItWasLastHeardUntilItsNextState() throws Exception {
+        event(MachineEvent.state(T0, RUNNING));
+        event(MachineEvent.count(T0 + 30_000, 4, 4));   // last heard
+        event(MachineEvent.count(T0 + 4 * MINUTE + 10_000, 1, 1));   // heard again: the state is still unknown
+        event(MachineEvent.state(T0 + 5 * MINUTE + 20_000, RUNNING));
+        heardEvery(30_000, T0 + 5 * MINUTE + 50_000, T0 + 7 * MINUTE + 30_000);
+
+        harness.processBothWatermarks(new Watermark(T0 + 7 * MINUTE));
+
+        assertThat(harness.extractOutputValues()).extracting(minute -> minute.bucketStart() - T0,
+                        minute -> minute.times().knownMs(), minute -> minute.times().runMs())
+                .containsExactly(tuple(0L, 30_000L, 30_000L), tuple(MINUTE, 0L, 0L), tuple(2 * MINUTE, 0L, 0L),
+                        tuple(3 * MINUTE, 0L, 0L), tuple(4 * MINUTE, 0L, 0L), tuple(5 * MINUTE, 40_000L, 40_000L),
+                        tuple(6 * MINUTE, 60_000L, 60_000L));
     }
 
     @Test
@@ -98,6 +166,7 @@ class OeeMinutesTest {
     @Test
     void aCalendarEffectiveInThePastRewritesTheMinutesItUnschedulesStillOpenToCorrection() throws Exception {
         event(MachineEvent.state(T0, RUNNING));
+        heardEvery(30_000, T0 + 30_000, T0 + 3 * MINUTE);
         harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE - 1));
         int written = harness.extractOutputValues().size();
 
@@ -214,16 +283,35 @@ class OeeMinutesTest {
     private static List<MachineEvent> randomMachine(Random random) {
         List<MachineEvent> events = new ArrayList<>();
         MachineState[] states = {RUNNING, RUNNING, IDLE, MachineState.DOWN, MachineState.PLANNED_STOP};
-        // The first events straddle a minute boundary, where the order of a fresh start matters most.
-        for (long ts = T0 - 2_000 + random.nextInt(2_000); ts < T0 + 6 * MINUTE; ts += 200 + random.nextInt(4_000)) {
-            if (random.nextInt(3) == 0) {
+        // The first events straddle a minute boundary, where the order of a fresh start matters most; now and then
+        // the device falls silent for about the offline time, or longer.
+        for (long ts = T0 - 2_000 + random.nextInt(2_000); ts < T0 + 6 * MINUTE;
+                ts += random.nextInt(12) == 0 ? 80_000 + random.nextInt(40_000) : 200 + random.nextInt(4_000)) {
+            int kind = random.nextInt(4);
+            if (kind == 0) {
                 events.add(MachineEvent.state(ts, states[random.nextInt(states.length)]));
+            } else if (kind == 1) {
+                events.add(MachineEvent.signOfLife(ts));
             } else {
                 int total = random.nextInt(4);
                 events.add(MachineEvent.count(ts, total, total == 0 ? 0 : random.nextInt(total + 1)));
             }
         }
         return events;
+    }
+
+    /** Signs of life (telemetry, heartbeats) every {@code stepMs} from {@code from} to before {@code to}. */
+    private void heardEvery(long stepMs, long from, long to) throws Exception {
+        for (long ts = from; ts < to; ts += stepMs) {
+            event(MachineEvent.signOfLife(ts));
+        }
+    }
+
+    /** The last row written for each minute, in minute order. */
+    private List<OeeMinute> lastPerMinute() {
+        Map<Long, OeeMinute> last = new TreeMap<>();
+        harness.extractOutputValues().forEach(minute -> last.put(minute.bucketStart(), minute));
+        return new ArrayList<>(last.values());
     }
 
     private void event(MachineEvent event) throws Exception {
