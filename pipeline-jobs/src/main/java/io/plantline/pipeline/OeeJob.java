@@ -43,7 +43,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * {@code factory.telemetry} and {@code factory.device-events} (when each device was last heard from, so a machine
  * gone offline has no known time), and each machine's ideal cycle time from the device settings on
  * {@code factory.rules} become {@code oee_1m}, and through it {@code oee_1h} and {@code oee_1d}, exactly as the OEE
- * contract defines them; each machine's newest state goes to its {@code devices} row. Sources and sinks come in
+ * contract defines them, with each minute's stops ({@code stops}, {@code oee_stop_minutes}); each machine's newest
+ * state goes to its {@code devices} row. Sources and sinks come in
  * through the constructor.
  *
  * <p>Operator uids are part of the savepoint contract: never change one without a state migration.

@@ -35,28 +35,28 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * One machine's OEE minutes, driven by event-time timers. Events wait until the watermark passes their minute and
- * are then applied in event-time order (so out-of-order events within the bound give the same rows, whichever of
- * them is read first); every minute after the machine's first event gets its row, with the state carried on, until
- * the machine has sent nothing for the state TTL. Events behind the watermark but within the allowed lateness are
- * kept and the minutes they touch are recomputed and written again; later still they are dead letters
- * ({@code too_late}). Each settings record replaces the machine's whole ideal cycle time schedule and shift calendar
- * schedule; where the new ones differ in minutes already written and still within the allowed lateness, they are
- * recomputed too.
+ * One machine's OEE minutes, each with the stops its idle and down time went to, driven by event-time timers. Events
+ * wait until the watermark passes their minute and are then applied in event-time order (so out-of-order events within
+ * the bound give the same rows, whichever of them is read first); every minute after the machine's first event gets
+ * its row, with the state carried on, until the machine has sent nothing for the state TTL. Events behind the
+ * watermark but within the allowed lateness are kept and the minutes they touch are recomputed and written again;
+ * later still they are dead letters ({@code too_late}). Each settings record replaces the machine's whole ideal cycle
+ * time schedule and shift calendar schedule; where the new ones differ in minutes already written and still within the
+ * allowed lateness, they are recomputed too.
  *
  * <p>Signs of life (every message of the device, from any topic) say when it was last heard from: silent for
- * {@code offlineAfter}, it was offline from then until its next state event, and that time is unknown. A minute is
- * written before the silence after it is over, as if the device were still online; once event time has passed the
- * silence's end with nothing heard, the minutes from the time last heard are written again. A sign of life behind
- * the watermark but within the allowed lateness rewrites the minutes whose silences it changes; a later one is
- * dropped and counted ({@code lateSignsOfLife}), never a dead letter: telemetry would flood that topic.
+ * {@code offlineAfter}, it was offline from then until its next state event, and that time is unknown. A minute is written
+ * before the silence after it is over, as if the device were still online; once event time has passed the silence's
+ * end with nothing heard, the minutes from the time last heard are written again. A sign of life behind the watermark
+ * but within the allowed lateness rewrites the minutes whose silences it changes; a later one is dropped and counted
+ * ({@code lateSignsOfLife}), never a dead letter: telemetry would flood that topic.
  *
  * <p>State: the events of the last {@code allowedLateness} or {@code offlineAfter}, whichever is longer (plus the
- * current minute), the first and last time heard in each of those minutes, the machine at the first of them (its
- * state, whether it had one, when it was heard last before), how far minutes were written and from when they still
- * assume the device online, all dropped after {@code stateTtl} without a write; and the ideal cycle time and calendar
- * schedules, kept without a TTL for as long as the device exists (a deleted device's settings record is a tombstone,
- * which clears it).
+ * current minute), the first and last time heard in each of those minutes, the machine at the first of them (its state
+ * and reason, when the stop it is in began, whether it had a state, when it was heard last before), how far minutes
+ * were written and from when they still assume the device online, all dropped after {@code stateTtl} without a write;
+ * and the ideal cycle time and calendar schedules, kept without a TTL for as long as the device exists (a deleted
+ * device's settings record is a tombstone, which clears it).
  */
 public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEventRecord, MachineSettings, OeeMinute> {
 
@@ -71,6 +71,8 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
     private transient ValueState<long[]> heardTimes;
     private transient ValueState<Long> heardBeforeRetainedFrom;
     private transient ValueState<Boolean> stateSeenBeforeRetainedFrom;
+    private transient ValueState<String> reasonAtRetainedFrom;
+    private transient ValueState<Long> stopStartedBeforeRetainedFrom;
     private transient ValueState<Long> assumedOnlineAfter;
     private transient ValueState<Long> retainedFrom;
     private transient ValueState<MachineState> stateAtRetainedFrom;
@@ -111,6 +113,10 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
                 new ValueStateDescriptor<>("heard-before-retained-from", Types.LONG), ttl));
         stateSeenBeforeRetainedFrom = getRuntimeContext().getState(withTtl(
                 new ValueStateDescriptor<>("state-seen-before-retained-from", Types.BOOLEAN), ttl));
+        reasonAtRetainedFrom = getRuntimeContext().getState(withTtl(
+                new ValueStateDescriptor<>("reason-at-retained-from", Types.STRING), ttl));
+        stopStartedBeforeRetainedFrom = getRuntimeContext().getState(withTtl(
+                new ValueStateDescriptor<>("stop-started-before-retained-from", Types.LONG), ttl));
         assumedOnlineAfter = getRuntimeContext().getState(withTtl(
                 new ValueStateDescriptor<>("assumed-online-after", Types.LONG), ttl));
         lateSignsOfLife = getRuntimeContext().getMetricGroup().counter("lateSignsOfLife");
@@ -344,10 +350,15 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
         return heard;
     }
 
+    /** The machine at the retained minutes' start; a stop carried from a version that kept no start begins there. */
     private MinuteAccounting.Start startOfRetained() throws Exception {
         MachineState state = stateAtRetainedFrom.value();
-        Boolean seen = stateSeenBeforeRetainedFrom.value();
-        return new MinuteAccounting.Start(state, state != null || Boolean.TRUE.equals(seen));
+        Long stopStartedAt = stopStartedBeforeRetainedFrom.value();
+        if (stopStartedAt == null && MinuteAccounting.isStop(state)) {
+            stopStartedAt = retainedFrom.value();
+        }
+        return new MinuteAccounting.Start(state, reasonAtRetainedFrom.value(), stopStartedAt,
+                state != null || Boolean.TRUE.equals(stateSeenBeforeRetainedFrom.value()));
     }
 
     /**
@@ -368,6 +379,8 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
         retained.update(events.stream().filter(event -> event.ts() >= newFrom).toList());
         retainedFrom.update(newFrom);
         stateAtRetainedFrom.update(start.state());
+        reasonAtRetainedFrom.update(start.reason());
+        stopStartedBeforeRetainedFrom.update(start.stopStartedAt());
         stateSeenBeforeRetainedFrom.update(start.stateSeen());
         Long lastHeard = forgotten.latestBefore(newFrom);
         if (lastHeard != null) {

@@ -41,7 +41,7 @@ class MinuteAccountingTest {
         CalendarSchedule calendar = CalendarSchedule.of(List.of(new CalendarSchedule.Period(Instant.ofEpochMilli(T0),
                 ZoneOffset.UTC, Optional.of(new ShiftCalendar(List.of(shift), Set.of())))));
 
-        List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", MinuteAccounting.Start.in(RUNNING), List.of(
+        List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", since(RUNNING), List.of(
                 MachineEvent.state(T0 + MIN + 20_000, DOWN), MachineEvent.state(T0 + MIN + 50_000, PLANNED_STOP),
                 MachineEvent.state(T0 + 2 * MIN, RUNNING)), List.of(), new IdealCycleHistory(), calendar, T0, T0 + 3 * MIN);
 
@@ -195,8 +195,8 @@ class MinuteAccountingTest {
 
     /**
      * Random state changes, counts and signs of life with random silences, some long enough to be offline: every
-     * minute keeps known = run + unscheduled run + idle + down + planned stop, and the time in each state matches a
-     * model that walks the stream millisecond by millisecond.
+     * minute keeps known = run + unscheduled run + idle + down + planned stop and gives its idle and down time to its
+     * stops, and the time in each state matches a model that walks the stream millisecond by millisecond.
      */
     @Test
     void randomSilencesKeepTheIdentityAndMatchAMillisecondByMillisecondModel() {
@@ -209,7 +209,8 @@ class MinuteAccountingTest {
             for (long ts = T0 + random.nextInt(30_000); ts < end;
                     ts += random.nextInt(8) == 0 ? 60_000 + random.nextInt(90_000) : 1 + random.nextInt(20_000)) {
                 int kind = random.nextInt(3);
-                stream.add(kind == 0 ? MachineEvent.state(ts, MachineState.values()[random.nextInt(4)])
+                stream.add(kind == 0 ? MachineEvent.state(ts, MachineState.values()[random.nextInt(4)],
+                        random.nextBoolean() ? null : "jam")
                         : kind == 1 ? MachineEvent.count(ts, 1, 1) : MachineEvent.signOfLife(ts));
             }
             HeardTimes heard = HeardTimes.of(null);
@@ -225,6 +226,8 @@ class MinuteAccountingTest {
                 MinuteTimes times = minute.times();
                 assertThat(times.knownMs()).isEqualTo(minute.components().runMs() + times.unscheduledRunMs()
                         + times.idleMs() + times.downMs() + times.plannedStopMs());
+                assertThat(minute.stops().stream().mapToLong(StopMinute::ms).sum())
+                        .isEqualTo(times.idleMs() + times.downMs());
                 storedIn[RUNNING.ordinal()] += times.runMs();
                 storedIn[IDLE.ordinal()] += times.idleMs();
                 storedIn[DOWN.ordinal()] += times.downMs();
@@ -316,9 +319,14 @@ class MinuteAccountingTest {
         }
     }
 
+    /** In {@code state} without a reason since before {@link #T0}. */
+    private static MinuteAccounting.Start since(MachineState state) {
+        return new MinuteAccounting.Start(state, null, MinuteAccounting.isStop(state) ? T0 - MIN : null, state != null);
+    }
+
     private static List<OeeMinute> minutes(MachineState stateAtStart, List<MachineEvent> events,
                                            IdealCycleHistory ideal, int count) {
-        return MinuteAccounting.minutes("acme", "press-1", MinuteAccounting.Start.in(stateAtStart), events, List.of(),
+        return MinuteAccounting.minutes("acme", "press-1", since(stateAtStart), events, List.of(),
                 ideal, CalendarSchedule.EVERY_MINUTE, T0, T0 + count * MIN);
     }
 }

@@ -1,5 +1,6 @@
 package io.plantline.pipeline.oee;
 
+import static io.plantline.model.MachineState.DOWN;
 import static io.plantline.model.MachineState.IDLE;
 import static io.plantline.model.MachineState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -261,11 +263,28 @@ class OeeMinutesTest {
         assertThat(harness.getSideOutput(DeadLetters.TAG)).isNull();
     }
 
+    /**
+     * Each minute's stops sum to its idle and down time, whatever the order the events came in, and every row a
+     * minute was last written with is consistent with that.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void everyMinutesStopsSumToItsIdleAndDownTime(long seed) throws Exception {
+        run(randomMachine(new Random(seed)));
+
+        assertThat(harness.extractOutputValues()).isNotEmpty().allSatisfy(minute ->
+                assertThat(minute.stops().stream().mapToLong(StopMinute::ms).sum())
+                        .isEqualTo(minute.times().idleMs() + minute.times().downMs()));
+    }
+
     static LongStream seeds() {
         return LongStream.rangeClosed(1, 50);
     }
 
-    /** Feeds the events in the given order, the watermark trailing the newest by the bound; the last row per minute. */
+    /**
+     * Feeds the events in the given order, the watermark trailing the newest by the bound; the last row per minute,
+     * with each of its stops as the stops table would hold it: as it was written last, by any minute.
+     */
     private Map<Long, OeeMinute> run(List<MachineEvent> arrivalOrder) throws Exception {
         settings(T0 - MINUTE, 1.5);
         long newest = Long.MIN_VALUE;
@@ -276,7 +295,15 @@ class OeeMinutesTest {
         }
         harness.processBothWatermarks(new Watermark(newest + 2 * MINUTE));
         Map<Long, OeeMinute> lastPerMinute = new TreeMap<>();
-        harness.extractOutputValues().forEach(minute -> lastPerMinute.put(minute.bucketStart(), minute));
+        Map<Long, StopMinute> lastPerStop = new HashMap<>();
+        for (OeeMinute minute : harness.extractOutputValues()) {
+            lastPerMinute.put(minute.bucketStart(), minute);
+            minute.stops().forEach(stop -> lastPerStop.put(stop.startedAt(), stop));
+        }
+        lastPerMinute.replaceAll((bucket, minute) -> new OeeMinute(minute.orgSlug(), minute.deviceId(), bucket,
+                minute.times(), minute.components(), minute.idealCycleMs(), minute.stops().stream()
+                .map(stop -> new StopMinute(stop.startedAt(), stop.state(), stop.reason(),
+                        lastPerStop.get(stop.startedAt()).endedAt(), stop.ms())).toList()));
         return lastPerMinute;
     }
 
@@ -289,7 +316,8 @@ class OeeMinutesTest {
                 ts += random.nextInt(12) == 0 ? 80_000 + random.nextInt(40_000) : 200 + random.nextInt(4_000)) {
             int kind = random.nextInt(4);
             if (kind == 0) {
-                events.add(MachineEvent.state(ts, states[random.nextInt(states.length)]));
+                String[] reasons = {null, "jam", "setup"};
+                events.add(MachineEvent.state(ts, states[random.nextInt(states.length)], reasons[random.nextInt(3)]));
             } else if (kind == 1) {
                 events.add(MachineEvent.signOfLife(ts));
             } else {
@@ -298,6 +326,52 @@ class OeeMinutesTest {
             }
         }
         return events;
+    }
+
+    @Test
+    void theSameStateAndReasonAgainContinueAStopAndAnotherReasonStartsANewOne() throws Exception {
+        event(MachineEvent.state(T0 + 10_000, DOWN, "jam"));
+        event(MachineEvent.state(T0 + 40_000, DOWN, "jam"));
+        event(MachineEvent.state(T0 + 70_000, DOWN, "setup"));
+        event(MachineEvent.state(T0 + 100_000, RUNNING));
+        heardEvery(30_000, T0 + 20_000, T0 + 3 * MINUTE);
+
+        harness.processBothWatermarks(new Watermark(T0 + 2 * MINUTE));
+
+        assertThat(lastPerMinute()).extracting(OeeMinute::stops).containsExactly(
+                List.of(new StopMinute(T0 + 10_000, DOWN, "jam", T0 + 70_000, 50_000)),
+                List.of(new StopMinute(T0 + 10_000, DOWN, "jam", T0 + 70_000, 10_000),
+                        new StopMinute(T0 + 70_000, DOWN, "setup", T0 + 100_000, 30_000)));
+    }
+
+    @Test
+    void goingOfflineEndsAStopWhenLastHeardAndTheNextStateStartsANewOne() throws Exception {
+        event(MachineEvent.state(T0 + 10_000, IDLE, "material"));
+        event(MachineEvent.signOfLife(T0 + 30_000));                // last heard: offline from here
+        event(MachineEvent.state(T0 + 200_000, IDLE, "material"));  // the same state and reason: a new stop
+        heardEvery(30_000, T0 + 230_000, T0 + 5 * MINUTE);
+
+        harness.processBothWatermarks(new Watermark(T0 + 4 * MINUTE));
+
+        assertThat(lastPerMinute()).extracting(OeeMinute::stops).containsExactly(
+                List.of(new StopMinute(T0 + 10_000, IDLE, "material", T0 + 30_000, 20_000)),
+                List.of(), List.of(),
+                List.of(new StopMinute(T0 + 200_000, IDLE, "material", null, 40_000)));
+    }
+
+    @Test
+    void aLateStateEventThatMovesAStopsStartRewritesItsMinutesWithoutTheOldStop() throws Exception {
+        event(MachineEvent.state(T0, RUNNING));
+        event(MachineEvent.state(T0 + 100_000, DOWN, "jam"));
+        heardEvery(20_000, T0 + 20_000, T0 + 4 * MINUTE);
+        harness.processBothWatermarks(new Watermark(T0 + 3 * MINUTE));
+        assertThat(lastPerMinute().get(1).stops()).extracting(StopMinute::startedAt).containsExactly(T0 + 100_000);
+
+        event(MachineEvent.state(T0 + 70_000, DOWN, "jam"));   // 110 s late, within the allowed 2 minutes
+
+        assertThat(lastPerMinute()).extracting(OeeMinute::stops).containsExactly(List.of(),
+                List.of(new StopMinute(T0 + 70_000, DOWN, "jam", null, 50_000)),
+                List.of(new StopMinute(T0 + 70_000, DOWN, "jam", null, 60_000)));
     }
 
     /** Signs of life (telemetry, heartbeats) every {@code stepMs} from {@code from} to before {@code to}. */
