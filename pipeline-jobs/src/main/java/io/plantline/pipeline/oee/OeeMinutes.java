@@ -142,7 +142,10 @@ public final class OeeMinutes extends KeyedCoProcessFunction<String, MachineEven
             }
             return;
         }
-        lastEventAt.update(Math.max(event.ts(), lastEventAt.value() == null ? Long.MIN_VALUE : lastEventAt.value()));
+        Long last = lastEventAt.value();
+        if (last == null || event.ts() > last) {
+            lastEventAt.update(event.ts());
+        }
         long silenceChangedFrom = heard(event.ts(), watermark);
         if (event.signOfLife()) {
             if (retainedFrom.value() != null && rewriteIfWritten(Math.max(silenceChangedFrom, retainedFrom.value()))) {

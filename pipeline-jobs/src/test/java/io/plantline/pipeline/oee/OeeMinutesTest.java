@@ -82,6 +82,16 @@ class OeeMinutesTest {
     }
 
     @Test
+    void aDeviceThatOnlySendsTelemetryIsNoMachineAndGetsNoMinutes() throws Exception {
+        heardEvery(1_000, T0, T0 + 5 * MINUTE);
+
+        harness.processBothWatermarks(new Watermark(T0 + 10 * MINUTE));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void aLateSignOfLifeWithinTheAllowedLatenessRewritesTheMinutesItKeepsKnownAndAnOlderOneIsDropped()
             throws Exception {
         event(MachineEvent.state(T0, RUNNING));
