@@ -16,7 +16,6 @@ import io.plantline.pipeline.oee.OeeMinutesTable;
 import io.plantline.pipeline.oee.SignOfLifeDeserializer;
 import io.plantline.pipeline.oee.SplitRejectedEvents;
 import io.plantline.pipeline.lifecycle.LifecycleSettings;
-import io.plantline.pipeline.rules.RuleChange;
 import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.sink.DeadLetters;
 import io.plantline.pipeline.sink.KafkaTopicSinks;
