@@ -9,10 +9,12 @@ import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
 import io.plantline.pipeline.OeeJob;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
@@ -67,8 +69,9 @@ public final class OeeBenchmark {
         JobOptions options = stack.options();
         long jobStart = System.nanoTime();
         JobID job = stack.flink.submitJob(BenchStack.graph(OeeJob.NAME, options, env -> new OeeJob(
-                OeeJob.kafkaSources(stack.bootstrap, events, rules),
-                OeeJob.postgresAndKafkaSinks(options, stack.createTopic("dead-letter", 1)), options).build(env))
+                OeeJob.kafkaSources(stack.bootstrap, events, List.of(stack.createTopic("telemetry", 1)), rules),
+                OeeJob.postgresAndKafkaSinks(options, stack.createTopic("dead-letter", 1)),
+                OeeJob.Options.of(options, LifecycleSettings.DEFAULTS)).build(env))
                 .getJobGraph()).get().getJobID();
         long expectedRows = (long) machines * minutes;
         while (stack.queryLong("SELECT count(*) FROM oee_1m") < expectedRows) {

@@ -94,6 +94,6 @@ public final class OeeSinkBenchmark {
         OeeComponents components = new OeeComponents(60_000, run, 30, 29 - machine % 3, 30 * 1_500.0,
                 (29 - machine % 3) * 1_500.0, true);
         return new OeeMinute("bench", "m-" + machine, hour + Math.min(phase, 1) * 60_000,
-                new MinuteTimes(60_000, run, 60_000 - run, 0, 0, true), components, 1_500.0);
+                new MinuteTimes(60_000, run, 60_000 - run, 0, 0, true), components, 1_500.0, List.of());
     }
 }

@@ -82,6 +82,7 @@ class ClusterModeIT {
             ingest(key, "count", minute0.plusSeconds(70), "\"total\":10,\"good\":9");
             ingest(key, "state", minute0.plusSeconds(120), "\"state\":\"IDLE\"");
             ingest(key, "state", minute0.plusSeconds(150), "\"state\":\"RUNNING\"");
+            heartbeats(key, minute0.plusSeconds(210), minute0.plusSeconds(300));   // heard from, so its state is known
             ingest(key, "state", minute0.plusSeconds(300), "\"state\":\"RUNNING\"");
 
             JsonNode first = awaitOee(minute0, minute0.plusSeconds(240), 4);
@@ -110,6 +111,7 @@ class ClusterModeIT {
             assertThat(resumed).isNotEqualTo(jobId);
             // No state event after the restart: minute 6 is RUNNING only if the machine's state came back with the savepoint.
             ingest(key, "count", minute0.plusSeconds(370), "\"total\":5,\"good\":5");
+            heartbeats(key, minute0.plusSeconds(430), minute0.plusSeconds(540));
             ingest(key, "state", minute0.plusSeconds(540), "\"state\":\"RUNNING\"");
 
             JsonNode minute6 = awaitOee(minute0.plusSeconds(360), minute0.plusSeconds(420), 1).get("series").get(0);
@@ -135,6 +137,13 @@ class ClusterModeIT {
             }
         }
         return null;
+    }
+
+    /** A heartbeat a minute from {@code from} to before {@code to}: a device silent longer is offline. */
+    private void heartbeats(String key, Instant from, Instant to) throws Exception {
+        for (Instant ts = from; ts.isBefore(to); ts = ts.plusSeconds(60)) {
+            ingest(key, "heartbeat", ts, "\"firmware\":\"1.0.0\"");
+        }
     }
 
     private void ingest(String key, String kind, Instant ts, String fields) throws Exception {

@@ -208,8 +208,10 @@ public final class LocalStack implements AutoCloseable {
                         TelemetryAnalyticsJob.postgresAndKafkaSinks(jobOptions, Topics.ALERTS, Topics.DEAD_LETTER),
                         new TelemetryAnalyticsJob.Options(jobOptions, AnomalySettings.DEFAULTS)).build(env)));
         resumed.put(OeeJob.NAME, flink.submit(OeeJob.NAME, jobOptions, env -> new OeeJob(
-                OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS, Topics.RULES),
-                OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER), jobOptions).build(env)));
+                OeeJob.kafkaSources(kafka.bootstrapServers(), Topics.MACHINE_EVENTS,
+                        List.of(Topics.TELEMETRY, Topics.DEVICE_EVENTS), Topics.RULES),
+                OeeJob.postgresAndKafkaSinks(jobOptions, Topics.DEAD_LETTER),
+                OeeJob.Options.of(jobOptions, options.lifecycle())).build(env)));
         DeviceLifecycleJob.Options lifecycleOptions = new DeviceLifecycleJob.Options(jobOptions, options.lifecycle());
         resumed.put(DeviceLifecycleJob.NAME, flink.submit(DeviceLifecycleJob.NAME, jobOptions,
                 env -> new DeviceLifecycleJob(

@@ -12,6 +12,7 @@ import io.plantline.pipeline.JobOptions;
 import io.plantline.pipeline.OeeJob;
 import io.plantline.pipeline.TelemetryAnalyticsJob;
 import io.plantline.pipeline.anomaly.AnomalySettings;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.sql.SchemaMigration;
 import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
@@ -117,8 +118,10 @@ class LocalFlinkClusterIT {
 
         try (LocalFlinkCluster flink = start()) {
             Consumer<StreamExecutionEnvironment> otherOperators = env -> new OeeJob(
-                    OeeJob.kafkaSources(kafka.bootstrapServers(), kafka.createTopic("machine-events", 1), rulesTopic),
-                    OeeJob.postgresAndKafkaSinks(options, deadLetterTopic), options).build(env);
+                    OeeJob.kafkaSources(kafka.bootstrapServers(), kafka.createTopic("machine-events", 1),
+                            List.of(telemetryTopic), rulesTopic),
+                    OeeJob.postgresAndKafkaSinks(options, deadLetterTopic),
+                    OeeJob.Options.of(options, LifecycleSettings.DEFAULTS)).build(env);
             LocalFlinkCluster.Restore restore = flink.submit(TelemetryAnalyticsJob.NAME, options, otherOperators).get();
 
             assertThat(restore.from()).isEmpty();

@@ -1,5 +1,6 @@
 package io.plantline.pipeline;
 
+import io.plantline.config.Settings;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
 import io.plantline.pipeline.ingest.DuplicateDeliveries;
@@ -12,18 +13,24 @@ import io.plantline.pipeline.oee.MachineStatesTable;
 import io.plantline.pipeline.oee.OeeMinute;
 import io.plantline.pipeline.oee.OeeMinutes;
 import io.plantline.pipeline.oee.OeeMinutesTable;
+import io.plantline.pipeline.oee.SignOfLifeDeserializer;
 import io.plantline.pipeline.oee.SplitRejectedEvents;
-import io.plantline.pipeline.rules.RuleChange;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import io.plantline.pipeline.rules.RulesSource;
 import io.plantline.pipeline.sink.DeadLetters;
 import io.plantline.pipeline.sink.KafkaTopicSinks;
 import io.plantline.pipeline.sink.PostgresTable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -31,10 +38,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The OEE job: state changes and part counts from {@code factory.machine-events} and each machine's ideal cycle
- * time from the device settings on {@code factory.rules} become {@code oee_1m}, and through it {@code oee_1h} and
- * {@code oee_1d}, exactly as the OEE contract defines them; each machine's newest state goes to its {@code devices}
- * row. Sources and sinks come in through the constructor.
+ * The OEE job: state changes and part counts from {@code factory.machine-events}, signs of life from
+ * {@code factory.telemetry} and {@code factory.device-events} (when each device was last heard from, so a machine
+ * gone offline has no known time), and each machine's ideal cycle time from the device settings on
+ * {@code factory.rules} become {@code oee_1m}, and through it {@code oee_1h} and {@code oee_1d}, exactly as the OEE
+ * contract defines them, with each minute's stops ({@code stops}, {@code oee_stop_minutes}); each machine's newest
+ * state goes to its {@code devices} row. Sources and sinks come in
+ * through the constructor.
  *
  * <p>Operator uids are part of the savepoint contract: never change one without a state migration.
  */
@@ -42,8 +52,9 @@ public final class OeeJob {
 
     public static final String NAME = "oee";
 
-    /** Where the job reads from. */
-    public record Sources(Source<MachineEventRecord, ?, ?> machineEvents, RulesSource rules) {
+    /** Where the job reads from; signs of life are every other message of a device, reduced to device and time. */
+    public record Sources(Source<MachineEventRecord, ?, ?> machineEvents, Source<MachineEventRecord, ?, ?> signsOfLife,
+                          RulesSource rules) {
     }
 
     /** Where the job writes to. */
@@ -51,11 +62,32 @@ public final class OeeJob {
                         Sink<DeadLetter> deadLetters) {
     }
 
+    /**
+     * The job's settings: those of every job plus {@code offlineAfter}, a device silent this long is offline
+     * ({@code --offline-after-ms}, the device-lifecycle job's setting and default, 90 s; at least a minute).
+     */
+    public record Options(JobOptions job, Duration offlineAfter) {
+
+        public static final String OFFLINE_AFTER = "offline-after-ms";
+        public static final Set<String> NAMES = JobOptions.namesWith(Set.of(OFFLINE_AFTER));
+
+        public static Options parse(String[] args, Map<String, String> environment) {
+            Settings settings = Settings.parse(args, environment, JobOptions.ENVIRONMENT_PREFIX, NAMES);
+            return new Options(JobOptions.from(settings), Duration.ofMillis(settings.number(OFFLINE_AFTER,
+                    LifecycleSettings.DEFAULTS.offlineAfter().toMillis(), 60_000, Duration.ofDays(7).toMillis())));
+        }
+
+        /** With the device-lifecycle job's offline setting, so that both jobs agree on when a device is offline. */
+        public static Options of(JobOptions job, LifecycleSettings lifecycle) {
+            return new Options(job, lifecycle.offlineAfter());
+        }
+    }
+
     private final Sources sources;
     private final Sinks sinks;
-    private final JobOptions options;
+    private final Options options;
 
-    public OeeJob(Sources sources, Sinks sinks, JobOptions options) {
+    public OeeJob(Sources sources, Sinks sinks, Options options) {
         this.sources = sources;
         this.sinks = sinks;
         this.options = options;
@@ -63,24 +95,34 @@ public final class OeeJob {
 
     /** Bad arguments throw rather than exit: submitted through Flink's REST API, main runs inside the JobManager. */
     public static void main(String[] args) throws Exception {
-        JobOptions options = JobOptions.parse(args, System.getenv());
-        StreamExecutionEnvironment env = PipelineEnvironment.create(options);
-        new OeeJob(kafkaSources(options.kafkaBootstrap(), Topics.MACHINE_EVENTS, Topics.RULES),
-                postgresAndKafkaSinks(options, Topics.DEAD_LETTER), options).build(env);
+        Options options = Options.parse(args, System.getenv());
+        StreamExecutionEnvironment env = PipelineEnvironment.create(options.job());
+        new OeeJob(kafkaSources(options.job().kafkaBootstrap(), Topics.MACHINE_EVENTS,
+                List.of(Topics.TELEMETRY, Topics.DEVICE_EVENTS), Topics.RULES),
+                postgresAndKafkaSinks(options.job(), Topics.DEAD_LETTER), options).build(env);
         env.execute(NAME);
     }
 
-    /** Events resume from the committed offsets (earliest the first time); settings always from the beginning. */
-    public static Sources kafkaSources(String bootstrapServers, String machineEventsTopic, String rulesTopic) {
-        return new Sources(
-                KafkaSource.<MachineEventRecord>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setTopics(machineEventsTopic)
-                        .setGroupId(Topics.jobConsumerGroup(NAME))
-                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                        .setDeserializer(new MachineEventDeserializer(NAME))
-                        .build(),
+    /**
+     * Events and signs of life resume from the committed offsets (earliest the first time); settings always from the
+     * beginning.
+     */
+    public static Sources kafkaSources(String bootstrapServers, String machineEventsTopic, List<String> signOfLifeTopics,
+                                       String rulesTopic) {
+        return new Sources(source(bootstrapServers, new MachineEventDeserializer(NAME), machineEventsTopic),
+                source(bootstrapServers, new SignOfLifeDeserializer(NAME), signOfLifeTopics.toArray(String[]::new)),
                 RulesSource.of(bootstrapServers, rulesTopic, Topics.jobConsumerGroup(NAME) + "-settings", false));
+    }
+
+    private static KafkaSource<MachineEventRecord> source(
+            String bootstrapServers, KafkaRecordDeserializationSchema<MachineEventRecord> deserializer, String... topics) {
+        return KafkaSource.<MachineEventRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topics)
+                .setGroupId(Topics.jobConsumerGroup(NAME))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(deserializer)
+                .build();
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
@@ -90,25 +132,30 @@ public final class OeeJob {
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */
     public void build(StreamExecutionEnvironment env) {
+        JobOptions job = options.job();
         WatermarkStrategy<MachineEventRecord> eventTime = WatermarkStrategy
-                .<MachineEventRecord>forBoundedOutOfOrderness(options.maxOutOfOrderness())
+                .<MachineEventRecord>forBoundedOutOfOrderness(job.maxOutOfOrderness())
                 .withTimestampAssigner((record, kafkaTimestamp) ->
                         record.isRejected() ? Long.MIN_VALUE : record.event().ts())
-                .withIdleness(options.sourceIdleness());
+                .withIdleness(job.sourceIdleness());
         SingleOutputStreamOperator<MachineEventRecord> events = env
                 .fromSource(sources.machineEvents(), eventTime, "machine events").uid("machine-events-source")
                 .process(new SplitRejectedEvents()).name("split rejected").uid("split-rejected-events");
+        DataStream<MachineEventRecord> signsOfLife = env
+                .fromSource(sources.signsOfLife(), eventTime, "signs of life").uid("signs-of-life-source");
         SingleOutputStreamOperator<MachineSettings> settings = sources.rules()
-                .stream(env, "device settings", "settings-source", options.rulesWait())
+                .stream(env, "device settings", "settings-source", job.rulesWait())
                 .process(new MachineSettingsReader(NAME)).name("ideal cycle times").uid("ideal-cycle-settings")
                 .setParallelism(1);
-        SingleOutputStreamOperator<MachineEventRecord> delivered = events.keyBy(MachineEventRecord::deviceKey)
-                .process(new DuplicateDeliveries<>(options.allowedLateness()), TypeInformation.of(MachineEventRecord.class))
+        // Signs of life are not deduplicated (a repeat changes nothing): they pass the filter without state.
+        SingleOutputStreamOperator<MachineEventRecord> delivered = events.union(signsOfLife)
+                .keyBy(MachineEventRecord::deviceKey)
+                .process(new DuplicateDeliveries<>(job.allowedLateness()), TypeInformation.of(MachineEventRecord.class))
                 .name("count each delivery once").uid("duplicate-deliveries");
         SingleOutputStreamOperator<OeeMinute> minutes = DataStreamUtils
                 .reinterpretAsKeyedStream(delivered, MachineEventRecord::deviceKey)
                 .connect(settings.keyBy(MachineSettings::deviceKey))
-                .process(new OeeMinutes(NAME, options.allowedLateness(), options.stateTtl()))
+                .process(new OeeMinutes(NAME, job.allowedLateness(), job.stateTtl(), options.offlineAfter()))
                 .name("OEE minutes").uid("oee-minutes");
         DataStream<DeadLetter> refusedMinutes = sinks.oeeMinutes().writer(minutes, NAME, "oee-minutes-table");
         DataStream<MachineStateRow> states = delivered

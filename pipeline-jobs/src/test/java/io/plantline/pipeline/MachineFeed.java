@@ -3,10 +3,12 @@ package io.plantline.pipeline;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.MachineState;
 import io.plantline.model.MachineStateChange;
+import io.plantline.model.MessageId;
 import io.plantline.model.PartCount;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Test machine events as the bridge would put them on {@code factory.machine-events}, {@code offsetMillis} after {@link TelemetryFeed#T0}. */
 public final class MachineFeed {
@@ -14,9 +16,15 @@ public final class MachineFeed {
     private final Deliveries deliveries = new Deliveries();
 
     public MachineFeed state(String deviceId, long offsetMillis, MachineState state) {
+        return state(deviceId, offsetMillis, state, null);
+    }
+
+    /** A state with the device's reason for it ({@code reason} null: none). */
+    public MachineFeed state(String deviceId, long offsetMillis, MachineState state, String reason) {
         DeviceRef device = new DeviceRef("acme", deviceId);
         Instant ts = Instant.ofEpochMilli(TelemetryFeed.T0 + offsetMillis);
-        deliveries.add(device.key(), ts.toEpochMilli(), receivedAt -> new MachineStateChange(device, ts, receivedAt, state));
+        deliveries.add(device.key(), ts.toEpochMilli(), receivedAt -> new MachineStateChange(device, ts, receivedAt,
+                state, Optional.ofNullable(reason), MessageId.NONE));
         return this;
     }
 

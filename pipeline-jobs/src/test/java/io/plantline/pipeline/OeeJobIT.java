@@ -10,9 +10,12 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.plantline.model.DeadLetter;
+import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
+import io.plantline.model.Heartbeat;
 import io.plantline.model.IdealCycleSchedule;
 import io.plantline.model.MachineState;
+import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.RecordJson;
 import io.plantline.model.shifts.CalendarSchedule;
 import io.plantline.model.shifts.Shift;
@@ -77,7 +80,7 @@ class OeeJobIT {
 
     @BeforeEach
     void emptyTables() throws SQLException {
-        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d, stops, oee_stop_minutes");
     }
 
     @AfterEach
@@ -95,6 +98,7 @@ class OeeJobIT {
                 Optional.of(2.0), Instant.ofEpochMilli(T0), Map.of())));
         job = start(topics, Optional.empty(), Optional.empty());
 
+        kafka.produceAll(topics.telemetry(), readingsEvery(30_000, 30_000, 300_000).records());   // heard from
         kafka.produceAll(events, new MachineFeed()
                 .state("press-1", 0, RUNNING)
                 .count("press-1", 30_000, 10, 9)
@@ -155,6 +159,7 @@ class OeeJobIT {
                 IdealCycleSchedule.EMPTY, calendar, Map.of())));
         job = start(topics, Optional.empty(), Optional.empty());
 
+        kafka.produceAll(topics.telemetry(), readingsEvery(30_000, 30_000, 300_000).records());   // heard from
         kafka.produceAll(topics.events(), new MachineFeed()
                 .state("press-1", 0, RUNNING)
                 .state("press-1", 200_000, DOWN)
@@ -171,6 +176,30 @@ class OeeJobIT {
                 tuple(true, 60_000L, 0L, 0L, 60_000L, 60_000L));
         assertThat(database.query("SELECT planned_ms, run_ms FROM oee_1h WHERE device_id = 'press-1'"))
                 .containsExactly(Map.of("planned_ms", 180_000L, "run_ms", 80_000L));
+    }
+
+    /**
+     * A running machine kept known by its telemetry and heartbeats alone, then unplugged: from the time it was last
+     * heard from until its next state, its minutes have no known time (they did run on for a week before).
+     */
+    @Test
+    void aRunningMachineUnpluggedHasNoKnownTimeFromWhenItWasLastHeardUntilItsNextState() throws Exception {
+        Topics topics = Topics.fresh(kafka);
+        job = start(topics, Optional.empty(), Optional.empty());
+
+        kafka.produceAll(topics.telemetry(), readingsEvery(40_000, 40_000, 120_000).records());
+        kafka.produceAll(topics.deviceEvents(), List.of(Map.entry("acme/press-1", heartbeat("press-1", 130_000))));
+        kafka.produceAll(topics.events(), new MachineFeed()
+                .state("press-1", 0, RUNNING)           // heard at 0, 40, 80 and 130 s, then unplugged
+                .count("press-1", 250_000, 1, 1)        // heard again after 120 s: offline from 130 s
+                .state("press-1", 270_000, IDLE)
+                .state("press-9", 305_000, RUNNING)     // event time reaches 5:00
+                .records());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(minutes()).hasSize(5));
+        assertThat(minutes()).extracting(row -> row.get("known_ms"), row -> row.get("run_ms"), row -> row.get("idle_ms"))
+                .containsExactly(tuple(60_000L, 60_000L, 0L), tuple(60_000L, 60_000L, 0L), tuple(10_000L, 10_000L, 0L),
+                        tuple(0L, 0L, 0L), tuple(30_000L, 0L, 30_000L));
     }
 
     @Test
@@ -217,6 +246,8 @@ class OeeJobIT {
         assertThat(database.query("SELECT abs(oee - availability * performance * quality) <= 1e-9 AS holds"
                 + " FROM oee_1m WHERE availability IS NOT NULL AND performance IS NOT NULL AND quality IS NOT NULL"))
                 .isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("holds", true));
+        assertStopMinutesSumToIdleAndDown();
+        assertThat(expected.get("stops")).isNotEmpty();
 
         // The same input, with the job stopped mid-stream and restored from its last checkpoint.
         topics = startAfresh(checkpoints, firstHalf);
@@ -292,7 +323,7 @@ class OeeJobIT {
         job.cancel().get();
         job = null;
 
-        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d, stops, oee_stop_minutes");
         topics = Topics.fresh(kafka);
         publishSettings(topics);
         job = start(topics, Optional.empty(), Optional.empty());
@@ -331,9 +362,67 @@ class OeeJobIT {
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     }
 
+    /**
+     * Stops on a MiniCluster: a repeated state and reason continues a stop, another reason starts one, going offline
+     * ends one when last heard; every minute's stop time sums to its idle and down time; a late state that moves a
+     * stop's start replaces the stop.
+     */
+    @Test
+    void stopsAndEachMinutesStopTimeAreWrittenWithTheirMinutes() throws Exception {
+        Topics topics = Topics.fresh(kafka);
+        job = start(topics, Optional.empty(), Optional.empty());
+
+        kafka.produceAll(topics.telemetry(), readingsEvery(20_000, 20_000, 140_000).records());   // then unplugged
+        kafka.produceAll(topics.events(), new MachineFeed()
+                .state("press-1", 0, RUNNING)
+                .state("press-1", 30_000, DOWN, "jam")
+                .state("press-1", 50_000, DOWN, "jam")        // continues the stop
+                .state("press-1", 70_000, IDLE, "material")   // ends it, starts another
+                .state("press-9", 150_000, RUNNING)           // event time reaches 2:25: minutes 0 and 1 are written
+                .records());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(stops()).extracting(
+                row -> row.get("started_at"), row -> row.get("state"), row -> row.get("device_reason"),
+                row -> row.get("ended_at")).containsExactly(
+                tuple(at(30_000), "DOWN", "jam", at(70_000)), tuple(at(70_000), "IDLE", "material", null)));
+
+        kafka.produceAll(topics.events(), new MachineFeed()
+                .state("press-1", 20_000, DOWN, "jam")        // late, within the allowed lateness: the jam began here
+                .state("press-9", 305_000, RUNNING)           // event time reaches 5:00: offline from 120 s
+                .records());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(stops()).extracting(
+                row -> row.get("started_at"), row -> row.get("state"), row -> row.get("device_reason"),
+                row -> row.get("ended_at")).containsExactly(
+                tuple(at(20_000), "DOWN", "jam", at(70_000)), tuple(at(70_000), "IDLE", "material", at(120_000))));
+        assertThat(database.query("SELECT bucket_start, stop_started_at, ms FROM oee_stop_minutes"
+                + " WHERE device_id = 'press-1' ORDER BY 1, 2")).extracting(
+                row -> row.get("bucket_start"), row -> row.get("stop_started_at"), row -> row.get("ms")).containsExactly(
+                tuple(at(0), at(20_000), 40_000L), tuple(at(60_000), at(20_000), 10_000L),
+                tuple(at(60_000), at(70_000), 50_000L));
+        assertStopMinutesSumToIdleAndDown();
+    }
+
+    private List<Map<String, Object>> stops() throws SQLException {
+        return database.query("SELECT started_at, state, device_reason, ended_at FROM stops"
+                + " WHERE device_id = 'press-1' ORDER BY started_at");
+    }
+
+    private static Timestamp at(long offsetMillis) {
+        return Timestamp.from(Instant.ofEpochMilli(T0 + offsetMillis));
+    }
+
+    private void assertStopMinutesSumToIdleAndDown() throws SQLException {
+        assertThat(database.query("""
+                SELECT m.idle_ms + m.down_ms = coalesce(sum(s.ms), 0) AS sums_match
+                FROM oee_1m m LEFT JOIN oee_stop_minutes s ON s.org_slug = m.org_slug AND s.device_id = m.device_id
+                 AND s.bucket_start = m.bucket_start
+                GROUP BY m.org_slug, m.device_id, m.bucket_start, m.idle_ms, m.down_ms""")).isNotEmpty()
+                .allSatisfy(row -> assertThat(row).containsEntry("sums_match", true));
+    }
+
     /** Empty tables, fresh topics, a job checkpointing into {@code checkpoints} that has written its first minutes. */
     private Topics startAfresh(Path checkpoints, MachineFeed firstHalf) throws Exception {
-        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        database.execute("TRUNCATE oee_1m, oee_1h, oee_1d, stops, oee_stop_minutes");
         Topics topics = Topics.fresh(kafka);
         publishSettings(topics);
         job = start(topics, Optional.of(checkpoints), Optional.empty());
@@ -358,7 +447,9 @@ class OeeJobIT {
         for (long ts = fromMinute * 60_000L; ts < toMinute * 60_000L; ts += 1_000 + random.nextInt(6_000)) {
             String machine = "press-" + (1 + random.nextInt(3));
             if (random.nextInt(4) == 0) {
-                feed.state(machine, ts, MachineState.values()[random.nextInt(MachineState.values().length)]);
+                String[] reasons = {null, "jam", "setup"};
+                feed.state(machine, ts, MachineState.values()[random.nextInt(MachineState.values().length)],
+                        reasons[random.nextInt(reasons.length)]);
             } else {
                 long total = random.nextInt(5);
                 feed.count(machine, ts, total, total == 0 ? 0 : random.nextInt((int) total + 1));
@@ -402,13 +493,12 @@ class OeeJobIT {
         }
     }
 
-    /** The three OEE tables, without the write time. */
+    /** The three OEE tables and the two of stops, without the write time. */
     private Map<String, List<Map<String, Object>>> tables() throws SQLException {
         Map<String, List<Map<String, Object>>> tables = new TreeMap<>();
-        for (String table : List.of("oee_1m", "oee_1h", "oee_1d")) {
+        for (String table : List.of("oee_1m", "oee_1h", "oee_1d", "stops", "oee_stop_minutes")) {
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (Map<String, Object> row : database.query(
-                    "SELECT * FROM " + table + " ORDER BY org_slug, device_id, bucket_start")) {
+            for (Map<String, Object> row : database.query("SELECT * FROM " + table + " ORDER BY 1, 2, 3, 4")) {
                 Map<String, Object> withoutWriteTime = new LinkedHashMap<>(row);
                 withoutWriteTime.remove("updated_at");
                 rows.add(withoutWriteTime);
@@ -419,11 +509,27 @@ class OeeJobIT {
     }
 
     /** A fresh set of topics, so two runs of a test never share offsets or records. */
-    private record Topics(String events, String rules, String deadLetters) {
+    private record Topics(String events, String telemetry, String deviceEvents, String rules, String deadLetters) {
         static Topics fresh(TestKafka kafka) {
-            return new Topics(kafka.createTopic("machine-events", 1), kafka.createTopic("rules", 1),
+            return new Topics(kafka.createTopic("machine-events", 1), kafka.createTopic("telemetry", 1),
+                    kafka.createTopic("device-events", 1), kafka.createTopic("rules", 1),
                     kafka.createTopic("dead-letter", 1));
         }
+    }
+
+    /** Readings of press-1 every {@code stepMs} from {@code fromMs} to before {@code toMs}: signs of life. */
+    private static TelemetryFeed readingsEvery(long stepMs, long fromMs, long toMs) {
+        TelemetryFeed feed = new TelemetryFeed();
+        for (long offset = fromMs; offset < toMs; offset += stepMs) {
+            feed.reading("press-1", offset, "spindle_rpm", 1_200);
+        }
+        return feed;
+    }
+
+    private static byte[] heartbeat(String deviceId, long offsetMillis) {
+        Instant ts = Instant.ofEpochMilli(T0 + offsetMillis);
+        return DeviceMessageCodec.withDefaults().encode(new Heartbeat(new DeviceRef("acme", deviceId), ts, ts,
+                Optional.empty()));
     }
 
     private List<Map<String, Object>> minutes() throws SQLException {
@@ -455,17 +561,17 @@ class OeeJobIT {
     /** {@code upgraded}: the graph of a next version, with an operator more and a higher parallelism. */
     private JobClient start(Topics topics, Optional<Path> checkpoints, Optional<Path> restoreFrom, boolean upgraded)
             throws Exception {
-        JobOptions options = JobOptions.parse(new String[] {
+        OeeJob.Options options = OeeJob.Options.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + database.jdbcUrl(),
                 "--parallelism=" + (upgraded ? 3 : 2), "--checkpoint-interval-ms=1000", "--idleness-ms=2000"}, Map.of());
-        Configuration config = PipelineEnvironment.configuration(options);
+        Configuration config = PipelineEnvironment.configuration(options.job());
         Checkpoints.configure(config, checkpoints, restoreFrom);
         // An operator of the savepoint missing from the new graph would fail the restore rather than lose its state.
         config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(options.parallelism());
-        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), topics.events(), topics.rules()),
-                OeeJob.postgresAndKafkaSinks(options, topics.deadLetters()), options).build(env);
+        env.setParallelism(options.job().parallelism());
+        new OeeJob(OeeJob.kafkaSources(kafka.bootstrapServers(), topics.events(),
+                List.of(topics.telemetry(), topics.deviceEvents()), topics.rules()), OeeJob.postgresAndKafkaSinks(options.job(), topics.deadLetters()), options).build(env);
         if (upgraded) {
             env.fromData("added in the next version").uid("upgrade-added-source").name("added in the next version")
                     .sinkTo(new DiscardingSink<>()).uid("upgrade-added-sink");

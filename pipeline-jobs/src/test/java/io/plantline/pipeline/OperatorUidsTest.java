@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plantline.model.Topics;
 import io.plantline.pipeline.anomaly.AnomalySettings;
+import io.plantline.pipeline.lifecycle.LifecycleSettings;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,8 +32,10 @@ class OperatorUidsTest {
     @Test
     void everyOperatorOfTheOeeJobHasAStableUid() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new OeeJob(OeeJob.kafkaSources("localhost:9092", Topics.MACHINE_EVENTS, Topics.RULES),
-                OeeJob.postgresAndKafkaSinks(OPTIONS, Topics.DEAD_LETTER), OPTIONS).build(env);
+        new OeeJob(OeeJob.kafkaSources("localhost:9092", Topics.MACHINE_EVENTS,
+                List.of(Topics.TELEMETRY, Topics.DEVICE_EVENTS), Topics.RULES),
+                OeeJob.postgresAndKafkaSinks(OPTIONS, Topics.DEAD_LETTER),
+                OeeJob.Options.of(OPTIONS, LifecycleSettings.DEFAULTS)).build(env);
         assertEveryNodeHasAUniqueUid(env.getStreamGraph());
     }
 

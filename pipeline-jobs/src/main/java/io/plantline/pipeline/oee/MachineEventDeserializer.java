@@ -22,7 +22,8 @@ public final class MachineEventDeserializer extends DeviceRecordDeserializer<Mac
         String org = message.device().orgSlug();
         String device = message.device().deviceId();
         if (message instanceof MachineStateChange change) {
-            return new MachineEventRecord(org, device, MachineEvent.state(change.ts().toEpochMilli(), change.state()),
+            return new MachineEventRecord(org, device, MachineEvent.state(change.ts().toEpochMilli(), change.state(),
+                    change.reason().orElse(null)),
                     message.id().key(message.kind()), null);
         }
         if (message instanceof PartCount count) {

@@ -6,7 +6,8 @@ import io.plantline.pipeline.sink.PostgresTable;
 /**
  * Writes {@code oee_1m} through the {@code write_oee_minutes} procedure (migrations V20 and V26), a batch in one call: the
  * minutes, and each hour and day of {@code oee_1h} and {@code oee_1d} they fall in adjusted once by the batch's
- * changes, in the same transaction, so a rewritten minute corrects its roll-ups.
+ * changes, in the same transaction, so a rewritten minute corrects its roll-ups; and in that transaction too the
+ * minutes' stops ({@link StopTables}).
  */
 public final class OeeMinutesTable {
 
@@ -19,7 +20,7 @@ public final class OeeMinutesTable {
     }
 
     public static PostgresTable<OeeMinute> table(JdbcAddress database) {
-        return new PostgresTable<>(database, "oee_1m", WRITE, PostgresTable.asArrays(TYPES,
+        PostgresTable.Writes<OeeMinute> minutes = PostgresTable.asArrays(TYPES,
                 OeeMinute::orgSlug,
                 OeeMinute::deviceId,
                 OeeMinute::bucketStart,
@@ -40,7 +41,10 @@ public final class OeeMinutesTable {
                 minute -> minute.times().downMs(),
                 minute -> minute.times().plannedStopMs(),
                 minute -> minute.times().scheduled(),
-                minute -> minute.times().unscheduledRunMs()),
-                minute -> minute.orgSlug() + '/' + minute.deviceId());
+                minute -> minute.times().unscheduledRunMs());
+        return new PostgresTable<>(database, "oee_1m", WRITE, (statement, rows) -> {
+            minutes.write(statement, rows);
+            StopTables.write(statement.getConnection(), rows);
+        }, minute -> minute.orgSlug() + '/' + minute.deviceId());
     }
 }

@@ -41,9 +41,9 @@ class MinuteAccountingTest {
         CalendarSchedule calendar = CalendarSchedule.of(List.of(new CalendarSchedule.Period(Instant.ofEpochMilli(T0),
                 ZoneOffset.UTC, Optional.of(new ShiftCalendar(List.of(shift), Set.of())))));
 
-        List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", RUNNING, List.of(
+        List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", since(RUNNING), List.of(
                 MachineEvent.state(T0 + MIN + 20_000, DOWN), MachineEvent.state(T0 + MIN + 50_000, PLANNED_STOP),
-                MachineEvent.state(T0 + 2 * MIN, RUNNING)), new IdealCycleHistory(), calendar, T0, T0 + 3 * MIN);
+                MachineEvent.state(T0 + 2 * MIN, RUNNING)), List.of(), new IdealCycleHistory(), calendar, T0, T0 + 3 * MIN);
 
         assertThat(minutes).extracting(OeeMinute::times).containsExactly(
                 new MinuteTimes(60_000, 60_000, 0, 0, 0, false),
@@ -171,8 +171,8 @@ class MinuteAccountingTest {
                 expectedIn[state.ordinal()] += end - since;
             }
 
-            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", null, events, new IdealCycleHistory(),
-                    calendar, start, end);
+            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", MinuteAccounting.Start.UNKNOWN, events,
+                    List.of(), new IdealCycleHistory(), calendar, start, end);
 
             long[] storedIn = new long[MachineState.values().length];
             for (OeeMinute minute : minutes) {
@@ -191,6 +191,78 @@ class MinuteAccountingTest {
             }
             assertThat(storedIn).as("time in each state, summed over the minutes").containsExactly(expectedIn);
         }
+    }
+
+    /**
+     * Random state changes, counts and signs of life with random silences, some long enough to be offline: every
+     * minute keeps known = run + unscheduled run + idle + down + planned stop and gives its idle and down time to its
+     * stops, and the time in each state matches a model that walks the stream millisecond by millisecond.
+     */
+    @Test
+    void randomSilencesKeepTheIdentityAndMatchAMillisecondByMillisecondModel() {
+        long offlineAfter = 90_000;
+        Random random = new Random(13);
+        for (int run = 0; run < 40; run++) {
+            long end = T0 + 20 * MIN;
+            long horizon = end + random.nextInt(120_000);   // the watermark: the last silence may not be over yet
+            List<MachineEvent> stream = new ArrayList<>();
+            for (long ts = T0 + random.nextInt(30_000); ts < end;
+                    ts += random.nextInt(8) == 0 ? 60_000 + random.nextInt(90_000) : 1 + random.nextInt(20_000)) {
+                int kind = random.nextInt(3);
+                stream.add(kind == 0 ? MachineEvent.state(ts, MachineState.values()[random.nextInt(4)],
+                        random.nextBoolean() ? null : "jam")
+                        : kind == 1 ? MachineEvent.count(ts, 1, 1) : MachineEvent.signOfLife(ts));
+            }
+            HeardTimes heard = HeardTimes.of(null);
+            stream.forEach(event -> heard.add(event.ts()));
+            List<MachineEvent> events = stream.stream().filter(event -> !event.signOfLife()).toList();
+
+            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", MinuteAccounting.Start.UNKNOWN,
+                    events, heard.offlineFrom(null, horizon, offlineAfter), new IdealCycleHistory(),
+                    CalendarSchedule.EVERY_MINUTE, T0, end);
+
+            long[] storedIn = new long[MachineState.values().length];
+            for (OeeMinute minute : minutes) {
+                MinuteTimes times = minute.times();
+                assertThat(times.knownMs()).isEqualTo(minute.components().runMs() + times.unscheduledRunMs()
+                        + times.idleMs() + times.downMs() + times.plannedStopMs());
+                assertThat(minute.stops().stream().mapToLong(StopMinute::ms).sum())
+                        .isEqualTo(times.idleMs() + times.downMs());
+                storedIn[RUNNING.ordinal()] += times.runMs();
+                storedIn[IDLE.ordinal()] += times.idleMs();
+                storedIn[DOWN.ordinal()] += times.downMs();
+                storedIn[PLANNED_STOP.ordinal()] += times.plannedStopMs();
+            }
+            assertThat(storedIn).as("run %d", run).containsExactly(millisecondModel(stream, offlineAfter, horizon, end));
+        }
+    }
+
+    /**
+     * The offline rule read literally: at each millisecond apply the state events of that millisecond; if the device
+     * was heard then and then not again for {@code offlineAfter} (or not before the horizon, once the horizon is past
+     * that), its state is unknown from then until a state event.
+     */
+    private static long[] millisecondModel(List<MachineEvent> stream, long offlineAfter, long horizon, long end) {
+        long[] in = new long[MachineState.values().length];
+        java.util.TreeSet<Long> heard = new java.util.TreeSet<>();
+        stream.forEach(event -> heard.add(event.ts()));
+        MachineState state = null;
+        int next = 0;
+        for (long t = T0; t < end; t++) {
+            for (; next < stream.size() && stream.get(next).ts() == t; next++) {
+                state = stream.get(next).isStateChange() ? stream.get(next).state() : state;
+            }
+            if (heard.contains(t)) {
+                Long after = heard.higher(t);
+                if (after != null ? after - t >= offlineAfter : horizon >= t + offlineAfter) {
+                    state = null;
+                }
+            }
+            if (state != null) {
+                in[state.ordinal()]++;
+            }
+        }
+        return in;
     }
 
     @Test
@@ -222,8 +294,8 @@ class MinuteAccountingTest {
             }
             expectedPlanned += state == null || state == PLANNED_STOP ? 0 : end - since;
 
-            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", null, events, ideal,
-                    CalendarSchedule.EVERY_MINUTE, T0, end);
+            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", MinuteAccounting.Start.UNKNOWN, events,
+                    List.of(), ideal, CalendarSchedule.EVERY_MINUTE, T0, end);
             OeeComponents sum = minutes.stream().map(OeeMinute::components).reduce(OeeComponents.NONE, OeeComponents::plus);
 
             assertThat(sum.plannedMs()).isEqualTo(expectedPlanned);
@@ -247,9 +319,14 @@ class MinuteAccountingTest {
         }
     }
 
+    /** In {@code state} without a reason since before {@link #T0}. */
+    private static MinuteAccounting.Start since(MachineState state) {
+        return new MinuteAccounting.Start(state, null, MinuteAccounting.isStop(state) ? T0 - MIN : null, state != null);
+    }
+
     private static List<OeeMinute> minutes(MachineState stateAtStart, List<MachineEvent> events,
                                            IdealCycleHistory ideal, int count) {
-        return MinuteAccounting.minutes("acme", "press-1", stateAtStart, events, ideal, CalendarSchedule.EVERY_MINUTE,
-                T0, T0 + count * MIN);
+        return MinuteAccounting.minutes("acme", "press-1", since(stateAtStart), events, List.of(),
+                ideal, CalendarSchedule.EVERY_MINUTE, T0, T0 + count * MIN);
     }
 }
