@@ -49,6 +49,20 @@ public final class Scopes {
         return database.one("SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?", row -> 1, orgSlug, groupId).isPresent();
     }
 
+    /**
+     * As {@link #restrict}, with a group's members read first and bound as a list: the planner then knows how many rows
+     * each machine's table gives (it guesses one member for the subquery), which decides its joins over a month of
+     * minutes.
+     */
+    public Conditions restrictToMembers(Conditions where, KpiQueries.Scope scope, String column) {
+        if (scope.groupId().isEmpty()) {
+            return restrict(where, scope, column);
+        }
+        List<String> members = database.list("SELECT device_id FROM device_group_members WHERE org_slug = ? AND group_id = ?",
+                row -> row.getString(1), scope.orgSlug(), scope.groupId().get());
+        return where.and(column + " = ANY (?)", (Object) members.toArray(String[]::new));
+    }
+
     /** The scope's machines as a condition on {@code column} (a device id column of a table of the organisation). */
     public static Conditions restrict(Conditions where, KpiQueries.Scope scope, String column) {
         where.andIf(scope.deviceId(), column + " = ?");

@@ -21,18 +21,21 @@ import java.util.Objects;
 final class LossStore {
 
     private final Database database;
+    private final Scopes scopes;
 
     LossStore(Database database) {
         this.database = database;
+        this.scopes = new Scopes(database);
     }
 
     Losses losses(KpiQueries.Scope scope, Instant from, Instant to) {
-        Conditions minutes = Scopes.restrict(new Conditions().and(
+        Conditions minutes = scopes.restrictToMembers(new Conditions().and(
                 "org_slug = ? AND bucket_start >= ? AND bucket_start < ? AND scheduled", scope.orgSlug(), from, to),
                 scope, "device_id");
-        Conditions stopMinutes = new Conditions().and("sm.org_slug = ? AND sm.bucket_start >= ? AND sm.bucket_start < ?",
-                scope.orgSlug(), from, to);
-        Conditions began = Scopes.restrict(new Conditions().and(
+        Conditions stopMinutes = scopes.restrictToMembers(new Conditions().and(
+                "sm.org_slug = ? AND sm.bucket_start >= ? AND sm.bucket_start < ?", scope.orgSlug(), from, to),
+                scope, "sm.device_id");
+        Conditions began = scopes.restrictToMembers(new Conditions().and(
                 "s.org_slug = ? AND s.started_at >= ? AND s.started_at < ?", scope.orgSlug(), from, to), scope, "s.device_id");
         Conditions classified = new Conditions().and(
                 "s.org_slug = ? AND (s.device_id, s.started_at) IN (SELECT device_id, started_at FROM keys)", scope.orgSlug());
