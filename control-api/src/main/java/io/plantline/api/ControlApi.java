@@ -25,7 +25,9 @@ import io.plantline.api.history.OeeHistory;
 import io.plantline.api.history.OeeHistoryRoutes;
 import io.plantline.api.shifts.CalendarRoutes;
 import io.plantline.api.shifts.DeviceCalendars;
+import io.plantline.api.stops.LossRoutes;
 import io.plantline.api.stops.StopReasonRoutes;
+import io.plantline.api.stops.StopRoutes;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.AuditLog;
 import io.plantline.api.http.ClientAddresses;
@@ -146,6 +148,8 @@ public final class ControlApi implements AutoCloseable {
         new GroupRoutes(database, groups, devices, settings, calendars, rules, clock).register(routes);
         new CalendarRoutes(database, groups, settings, oeeHistory, clock).register(routes);
         new StopReasonRoutes(database).register(routes);
+        new StopRoutes(database).register(routes);
+        new LossRoutes(database).register(routes);
         new OeeHistoryRoutes(oeeHistory).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);

@@ -68,13 +68,16 @@ class AccessIT {
                 channelId, "eventTypes", List.of("alert.opened"))).data().get("subscriptionId").asText();
         String deliveryId = server.call("POST", "/notification-channels/" + channelId + "/test", plantA.adminToken(), null)
                 .data().get("deliveryId").asText();
+        server.database.execute("INSERT INTO stops (org_slug, device_id, started_at, state) VALUES ('" + PLANT_A
+                + "', 'press-1', '2026-11-23T10:00:00Z', 'DOWN')");
         String reportId = server.call("POST", "/reports", plantA.viewerToken(), Map.of("type", "alerts", "scope",
                 "organisation", "from", "2026-11-01T00:00:00Z", "to", "2026-11-02T00:00:00Z")).data().get("reportId").asText();
         idsOfA = Map.ofEntries(Map.entry("deviceId", "press-1"), Map.entry("groupId", "line-1"), Map.entry("ruleId", "hot"),
                 Map.entry("alertId", alertId.toString()), Map.entry("userId", spareUser), Map.entry("jobId", "f".repeat(32)),
                 Map.entry("firmwareId", firmwareId), Map.entry("deploymentId", "rollout-a"), Map.entry("profileId", "press"),
                 Map.entry("channelId", channelId), Map.entry("subscriptionId", subscriptionId),
-                Map.entry("deliveryId", deliveryId), Map.entry("reportId", reportId));
+                Map.entry("deliveryId", deliveryId), Map.entry("reportId", reportId),
+                Map.entry("startedAt", "2026-11-23T10:00:00Z"));
     }
 
     @AfterAll
@@ -98,7 +101,9 @@ class AccessIT {
         }
         for (String query : List.of("/analytics/oee?deviceId=press-1&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&granularity=1h",
                 "/analytics/oee?groupId=line-1&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&granularity=1h",
-                "/telemetry?deviceId=press-1&metric=temperature&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&resolution=1h")) {
+                "/telemetry?deviceId=press-1&metric=temperature&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&resolution=1h",
+                "/stops?deviceId=press-1&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z",
+                "/analytics/losses?groupId=line-1&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z")) {
             softly.assertThat(server.call("GET", query, plantB.adminToken(), null).status()).as(query).isEqualTo(404);
         }
         softly.assertThat(server.call("GET", "/devices", plantB.adminToken(), null).data()).as("B's device list").isEmpty();
@@ -183,7 +188,7 @@ class AccessIT {
                 Map.entry("firmwareId", UUID.randomUUID().toString()), Map.entry("deploymentId", "no-such-rollout"),
                 Map.entry("profileId", "no-such-profile"), Map.entry("channelId", UUID.randomUUID().toString()),
                 Map.entry("subscriptionId", UUID.randomUUID().toString()), Map.entry("deliveryId", UUID.randomUUID().toString()),
-                Map.entry("reportId", UUID.randomUUID().toString()));
+                Map.entry("reportId", UUID.randomUUID().toString()), Map.entry("startedAt", "2026-11-23T10:01:00Z"));
     }
 
     private static String fill(String path, Map<String, String> ids) {
@@ -205,6 +210,7 @@ class AccessIT {
             case "/groups/{groupId}" -> Map.of("name", "Renamed line");
             case "/groups/{groupId}/members" -> Map.of("deviceIds", List.of());
             case "/groups/{groupId}/batch" -> Map.of("action", "enable");
+            case "/stops/{deviceId}/{startedAt}/classification" -> Map.of("reasonCode", "jam");
             default -> Map.of();
         };
     }

@@ -50,9 +50,10 @@ public final class AuditLog implements AutoCloseable {
         String org = call.principalIfAny().map(Principal::orgSlug).orElse(null);
         UUID user = call.principalIfAny().map(Principal::userId).orElse(null);
         try {
-            database.update("INSERT INTO api_audit (request_id, org_slug, user_id, method, path, status, entity)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    call.requestId(), org, user, method, path, status, call.auditedEntity().orElse(null));
+            database.update("INSERT INTO api_audit (request_id, org_slug, user_id, method, path, status, entity, details)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)",
+                    call.requestId(), org, user, method, path, status, call.auditedEntity().orElse(null),
+                    Json.write(call.auditDetails()));
         } catch (RuntimeException e) {
             // The write itself has happened; failing its response now would make the client retry it.
             LOG.error("audit record lost for {} {} (request {})", method, path, call.requestId(), e);

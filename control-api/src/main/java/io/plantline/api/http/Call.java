@@ -31,6 +31,7 @@ public final class Call {
     private final String clientAddress;
     private Principal principal;
     private String auditedEntity;
+    private Map<String, Object> auditDetails = Map.of();
 
     Call(Request request, String requestId, String clientAddress) {
         this.request = request;
@@ -155,6 +156,15 @@ public final class Call {
         }
     }
 
+    /** A required instant: "is required" when absent, unless it was there and malformed (already a problem). */
+    public Instant requiredInstant(String name, List<String> problems) {
+        Optional<Instant> value = queryInstant(name, problems);
+        if (value.isEmpty() && query(name).isEmpty()) {
+            problems.add(name + " is required");
+        }
+        return value.orElse(null);
+    }
+
     public Optional<Boolean> queryBoolean(String name, List<String> problems) {
         Optional<String> value = query(name);
         if (value.isPresent() && !value.get().equals("true") && !value.get().equals("false")) {
@@ -200,8 +210,18 @@ public final class Call {
         this.auditedEntity = entity;
     }
 
+    /** Names the row a write touched and what it changed (say the values before and after), for the audit log. */
+    public void audit(String entity, Map<String, Object> details) {
+        this.auditedEntity = entity;
+        this.auditDetails = details;
+    }
+
     Optional<String> auditedEntity() {
         return Optional.ofNullable(auditedEntity);
+    }
+
+    Map<String, Object> auditDetails() {
+        return auditDetails;
     }
 
     public record PageRequest(int page, int pageSize) {

@@ -18,9 +18,16 @@ public final class KpiQueries {
     public record Query(String sql, Object[] parameters) {
     }
 
+    /** The roll-ups do not keep known time: utilisation and TEEP are answered from minutes only. */
+    private static final String NO_KNOWN_TIME = " NULL::numeric AS known, 1 AS known_unknown";
     /** The ideal-time sums of a roll-up table's rows (the minutes' sums, and how many minutes had no ideal time). */
     private static final String ROLL_UP_SUMS =
-            "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown";
+            "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown,"
+                    + NO_KNOWN_TIME;
+    /** The minutes' sums of ideal and known time, and how many minutes lacked each. */
+    private static final String MINUTE_SUMS = "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal,"
+            + " count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown, sum(known_ms) AS known,"
+            + " count(*) FILTER (WHERE known_ms IS NULL) AS known_unknown";
 
     private KpiQueries() {
     }
@@ -50,18 +57,14 @@ public final class KpiQueries {
 
     private static Query oeeSums(Scope scope, Granularity granularity, Instant from, Instant to, String key,
                                  String groupBy, String keyColumns, String order) {
-        String sums = granularity == Granularity.MINUTE
-                ? "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal, count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown"
-                : ROLL_UP_SUMS;
+        String sums = granularity == Granularity.MINUTE ? MINUTE_SUMS : ROLL_UP_SUMS;
         String table = switch (granularity) {
             case MINUTE -> "oee_1m";
             case HOUR -> "oee_1h";
             case DAY -> "oee_1d";
         };
-        Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
-                .andIf(scope.deviceId(), "device_id = ?");
-        scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
-                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
+        Conditions where = Scopes.restrict(new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?",
+                scope.orgSlug(), from, to), scope, "device_id");
         return oeeSums(table, where, sums, key, groupBy, keyColumns, order);
     }
 
@@ -72,7 +75,10 @@ public final class KpiQueries {
                 + " FROM " + table + " WHERE " + where.sql() + " GROUP BY " + groupBy + ")"
                 + " SELECT " + keyColumns + ", s.planned_ms, s.run_ms, s.total_count, s.good_count,"
                 + " CASE WHEN s.unknown = 0 THEN s.ideal END AS ideal_ms,"
-                + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms, r.*"
+                + " CASE WHEN s.unknown = 0 THEN s.good_ideal END AS good_ideal_ms,"
+                + " CASE WHEN s.known_unknown = 0 THEN s.known END AS known_ms,"
+                + " CASE WHEN s.known_unknown = 0 THEN s.planned_ms::float8 / NULLIF(s.known, 0) END AS utilisation,"
+                + " CASE WHEN s.known_unknown = 0 AND s.unknown = 0 THEN s.good_ideal / NULLIF(s.known, 0) END AS teep, r.*"
                 + " FROM sums s, LATERAL oee_ratios_from_sums(s.planned_ms::bigint, s.run_ms::bigint,"
                 + "   s.total_count::bigint, s.good_count::bigint, CASE WHEN s.unknown = 0 THEN s.ideal END,"
                 + "   CASE WHEN s.unknown = 0 THEN s.good_ideal END) r"
@@ -91,11 +97,8 @@ public final class KpiQueries {
             case HOUR -> "telemetry_1h";
             case DAY -> "telemetry_1d";
         };
-        Conditions where = new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?", scope.orgSlug(), from, to)
-                .andIf(scope.deviceId(), "device_id = ?")
-                .andIf(metric, "metric = ?");
-        scope.groupId().ifPresent(group -> where.and("device_id IN (SELECT device_id FROM device_group_members"
-                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
+        Conditions where = Scopes.restrict(new Conditions().and("org_slug = ? AND bucket_start >= ? AND bucket_start < ?",
+                scope.orgSlug(), from, to).andIf(metric, "metric = ?"), scope, "device_id");
         return new Query("SELECT device_id, metric, bucket_start AS bucket, count AS n, min AS lo, max AS hi, avg AS mean,"
                 + " stddev AS sd FROM " + table + " WHERE " + where.sql() + " ORDER BY bucket_start, device_id, metric",
                 where.values());

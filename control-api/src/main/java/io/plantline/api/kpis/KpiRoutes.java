@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * KPI queries over the tables the jobs write: {@code /telemetry} (one device's metric at 1m, 1h or 1d),
  * {@code /analytics/oee} (a device, a group or the organisation: a series at the chosen granularity and the range's
- * total, both from summed components; with {@code per=device} also each machine's total) and {@code /anomalies}. Ranges are {@code [from, to)}.
+ * total, both from summed components, and the range's MTBF and MTTR; with {@code per=device} also each machine's)
+ * and {@code /anomalies}. Ranges are {@code [from, to)}.
  */
 public final class KpiRoutes {
 
@@ -30,9 +31,11 @@ public final class KpiRoutes {
     private static final Pattern PER_DEVICE = Pattern.compile("device");
 
     private final KpiStore store;
+    private final Scopes scopes;
 
     public KpiRoutes(Database database) {
         this.store = new KpiStore(database);
+        this.scopes = new Scopes(database);
     }
 
     public void register(ApiRoutes routes) {
@@ -55,7 +58,7 @@ public final class KpiRoutes {
             problems.add("metric is required");
         }
         Range range = range(call, "resolution", problems);
-        requireDevice(call.org(), deviceId.orElseThrow());
+        scopes.requireExisting(new KpiQueries.Scope(call.org(), deviceId, Optional.empty()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("deviceId", deviceId.get());
         answer.put("metric", metric.orElseThrow());
@@ -70,32 +73,39 @@ public final class KpiRoutes {
 
     private Object oee(Call call) {
         List<String> problems = new ArrayList<>();
-        Optional<String> deviceId = call.query("deviceId", DeviceRef.DEVICE_ID, problems);
-        Optional<String> groupId = call.query("groupId", Limits.IDENTIFIER, problems);
-        if (call.query("deviceId").isPresent() && call.query("groupId").isPresent()) {
-            problems.add("give deviceId or groupId, not both (neither: the whole organisation)");
-        }
+        KpiQueries.Scope scope = Scopes.read(call, problems);
         Optional<String> per = call.query("per", PER_DEVICE, problems);
         Range range = range(call, "granularity", problems);
-        deviceId.ifPresent(device -> requireDevice(call.org(), device));
-        groupId.filter(group -> !store.groupExists(call.org(), group)).ifPresent(group -> {
-            throw ApiException.notFound("group");
-        });
-        List<OeeFigures> rows = store.oee(new KpiQueries.Scope(call.org(), deviceId, groupId), range.granularity(),
-                range.from(), range.to());
+        scopes.requireExisting(scope);
+        List<OeeFigures> rows = store.oee(scope, range.granularity(), range.from(), range.to());
+        OeeFigures total = rows.stream().filter(row -> row.bucketStart() == null).findFirst().orElse(null);
+        Map<String, Reliability.DownStops> downStops = store.downStops(scope, range.from(), range.to());
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("scope", deviceId.map(id -> Map.of("deviceId", id))
-                .or(() -> groupId.map(id -> Map.of("groupId", id))).orElse(Map.of("organisation", call.org())));
+        answer.put("scope", scopeAnswer(scope));
         answer.put("granularity", range.granularity().wireName);
         answer.put("from", range.from());
         answer.put("to", range.to());
         answer.put("series", rows.stream().filter(row -> row.bucketStart() != null).toList());
-        answer.put("total", rows.stream().filter(row -> row.bucketStart() == null).findFirst().orElse(null));
+        answer.put("total", total);
+        answer.put("reliability", Reliability.of(total == null ? 0 : total.runMs(),
+                downStops.getOrDefault(null, Reliability.DownStops.NONE)));
         if (per.isPresent()) {
-            answer.put("machines", store.oeeByDevice(new KpiQueries.Scope(call.org(), deviceId, groupId), range.granularity(),
-                    range.from(), range.to()));
+            answer.put("machines", store.oeeByDevice(scope, range.granularity(), range.from(), range.to()).stream()
+                    .map(machine -> new MachineAnswer(machine.deviceId(), machine.total(), Reliability.of(
+                            machine.total().runMs(), downStops.getOrDefault(machine.deviceId(), Reliability.DownStops.NONE))))
+                    .toList());
         }
         return answer;
+    }
+
+    /** One machine's OEE and reliability over the range. */
+    private record MachineAnswer(String deviceId, OeeFigures total, Reliability reliability) {
+    }
+
+    /** How an answer names its scope: {@code {"deviceId": ...}}, {@code {"groupId": ...}} or {@code {"organisation": ...}}. */
+    public static Map<String, String> scopeAnswer(KpiQueries.Scope scope) {
+        return scope.deviceId().map(id -> Map.of("deviceId", id))
+                .or(() -> scope.groupId().map(id -> Map.of("groupId", id))).orElse(Map.of("organisation", scope.orgSlug()));
     }
 
     private Object anomalies(Call call) {
@@ -103,8 +113,8 @@ public final class KpiRoutes {
         Optional<String> deviceId = call.query("deviceId", DeviceRef.DEVICE_ID, problems);
         Optional<String> metric = call.query("metric", Limits.METRIC_NAME, problems);
         Call.PageRequest page = call.pageRequest(problems);
-        Instant from = required(call.queryInstant("from", problems), "from", problems);
-        Instant to = required(call.queryInstant("to", problems), "to", problems);
+        Instant from = call.requiredInstant("from", problems);
+        Instant to = call.requiredInstant("to", problems);
         if (from != null && to != null && (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_ANOMALY_RANGE) > 0)) {
             problems.add("from must be before to, at most " + MAX_ANOMALY_RANGE.toDays() + " days apart");
         }
@@ -119,8 +129,8 @@ public final class KpiRoutes {
         if (granularity.isEmpty()) {
             problems.add(granularityName + " is required: 1m, 1h or 1d");
         }
-        Instant from = required(call.queryInstant("from", problems), "from", problems);
-        Instant to = required(call.queryInstant("to", problems), "to", problems);
+        Instant from = call.requiredInstant("from", problems);
+        Instant to = call.requiredInstant("to", problems);
         ApiException.throwIfAny(problems);
         ZoneId zone = store.timeZone(call.org()).orElse(ZoneId.of("UTC"));
         Granularity size = granularity.get();
@@ -135,18 +145,5 @@ public final class KpiRoutes {
         }
         ApiException.throwIfAny(problems);
         return new Range(from, to, size);
-    }
-
-    private void requireDevice(String orgSlug, String deviceId) {
-        if (!store.deviceExists(orgSlug, deviceId)) {
-            throw ApiException.notFound("device");
-        }
-    }
-
-    private static Instant required(Optional<Instant> value, String name, List<String> problems) {
-        if (value.isEmpty() && problems.stream().noneMatch(problem -> problem.startsWith(name + " "))) {
-            problems.add(name + " is required");
-        }
-        return value.orElse(null);
     }
 }

@@ -5,7 +5,9 @@ import io.plantline.api.db.Database;
 import io.plantline.api.organisations.OrganisationZones;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,14 +31,6 @@ final class KpiStore {
 
     Optional<ZoneId> timeZone(String orgSlug) {
         return OrganisationZones.of(database, orgSlug);
-    }
-
-    boolean deviceExists(String orgSlug, String deviceId) {
-        return database.one("SELECT 1 FROM devices WHERE org_slug = ? AND device_id = ?", row -> 1, orgSlug, deviceId).isPresent();
-    }
-
-    boolean groupExists(String orgSlug, String groupId) {
-        return database.one("SELECT 1 FROM device_groups WHERE org_slug = ? AND group_id = ?", row -> 1, orgSlug, groupId).isPresent();
     }
 
     /** The metric's unit as the device's profile declares it, if it has one that does. */
@@ -70,6 +64,31 @@ final class KpiStore {
         KpiQueries.Query query = KpiQueries.oeeByDevice(scope, granularity, from, to);
         return database.list(query.sql(), row -> new MachineOee(row.getString("device_id"), OeeFigures.of(row)),
                 query.parameters());
+    }
+
+    /**
+     * The {@code DOWN} stops of the scope's machines that began in {@code [from, to)}, per machine (key: its device id)
+     * and for all of them (key: null), with how many also ended by {@code to} and their summed duration.
+     */
+    Map<String, Reliability.DownStops> downStops(KpiQueries.Scope scope, Instant from, Instant to) {
+        Conditions where = Scopes.restrict(new Conditions().and(
+                "org_slug = ? AND state = 'DOWN' AND started_at >= ? AND started_at < ?", scope.orgSlug(), from, to),
+                scope, "device_id");
+        Object[] parameters = new Object[where.values().length + 2];
+        parameters[0] = to;
+        parameters[1] = to;
+        System.arraycopy(where.values(), 0, parameters, 2, parameters.length - 2);
+        record Counted(String deviceId, Reliability.DownStops stops) {
+        }
+        Map<String, Reliability.DownStops> counts = new HashMap<>();
+        for (Counted row : database.list("SELECT device_id, count(*) AS began, count(*) FILTER (WHERE ended_at <= ?) AS ended,"
+                        + " COALESCE(sum(extract(epoch FROM ended_at - started_at) * 1000) FILTER (WHERE ended_at <= ?), 0)"
+                        + " AS ended_ms FROM stops WHERE " + where.sql() + " GROUP BY GROUPING SETS ((device_id), ())",
+                row -> new Counted(row.getString("device_id"), new Reliability.DownStops(row.getLong("began"),
+                        row.getLong("ended"), row.getDouble("ended_ms"))), parameters)) {
+            counts.put(row.deviceId(), row.stops());
+        }
+        return counts;
     }
 
     /** A page of anomalies and how many match in all. */

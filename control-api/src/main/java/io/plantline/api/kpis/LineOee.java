@@ -19,16 +19,18 @@ public final class LineOee {
 
     private final Database database;
     private final KpiStore store;
+    private final Scopes scopes;
     private final Clock clock;
 
     public LineOee(Database database, Clock clock) {
         this.database = database;
         this.store = new KpiStore(database);
+        this.scopes = new Scopes(database);
         this.clock = clock;
     }
 
     public boolean groupExists(String orgSlug, String groupId) {
-        return store.groupExists(orgSlug, groupId);
+        return scopes.groupExists(orgSlug, groupId);
     }
 
     public Optional<OeeFigures> newestMinute(String orgSlug, String groupId) {
