@@ -229,6 +229,16 @@ public final class TelemetryAnalyticsBenchmark {
 
     static void send(KafkaProducer<byte[], byte[]> producer, DeviceMessageCodec codec, String topic, int device,
                      long ts, boolean breach, Random random, boolean withMsgId) {
+        producer.send(new ProducerRecord<>(topic, key(device), reading(codec, device, ts, breach, random, withMsgId)));
+    }
+
+    static byte[] key(int device) {
+        return new DeviceRef(ORG, "machine-" + device).key().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The Kafka value of device {@code device}'s reading at {@code ts}, as the bridge writes it. */
+    static byte[] reading(DeviceMessageCodec codec, int device, long ts, boolean breach, Random random,
+                          boolean withMsgId) {
         DeviceRef ref = new DeviceRef(ORG, "machine-" + device);
         // A device's ts is unique among its messages here, so (device, ts) makes a unique msgId.
         MessageId id = withMsgId ? MessageId.given(new UUID(device, ts).toString()) : MessageId.NONE;
@@ -239,7 +249,7 @@ public final class TelemetryAnalyticsBenchmark {
                 METRICS[2], 1200 + random.nextGaussian() * 5,
                 METRICS[3], 6 + random.nextGaussian() * 0.05,
                 METRICS[4], 12 + random.nextGaussian() * 0.2), id);
-        producer.send(new ProducerRecord<>(topic, ref.key().getBytes(StandardCharsets.UTF_8), codec.encode(reading)));
+        return codec.encode(reading);
     }
 
     private long consumeAndParse(String topic, int messages) {
