@@ -69,7 +69,8 @@ public final class SustainedBreachBenchmark {
         try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
             for (int second = 0; second < seconds; second++) {
                 for (int device = 0; device < TelemetryAnalyticsBenchmark.DEVICES; device++) {
-                    TelemetryAnalyticsBenchmark.send(producer, codec, topic, device, start + second * 1000L, true, random);
+                    TelemetryAnalyticsBenchmark.send(producer, codec, topic, device, start + second * 1000L, true, random,
+                            false);
                 }
             }
             producer.flush();

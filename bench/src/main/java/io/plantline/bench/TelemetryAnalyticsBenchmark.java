@@ -5,6 +5,7 @@ import io.plantline.model.AlertRule;
 import io.plantline.model.AlertTransition;
 import io.plantline.model.Comparison;
 import io.plantline.model.DeviceRef;
+import io.plantline.model.MessageId;
 import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
 import io.plantline.model.TelemetryReading;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.JobID;
@@ -42,7 +44,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * PostgreSQL, 2,000 devices, 5 metrics per message, one org-wide CEP rule), beside a bare Kafka consumer that only
  * parses the same records, in one run; then the alert latency under a live load, and the job's state size.
  *
- * <pre>java ... TelemetryAnalyticsBenchmark [messages=300000] [live-seconds=60] [live-messages-per-second=20000]</pre>
+ * <pre>java ... TelemetryAnalyticsBenchmark [messages=300000] [live-seconds=60] [live-messages-per-second=20000]
+ *     [msg-ids=no]</pre>
+ * With {@code msg-ids=yes} every message carries a device {@code msgId} (a UUID), whose identity costs a SHA-256 in the
+ * job; without, the identity is the payload digest the producer wrote beside the message.
  */
 public final class TelemetryAnalyticsBenchmark {
 
@@ -54,18 +59,25 @@ public final class TelemetryAnalyticsBenchmark {
 
     private final BenchStack stack;
     private final String bootstrap;
+    private final boolean withMsgIds;
 
-    private TelemetryAnalyticsBenchmark(BenchStack stack) {
+    private TelemetryAnalyticsBenchmark(BenchStack stack, boolean withMsgIds) {
         this.stack = stack;
         this.bootstrap = stack.bootstrap;
+        this.withMsgIds = withMsgIds;
     }
 
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int liveSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int liveRate = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        boolean withMsgIds = args.length > 3 && switch (args[3]) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new IllegalArgumentException("msg-ids is yes or no, not " + args[3]);
+        };
         try (BenchStack stack = BenchStack.start("analytics")) {
-            new TelemetryAnalyticsBenchmark(stack).run(messages, liveSeconds, liveRate);
+            new TelemetryAnalyticsBenchmark(stack, withMsgIds).run(messages, liveSeconds, liveRate);
         }
         System.exit(0);
     }
@@ -116,7 +128,7 @@ public final class TelemetryAnalyticsBenchmark {
 
                 ## Telemetry analytics job (issue 4)
 
-                `bench/telemetry-analytics.sh %d %d %d`, run %s: %,d devices, %d metrics per message, one org-wide rule
+                `bench/telemetry-analytics.sh %d %d %d %s`, run %s: %,d devices, %d metrics per message, one org-wide rule
                 (temperature > 90 for 10 s, with CEP), in-process Kafka (%d partitions) to embedded PostgreSQL 17, job at
                 parallelism %d on a MiniCluster in the same JVM (RocksDB, 10 s checkpoints), on 2 cores shared by all of them.
 
@@ -133,7 +145,7 @@ public final class TelemetryAnalyticsBenchmark {
                 | live job's checkpoint (RocksDB, incremental; %,d device-metric series + %,d device-rule keys) | %,d KB, %.1f KB per 1,000 series |
                 | JVM heap after GC, job running vs before | %,d MB vs %,d MB |
                 """,
-                messages, liveSeconds, liveRate, Instant.now().toString().substring(0, 10), DEVICES, METRICS.length,
+                messages, liveSeconds, liveRate, withMsgIds ? "yes" : "no", Instant.now().toString().substring(0, 10), DEVICES, METRICS.length,
                 PARTITIONS, PARALLELISM,
                 messages, barePoints, produceSeconds,
                 bareRate, bareSeconds,
@@ -180,7 +192,7 @@ public final class TelemetryAnalyticsBenchmark {
                 int device = i % DEVICES;
                 int second = i / DEVICES;
                 boolean breach = device % 100 == 0 && second >= 20 && second < 40;
-                send(producer, codec, topic, device, start + second * 1000L, breach, random);
+                send(producer, codec, topic, device, start + second * 1000L, breach, random, withMsgIds);
             }
             producer.flush();
         }
@@ -207,7 +219,7 @@ public final class TelemetryAnalyticsBenchmark {
                 long elapsedSeconds = (System.nanoTime() - startNanos) / 1_000_000_000L;
                 long phase = (elapsedSeconds + device / 40) % 30;
                 boolean breach = device % 40 == 0 && phase < 15;
-                send(producer, codec, topic, device, System.currentTimeMillis(), breach, random);
+                send(producer, codec, topic, device, System.currentTimeMillis(), breach, random, withMsgIds);
                 sent++;
             }
             producer.flush();
@@ -216,16 +228,28 @@ public final class TelemetryAnalyticsBenchmark {
     }
 
     static void send(KafkaProducer<byte[], byte[]> producer, DeviceMessageCodec codec, String topic, int device,
-                     long ts, boolean breach, Random random) {
+                     long ts, boolean breach, Random random, boolean withMsgId) {
+        producer.send(new ProducerRecord<>(topic, key(device), reading(codec, device, ts, breach, random, withMsgId)));
+    }
+
+    static byte[] key(int device) {
+        return new DeviceRef(ORG, "machine-" + device).key().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The Kafka value of device {@code device}'s reading at {@code ts}, as the bridge writes it. */
+    static byte[] reading(DeviceMessageCodec codec, int device, long ts, boolean breach, Random random,
+                          boolean withMsgId) {
         DeviceRef ref = new DeviceRef(ORG, "machine-" + device);
+        // A device's ts is unique among its messages here, so (device, ts) makes a unique msgId.
+        MessageId id = withMsgId ? MessageId.given(new UUID(device, ts).toString()) : MessageId.NONE;
         Instant at = Instant.ofEpochMilli(ts);
         TelemetryReading reading = new TelemetryReading(ref, at, at, Map.of(
                 METRICS[0], breach ? 95 + random.nextDouble() : 70 + random.nextGaussian(),
                 METRICS[1], 2 + random.nextGaussian() * 0.1,
                 METRICS[2], 1200 + random.nextGaussian() * 5,
                 METRICS[3], 6 + random.nextGaussian() * 0.05,
-                METRICS[4], 12 + random.nextGaussian() * 0.2));
-        producer.send(new ProducerRecord<>(topic, ref.key().getBytes(StandardCharsets.UTF_8), codec.encode(reading)));
+                METRICS[4], 12 + random.nextGaussian() * 0.2), id);
+        return codec.encode(reading);
     }
 
     private long consumeAndParse(String topic, int messages) {

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 public final class Limits {
 
     public static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final int MAX_METRIC_NAME_CHARS = 64;
     /** A device's code for why a machine stopped (a state's {@code reason}). */
     public static final Pattern REASON_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     public static final Pattern FIRMWARE_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}");
@@ -35,5 +36,22 @@ public final class Limits {
     public static final Instant EARLIEST_TIMESTAMP = Instant.parse("2000-01-01T00:00:00Z");
 
     private Limits() {
+    }
+
+    /** {@link #METRIC_NAME} without a regular expression: every reading checks each of its metric names. */
+    public static boolean isMetricName(String name) {
+        int length = name.length();
+        if (length == 0 || length > MAX_METRIC_NAME_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = name.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 }

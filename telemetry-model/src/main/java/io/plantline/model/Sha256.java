@@ -11,6 +11,15 @@ import java.util.HexFormat;
  */
 public final class Sha256 {
 
+    /** One per thread: the jobs take a digest per message, and getInstance per call cost more than the hash. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    });
+
     private Sha256() {
     }
 
@@ -23,10 +32,7 @@ public final class Sha256 {
     }
 
     public static byte[] digest(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        // digest() resets the instance, so the next call on this thread starts afresh.
+        return DIGESTS.get().digest(bytes);
     }
 }

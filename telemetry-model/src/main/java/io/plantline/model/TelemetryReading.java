@@ -21,7 +21,7 @@ public record TelemetryReading(DeviceRef device, Instant ts, Instant receivedAt,
             throw new IllegalArgumentException("a reading needs at least one metric");
         }
         metrics.forEach((name, value) -> {
-            if (!Limits.METRIC_NAME.matcher(name).matches()) {
+            if (!Limits.isMetricName(name)) {
                 throw new IllegalArgumentException("invalid metric name: " + name);
             }
             if (value == null || !Double.isFinite(value)) {

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public abstract class DeviceRecordDeserializer<T> implements KafkaRecordDeserializationSchema<T> {
 
+    static final Rejection EMPTY_RECORD = new Rejection(RejectReason.MALFORMED_JSON, "empty record");
+
     private final String jobName;
     private final Class<T> type;
     private transient DeviceMessageCodec codec;
@@ -53,8 +55,7 @@ public abstract class DeviceRecordDeserializer<T> implements KafkaRecordDeserial
             codec = DeviceMessageCodec.withDefaults();
         }
         ParseResult result = record.value() == null
-                ? new ParseResult.Rejected(new Rejection(RejectReason.MALFORMED_JSON, "empty record"))
-                : codec.decode(record.value());
+                ? new ParseResult.Rejected(EMPTY_RECORD) : codec.decode(record.value());
         if (result instanceof ParseResult.Rejected rejected) {
             return rejected(deadLetter(record, rejected.rejection()));
         }
@@ -64,6 +65,11 @@ public abstract class DeviceRecordDeserializer<T> implements KafkaRecordDeserial
     }
 
     private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
+        return deadLetter(jobName, record, rejection);
+    }
+
+    /** The dead letter of a record {@code jobName} refused: its reason, its topic-partition@offset, its raw bytes. */
+    static DeadLetter deadLetter(String jobName, ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         String origin = record.topic() + "-" + record.partition() + "@" + record.offset();
         return DeadLetter.of(Instant.now(), jobName, rejection, origin, key, record.value());

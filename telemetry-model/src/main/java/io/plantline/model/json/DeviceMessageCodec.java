@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plantline.model.DeviceMessage;
 import io.plantline.model.DeviceRef;
@@ -42,13 +43,14 @@ import java.util.OptionalInt;
  */
 public final class DeviceMessageCodec {
 
-    private static final String ORG = "org";
-    private static final String DEVICE = "device";
-    private static final String KIND = "kind";
-    private static final String TS = "ts";
-    private static final String RECEIVED_AT = "receivedAt";
-    private static final String MSG_ID = "msgId";
-    private static final String DIGEST = "digest";
+    static final String ORG = "org";
+    static final String DEVICE = "device";
+    static final String KIND = "kind";
+    static final String TS = "ts";
+    static final String RECEIVED_AT = "receivedAt";
+    static final String MSG_ID = "msgId";
+    static final String DIGEST = "digest";
+    static final String METRICS = "metrics";
     private static final String REASON = "reason";
     private static final long LATEST_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
 
@@ -112,25 +114,42 @@ public final class DeviceMessageCodec {
     public ParseResult decode(byte[] kafkaValue) {
         return parse(() -> {
             ObjectNode json = readObject(kafkaValue);
-            DeviceRef device = DeviceRef.tryOf(text(json, ORG), text(json, DEVICE))
-                    .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "org/device break the identity contract"));
-            MessageKind kind = MessageKind.fromWireName(text(json, KIND))
-                    .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "unknown kind"));
+            DeviceRef device = deviceRef(text(json, ORG), text(json, DEVICE));
+            MessageKind kind = kind(text(json, KIND));
             DeviceMessage message = toMessage(device, kind, json, timestamp(json, RECEIVED_AT), storedId(json));
             // Records of earlier versions carry no identity: their content stands in for the device's bytes.
             return message.id().isKnown() ? message : toMessage(device, kind, json, message.receivedAt(),
-                    MessageId.ofPayload(content(message)));
+                    contentId(message));
         });
     }
 
+    static DeviceRef deviceRef(String org, String device) {
+        return DeviceRef.tryOf(org, device)
+                .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "org/device break the identity contract"));
+    }
+
+    static MessageKind kind(String wireName) {
+        return MessageKind.fromWireName(wireName)
+                .orElseThrow(() -> new Refusal(RejectReason.INVALID_VALUE, "unknown kind"));
+    }
+
     private static MessageId storedId(ObjectNode json) {
-        Optional<String> msgId = optionalText(json, MSG_ID, MessageId.MAX_MSG_ID_CHARS);
-        Optional<String> digest = optionalText(json, DIGEST, 16);
+        return storedId(optionalText(json, MSG_ID, MessageId.MAX_MSG_ID_CHARS).orElse(null),
+                optionalText(json, DIGEST, MessageId.DIGEST_CHARS).orElse(null));
+    }
+
+    /** A Kafka record's identity: its {@code msgId}, else its {@code digest}, else none (an earlier version's). */
+    static MessageId storedId(String msgId, String digest) {
         try {
-            return msgId.map(MessageId::given).orElseGet(() -> new MessageId(null, digest.orElse(null)));
+            return msgId != null ? MessageId.given(msgId) : new MessageId(null, digest);
         } catch (IllegalArgumentException e) {
             throw new Refusal(RejectReason.INVALID_VALUE, e.getMessage());
         }
+    }
+
+    /** The identity of a message the platform built, or one of an earlier version's records: its content. */
+    MessageId contentId(DeviceMessage message) {
+        return MessageId.ofPayload(content(message));
     }
 
     /** Runs one parse, turning every refusal into a result: the single place where parsing stops throwing. */
@@ -138,7 +157,7 @@ public final class DeviceMessageCodec {
         try {
             return new ParseResult.Accepted(parse.get());
         } catch (Refusal refusal) {
-            return new ParseResult.Rejected(refusal.rejection);
+            return new ParseResult.Rejected(refusal.rejection());
         } catch (IllegalArgumentException e) {
             // The records' own checks are the last line; reaching one means the codec missed a case.
             return rejected(RejectReason.INVALID_VALUE, abbreviate(e.getMessage()));
@@ -151,7 +170,7 @@ public final class DeviceMessageCodec {
      * Written field by field rather than through a tree, since the bridge encodes every message it forwards.
      */
     public byte[] encode(DeviceMessage message) {
-        MessageId id = message.id().isKnown() ? message.id() : MessageId.ofPayload(content(message));
+        MessageId id = message.id().isKnown() ? message.id() : contentId(message);
         return write(message, true, id);
     }
 
@@ -177,7 +196,7 @@ public final class DeviceMessageCodec {
                 json.writeStringField(DIGEST, id.payloadDigest());
             }
             if (message instanceof TelemetryReading reading) {
-                json.writeObjectFieldStart("metrics");
+                json.writeObjectFieldStart(METRICS);
                 for (Map.Entry<String, Double> metric : reading.metrics().entrySet()) {
                     json.writeNumberField(metric.getKey(), metric.getValue());
                 }
@@ -212,6 +231,20 @@ public final class DeviceMessageCodec {
     }
 
     private ObjectNode readObject(byte[] bytes) {
+        checkSize(bytes);
+        JsonNode node;
+        try {
+            node = mapper.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw malformed(e);
+        }
+        if (node == null || !node.isObject()) {
+            throw notAnObject();
+        }
+        return (ObjectNode) node;
+    }
+
+    void checkSize(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new Refusal(RejectReason.MALFORMED_JSON, "empty payload");
         }
@@ -219,17 +252,20 @@ public final class DeviceMessageCodec {
             throw new Refusal(RejectReason.PAYLOAD_TOO_LARGE,
                     bytes.length + " bytes, the limit is " + maxPayloadBytes);
         }
-        JsonNode node;
-        try {
-            node = mapper.readTree(bytes);
-        } catch (IOException | RuntimeException e) {
-            // Jackson reports bad UTF-8, bad syntax, duplicate keys and exceeded constraints alike.
-            throw new Refusal(RejectReason.MALFORMED_JSON, abbreviate(firstLine(e.getMessage())));
-        }
-        if (node == null || !node.isObject()) {
-            throw new Refusal(RejectReason.MALFORMED_JSON, "the payload is not a JSON object");
-        }
-        return (ObjectNode) node;
+    }
+
+    /** The parser, with the limits and features every payload is read with. */
+    JsonFactory jsonFactory() {
+        return mapper.getFactory();
+    }
+
+    /** Jackson reports bad UTF-8, bad syntax, duplicate keys, trailing tokens and exceeded constraints alike. */
+    static Refusal malformed(Exception e) {
+        return new Refusal(RejectReason.MALFORMED_JSON, abbreviate(firstLine(e.getMessage())));
+    }
+
+    static Refusal notAnObject() {
+        return new Refusal(RejectReason.MALFORMED_JSON, "the payload is not a JSON object");
     }
 
     private DeviceMessage toMessage(DeviceRef device, MessageKind kind, ObjectNode json, Instant receivedAt,
@@ -251,7 +287,7 @@ public final class DeviceMessageCodec {
         };
     }
 
-    private void checkRange(Instant ts, Instant receivedAt) {
+    void checkRange(Instant ts, Instant receivedAt) {
         if (ts.isBefore(Limits.EARLIEST_TIMESTAMP)) {
             throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " is before " + Limits.EARLIEST_TIMESTAMP);
         }
@@ -262,35 +298,42 @@ public final class DeviceMessageCodec {
     }
 
     private static Map<String, Double> metrics(ObjectNode json) {
-        JsonNode node = required(json, "metrics");
-        if (!node.isObject()) {
-            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, "metrics must be an object, not " + node.getNodeType());
-        }
-        if (node.isEmpty()) {
-            throw new Refusal(RejectReason.NO_METRICS, "metrics is empty");
-        }
-        if (node.size() > Limits.MAX_METRICS_PER_READING) {
-            throw new Refusal(RejectReason.TOO_MANY_METRICS,
-                    node.size() + " metrics, the limit is " + Limits.MAX_METRICS_PER_READING);
-        }
+        JsonNode node = required(json, METRICS);
+        checkMetrics(node.getNodeType(), node.size());
         Map<String, Double> metrics = new HashMap<>();
         for (Map.Entry<String, JsonNode> metric : node.properties()) {
-            String name = metric.getKey();
-            if (!Limits.METRIC_NAME.matcher(name).matches()) {
-                throw new Refusal(RejectReason.INVALID_METRIC_NAME, "metric name " + abbreviate(name));
-            }
             JsonNode value = metric.getValue();
-            if (!value.isNumber()) {
-                throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE,
-                        "metric " + name + " must be a number, not " + value.getNodeType());
-            }
-            double number = value.doubleValue();
-            if (!Double.isFinite(number)) {
-                throw new Refusal(RejectReason.NON_FINITE_VALUE, "metric " + name + " is " + value.asText());
-            }
-            metrics.put(name, number);
+            metrics.put(metric.getKey(), metricValue(metric.getKey(), value.getNodeType(), value.doubleValue()));
         }
         return metrics;
+    }
+
+    /** {@code metrics} is an object of 1 to {@link Limits#MAX_METRICS_PER_READING} members. */
+    static void checkMetrics(JsonNodeType type, int size) {
+        if (type != JsonNodeType.OBJECT) {
+            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, "metrics must be an object, not " + type);
+        }
+        if (size == 0) {
+            throw new Refusal(RejectReason.NO_METRICS, "metrics is empty");
+        }
+        if (size > Limits.MAX_METRICS_PER_READING) {
+            throw new Refusal(RejectReason.TOO_MANY_METRICS,
+                    size + " metrics, the limit is " + Limits.MAX_METRICS_PER_READING);
+        }
+    }
+
+    /** One metric's checks, in this order: its name, that it is a number, that the number is finite. */
+    static double metricValue(String name, JsonNodeType type, double number) {
+        if (!Limits.isMetricName(name)) {
+            throw new Refusal(RejectReason.INVALID_METRIC_NAME, "metric name " + abbreviate(name));
+        }
+        if (type != JsonNodeType.NUMBER) {
+            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, "metric " + name + " must be a number, not " + type);
+        }
+        if (!Double.isFinite(number)) {
+            throw new Refusal(RejectReason.NON_FINITE_VALUE, "metric " + name + " is " + number);
+        }
+        return number;
     }
 
     private static MachineState machineState(ObjectNode json) {
@@ -357,22 +400,33 @@ public final class DeviceMessageCodec {
     private static Instant timestamp(ObjectNode json, String field) {
         JsonNode node = required(json, field);
         if (node.isIntegralNumber() && node.canConvertToLong()) {
-            long millis = node.longValue();
-            if (millis < 0 || millis > LATEST_EPOCH_MILLIS) {
-                throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE, field + " " + millis + " ms is not a plausible time");
-            }
-            return Instant.ofEpochMilli(millis);
+            return epochMillis(field, node.longValue());
         }
         if (node.isTextual()) {
-            try {
-                return Rfc3339.parse(node.textValue());
-            } catch (DateTimeException e) {
-                throw new Refusal(RejectReason.INVALID_TIMESTAMP,
-                        field + " " + abbreviate(node.textValue()) + " is not an ISO-8601 time with a zone");
-            }
+            return isoTime(field, node.textValue());
         }
-        throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE,
-                field + " must be epoch milliseconds or an ISO-8601 string, not " + node.getNodeType());
+        throw notATime(field, node.getNodeType());
+    }
+
+    static Instant epochMillis(String field, long millis) {
+        if (millis < 0 || millis > LATEST_EPOCH_MILLIS) {
+            throw new Refusal(RejectReason.TIMESTAMP_OUT_OF_RANGE, field + " " + millis + " ms is not a plausible time");
+        }
+        return Instant.ofEpochMilli(millis);
+    }
+
+    static Instant isoTime(String field, String text) {
+        try {
+            return Rfc3339.parse(text);
+        } catch (DateTimeException e) {
+            throw new Refusal(RejectReason.INVALID_TIMESTAMP,
+                    field + " " + abbreviate(text) + " is not an ISO-8601 time with a zone");
+        }
+    }
+
+    static Refusal notATime(String field, JsonNodeType type) {
+        return new Refusal(RejectReason.UNKNOWN_FIELD_TYPE,
+                field + " must be epoch milliseconds or an ISO-8601 string, not " + type);
     }
 
     private static long wholeNumber(ObjectNode json, String field) {
@@ -389,7 +443,7 @@ public final class DeviceMessageCodec {
     private static String text(ObjectNode json, String field) {
         JsonNode node = required(json, field);
         if (!node.isTextual()) {
-            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, field + " must be a string, not " + node.getNodeType());
+            throw notText(field, node.getNodeType());
         }
         return node.textValue();
     }
@@ -400,20 +454,32 @@ public final class DeviceMessageCodec {
             return Optional.empty();
         }
         if (!node.isTextual()) {
-            throw new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, field + " must be a string, not " + node.getNodeType());
+            throw notText(field, node.getNodeType());
         }
-        if (node.textValue().length() > maxChars) {
+        return Optional.of(checkLength(field, node.textValue(), maxChars));
+    }
+
+    static Refusal notText(String field, JsonNodeType type) {
+        return new Refusal(RejectReason.UNKNOWN_FIELD_TYPE, field + " must be a string, not " + type);
+    }
+
+    static String checkLength(String field, String text, int maxChars) {
+        if (text.length() > maxChars) {
             throw new Refusal(RejectReason.INVALID_VALUE, field + " is longer than " + maxChars + " characters");
         }
-        return Optional.of(node.textValue());
+        return text;
     }
 
     private static JsonNode required(ObjectNode json, String field) {
         JsonNode node = json.get(field);
         if (node == null || node.isNull()) {
-            throw new Refusal(RejectReason.MISSING_FIELD, field + " is missing");
+            throw missing(field);
         }
         return node;
+    }
+
+    static Refusal missing(String field) {
+        return new Refusal(RejectReason.MISSING_FIELD, field + " is missing");
     }
 
     private static ParseResult rejected(RejectReason reason, String detail) {
@@ -436,13 +502,20 @@ public final class DeviceMessageCodec {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 
-    /** Thrown inside the codec only, so each check reads as one line; never escapes a public method. */
-    private static final class Refusal extends RuntimeException {
+    /**
+     * Thrown inside the codec and {@link TelemetryRecordDecoder} only, so each check reads as one line; never escapes
+     * a public method.
+     */
+    static final class Refusal extends RuntimeException {
         private final Rejection rejection;
 
         Refusal(RejectReason reason, String detail) {
             super(detail, null, false, false);
             this.rejection = new Rejection(reason, detail);
+        }
+
+        Rejection rejection() {
+            return rejection;
         }
     }
 }
