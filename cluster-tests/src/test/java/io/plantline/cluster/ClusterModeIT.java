@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.plantline.api.ApiOptions;
 import io.plantline.api.ControlApi;
 import io.plantline.api.http.Json;
+import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.plantline.embedded.KafkaTopics;
+import io.plantline.model.Topics;
 import io.plantline.sql.SchemaMigration;
-import io.plantline.testing.KafkaExtension;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
@@ -18,7 +19,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -26,8 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,23 +40,35 @@ import org.junit.jupiter.api.io.TempDir;
  * stopped with a savepoint and resumed through the control API's {@code /jobs}; machine events ingested over HTTP;
  * OEE read back through the API. The resumed job must carry the machine's state across the savepoint.
  */
-@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+@ExtendWith(PostgresExtension.class)
 class ClusterModeIT {
 
     private static final String PASSWORD = "cluster test password";
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)     // a failed run keeps the Flink processes' logs
     Path workDir;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private String base;
     private String token;
+    private String flinkRest;
+    private TestKafka kafka;
 
     @Test
-    void oeeJobRunsOnAStandaloneClusterAndResumesFromASavepoint(TestDatabase database, TestKafka kafka) throws Exception {
+    void oeeJobRunsOnAStandaloneClusterAndResumesFromASavepoint(TestDatabase database) throws Exception {
         SchemaMigration.apply(database.jdbcUrl());
-        KafkaTopics.createAll(kafka.bootstrapServers(), 2);
+        // A broker of its own, not the JVM's shared one: the job takes every device's telemetry as a sign of life, and
+        // readings another test left there, stamped at that test's now, would carry its event time past this test's
+        // backdated machine, whose every event would then be too late.
+        try (EmbeddedKafkaCluster broker = EmbeddedKafkaCluster.start(0, workDir.resolve("kafka"), 64L << 20)) {
+            kafka = TestKafka.at(broker.bootstrapServers());
+            KafkaTopics.createAll(kafka.bootstrapServers(), 2);
+            runOnStandaloneCluster(database);
+        }
+    }
+
+    private void runOnStandaloneCluster(TestDatabase database) throws Exception {
         String org = UniqueNames.of("cluster");
         Path jobJar = Path.of(System.getProperty("plantline.job.jar"));
         try (StandaloneFlinkCluster flink = StandaloneFlinkCluster.start(Path.of(System.getProperty("plantline.flink.lib")),
@@ -59,6 +76,7 @@ class ClusterModeIT {
              ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--bcrypt-cost=4"}, Map.of())
                      .connectedTo(0, database.jdbcUrl(), kafka.bootstrapServers())
                      .managingJobs(flink.restUrl(), Optional.of(jobJar), org), Clock.systemUTC())) {
+            flinkRest = flink.restUrl();
             api.ensureAdmin(new ApiOptions.BootstrapAdmin(org, "admin@" + org + ".test", PASSWORD));
             base = "http://127.0.0.1:" + api.port() + "/api/v1";
             token = call("POST", "/auth/login", Map.of("email", "admin@" + org + ".test", "password", PASSWORD)).get("data")
@@ -126,8 +144,34 @@ class ClusterModeIT {
 
     private JsonNode awaitOee(Instant from, Instant to, int minutes) {
         String query = "/analytics/oee?deviceId=press-1&granularity=1m&from=" + from + "&to=" + to;
-        return Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
-                .until(() -> call("GET", query, null).get("data"), data -> data.get("series").size() == minutes);
+        try {
+            return Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
+                    .until(() -> call("GET", query, null).get("data"), data -> data.get("series").size() == minutes);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(minutes + " OEE minutes not written from " + from + " within 2 minutes; "
+                    + diagnosis(), e);
+        }
+    }
+
+    /** What a failed wait needs to be understood: the jobs, their last failures, the dead letters, the logs' place. */
+    private String diagnosis() {
+        StringBuilder found = new StringBuilder("Flink's logs are kept in " + workDir);
+        try {
+            found.append("; jobs: ").append(call("GET", "/jobs", null).get("data"));
+            for (JsonNode job : call("GET", "/jobs", null).get("data")) {
+                String jobId = job.path("jobId").asText(null);
+                if (jobId != null) {    // a job that is not running has no id
+                    found.append("; exceptions of ").append(jobId).append(": ").append(http.send(HttpRequest.newBuilder(
+                            URI.create(flinkRest + "/jobs/" + jobId + "/exceptions")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                }
+            }
+            kafka.read(Topics.DEAD_LETTER, 100, Duration.ofSeconds(5)).forEach(record ->
+                    found.append("; dead letter: ").append(new String(record.value(), StandardCharsets.UTF_8)));
+        } catch (Exception | AssertionError e) {
+            found.append("; could not read more: ").append(e);
+        }
+        return found.toString();
     }
 
     private JsonNode job(String jobId) throws Exception {
