@@ -7,6 +7,7 @@ import io.plantline.pipeline.alerting.AlertChange;
 import io.plantline.pipeline.alerting.AlertChanges;
 import io.plantline.pipeline.alerting.AlertRow;
 import io.plantline.pipeline.alerting.AlertsTable;
+import io.plantline.pipeline.ingest.DeviceTopicSource;
 import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.lifecycle.CommandInputs;
 import io.plantline.pipeline.lifecycle.DeviceLifecycle;
@@ -30,13 +31,11 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The device-lifecycle job: online / offline per device from every device message (with DEVICE_OFFLINE alerts),
@@ -104,13 +103,7 @@ public final class DeviceLifecycleJob {
     private static KafkaSource<LifecycleInput> source(String bootstrapServers,
                                                       KafkaRecordDeserializationSchema<LifecycleInput> deserializer,
                                                       String... topics) {
-        return KafkaSource.<LifecycleInput>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topics)
-                .setGroupId(Topics.jobConsumerGroup(NAME))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(deserializer)
-                .build();
+        return DeviceTopicSource.builder(bootstrapServers, NAME, deserializer, topics).build();
     }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String alertsTopic, String deadLetterTopic) {

@@ -3,6 +3,7 @@ package io.plantline.pipeline;
 import io.plantline.config.Settings;
 import io.plantline.model.DeadLetter;
 import io.plantline.model.Topics;
+import io.plantline.pipeline.ingest.DeviceTopicSource;
 import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.oee.MachineSettings;
 import io.plantline.pipeline.oee.MachineSettingsReader;
@@ -28,14 +29,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The OEE job: state changes and part counts from {@code factory.machine-events}, signs of life from
@@ -109,21 +106,14 @@ public final class OeeJob {
      */
     public static Sources kafkaSources(String bootstrapServers, String machineEventsTopic, List<String> signOfLifeTopics,
                                        String rulesTopic) {
-        return new Sources(source(bootstrapServers, new MachineEventDeserializer(NAME), machineEventsTopic),
-                source(bootstrapServers, new SignOfLifeDeserializer(NAME), signOfLifeTopics.toArray(String[]::new)),
+        return new Sources(
+                DeviceTopicSource.builder(bootstrapServers, NAME, new MachineEventDeserializer(NAME), machineEventsTopic)
+                        .build(),
+                DeviceTopicSource.builder(bootstrapServers, NAME, new SignOfLifeDeserializer(NAME),
+                        signOfLifeTopics.toArray(String[]::new)).build(),
                 RulesSource.of(bootstrapServers, rulesTopic, Topics.jobConsumerGroup(NAME) + "-settings", false));
     }
 
-    private static KafkaSource<MachineEventRecord> source(
-            String bootstrapServers, KafkaRecordDeserializationSchema<MachineEventRecord> deserializer, String... topics) {
-        return KafkaSource.<MachineEventRecord>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topics)
-                .setGroupId(Topics.jobConsumerGroup(NAME))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(deserializer)
-                .build();
-    }
 
     public static Sinks postgresAndKafkaSinks(JobOptions options, String deadLetterTopic) {
         return new Sinks(OeeMinutesTable.table(options.database()), MachineStatesTable.table(options.database()),

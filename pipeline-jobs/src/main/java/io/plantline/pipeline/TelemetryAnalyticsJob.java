@@ -21,6 +21,7 @@ import io.plantline.pipeline.anomaly.Anomaly;
 import io.plantline.pipeline.anomaly.AnomalyDetection;
 import io.plantline.pipeline.anomaly.AnomalySettings;
 import io.plantline.pipeline.ingest.DeviceReading;
+import io.plantline.pipeline.ingest.DeviceTopicSource;
 import io.plantline.pipeline.ingest.DuplicateDeliveries;
 import io.plantline.pipeline.ingest.EventTimeOrder;
 import io.plantline.pipeline.ingest.SplitRejected;
@@ -38,7 +39,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -48,7 +48,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The telemetry analytics job: readings from {@code factory.telemetry} and alert rules from {@code factory.rules}
@@ -118,12 +117,8 @@ public final class TelemetryAnalyticsJob {
     /** @param stopAtLatest read only what the topics hold now and then finish, as a benchmark or a backfill does */
     public static Sources kafkaSources(String bootstrapServers, String telemetryTopic, String rulesTopic,
                                       boolean stopAtLatest) {
-        KafkaSourceBuilder<TelemetryRecord> telemetry = KafkaSource.<TelemetryRecord>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(telemetryTopic)
-                .setGroupId(Topics.jobConsumerGroup(NAME))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new TelemetryDeserializer(NAME));
+        KafkaSourceBuilder<TelemetryRecord> telemetry =
+                DeviceTopicSource.builder(bootstrapServers, NAME, new TelemetryDeserializer(NAME), telemetryTopic);
         if (stopAtLatest) {
             telemetry.setBounded(OffsetsInitializer.latest());
         }
