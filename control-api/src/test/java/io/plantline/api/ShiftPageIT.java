@@ -9,8 +9,10 @@ import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
 import io.plantline.testing.TestKafka;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +35,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A line's shift page in a real browser, for an organisation in Asia/Kolkata (half an hour off UTC's hours): the
  * early shift of Monday 23 November 2026 (06:00-14:00 local, 00:30-08:30 UTC, a break 10:00-10:30) of a line of two
  * presses, its OEE, loss waterfall and Pareto worked by hand, the machines' stops on a timeline, and an unclassified
- * stop classified in place; and the OEE page's losses over the same day. The shift page's screenshot
+ * stop classified in place; the current shift of a line with a calendar of its own; and the OEE page's losses over
+ * the same day. The shift page's screenshot
  * ({@code target/console-screenshots/shift.png}) is the one in the README.
  */
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
@@ -92,6 +95,13 @@ class ShiftPageIT {
                                 "end", "14:00", "breaks", List.of(Map.of("start", "10:00", "end", "10:30"))),
                         Map.of("name", "Late", "days", List.of("MON", "TUE", "WED", "THU", "FRI"), "start", "14:00",
                                 "end", "22:00")))).status()).isEqualTo(200);
+        // A line of its own calendar, which its machine follows instead of the organisation's: a shift from 06:00 to 05:00.
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "oven-1")).status()).isEqualTo(201);
+        assertThat(server.call("POST", "/groups", org.operatorToken(), Map.of("groupId", "line-2", "name", "Line 2",
+                "deviceIds", List.of("oven-1"))).status()).isEqualTo(201);
+        assertThat(server.call("PUT", "/groups/line-2/calendar", org.adminToken(), Map.of("effectiveFrom",
+                "2026-11-01T00:00:00Z", "shifts", List.of(Map.of("name", "Round the clock", "days", List.of("MON", "TUE",
+                        "WED", "THU", "FRI", "SAT", "SUN"), "start", "06:00", "end", "05:00")))).status()).isEqualTo(200);
         assertThat(server.call("PUT", "/stop-reasons", org.adminToken(), Map.of("minorStopSeconds", 60, "reasons", List.of(
                 Map.of("code", "jam", "name", "Jam", "category", "breakdown"),
                 Map.of("code", "no_material", "name", "Material missing", "category", "material"),
@@ -214,6 +224,19 @@ class ShiftPageIT {
                 .containsExactly("Early", "Late");
         console.choose(By.id("shift-day"), "2026-11-22");
         console.waitForText(By.id("shift-range"), "No shift starts on this day", ConsoleBrowser.WAIT);
+    }
+
+    /** Without a day the page opens the shift running now, else the latest one begun: here of the line's own calendar. */
+    @Test
+    void withoutADayThePageOpensTheLinesCurrentShift() {
+        console.login(org.slug(), "viewer");
+        console.open("#/shift/line-2");
+        console.waitForText(By.id("shift-range"), "Round the clock", ConsoleBrowser.WAIT);
+        LocalDateTime now = LocalDateTime.now(ZoneId.of(ZONE));
+        LocalDate begun = now.getHour() < 6 ? now.toLocalDate().minusDays(1) : now.toLocalDate();
+        assertThat(browser.findElement(By.id("shift-day")).getAttribute("value")).isEqualTo(begun.toString());
+        assertThat(new Select(browser.findElement(By.id("shift-name"))).getOptions()).extracting(WebElement::getText)
+                .containsExactly("Round the clock");
     }
 
     /** The OEE page's losses over the day of the shift: the stop loss per category and the Pareto of reasons. */
