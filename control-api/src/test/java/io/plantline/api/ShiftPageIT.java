@@ -237,6 +237,10 @@ class ShiftPageIT {
         assertThat(browser.findElement(By.id("shift-day")).getAttribute("value")).isEqualTo(begun.toString());
         assertThat(new Select(browser.findElement(By.id("shift-name"))).getOptions()).extracting(WebElement::getText)
                 .containsExactly("Round the clock");
+        // A running shift's range ends in the future: its figures are those of the minutes so far (none here).
+        assertThat(console.waitFor(By.cssSelector("#waterfall-table [data-step='planned']")).getText()).contains("0.0 min");
+        assertThat(console.textOf(By.id("shift-oee"))).isEqualTo("–");
+        assertThat(console.textOf(By.id("status"))).isEmpty();
     }
 
     /** The OEE page's losses over the day of the shift: the stop loss per category and the Pareto of reasons. */
