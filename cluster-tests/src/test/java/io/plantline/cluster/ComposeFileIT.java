@@ -502,7 +502,7 @@ class ComposeFileIT {
         JsonNode dashboard = JSON.readTree(ROOT.resolve("grafana/dashboards/plant-overview.json").toFile());
         List<String> queries = new ArrayList<>(dashboard.findValuesAsText("rawSql"));
         dashboard.at("/templating/list").forEach(variable -> queries.add(variable.get("query").asText()));
-        assertThat(queries).hasSize(7);
+        assertThat(queries).hasSize(8);
         for (String query : queries) {
             database.query("EXPLAIN " + runnable(query));
         }

@@ -1,4 +1,4 @@
-// The console's shell: the router (#/login, #/overview, #/alerts, #/alerts/{id}, #/oee, …), the header (admin pages
+// The console's shell: the router (#/login, #/overview, #/alerts, #/alerts/{id}, #/oee, #/shift/{groupId}, …), the header (admin pages
 // offered to admins only), and the session's end.
 import { api, logout, session } from './api.js';
 import { useTimeZone } from './format.js';
@@ -8,6 +8,7 @@ import { loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { alertsPage } from './pages/alerts.js';
 import { oeePage } from './pages/oee.js';
+import { shiftPage } from './pages/shift.js';
 import { devicesPage } from './pages/devices.js';
 import { rulesPage } from './pages/rules.js';
 import { rolloutsPage } from './pages/rollouts.js';
@@ -15,7 +16,7 @@ import { reportsPage } from './pages/reports.js';
 import { notificationsPage } from './pages/notifications.js';
 import { usersPage } from './pages/users.js';
 
-const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage, devices: devicesPage, rules: rulesPage,
+const PAGES = { overview: overviewPage, alerts: alertsPage, oee: oeePage, shift: shiftPage, devices: devicesPage, rules: rulesPage,
   rollouts: rolloutsPage, reports: reportsPage, notifications: notificationsPage, users: usersPage };
 const main = document.getElementById('page');
 let leave = () => {};

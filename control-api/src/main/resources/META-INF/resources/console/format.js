@@ -58,6 +58,22 @@ export function midnight(instant, days = 0) {
   return wall - offset(wall - offset(wall));
 }
 
+/**
+ * The instant of a wall-clock time ('06:30') on a date ('2026-12-07') in the organisation's zone, or on the day
+ * {@code days} after it: where a shift of its calendar starts or ends.
+ */
+export function wallClock(date, hhmm, days = 0) {
+  const [hours, minutes] = hhmm.split(':').map(Number);
+  const [year, month, day] = date.split('-').map(Number);
+  const wall = Date.UTC(year, month - 1, day + days, hours, minutes);
+  return wall - offset(wall - offset(wall));
+}
+
+/** Milliseconds as minutes with one decimal, as loss figures are read: "312.5 min". */
+export function minutes(ms) {
+  return ms === null || ms === undefined ? '–' : `${(ms / 60_000).toFixed(1)} min`;
+}
+
 /** [from, to, granularity] of the span that ends with the bucket holding {@code now}, for a chart up to now. */
 export function untilNow(now, bucket, span, granularity) {
   const to = Math.floor(now / bucket) * bucket + bucket;

@@ -1,7 +1,9 @@
 // OEE over time for a line or a machine: availability, performance, quality and OEE as separate series, by minute,
-// hour or day over a chosen range (Apache ECharts, served as a WebJar).
+// hour or day over a chosen range (Apache ECharts, served as a WebJar), and where the range's planned time went: the
+// stop loss per category and the Pareto of reasons.
 import { api, every } from '../api.js';
 import { lineSeries, loadECharts } from '../charts.js';
+import { categoryTable, paretoOption, paretoTable } from '../losses.js';
 import { day, escape, midnight, midnightOf, percent, time, untilNow } from '../format.js';
 
 const HOUR = 3600_000;
@@ -43,9 +45,23 @@ export async function oeePage(main) {
           <option value="1m">minute</option></select></label></span>
     </div>
     <p id="oee-total" class="busy"></p>
-    <div id="oee-chart" class="chart" role="img" aria-label="OEE chart"></div>`;
+    <div id="oee-chart" class="chart" role="img" aria-label="OEE chart"></div>
+    <section class="card"><h2>Losses over the range</h2>
+      <div id="pareto-chart" class="chart small" role="img" aria-label="Pareto of reasons"></div><div id="losses"></div></section>`;
   const echarts = await loadECharts();
   const chart = echarts.init(main.querySelector('#oee-chart'));
+  const paretoChart = echarts.init(main.querySelector('#pareto-chart'));
+  // The losses answer ranges of up to a month: a longer one says so in its place, and the OEE chart still draws.
+  const drawLosses = async (range) => {
+    try {
+      const losses = (await api(`/analytics/losses?${range}`)).data;
+      main.querySelector('#losses').innerHTML = `<div class="loss-tables">${categoryTable(losses)}${paretoTable(losses)}</div>`;
+      paretoChart.setOption(paretoOption(losses), true);
+    } catch (error) {
+      paretoChart.clear();
+      main.querySelector('#losses').textContent = `No losses: ${error.details?.length ? error.details.join('; ') : error.message}`;
+    }
+  };
   const draw = async () => {
     const chosen = main.querySelector('#oee-range').value;
     main.querySelector('#oee-custom').hidden = chosen !== 'custom';
@@ -55,8 +71,9 @@ export async function oeePage(main) {
       return;
     }
     main.querySelector('#oee-total').textContent = 'Loading…';
-    const answer = (await api(`/analytics/oee?${main.querySelector('#oee-scope').value}&from=${new Date(from).toISOString()}`
-      + `&to=${new Date(to).toISOString()}&granularity=${granularity}`)).data;
+    const range = `${main.querySelector('#oee-scope').value}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+    const [answer] = await Promise.all([api(`/analytics/oee?${range}&granularity=${granularity}`).then(oee => oee.data),
+      drawLosses(range)]);
     const total = answer.total;
     main.querySelector('#oee-total').textContent = answer.series.length === 0
       ? 'No OEE data in this range yet: the OEE job writes a minute once it has passed.'
@@ -78,11 +95,15 @@ export async function oeePage(main) {
   const showError = error => {
     main.querySelector('#oee-total').textContent = `Could not load OEE: ${error.details?.length ? error.details.join('; ') : error.message}`;
   };
-  const resize = () => chart.resize();
+  const resize = () => {
+    chart.resize();
+    paretoChart.resize();
+  };
   window.addEventListener('resize', resize);
   await draw();
   return () => {
     window.removeEventListener('resize', resize);
     chart.dispose();
+    paretoChart.dispose();
   };
 }
