@@ -70,6 +70,10 @@ public final class TestKafka {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request at a time per partition: on a machine so busy that a request times out while the broker appends
+        // it, the batches sent behind it met OUT_OF_ORDER_SEQUENCE_NUMBER until they expired (TelemetryAnalyticsJobIT,
+        // load average 34); a test's input needs its order and every record, not throughput.
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         try (KafkaProducer<String, byte[]> producer =
                      new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             List<Future<?>> sent = new ArrayList<>();
