@@ -28,11 +28,10 @@ class ShiftAnswersIT {
 
     /** Saturday 00:00 to Tuesday 00:00, Berlin time. */
     private static final String RANGE = "from=2026-10-23T22:00:00Z&to=2026-10-26T23:00:00Z";
-    private static final Map<String, Object> EARLY = Map.of("name", "Early", "days",
-            List.of("MON", "TUE", "WED", "THU", "FRI", "SAT"), "start", "06:00", "end", "14:00",
-            "breaks", List.of(Map.of("start", "10:00", "end", "10:30")));
-    private static final Map<String, Object> NIGHT = Map.of("name", "Night", "days", List.of("FRI", "SAT", "SUN"),
-            "start", "22:00", "end", "06:00", "breaks", List.of());
+    private static final List<String> WEEKDAYS = List.of("MON", "TUE", "WED", "THU", "FRI");
+    private static final Map<String, Object> EARLY = shift("Early", List.of("MON", "TUE", "WED", "THU", "FRI", "SAT"),
+            "06:00", "14:00", List.of(Map.of("start", "10:00", "end", "10:30")));
+    private static final Map<String, Object> NIGHT = shift("Night", List.of("FRI", "SAT", "SUN"), "22:00", "06:00", List.of());
     private static TestApi server;
     private static TestApi.Org org;
     private static TestApi.Org withoutCalendar;
@@ -191,6 +190,42 @@ class ShiftAnswersIT {
         assertThat(perDevice.status()).isEqualTo(400);
     }
 
+    /**
+     * In a UTC organisation whose calendar has only weekday shifts, a line with a Saturday shift of its own: its
+     * machine's rows follow the line's calendar, another machine's the organisation's, which starts no shift that
+     * weekend (an empty series, not a refusal: a calendar is in force).
+     */
+    @Test
+    void aLinesOwnCalendarGivesItsMachinesTheirShifts() throws Exception {
+        TestApi.Org plant = server.organisation(TestApi.uniqueSlug("line-shifts"));
+        for (String device : List.of("d1", "d2")) {
+            server.call("POST", "/devices", plant.operatorToken(), Map.of("deviceId", device));
+        }
+        server.call("POST", "/groups", plant.operatorToken(), Map.of("groupId", "cell", "name", "Cell", "deviceIds", List.of("d1")));
+        assertThat(server.call("PUT", "/calendar", plant.adminToken(), Map.of("shifts", List.of(shift("Early", WEEKDAYS,
+                "06:00", "14:00", List.of())), "effectiveFrom", "2026-10-01T00:00:00Z")).status()).isEqualTo(200);
+        assertThat(server.call("PUT", "/groups/cell/calendar", plant.adminToken(), Map.of("shifts", List.of(shift("Day",
+                List.of("SAT"), "08:00", "12:00", List.of())), "effectiveFrom", "2026-10-01T00:00:00Z")).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(server.call("GET", "/analytics/oee/rewrites",
+                plant.viewerToken(), null).data()).allSatisfy(rewrite -> assertThat(rewrite.get("status").asText()).isEqualTo("done")));
+        try (PlantHistory history = new PlantHistory(server.database, plant.slug())) {
+            history.minute("d1", "2026-10-24T08:00:00Z").run(60_000).parts(30, 30, 1000.0).write();
+        }
+        String weekend = "granularity=shift&from=2026-10-24T00:00:00Z&to=2026-10-26T00:00:00Z";
+
+        for (String scope : List.of("groupId=cell", "deviceId=d1")) {
+            JsonNode rows = server.call("GET", "/analytics/oee?" + scope + "&" + weekend, plant.viewerToken(), null).data()
+                    .get("series");
+            assertThat(rows).as(scope).extracting(row -> row.get("shift").asText() + " " + row.get("start").asText() + " "
+                    + row.get("end").asText() + " " + row.get("plannedMs").asLong() + " " + row.get("oee").asDouble())
+                    .containsExactly("Day 2026-10-24T08:00:00Z 2026-10-24T12:00:00Z 60000 0.5");
+        }
+        TestApi.Response organisation = server.call("GET", "/analytics/losses?deviceId=d2&" + weekend, plant.viewerToken(), null);
+        assertThat(organisation.status()).isEqualTo(200);
+        assertThat(organisation.data().get("series")).isEmpty();
+        assertThat(organisation.data().get("total").get("plannedMs").asLong()).isZero();
+    }
+
     @Test
     void theShiftReportHasALinePerShiftWithItsOeeAndTopLosses() {
         TestApi.Response requested = server.call("POST", "/reports", org.viewerToken(), Map.of("type", "shifts",
@@ -215,6 +250,11 @@ class ShiftAnswersIT {
                 "Night,2026-10-25,2026-10-25T21:00:00Z,2026-10-26T05:00:00Z,Europe/Berlin,120000,105000,100,100,0.875,"
                         + 100_000 / 105_000.0 + ",1.0," + 100_000 / 120_000.0 + ",15000,5000.0,0.0,no_material,15000,,,,",
                 ""));
+    }
+
+    private static Map<String, Object> shift(String name, List<String> days, String start, String end,
+                                             List<Map<String, String>> breaks) {
+        return Map.of("name", name, "days", days, "start", start, "end", end, "breaks", breaks);
     }
 
     private static void assertFigures(JsonNode row, long plannedMs, long runMs, long total, long good, double availability,
