@@ -290,11 +290,7 @@ class ReportsIT {
     }
 
     private static JsonNode awaitReady(String reportId) {
-        return await().atMost(WAIT).until(() -> server.call("GET", "/reports/" + reportId, viewer(org), null).data(),
-                report -> {
-                    assertThat(report.get("status").asText()).isNotEqualTo("failed");
-                    return report.get("status").asText().equals("ready");
-                });
+        return server.awaitReport(reportId, () -> viewer(org), WAIT);
     }
 
     /** A fresh token: tests move the clock past a token's lifetime. */

@@ -28,7 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 
 /** The real API on a random port against a test schema and Kafka, with an HTTP client and a clock tests can move. */
 final class TestApi implements AutoCloseable {
@@ -184,6 +186,20 @@ final class TestApi implements AutoCloseable {
         URI uri = URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
         HttpResponse<byte[]> response = exchange(method, uri, token, body, headers);
         return new BinaryResponse(response.statusCode(), response.body(), response.headers());
+    }
+
+    /**
+     * The report once it is ready, asked for with a token from {@code token} each time (tests that move the clock past
+     * a token's lifetime log in afresh); a failed report fails the wait.
+     */
+    JsonNode awaitReport(String reportId, Supplier<String> token, Duration atMost) {
+        return Awaitility.await().atMost(atMost).until(() -> call("GET", "/reports/" + reportId, token.get(), null).data(),
+                report -> {
+                    if (report.get("status").asText().equals("failed")) {
+                        throw new AssertionError("report " + reportId + " failed: " + report);
+                    }
+                    return report.get("status").asText().equals("ready");
+                });
     }
 
     /** One call, held to the OpenAPI document ({@link OpenApiContract}) before the test sees the answer. */

@@ -1,7 +1,9 @@
 package io.plantline.api.kpis;
 
 import io.plantline.api.db.Conditions;
+import io.plantline.model.shifts.ShiftInstance;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -53,6 +55,16 @@ public final class KpiQueries {
     public static Query oeeByDevice(Scope scope, Granularity granularity, Instant from, Instant to) {
         return oeeSums(scope, granularity, from, to, "device_id", "device_id",
                 "s.device_id, NULL::timestamptz AS bucket_start", "s.device_id");
+    }
+
+    /**
+     * The scope's OEE over the minutes of these intervals (a shift's scheduled time), one row read as
+     * {@link OeeFigures#of} with no {@code bucket_start}: the same sums as a range's total of minutes.
+     */
+    public static Query oeeWithin(Scope scope, List<ShiftInstance.Interval> spans) {
+        Conditions where = Scopes.restrict(Spans.within(new Conditions().and("org_slug = ?", scope.orgSlug()),
+                "bucket_start", spans), scope, "device_id");
+        return oeeSums("oee_1m", where, MINUTE_SUMS, "NULL::timestamptz AS bucket_start", "()", "s.bucket_start", "1");
     }
 
     private static Query oeeSums(Scope scope, Granularity granularity, Instant from, Instant to, String key,

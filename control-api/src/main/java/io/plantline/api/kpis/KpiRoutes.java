@@ -5,6 +5,7 @@ import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Role;
+import io.plantline.api.shifts.ShiftInstances;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Limits;
 import java.time.Duration;
@@ -20,8 +21,9 @@ import java.util.regex.Pattern;
 /**
  * KPI queries over the tables the jobs write: {@code /telemetry} (one device's metric at 1m, 1h or 1d),
  * {@code /analytics/oee} (a device, a group or the organisation: a series at the chosen granularity and the range's
- * total, both from summed components, and the range's MTBF and MTTR; with {@code per=device} also each machine's)
- * and {@code /anomalies}. Ranges are {@code [from, to)}.
+ * total, both from summed components, and the range's MTBF and MTTR; with {@code per=device} also each machine's;
+ * with {@code granularity=shift} one row per shift instance, see {@link ShiftOee}) and {@code /anomalies}. Ranges
+ * are {@code [from, to)}.
  */
 public final class KpiRoutes {
 
@@ -29,13 +31,19 @@ public final class KpiRoutes {
     static final int MAX_BUCKETS = 10_000;
     private static final Duration MAX_ANOMALY_RANGE = Duration.ofDays(366);
     private static final Pattern PER_DEVICE = Pattern.compile("device");
+    /** The granularity of rows per shift instance, answered from minutes rather than from a table of its own. */
+    public static final String SHIFT = "shift";
 
     private final KpiStore store;
     private final Scopes scopes;
+    private final ShiftInstances shifts;
+    private final ShiftOee shiftOee;
 
     public KpiRoutes(Database database) {
         this.store = new KpiStore(database);
         this.scopes = new Scopes(database);
+        this.shifts = new ShiftInstances(database);
+        this.shiftOee = new ShiftOee(database);
     }
 
     public void register(ApiRoutes routes) {
@@ -57,7 +65,7 @@ public final class KpiRoutes {
         if (call.query("metric").isEmpty()) {
             problems.add("metric is required");
         }
-        Range range = range(call, "resolution", problems);
+        Range range = range(call, "resolution", "1m, 1h or 1d", problems);
         scopes.requireExisting(new KpiQueries.Scope(call.org(), deviceId, Optional.empty()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("deviceId", deviceId.get());
@@ -75,7 +83,10 @@ public final class KpiRoutes {
         List<String> problems = new ArrayList<>();
         KpiQueries.Scope scope = Scopes.read(call, problems);
         Optional<String> per = call.query("per", PER_DEVICE, problems);
-        Range range = range(call, "granularity", problems);
+        if (call.query("granularity").filter(SHIFT::equals).isPresent()) {
+            return perShift(call, scope, per, problems);
+        }
+        Range range = range(call, "granularity", "1m, 1h, 1d or " + SHIFT, problems);
         scopes.requireExisting(scope);
         List<OeeFigures> rows = store.oee(scope, range.granularity(), range.from(), range.to());
         OeeFigures total = rows.stream().filter(row -> row.bucketStart() == null).findFirst().orElse(null);
@@ -95,6 +106,32 @@ public final class KpiRoutes {
                             machine.total().runMs(), downStops.getOrDefault(machine.deviceId(), Reliability.DownStops.NONE))))
                     .toList());
         }
+        return answer;
+    }
+
+    private Object perShift(Call call, KpiQueries.Scope scope, Optional<String> per, List<String> problems) {
+        if (per.isPresent()) {
+            problems.add("per=device is not answered with granularity=shift");
+        }
+        MinuteRanges.Range range = MinuteRanges.read(call, problems);
+        scopes.requireExisting(scope);
+        ShiftOee.Answer shiftRows = shiftOee.of(scope, shifts.startingIn(scope.orgSlug(), scope.deviceId(), scope.groupId(),
+                range.from(), range.to()));
+        Map<String, Object> answer = perShiftAnswer(scope, range, shiftRows.rows(), shiftRows.total());
+        answer.put("reliability", shiftRows.reliability());
+        return answer;
+    }
+
+    /** How answers per shift begin: the scope, {@code granularity=shift}, the range, a row per shift and the total. */
+    public static Map<String, Object> perShiftAnswer(KpiQueries.Scope scope, MinuteRanges.Range range, List<?> rows,
+                                                     Object total) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("scope", scopeAnswer(scope));
+        answer.put("granularity", SHIFT);
+        answer.put("from", range.from());
+        answer.put("to", range.to());
+        answer.put("series", rows);
+        answer.put("total", total);
         return answer;
     }
 
@@ -124,10 +161,10 @@ public final class KpiRoutes {
     }
 
     /** from, to and the granularity, validated together: whole buckets only, and not too many of them. */
-    private Range range(Call call, String granularityName, List<String> problems) {
+    private Range range(Call call, String granularityName, String choices, List<String> problems) {
         Optional<Granularity> granularity = call.query(granularityName).flatMap(Granularity::fromWireName);
         if (granularity.isEmpty()) {
-            problems.add(granularityName + " is required: 1m, 1h or 1d");
+            problems.add(granularityName + " is required: " + choices);
         }
         Instant from = call.requiredInstant("from", problems);
         Instant to = call.requiredInstant("to", problems);

@@ -3,6 +3,7 @@ package io.plantline.api.kpis;
 import io.plantline.api.db.Conditions;
 import io.plantline.api.db.Database;
 import io.plantline.api.organisations.OrganisationZones;
+import io.plantline.model.shifts.ShiftInstance;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
@@ -56,6 +57,12 @@ final class KpiStore {
         return database.list(query.sql(), OeeFigures::of, query.parameters());
     }
 
+    /** The scope's OEE over the minutes of these intervals. */
+    OeeFigures oeeWithin(KpiQueries.Scope scope, List<ShiftInstance.Interval> spans) {
+        KpiQueries.Query query = KpiQueries.oeeWithin(scope, spans);
+        return database.one(query.sql(), OeeFigures::of, query.parameters()).orElseThrow();
+    }
+
     /** One machine's OEE over a range. */
     record MachineOee(String deviceId, OeeFigures total) {
     }
@@ -71,12 +78,16 @@ final class KpiStore {
      * and for all of them (key: null), with how many also ended by {@code to} and their summed duration.
      */
     Map<String, Reliability.DownStops> downStops(KpiQueries.Scope scope, Instant from, Instant to) {
-        Conditions where = Scopes.restrict(new Conditions().and(
-                "org_slug = ? AND state = 'DOWN' AND started_at >= ? AND started_at < ?", scope.orgSlug(), from, to),
-                scope, "device_id");
+        return downStops(scope, Spans.of(from, to), to);
+    }
+
+    /** As above, of the stops that began in one of these intervals and ended by {@code endBy}. */
+    Map<String, Reliability.DownStops> downStops(KpiQueries.Scope scope, List<ShiftInstance.Interval> spans, Instant endBy) {
+        Conditions where = Scopes.restrict(Spans.within(new Conditions().and("org_slug = ? AND state = 'DOWN'",
+                scope.orgSlug()), "started_at", spans), scope, "device_id");
         Object[] parameters = new Object[where.values().length + 2];
-        parameters[0] = to;
-        parameters[1] = to;
+        parameters[0] = endBy;
+        parameters[1] = endBy;
         System.arraycopy(where.values(), 0, parameters, 2, parameters.length - 2);
         record Counted(String deviceId, Reliability.DownStops stops) {
         }

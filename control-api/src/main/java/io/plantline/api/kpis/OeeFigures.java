@@ -27,4 +27,10 @@ public record OeeFigures(Instant bucketStart, long plannedMs, long runMs, long t
                 row.getBoolean("performance_above_1"), knownMs,
                 Database.nullableDouble(row, "utilisation"), Database.nullableDouble(row, "teep"));
     }
+
+    /** The same figures as the row of a bucket starting at {@code start} (a shift's). */
+    OeeFigures startingAt(Instant start) {
+        return new OeeFigures(start, plannedMs, runMs, totalCount, goodCount, idealMs, goodIdealMs, availability,
+                performance, quality, oee, performanceAbove1, knownMs, utilisation, teep);
+    }
 }

@@ -25,7 +25,7 @@ import org.apache.commons.csv.CSVPrinter;
  * Timestamps are ISO-8601 UTC, the organisation's time zone is a column, numbers are written as the API writes
  * them and an absent value is an empty field. OEE rows are the API's {@code /analytics/oee} rows (the same SQL):
  * one per bucket ({@code kind} = {@code bucket}), then the range's total ({@code kind} = {@code total}, no
- * {@code bucket_start}).
+ * {@code bucket_start}). Shift reports have a line per shift instance ({@link ShiftReport}).
  */
 final class ReportCsv {
 
@@ -48,8 +48,8 @@ final class ReportCsv {
     }
 
     /** Writes the whole report into {@code file}; answers the number of data rows. */
-    static long write(Database.Tx tx, ReportRequest request, ZoneId zone, OutputStream file, Progress progress)
-            throws SQLException, IOException {
+    static long write(Database.Tx tx, ReportRequest request, ZoneId zone, OutputStream file, ShiftReport shifts,
+                      Progress progress) throws SQLException, IOException {
         // A year of minutes takes longer than an API request may; the report's own transaction may take minutes.
         tx.update("SET LOCAL statement_timeout = 600000");
         CSVPrinter csv = new CSVPrinter(new OutputStreamWriter(file, StandardCharsets.UTF_8), CSVFormat.RFC4180);
@@ -59,8 +59,19 @@ final class ReportCsv {
             case "telemetry" -> row -> record(csv, telemetry(row, zone), request, row, "bucket", rows, progress);
             default -> row -> record(csv, alert(row, zone), request, row, "opened_at", rows, progress);
         };
-        KpiQueries.Query query = query(request);
         csv.printRecord(header(request.type()));
+        if (request.type().equals("shifts")) {
+            // A month of shifts is a hundred lines or so, read before the first is written.
+            List<List<Object>> lines = shifts.lines(request, zone.getId());
+            for (List<Object> line : lines) {
+                csv.printRecord(values(line.toArray()));
+                rows[0]++;
+                progress.at(rows[0], (double) rows[0] / lines.size());
+            }
+            csv.close(true);
+            return rows[0];
+        }
+        KpiQueries.Query query = query(request);
         try {
             tx.forEach(query.sql(), FETCH_ROWS, each, query.parameters());
         } catch (UncheckedIOException e) {
@@ -74,6 +85,7 @@ final class ReportCsv {
         return switch (type) {
             case "oee" -> OEE;
             case "telemetry" -> TELEMETRY;
+            case "shifts" -> ShiftReport.HEADER;
             default -> ALERTS;
         };
     }

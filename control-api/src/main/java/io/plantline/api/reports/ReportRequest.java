@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /**
  * What a report is of, as the generator needs it, and which start of it this is: only the generator of the latest
- * start ({@code attempt}) may renew its lease, record progress, or finish it.
+ * start ({@code attempt}) may renew its lease, record progress, or finish it. {@code granularity} is null for a shift
+ * report, whose rows are shift instances.
  */
 record ReportRequest(UUID reportId, String orgSlug, String type, String scope, String scopeId, Instant from, Instant to,
                      Granularity granularity, int attempt) {

@@ -9,13 +9,18 @@ import io.plantline.api.http.Fields;
 import io.plantline.api.http.Reply;
 import io.plantline.api.http.Role;
 import io.plantline.api.kpis.Granularity;
+import io.plantline.api.kpis.KpiRoutes;
+import io.plantline.api.kpis.MinuteRanges;
 import io.plantline.api.organisations.OrganisationZones;
+import io.plantline.api.shifts.ShiftInstances;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Limits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +30,8 @@ import java.util.UUID;
  * {@code /reports}: KPI reports generated in the background. {@code POST} answers 202 with the report at once; its
  * status and progress are at {@code GET /reports/{id}}, the file at {@code /reports/{id}/download} (or through the
  * signed link of the ready mail). At most {@code perOrganisation} queued or running per organisation (429 beyond);
- * the range must cover whole buckets and is limited per granularity ({@link #MAX_RANGE}).
+ * the range must cover whole buckets and is limited per granularity ({@link #MAX_RANGE}). A shift report
+ * ({@code type=shifts}, granularity {@code shift}) covers whole minutes, at most a month, and needs a shift calendar.
  */
 final class ReportRoutes {
 
@@ -35,6 +41,7 @@ final class ReportRoutes {
     private static final long RETRY_AFTER_SECONDS = 30;
 
     private final Database database;
+    private final ShiftInstances shifts;
     private final ReportStore store;
     private final ReportLinks links;
     private final int perOrganisation;
@@ -44,6 +51,7 @@ final class ReportRoutes {
     ReportRoutes(Database database, ReportStore store, ReportLinks links, int perOrganisation, Duration retention,
                  Clock clock) {
         this.database = database;
+        this.shifts = new ShiftInstances(database);
         this.store = store;
         this.links = links;
         this.perOrganisation = perOrganisation;
@@ -69,26 +77,37 @@ final class ReportRoutes {
     private Object request(Call call) {
         Fields fields = new Fields(call.body(), "type", "scope", "deviceId", "groupId", "from", "to", "granularity",
                 "format");
-        String type = fields.required("type", fields.oneOf("type", Set.of("oee", "alerts", "telemetry")));
+        String type = fields.required("type", fields.oneOf("type", Set.of("oee", "alerts", "telemetry", "shifts")));
+        boolean perShift = "shifts".equals(type);
         String scope = fields.required("scope", fields.oneOf("scope", Set.of("device", "group", "organisation")));
         Optional<String> deviceId = fields.matching("deviceId", DeviceRef.DEVICE_ID);
         Optional<String> groupId = fields.matching("groupId", Limits.IDENTIFIER);
         Instant from = fields.required("from", fields.instant("from"));
         Instant to = fields.required("to", fields.instant("to"));
         fields.oneOf("format", Set.of("csv"));
-        Optional<Granularity> granularity = fields.oneOf("granularity", Set.of("1m", "1h", "1d"))
-                .flatMap(Granularity::fromWireName);
-        if (granularity.isEmpty() && !"alerts".equals(type)) {
+        Optional<Granularity> granularity = fields.oneOf("granularity", perShift ? Set.of(KpiRoutes.SHIFT)
+                : Set.of("1m", "1h", "1d")).flatMap(Granularity::fromWireName);
+        if (granularity.isEmpty() && !"alerts".equals(type) && !perShift) {
             fields.problem("granularity is required for " + type + " reports: 1m, 1h or 1d");
         }
         String scopeId = scopeId(call.org(), scope, deviceId, groupId, fields);
         Granularity size = granularity.orElse(Granularity.DAY);
-        if (from != null && to != null) {
+        if (from != null && to != null && perShift) {
+            List<String> problems = new ArrayList<>();
+            MinuteRanges.check(from, to, problems);
+            problems.forEach(fields::problem);
+        } else if (from != null && to != null) {
             checkRange(fields, from, to, size, OrganisationZones.of(database, call.org()).orElse(ZoneId.of("UTC")));
         }
         fields.check();
+        if (perShift) {
+            // Refused now rather than failed later: without a calendar the report would have no shifts.
+            shifts.startingIn(call.org(), Optional.ofNullable(scope.equals("device") ? scopeId : null),
+                    Optional.ofNullable(scope.equals("group") ? scopeId : null), from, to);
+        }
         Instant now = clock.instant();
-        Report report = new Report(UUID.randomUUID(), type, scope, scopeId, from, to, size.wireName, "csv", "queued", 0,
+        Report report = new Report(UUID.randomUUID(), type, scope, scopeId, from, to,
+                perShift ? KpiRoutes.SHIFT : size.wireName, "csv", "queued", 0,
                 0, 0, null, call.principal().email(), now, null, null, now.plus(retention), 0);
         call.audit("report/" + report.reportId());
         if (!store.queue(call.org(), call.principal().userId(), call.principal().email(), report, perOrganisation)) {

@@ -79,7 +79,7 @@ final class ReportStore {
                     row -> new ReportRequest(row.getObject("report_id", UUID.class), row.getString("org_slug"),
                             row.getString("type"), row.getString("scope"), row.getString("scope_id"),
                             row.getTimestamp("range_from").toInstant(), row.getTimestamp("range_to").toInstant(),
-                            Granularity.fromWireName(row.getString("granularity")).orElseThrow(),
+                            Granularity.fromWireName(row.getString("granularity")).orElse(null),
                             row.getInt("attempts") + 1), maxAttempts);
             if (next.isPresent()) {
                 tx.update("DELETE FROM report_chunks WHERE report_id = ?", next.get().reportId());

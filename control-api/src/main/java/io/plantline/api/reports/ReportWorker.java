@@ -45,6 +45,7 @@ final class ReportWorker implements AutoCloseable {
     }
 
     private final Database database;
+    private final ShiftReport shifts;
     private final ReportStore store;
     private final ReportLinks links;
     private final Clock clock;
@@ -58,6 +59,7 @@ final class ReportWorker implements AutoCloseable {
 
     ReportWorker(Database database, ReportStore store, ReportLinks links, Clock clock, ApiOptions.Reports options) {
         this.database = database;
+        this.shifts = new ShiftReport(database);
         this.store = store;
         this.links = links;
         this.clock = clock;
@@ -131,7 +133,7 @@ final class ReportWorker implements AutoCloseable {
         ZoneId zone = OrganisationZones.of(database, request.orgSlug()).orElse(ZoneId.of("UTC"));
         database.transaction(tx -> {
             try (ChunkedFile file = new ChunkedFile(tx, request.reportId())) {
-                long rows = ReportCsv.write(tx, request, zone, file, (written, fraction) -> {
+                long rows = ReportCsv.write(tx, request, zone, file, shifts, (written, fraction) -> {
                     if (System.currentTimeMillis() - lastProgress[0] >= PROGRESS_EVERY_MS) {
                         lastProgress[0] = System.currentTimeMillis();
                         store.progress(request, written, fraction);

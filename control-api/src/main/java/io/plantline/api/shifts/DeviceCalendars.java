@@ -36,8 +36,7 @@ public final class DeviceCalendars {
      * once, however many machines: a change of the organisation's calendar republishes every machine's settings.
      */
     public Map<String, CalendarSchedule> of(Database.Tx tx, String orgSlug, Collection<String> deviceIds) throws SQLException {
-        ZoneId zone = ZoneId.of(tx.one("SELECT coalesce(time_zone, 'UTC') FROM organisations WHERE slug = ?",
-                row -> row.getString(1), orgSlug).orElse("UTC"));
+        ZoneId zone = zone(tx, orgSlug);
         Map<Optional<String>, List<CalendarStore.Period>> periods = calendars.allPeriods(tx, orgSlug);
         List<CalendarStore.Period> organisation = periods.getOrDefault(Optional.empty(), List.of());
         Map<String, List<String>> linesWithCalendars = calendars.linesWithCalendars(tx, orgSlug, deviceIds);
@@ -48,6 +47,22 @@ public final class DeviceCalendars {
             schedules.put(deviceId, schedule(zone, organisation, lines));
         }
         return schedules;
+    }
+
+    /**
+     * The calendars a line's machines follow: the line's own where it has one in force, else the organisation's (the
+     * organisation's alone without a line). A member of another line with a calendar follows that one instead.
+     */
+    public CalendarSchedule ofLine(Database.Tx tx, String orgSlug, Optional<String> groupId) throws SQLException {
+        Map<Optional<String>, List<CalendarStore.Period>> periods = calendars.allPeriods(tx, orgSlug);
+        List<List<CalendarStore.Period>> line = groupId.map(group -> periods.getOrDefault(Optional.of(group), List.of()))
+                .map(List::of).orElse(List.of());
+        return schedule(zone(tx, orgSlug), periods.getOrDefault(Optional.empty(), List.of()), line);
+    }
+
+    private static ZoneId zone(Database.Tx tx, String orgSlug) throws SQLException {
+        return ZoneId.of(tx.one("SELECT coalesce(time_zone, 'UTC') FROM organisations WHERE slug = ?",
+                row -> row.getString(1), orgSlug).orElse("UTC"));
     }
 
     /** At each change, the calendar of the first line that has one in force then, else the organisation's. */

@@ -5,28 +5,36 @@ import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Role;
-import io.plantline.api.kpis.Granularity;
 import io.plantline.api.kpis.KpiQueries;
+import io.plantline.api.kpis.KpiRoutes;
+import io.plantline.api.kpis.MinuteRanges;
 import io.plantline.api.kpis.Scopes;
-import java.time.Duration;
-import java.time.Instant;
+import io.plantline.api.shifts.ShiftInstances;
+import io.plantline.model.shifts.ShiftInstance;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code /analytics/losses}: where the planned time of a machine, a group or the organisation went over a range of
- * whole minutes ({@link Losses}). It sums minutes and their stop time, so its range is bounded: a month of minutes.
+ * whole minutes ({@link Losses}); with {@code granularity=shift}, per shift instance that started in it
+ * ({@link ShiftLosses}). It sums minutes and their stop time, so its range is bounded: a month of minutes.
  */
 public final class LossRoutes {
 
-    static final Duration MAX_RANGE = Duration.ofDays(31);
+    private static final Pattern PER_SHIFT = Pattern.compile(KpiRoutes.SHIFT);
 
     private final LossStore store;
     private final Scopes scopes;
+    private final ShiftInstances shifts;
+    private final ShiftLosses shiftLosses;
 
     public LossRoutes(Database database) {
         this.store = new LossStore(database);
         this.scopes = new Scopes(database);
+        this.shifts = new ShiftInstances(database);
+        this.shiftLosses = new ShiftLosses(database);
     }
 
     public void register(ApiRoutes routes) {
@@ -36,17 +44,15 @@ public final class LossRoutes {
     private Object losses(Call call) {
         List<String> problems = new ArrayList<>();
         KpiQueries.Scope scope = Scopes.read(call, problems);
-        Instant from = call.requiredInstant("from", problems);
-        Instant to = call.requiredInstant("to", problems);
-        ApiException.throwIfAny(problems);
-        if (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
-            problems.add("from must be before to, at most " + MAX_RANGE.toDays() + " days apart");
-        }
-        if (!Granularity.MINUTE.isBoundary(from, null) || !Granularity.MINUTE.isBoundary(to, null)) {
-            problems.add("from and to must be whole minutes (UTC)");
-        }
-        ApiException.throwIfAny(problems);
+        Optional<String> perShift = call.query("granularity", PER_SHIFT, problems);
+        MinuteRanges.Range range = MinuteRanges.read(call, problems);
         scopes.requireExisting(scope);
-        return store.losses(scope, from, to);
+        if (perShift.isEmpty()) {
+            return store.losses(scope, range.from(), range.to());
+        }
+        List<ShiftInstance> started = shifts.startingIn(scope.orgSlug(), scope.deviceId(), scope.groupId(),
+                range.from(), range.to());
+        return KpiRoutes.perShiftAnswer(scope, range, shiftLosses.of(scope, started),
+                shiftLosses.total(scope, range.from(), range.to(), started));
     }
 }

@@ -5,6 +5,8 @@ import io.plantline.api.db.Database;
 import io.plantline.api.kpis.KpiQueries;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.Scopes;
+import io.plantline.api.kpis.Spans;
+import io.plantline.model.shifts.ShiftInstance;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,14 +31,20 @@ final class LossStore {
     }
 
     Losses losses(KpiQueries.Scope scope, Instant from, Instant to) {
-        Conditions minutes = scopes.restrictToMembers(new Conditions().and(
-                "org_slug = ? AND bucket_start >= ? AND bucket_start < ? AND scheduled", scope.orgSlug(), from, to),
-                scope, "device_id");
-        Conditions stopMinutes = scopes.restrictToMembers(new Conditions().and(
-                "sm.org_slug = ? AND sm.bucket_start >= ? AND sm.bucket_start < ?", scope.orgSlug(), from, to),
-                scope, "sm.device_id");
-        Conditions began = scopes.restrictToMembers(new Conditions().and(
-                "s.org_slug = ? AND s.started_at >= ? AND s.started_at < ?", scope.orgSlug(), from, to), scope, "s.device_id");
+        return losses(scope, from, to, Spans.of(from, to));
+    }
+
+    /**
+     * The losses of the scheduled minutes in these intervals (a shift's scheduled time), and of the stops that began in
+     * them; the answer names the range {@code [from, to)} they lie in.
+     */
+    Losses losses(KpiQueries.Scope scope, Instant from, Instant to, List<ShiftInstance.Interval> spans) {
+        Conditions minutes = scopes.restrictToMembers(Spans.within(new Conditions().and("org_slug = ?", scope.orgSlug()),
+                "bucket_start", spans).and("scheduled"), scope, "device_id");
+        Conditions stopMinutes = scopes.restrictToMembers(Spans.within(new Conditions().and("sm.org_slug = ?",
+                scope.orgSlug()), "sm.bucket_start", spans), scope, "sm.device_id");
+        Conditions began = scopes.restrictToMembers(Spans.within(new Conditions().and("s.org_slug = ?", scope.orgSlug()),
+                "s.started_at", spans), scope, "s.device_id");
         Conditions classified = new Conditions().and(
                 "s.org_slug = ? AND (s.device_id, s.started_at) IN (SELECT device_id, started_at FROM keys)", scope.orgSlug());
         List<Object> parameters = new ArrayList<>();

@@ -11,7 +11,7 @@ import java.util.Map;
  * speedLossMs + qualityLossMs}. Where any scheduled minute had no ideal cycle time, {@code idealMs},
  * {@code goodIdealMs}, {@code speedLossMs} and {@code qualityLossMs} are null; the stop losses stay known.
  */
-record Losses(Map<String, String> scope, Instant from, Instant to, long plannedMs, long runMs,
+public record Losses(Map<String, String> scope, Instant from, Instant to, long plannedMs, long runMs,
               Double idealMs, Double goodIdealMs, long stopLossTotalMs, Map<String, Long> stopLossMs, Double speedLossMs,
               Double qualityLossMs, List<ReasonLoss> pareto) {
 
@@ -19,6 +19,6 @@ record Losses(Map<String, String> scope, Instant from, Instant to, long plannedM
      * One reason's share: {@code reasonCode} null for stops without a reason, {@code reasonName} null for a reason
      * outside the catalogue; {@code stops} the number of its stops that began in the range.
      */
-    record ReasonLoss(String reasonCode, String reasonName, long lostMs, long stops) {
+    public record ReasonLoss(String reasonCode, String reasonName, long lostMs, long stops) {
     }
 }

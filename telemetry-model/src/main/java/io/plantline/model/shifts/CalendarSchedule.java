@@ -68,6 +68,40 @@ public final class CalendarSchedule {
     }
 
     /**
+     * The shift instances that start in {@code [from, to)}, in the order they start, each from the calendar in force
+     * when it starts: a shift starting just before a calendar change runs its course by the calendar it started under.
+     */
+    public List<ShiftInstance> shiftsStartingIn(Instant from, Instant to) {
+        List<ShiftInstance> starting = new ArrayList<>();
+        for (int i = 0; i < periods.size(); i++) {
+            Period period = periods.get(i);
+            Instant periodFrom = max(from, period.effectiveFrom());
+            Instant periodTo = i + 1 < periods.size() && periods.get(i + 1).effectiveFrom().isBefore(to)
+                    ? periods.get(i + 1).effectiveFrom() : to;
+            if (period.calendar().isPresent() && periodFrom.isBefore(periodTo)) {
+                starting.addAll(period.calendar().get().shiftsStartingIn(periodFrom, periodTo, period.zone()));
+            }
+        }
+        return starting;
+    }
+
+    /** Whether a calendar is in force at any time in {@code [from, to)} (else every minute of it is scheduled). */
+    public boolean hasCalendarIn(Instant from, Instant to) {
+        for (int i = 0; i < periods.size(); i++) {
+            Period period = periods.get(i);
+            boolean endsAfterFrom = i + 1 == periods.size() || periods.get(i + 1).effectiveFrom().isAfter(from);
+            if (period.calendar().isPresent() && period.effectiveFrom().isBefore(to) && endsAfterFrom) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Instant max(Instant one, Instant other) {
+        return one.isAfter(other) ? one : other;
+    }
+
+    /**
      * The earliest time from which this schedule and {@code other} may schedule a minute differently (the first
      * period one has and the other has not), or empty when they are the same.
      */

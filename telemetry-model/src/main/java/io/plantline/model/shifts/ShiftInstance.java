@@ -2,6 +2,8 @@ package io.plantline.model.shifts;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,5 +28,21 @@ public record ShiftInstance(String name, LocalDate date, Instant start, Instant 
     public boolean schedules(Instant minuteStart) {
         return new Interval(start, end).contains(minuteStart)
                 && breaks.stream().noneMatch(pause -> pause.contains(minuteStart));
+    }
+
+    /** Its scheduled time: the intervals between its start, its breaks and its end, in time order, none empty. */
+    public List<Interval> scheduled() {
+        List<Interval> scheduled = new ArrayList<>();
+        Instant from = start;
+        for (Interval pause : breaks.stream().sorted(Comparator.comparing(Interval::start)).toList()) {
+            if (from.isBefore(pause.start())) {
+                scheduled.add(new Interval(from, pause.start()));
+            }
+            from = pause.end();
+        }
+        if (from.isBefore(end)) {
+            scheduled.add(new Interval(from, end));
+        }
+        return scheduled;
     }
 }

@@ -110,4 +110,25 @@ class CalendarScheduleTest {
     private static Instant berlin(String localDateTime) {
         return LocalDateTime.parse(localDateTime).atZone(BERLIN).toInstant();
     }
+
+    @Test
+    void shiftsStartingInARangeFollowTheCalendarInForceWhenEachStarts() {
+        CalendarSchedule schedule = CalendarSchedule.of(List.of(
+                new CalendarSchedule.Period(berlin("2026-12-07T00:00"), BERLIN, Optional.of(EARLY_ONLY)),
+                new CalendarSchedule.Period(berlin("2026-12-09T00:00"), BERLIN, Optional.empty()),
+                new CalendarSchedule.Period(berlin("2026-12-10T12:00"), BERLIN, Optional.of(EARLY_ONLY))));
+
+        List<ShiftInstance> shifts = schedule.shiftsStartingIn(berlin("2026-12-07T06:01"), berlin("2026-12-12T00:00"));
+
+        assertThat(shifts).extracting(shift -> shift.date().toString()).as("the 7th started before the range, the 9th"
+                + " and 10th under no calendar, the 12th is a Saturday").containsExactly("2026-12-08", "2026-12-11");
+        assertThat(shifts.get(0).scheduled()).containsExactly(
+                new ShiftInstance.Interval(berlin("2026-12-08T06:00"), berlin("2026-12-08T10:00")),
+                new ShiftInstance.Interval(berlin("2026-12-08T10:30"), berlin("2026-12-08T14:00")));
+        assertThat(schedule.hasCalendarIn(berlin("2026-12-09T00:00"), berlin("2026-12-10T12:00"))).isFalse();
+        assertThat(schedule.hasCalendarIn(berlin("2026-12-09T00:00"), berlin("2026-12-10T12:01"))).isTrue();
+        assertThat(schedule.hasCalendarIn(berlin("2026-12-06T00:00"), berlin("2026-12-07T00:00"))).isFalse();
+        assertThat(CalendarSchedule.EVERY_MINUTE.shiftsStartingIn(berlin("2026-12-07T00:00"), berlin("2026-12-08T00:00")))
+                .isEmpty();
+    }
 }
