@@ -60,6 +60,7 @@ import io.plantline.api.rules.RuleRoutes;
 import io.plantline.api.rules.RuleStore;
 import io.plantline.model.Limits;
 import io.plantline.model.json.DeviceMessageCodec;
+import io.plantline.model.shifts.ShiftCalendar;
 import io.plantline.sql.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +68,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -95,6 +97,9 @@ public final class ControlApi implements AutoCloseable {
     private final ApiRoutes routes;
     private final Database database;
     private final PasswordHasher hasher;
+    private final CalendarRoutes calendars;
+    private final StopReasonRoutes stopReasons;
+    private final DeviceSettingsWriter settings;
 
     private ControlApi(ApiOptions options, Clock clock) {
         database = register(new Database(options.database(), options.databasePoolSize(), options.statementTimeout()));
@@ -130,9 +135,9 @@ public final class ControlApi implements AutoCloseable {
         DeviceStore devices = new DeviceStore(database, clock);
         RuleStore rules = new RuleStore(database, kafka);
         ProfileStore profiles = new ProfileStore(database);
-        DeviceCalendars calendars = new DeviceCalendars();
-        OeeHistory oeeHistory = register(new OeeHistory(database, calendars, clock));
-        DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, calendars, oeeHistory, kafka, clock);
+        DeviceCalendars deviceCalendars = new DeviceCalendars();
+        OeeHistory oeeHistory = register(new OeeHistory(database, deviceCalendars, clock));
+        settings = new DeviceSettingsWriter(devices, profiles, deviceCalendars, oeeHistory, kafka, clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
         new UserRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute())).register(routes);
@@ -145,9 +150,11 @@ public final class ControlApi implements AutoCloseable {
         new DeviceRoutes(database, devices, settings, rules, brokerAccounts, profiles, clock).register(routes);
         new ProfileRoutes(database, profiles).register(routes);
         GroupStore groups = new GroupStore(database);
-        new GroupRoutes(database, groups, devices, settings, calendars, rules, clock).register(routes);
-        new CalendarRoutes(database, groups, settings, oeeHistory, clock).register(routes);
-        new StopReasonRoutes(database).register(routes);
+        new GroupRoutes(database, groups, devices, settings, deviceCalendars, rules, clock).register(routes);
+        calendars = new CalendarRoutes(database, groups, settings, oeeHistory, clock);
+        calendars.register(routes);
+        stopReasons = new StopReasonRoutes(database);
+        stopReasons.register(routes);
         new StopRoutes(database).register(routes);
         new LossRoutes(database).register(routes);
         new OeeHistoryRoutes(oeeHistory).register(routes);
@@ -224,6 +231,21 @@ public final class ControlApi implements AutoCloseable {
     /** The first admin of {@code orgSlug}, created if missing; see {@link FirstAdmin}. */
     public boolean ensureAdmin(ApiOptions.BootstrapAdmin admin) {
         return FirstAdmin.ensure(database, hasher, admin.orgSlug(), admin.email(), admin.password()).isPresent();
+    }
+
+    /**
+     * Gives the organisation a shift calendar (from {@code effectiveFrom} on) and a catalogue of stop reasons where it
+     * has none, as an admin's {@code PUT /calendar} and {@code PUT /stop-reasons} would; what it has is kept. Then
+     * publishes every device's settings as the tables hold them, so the jobs follow them. For local mode's demo.
+     */
+    public void ensurePlanning(String orgSlug, ShiftCalendar calendar, Instant effectiveFrom,
+                               StopReasonRoutes.Catalogue catalogue, String writtenBy) {
+        stopReasons.writeIfEmpty(orgSlug, catalogue);
+        calendars.writeIfNone(orgSlug, calendar, effectiveFrom, writtenBy);
+        database.transaction(tx -> {
+            settings.republishAll(tx, orgSlug);
+            return null;
+        });
     }
 
     private static String openApiDocument() {

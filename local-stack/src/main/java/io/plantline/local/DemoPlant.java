@@ -1,37 +1,39 @@
 package io.plantline.local;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import io.plantline.api.http.Json;
+import io.plantline.api.stops.StopReasonRoutes;
 import io.plantline.model.AlertRule;
 import io.plantline.model.Comparison;
-import io.plantline.model.DeviceSettings;
-import io.plantline.model.IdealCycleSchedule;
-import io.plantline.model.shifts.CalendarSchedule;
-import io.plantline.model.RulesTopicValue;
 import io.plantline.model.RuleScope;
 import io.plantline.model.Severity;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Map;
-import java.util.Optional;
+import io.plantline.model.shifts.Shift;
+import io.plantline.model.shifts.ShiftBreak;
+import io.plantline.model.shifts.ShiftCalendar;
 import io.plantline.simulator.SimulatedMachine;
+import io.plantline.simulator.SimulatedStopReason;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
  * Registers the simulated plant in the registry tables: its organisation, one device per machine (with
- * the machine's ideal cycle time) and one device group per production line. Safe to run at every start.
+ * the machine's ideal cycle time) and one device group per production line. Safe to run at every start. Also the
+ * plant's shift calendar and catalogue of stop reasons, which the control API writes ({@link #calendar()},
+ * {@link #catalogue()}).
  */
 final class DemoPlant {
 
-    private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {
-    };
+    private static final int MINOR_STOP_SECONDS = 120;
 
     private DemoPlant() {
     }
@@ -40,12 +42,12 @@ final class DemoPlant {
      * The organisation, its machines (each with its ideal cycle time from {@code effectiveFrom} on), lines and demo
      * rule; what a restart finds already there is kept as it is.
      */
-    static void register(DataSource database, String orgSlug, List<SimulatedMachine> machines, Instant effectiveFrom)
-            throws SQLException {
+    static void register(DataSource database, String orgSlug, ZoneId zone, List<SimulatedMachine> machines,
+                         Instant effectiveFrom) throws SQLException {
         try (Connection connection = database.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement organisation = connection.prepareStatement(
-                    "INSERT INTO organisations (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING");
+                    "INSERT INTO organisations (slug, name, time_zone) VALUES (?, ?, ?) ON CONFLICT (slug) DO NOTHING");
                  PreparedStatement device = connection.prepareStatement(
                          "INSERT INTO devices (org_slug, device_id, name, hardware_model, ideal_cycle_schedule) "
                                  + "VALUES (?, ?, ?, 'simulated-cnc', jsonb_build_array(jsonb_build_object("
@@ -58,6 +60,7 @@ final class DemoPlant {
                                  + "ON CONFLICT DO NOTHING")) {
                 organisation.setString(1, orgSlug);
                 organisation.setString(2, "Simulated plant");
+                organisation.setString(3, zone.getId());
                 organisation.executeUpdate();
                 for (SimulatedMachine machine : machines) {
                     String deviceId = machine.device().deviceId();
@@ -136,30 +139,31 @@ final class DemoPlant {
         }
     }
 
-    /** The demo alert rule, and every device's settings as the organisation's table holds them, for the jobs. */
-    static List<RulesTopicValue> rulesAndSettings(DataSource database, String orgSlug) throws SQLException {
-        List<RulesTopicValue> values = new ArrayList<>();
-        values.add(overheatRule(orgSlug));
-        try (Connection connection = database.getConnection();
-             PreparedStatement devices = connection.prepareStatement(
-                     "SELECT device_id, ideal_cycle_schedule, metadata FROM devices WHERE org_slug = ?")) {
-            devices.setString(1, orgSlug);
-            try (ResultSet row = devices.executeQuery()) {
-                while (row.next()) {
-                    values.add(new DeviceSettings(orgSlug, row.getString(1),
-                            Json.read(row.getString(2), IdealCycleSchedule.class), CalendarSchedule.EVERY_MINUTE,
-                            Json.read(row.getString(3), METADATA)));
-                }
-            }
-        }
-        return values;
+    /**
+     * Two shifts every day of the week, each with a half-hour break, in the organisation's zone: a demo tried on a
+     * Sunday shows planned time too. From 22:00 to 06:00 nothing is scheduled: the machines' running then is overtime.
+     */
+    static ShiftCalendar calendar() {
+        Set<DayOfWeek> everyDay = EnumSet.allOf(DayOfWeek.class);
+        return new ShiftCalendar(List.of(
+                new Shift("Early", everyDay, LocalTime.of(6, 0), LocalTime.of(14, 0),
+                        List.of(new ShiftBreak(LocalTime.of(10, 0), LocalTime.of(10, 30)))),
+                new Shift("Late", everyDay, LocalTime.of(14, 0), LocalTime.of(22, 0),
+                        List.of(new ShiftBreak(LocalTime.of(18, 0), LocalTime.of(18, 30))))), Set.of());
+    }
+
+    /** The reasons the simulated machines give, with their names and categories; stops under 120 s are minor. */
+    static StopReasonRoutes.Catalogue catalogue() {
+        return new StopReasonRoutes.Catalogue(MINOR_STOP_SECONDS, SimulatedStopReason.catalogue().stream()
+                .map(reason -> new StopReasonRoutes.StopReason(reason.code().orElseThrow(), reason.title(),
+                        reason.category().orElseThrow())).toList());
     }
 
     /**
      * The demo plant's alert rule, so local mode shows the alert lifecycle: the simulator's {@code breach} fault
      * holds the temperature above 95 °C, far above the machines' normal 55-75 °C.
      */
-    private static AlertRule overheatRule(String orgSlug) {
+    static AlertRule overheatRule(String orgSlug) {
         return new AlertRule("overheat", orgSlug, RuleScope.organisation(), "temperature", Comparison.GREATER, 90,
                 Optional.of(10), Optional.empty(), Optional.of(85.0), Severity.MAJOR,
                 Optional.of(new AlertRule.Escalation(60, Severity.CRITICAL)), true);

@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** What the control API would publish on {@code factory.rules}, so the jobs have their rules and settings. */
+    /** What the control API would publish on {@code factory.rules} for the demo's alert rule, so the jobs apply it. */
     private static void publishRules(String bootstrapServers, List<RulesTopicValue> values) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new ByteArraySerializer(),
@@ -194,9 +195,11 @@ public final class LocalStack implements AutoCloseable {
                         ServiceAccount.simulator("+", simulatorPassword))));
         simulator = new PlantSimulator(options.simulator().atBroker("127.0.0.1", broker.port())
                 .withMqttAccount(ServiceAccount.SIMULATOR, simulatorPassword), Clock.systemUTC());
-        DemoPlant.register(database, options.simulator().orgSlug(), simulator.machines(),
-                Instant.now().minus(Duration.ofHours(1)));
-        publishRules(kafka.bootstrapServers(), DemoPlant.rulesAndSettings(database, options.simulator().orgSlug()));
+        // The organisation is made in this machine's zone, so its shifts run by the clock on the wall.
+        Instant demoEffectiveFrom = Instant.now().minus(Duration.ofHours(1));
+        DemoPlant.register(database, options.simulator().orgSlug(), ZoneId.systemDefault(), simulator.machines(),
+                demoEffectiveFrom);
+        publishRules(kafka.bootstrapServers(), List.<RulesTopicValue>of(DemoPlant.overheatRule(options.simulator().orgSlug())));
         JobOptions jobOptions = JobOptions.parse(new String[] {
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--jdbc-url=" + postgres.jdbcUrl(),
                 "--parallelism=" + Math.min(2, partitions)}, Map.of());
@@ -243,6 +246,9 @@ public final class LocalStack implements AutoCloseable {
         ApiOptions.BootstrapAdmin admin = new ApiOptions.BootstrapAdmin(options.simulator().orgSlug(),
                 "admin@" + options.simulator().orgSlug() + ".local", adminPassword(options));
         api.ensureAdmin(admin);
+        // The devices' settings go to the jobs from here, with the calendar they follow.
+        api.ensurePlanning(options.simulator().orgSlug(), DemoPlant.calendar(), demoEffectiveFrom, DemoPlant.catalogue(),
+                admin.email());
         resumed.forEach((name, restore) -> out.println("  job " + name + ": " + join(restore).describe()));
         simulator.start();
         register(StackPart.SIMULATOR, simulator);

@@ -28,10 +28,8 @@ class IdealCycleTimeThroughApiAndJobIT {
 
     @Test
     void theApiAndTheOeeJobApplyTheSameLatestWrite() throws Exception {
-        LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--smtp-port=0",
-                "--data-dir=" + dataDir, "--machines=2", "--groups=1", "--interval-ms=500", "--admin-password=" + PASSWORD},
-                Map.of());
+        LocalStackOptions options = FreePortOptions.of(dataDir,
+                "--machines=2", "--groups=1", "--interval-ms=500", "--admin-password=" + PASSWORD);
         try (LocalStack stack = new LocalStack(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
             stack.start(options);
             LocalApi api = new LocalApi(stack, PASSWORD);

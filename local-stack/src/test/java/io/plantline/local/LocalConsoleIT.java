@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +33,8 @@ class LocalConsoleIT {
     @Test
     void aBreachInTheSimulatedPlantShowsLiveInTheConsoleAndIsAcknowledgedThere() throws Exception {
         Assumptions.assumeTrue(HeadlessChromium.installed(), HeadlessChromium.MISSING);
-        LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--smtp-port=0",
-                "--data-dir=" + dataDir, "--machines=4", "--groups=2", "--interval-ms=200", "--admin-password=" + PASSWORD},
-                Map.of());
+        LocalStackOptions options = FreePortOptions.of(dataDir,
+                "--machines=4", "--groups=2", "--interval-ms=200", "--admin-password=" + PASSWORD);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (LocalStack stack = new LocalStack(new PrintStream(console, true, StandardCharsets.UTF_8))) {
             stack.start(options);

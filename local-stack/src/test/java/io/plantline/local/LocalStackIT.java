@@ -24,7 +24,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -43,9 +42,7 @@ class LocalStackIT {
 
     @Test
     void startsEverythingAndKeepsPostgresDataAcrossRestarts() throws Exception {
-        LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--smtp-port=0",
-                "--data-dir=" + dataDir, "--machines=6", "--groups=2", "--interval-ms=200"}, Map.of());
+        LocalStackOptions options = FreePortOptions.of(dataDir, "--machines=6", "--groups=2", "--interval-ms=200");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
         try (LocalStack stack = new LocalStack(new PrintStream(console, true, StandardCharsets.UTF_8))) {
@@ -243,8 +240,10 @@ class LocalStackIT {
         assertThat(jobs).contains("\"name\":\"telemetry-analytics\"", "\"name\":\"oee\"", "\"state\":\"RUNNING\"",
                 "\"retentionWarning\":null").doesNotContain("\"retentionWarning\":\"");
 
-        // A 30-day OEE report of the demo plant, generated in the background and downloaded as CSV.
-        Instant tomorrow = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
+        // A 30-day OEE report of the demo plant, generated in the background and downloaded as CSV; its days are those
+        // of the organisation's zone, this machine's.
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        Instant tomorrow = java.time.LocalDate.now(zone).plusDays(1).atStartOfDay(zone).toInstant();
         String requested = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/reports"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\":\"oee\",\"scope\":\"organisation\","
@@ -257,7 +256,7 @@ class LocalStackIT {
                     .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             return file.statusCode() == 200 ? file.body() : "";
         }, body -> !body.isEmpty());
-        assertThat(csv).startsWith("kind,bucket_start,time_zone,planned_ms").contains("\r\ntotal,,UTC,");
+        assertThat(csv).startsWith("kind,bucket_start,time_zone,planned_ms").contains("\r\ntotal,," + zone.getId() + ",");
     }
 
     private static void assertTopics(String bootstrapServers) throws Exception {

@@ -48,10 +48,8 @@ class OtaRolloutIT {
 
     @Test
     void tenMachinesEndEightSucceededOneChecksumMismatchOneTimeoutAndARollbackIsDetected() throws Exception {
-        LocalStackOptions options = LocalStackOptions.parse(new String[] {"--mqtt-port=0", "--kafka-port=0",
-                "--postgres-port=0", "--flink-ui-port=0", "--bridge-metrics-port=0", "--api-port=0", "--smtp-port=0",
-                "--data-dir=" + dataDir, "--machines=10", "--groups=2", "--interval-ms=500", "--admin-password=" + PASSWORD,
-                "--ota-sent-timeout-ms=20000"}, Map.of());
+        LocalStackOptions options = FreePortOptions.of(dataDir,
+                "--machines=10", "--groups=2", "--interval-ms=500", "--admin-password=" + PASSWORD, "--ota-sent-timeout-ms=20000");
         try (LocalStack stack = new LocalStack(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
             stack.start(options);
             base = "http://127.0.0.1:" + stack.apiPort() + "/api/v1";

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * One machine of the simulated plant, advanced by {@link #tick(Instant)}: a state machine (RUNNING, IDLE,
- * DOWN after random breakdowns, PLANNED_STOP on its shift pattern), sensor readings (temperature with slow
+ * One machine of the simulated plant, advanced by {@link #tick(Instant)}: a state machine (RUNNING; IDLE or DOWN
+ * with a reason and a length drawn from {@link SimulatedStopReason}; PLANNED_STOP on its shift pattern), sensor readings (temperature with slow
  * drift, vibration with noise, spindle speed), part counts with scrap, and heartbeats. Everything it
  * publishes follows the MQTT contract; injected faults add breaches, anomalies and malformed payloads.
  */
@@ -35,6 +35,7 @@ public final class SimulatedMachine {
     private final Random random;
 
     private MachineState state;
+    private SimulatedStopReason stopReason;
     private Instant lastTick;
     private Instant stateUntil;
     private Instant nextHeartbeat;
@@ -177,7 +178,7 @@ public final class SimulatedMachine {
         }
     }
 
-    /** After a run: mostly a short idle, sometimes a breakdown; after an idle or a repair: running again. */
+    /** After a run: mostly an idle stop, sometimes a breakdown; after a stop: running again. */
     private MachineState nextState() {
         if (state != MachineState.RUNNING) {
             return MachineState.RUNNING;
@@ -185,16 +186,21 @@ public final class SimulatedMachine {
         return random.nextDouble() < BREAKDOWN_SHARE ? MachineState.DOWN : MachineState.IDLE;
     }
 
+    /** Enters {@code next}; an idle or down stop draws its reason, which its state message carries, and its length. */
     private void enter(MachineState next, Instant now, List<Publication> out) {
         state = next;
+        stopReason = next == MachineState.IDLE || next == MachineState.DOWN ? SimulatedStopReason.draw(next, random) : null;
         Duration stay = switch (next) {
             case RUNNING -> exponential(profile.meanTimeBetweenFailures().multipliedBy(RUNS_PER_BREAKDOWN_PERCENT).dividedBy(100));
-            case IDLE -> exponential(Duration.ofSeconds(40));
-            case DOWN -> exponential(profile.meanRepairTime());
+            case IDLE, DOWN -> stopReason.duration(random);
             case PLANNED_STOP -> Duration.ZERO;
         };
         stateUntil = now.plus(stay);
-        out.add(publication(MessageKind.STATE, payload(now).put("state", next.name())));
+        ObjectNode payload = payload(now).put("state", next.name());
+        if (stopReason != null) {
+            stopReason.code().ifPresent(code -> payload.put("reason", code));
+        }
+        out.add(publication(MessageKind.STATE, payload));
     }
 
     private boolean inPlannedStop(Instant now) {

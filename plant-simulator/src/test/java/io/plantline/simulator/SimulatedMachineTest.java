@@ -13,7 +13,9 @@ import io.plantline.model.json.ParseResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,35 @@ class SimulatedMachineTest {
         assertThat(total).isCloseTo(Math.round(runSeconds / profile.actualCycleSeconds()),
                 org.assertj.core.data.Offset.offset(15L));
         assertThat(good).isLessThan(total).isGreaterThan(Math.round(total * 0.9));
+    }
+
+    /** Jams end as minor stops (under the catalogue's 120 s); tool changes, shortages and repairs last minutes. */
+    @Test
+    void stopsCarryTheReasonsOfTheDemoCatalogueAndLastAsLongAsTheirCause() {
+        List<DeviceMessage> messages = run(new SimulatedMachine(DEVICE, "line-1", MachineProfile.typical(1), 7), Duration.ofHours(24));
+
+        Map<String, List<Duration>> stopsByReason = new HashMap<>();
+        MachineStateChange previous = null;
+        for (DeviceMessage message : messages) {
+            if (message instanceof MachineStateChange change) {
+                // Stops that ran their course: a planned stop may cut one short.
+                if (previous != null && (previous.state() == MachineState.IDLE || previous.state() == MachineState.DOWN)
+                        && change.state() == MachineState.RUNNING) {
+                    String reason = previous.state() + " " + previous.reason().orElse("none");
+                    stopsByReason.computeIfAbsent(reason, code -> new ArrayList<>()).add(Duration.between(previous.ts(), change.ts()));
+                }
+                previous = change;
+            }
+        }
+
+        assertThat(stopsByReason).containsOnlyKeys("IDLE jam", "IDLE tool_change", "IDLE material_shortage",
+                "IDLE first_part_check", "IDLE none", "DOWN breakdown_mechanical", "DOWN breakdown_electrical");
+        assertThat(SimulatedStopReason.catalogue()).extracting(reason -> reason.state() + " " + reason.code().orElseThrow())
+                .containsExactlyInAnyOrderElementsOf(stopsByReason.keySet().stream().filter(key -> !key.endsWith("none")).toList());
+        assertThat(shareShorterThan(stopsByReason.get("IDLE jam"), Duration.ofSeconds(120))).isGreaterThan(0.9);
+        for (String stop : List.of("IDLE tool_change", "IDLE material_shortage", "DOWN breakdown_mechanical")) {
+            assertThat(shareShorterThan(stopsByReason.get(stop), Duration.ofSeconds(120))).as(stop).isZero();
+        }
     }
 
     @Test
@@ -126,6 +157,10 @@ class SimulatedMachineTest {
         ParseResult result = codec.parseMqtt(publication.topic(), publication.payload(), START.plus(Duration.ofDays(1)));
         assertThat(result).as(new String(publication.payload())).isInstanceOf(ParseResult.Accepted.class);
         return ((ParseResult.Accepted) result).message();
+    }
+
+    private static double shareShorterThan(List<Duration> durations, Duration limit) {
+        return durations.stream().filter(duration -> duration.compareTo(limit) < 0).count() / (double) durations.size();
     }
 
     private static long runningSeconds(List<DeviceMessage> messages, Instant end) {

@@ -13,6 +13,7 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Fields;
 import io.plantline.api.http.Json;
 import io.plantline.api.http.Role;
+import io.plantline.model.shifts.ShiftCalendar;
 import io.plantline.model.shifts.ShiftCalendarJson;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -98,6 +99,23 @@ public final class CalendarRoutes {
                     call.principal().email());
             applyToFollowers(tx, call.org(), groupId, effectiveFrom);
             return answer(calendars.periods(tx, call.org(), groupId));
+        });
+    }
+
+    /**
+     * Gives the organisation {@code calendar} from {@code effectiveFrom} on if it has never had a calendar, as an admin's
+     * {@code PUT /calendar} would (its machines' settings published, their minutes since then rewritten); one it has,
+     * or a calendar it removed, is kept. For a start-up that seeds an organisation; answers whether it wrote.
+     */
+    public boolean writeIfNone(String orgSlug, ShiftCalendar calendar, Instant effectiveFrom, String writtenBy) {
+        return database.transaction(tx -> {
+            if (!calendars.periods(tx, orgSlug, Optional.empty()).isEmpty()) {
+                return false;
+            }
+            calendars.write(tx, orgSlug, Optional.empty(), effectiveFrom, Optional.of(ShiftCalendarJson.write(calendar)),
+                    clock.instant(), writtenBy);
+            applyToFollowers(tx, orgSlug, Optional.empty(), effectiveFrom);
+            return true;
         });
     }
 

@@ -53,15 +53,31 @@ public final class StopReasonRoutes {
         List<StopReason> reasons = reasons(fields.required("reasons", fields.node("reasons")), fields);
         fields.check();
         call.audit("stop-reasons");
+        return database.transaction(tx -> write(tx, call.org(), new Catalogue(minorStopSeconds, reasons)));
+    }
+
+    /**
+     * Gives the organisation {@code catalogue} if its catalogue is empty, as an admin's {@code PUT} would; one it has is
+     * kept. For a start-up that seeds an organisation; answers whether it wrote.
+     */
+    public boolean writeIfEmpty(String orgSlug, Catalogue catalogue) {
         return database.transaction(tx -> {
-            tx.update("UPDATE organisations SET minor_stop_seconds = ? WHERE slug = ?", minorStopSeconds, call.org());
-            tx.update("DELETE FROM stop_reasons WHERE org_slug = ?", call.org());
-            for (StopReason reason : reasons) {
-                tx.update("INSERT INTO stop_reasons (org_slug, code, name, category) VALUES (?, ?, ?, ?)",
-                        call.org(), reason.code(), reason.name(), reason.category());
+            if (tx.one("SELECT 1 FROM stop_reasons WHERE org_slug = ? LIMIT 1", row -> true, orgSlug).isPresent()) {
+                return false;
             }
-            return catalogue(tx, call.org());
+            write(tx, orgSlug, catalogue);
+            return true;
         });
+    }
+
+    private static Catalogue write(Database.Tx tx, String orgSlug, Catalogue catalogue) throws SQLException {
+        tx.update("UPDATE organisations SET minor_stop_seconds = ? WHERE slug = ?", catalogue.minorStopSeconds(), orgSlug);
+        tx.update("DELETE FROM stop_reasons WHERE org_slug = ?", orgSlug);
+        for (StopReason reason : catalogue.reasons()) {
+            tx.update("INSERT INTO stop_reasons (org_slug, code, name, category) VALUES (?, ?, ?, ?)",
+                    orgSlug, reason.code(), reason.name(), reason.category());
+        }
+        return catalogue(tx, orgSlug);
     }
 
     /** Reads the list; each problem goes to {@code fields}, named by the reason's position. */
