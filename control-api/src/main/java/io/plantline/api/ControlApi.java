@@ -53,6 +53,7 @@ import io.plantline.api.ota.FirmwareCheck;
 import io.plantline.api.ota.FirmwareRoutes;
 import io.plantline.api.ota.FirmwareStore;
 import io.plantline.api.ota.Rollouts;
+import io.plantline.api.partitions.PartitionMaintenance;
 import io.plantline.api.profiles.ProfileRoutes;
 import io.plantline.api.profiles.ProfileStore;
 import io.plantline.api.reports.Reports;
@@ -132,6 +133,7 @@ public final class ControlApi implements AutoCloseable {
         ProfileStore profiles = new ProfileStore(database);
         DeviceCalendars calendars = new DeviceCalendars();
         OeeHistory oeeHistory = register(new OeeHistory(database, calendars, clock));
+        PartitionMaintenance partitions = register(new PartitionMaintenance(database, options.kpiRetention(), clock));
         DeviceSettingsWriter settings = new DeviceSettingsWriter(devices, profiles, calendars, oeeHistory, kafka, clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
@@ -153,7 +155,7 @@ public final class ControlApi implements AutoCloseable {
         new OeeHistoryRoutes(oeeHistory).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
-        new KpiRoutes(database).register(routes);
+        new KpiRoutes(database, options.kpiRetention(), clock).register(routes);
         DeviceKeyAuth deviceAuth = new DeviceKeyAuth(devices);
         new IngestRoutes(deviceAuth, profiles, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 options.maxIngestBytes(), clock).register(routes);
@@ -193,6 +195,7 @@ public final class ControlApi implements AutoCloseable {
         startNotifications(notifications);
         reports.start();
         oeeHistory.start();
+        partitions.start();
         if (startFailure.isDone()) {
             close();
             throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());

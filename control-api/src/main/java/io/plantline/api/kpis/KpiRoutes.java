@@ -1,5 +1,6 @@
 package io.plantline.api.kpis;
 
+import io.plantline.api.ApiOptions.KpiRetention;
 import io.plantline.api.db.Database;
 import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
@@ -7,9 +8,11 @@ import io.plantline.api.http.Call;
 import io.plantline.api.http.Role;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.Limits;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +24,9 @@ import java.util.regex.Pattern;
  * KPI queries over the tables the jobs write: {@code /telemetry} (one device's metric at 1m, 1h or 1d),
  * {@code /analytics/oee} (a device, a group or the organisation: a series at the chosen granularity and the range's
  * total, both from summed components, and the range's MTBF and MTTR; with {@code per=device} also each machine's)
- * and {@code /anomalies}. Ranges are {@code [from, to)}.
+ * and {@code /anomalies}. Ranges are {@code [from, to)}. A range that starts before its granularity's retention
+ * horizon (minutes are kept 90 days by default, {@link KpiRetention}) is refused with 422 {@code past_retention}
+ * rather than answered with the empty or partial series the dropped partitions would leave.
  */
 public final class KpiRoutes {
 
@@ -32,10 +37,14 @@ public final class KpiRoutes {
 
     private final KpiStore store;
     private final Scopes scopes;
+    private final KpiRetention retention;
+    private final Clock clock;
 
-    public KpiRoutes(Database database) {
+    public KpiRoutes(Database database, KpiRetention retention, Clock clock) {
         this.store = new KpiStore(database);
         this.scopes = new Scopes(database);
+        this.retention = retention;
+        this.clock = clock;
     }
 
     public void register(ApiRoutes routes) {
@@ -144,6 +153,22 @@ public final class KpiRoutes {
                     + (size == Granularity.DAY ? " (midnight in the organisation's time zone " + zone + ")" : " (UTC)"));
         }
         ApiException.throwIfAny(problems);
+        requireKept(granularityName, size, from);
         return new Range(from, to, size);
+    }
+
+    private void requireKept(String granularityName, Granularity size, Instant from) {
+        Optional<Duration> kept = switch (size) {
+            case MINUTE -> retention.minutes();
+            case HOUR -> retention.hours();
+            case DAY -> retention.days();
+        };
+        Optional<Instant> keptFrom = kept.map(clock.instant().truncatedTo(ChronoUnit.SECONDS)::minus);
+        if (keptFrom.isPresent() && from.isBefore(keptFrom.get())) {
+            throw ApiException.of(422, "past_retention", size.wireName + " buckets before " + keptFrom.get()
+                            + " are no longer kept; ask for a later range or a coarser granularity",
+                    List.of(granularityName + "=" + size.wireName + " is kept " + kept.get().toDays() + " days: from "
+                            + keptFrom.get()));
+        }
     }
 }
