@@ -69,6 +69,9 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM table_partitions(p_table) WHERE lower_bound = bucket) THEN
             EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)%s',
                            part, p_table, COALESCE(' WITH (' || t.storage || ')', ''));
+            -- Attaching needs this lock anyway; taken before the move, it keeps a writer from adding a row of the
+            -- new range to the default partition after the move, which would make the attach fail.
+            EXECUTE format('LOCK TABLE %I IN ACCESS EXCLUSIVE MODE', p_table || '_default');
             EXECUTE format('WITH moved AS (DELETE FROM %1$I WHERE %2$I >= $1 AND %2$I < $2 RETURNING *) '
                            'INSERT INTO %3$I SELECT * FROM moved', p_table || '_default', t.time_column, part)
                 USING bucket, bucket_end;
