@@ -32,7 +32,7 @@ class KpiRetentionIT {
 
     @BeforeAll
     static void start(TestDatabase database, TestKafka kafka) throws Exception {
-        server = TestApi.start(database, kafka);
+        server = TestApi.start(database, kafka, "--minutes-retention-days=90");
         org = server.organisation(ORG);
         server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "m1"));
         oldDay = server.clock.instant().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(120));
