@@ -10,7 +10,7 @@
 -- would be 430 million rows whose indexes outgrow memory, and retention would keep up to a month past its horizon);
 -- hours and anomalies by UTC month (24 times fewer rows; 24 partitions hold two years); days by UTC year (kept for
 -- ever by default). alerts stays one table: its one-open-alert-per-rule unique index cannot include a time column
--- and alert_comments refers to it by id; it grows with incidents, not with time (docs/operations.md).
+-- and alert_comments refers to it by id; it grows with incidents, not with time (docs/architecture.md).
 --
 -- The control API creates partitions ahead of time and drops those past retention (RetentionSettings in the API's
 -- options); partitioned_tables says how, so the server holds no list of its own. Rows whose partition does not exist
