@@ -69,8 +69,10 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM table_partitions(p_table) WHERE lower_bound = bucket) THEN
             EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)%s',
                            part, p_table, COALESCE(' WITH (' || t.storage || ')', ''));
-            -- Attaching needs this lock anyway; taken before the move, it keeps a writer from adding a row of the
-            -- new range to the default partition after the move, which would make the attach fail.
+            -- The locks attaching takes, in its order (the table, then its default partition), taken before the
+            -- move: a writer cannot add a row of the new range to the default partition after the move, which would
+            -- make the attach fail, and a TRUNCATE of the table meanwhile waits instead of deadlocking.
+            EXECUTE format('LOCK TABLE %I IN SHARE UPDATE EXCLUSIVE MODE', p_table);
             EXECUTE format('LOCK TABLE %I IN ACCESS EXCLUSIVE MODE', p_table || '_default');
             EXECUTE format('WITH moved AS (DELETE FROM %1$I WHERE %2$I >= $1 AND %2$I < $2 RETURNING *) '
                            'INSERT INTO %3$I SELECT * FROM moved', p_table || '_default', t.time_column, part)
