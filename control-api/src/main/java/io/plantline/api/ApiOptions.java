@@ -40,6 +40,8 @@ import java.util.Set;
  * @param webSockets          the live socket's heartbeat, idle timeout and live-message limit ({@link WebSockets})
  * @param notifications       the SMTP server and the senders' retries ({@link Notifications})
  * @param reports             background KPI reports ({@link Reports})
+ * @param kpiRetention        how long the KPI tables keep minutes, hours, days and anomalies, and how far ahead
+ *                            their partitions are made ({@link KpiRetention})
  * @param retentionWarningPercent {@code /jobs} warns of a job whose unprocessed records are older than this share of
  *                            their topic's Kafka retention ({@code --retention-warning-percent}, default 80;
  *                            {@link RetentionRisk})
@@ -50,7 +52,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                          WebSockets webSockets, Optional<String> flinkRestUrl,
                          Optional<java.nio.file.Path> jobJar, Optional<String> platformOrg, Ota ota, Optional<BootstrapAdmin> bootstrapAdmin,
                          Optional<Mosquitto> mosquitto, List<String> corsOrigins, Edge edge, Notifications notifications,
-                         Reports reports, int retentionWarningPercent) {
+                         Reports reports, KpiRetention kpiRetention, int retentionWarningPercent) {
 
     public static final String ENVIRONMENT_PREFIX = "PLANTLINE_API";
     public static final Set<String> NAMES = Set.of("port", "jdbc-url", "jdbc-user", "jdbc-password", "kafka-bootstrap", "jwt-secret", "access-token-ttl-s",
@@ -64,7 +66,8 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
             "audit-retention-days", "smtp-host", "smtp-port", "smtp-from", "smtp-user", "smtp-password", "smtp-starttls",
             "notify-senders", "notify-channel-concurrency", "notify-breaker-failures", "notify-breaker-cooldown-s", "notify-max-attempts", "notify-retry-base-ms", "notify-allow-http", "notify-allow-private-destinations", "secrets-key", "secrets-previous-keys", "notify-retention-days",
             "report-workers", "reports-per-org", "report-retention-hours", "report-link-ttl-s", "report-lease-s",
-            "report-max-attempts", "retention-warning-percent");
+            "report-max-attempts", "retention-warning-percent", "minutes-retention-days", "hours-retention-days",
+            "days-retention-days", "anomalies-retention-days", "partitions-ahead-days");
 
     /**
      * @param maxFirmwareBytes     largest firmware image ({@code --max-firmware-bytes}, default 10 MB): 413 beyond
@@ -234,6 +237,11 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                         Duration.ofSeconds(settings.number("report-link-ttl-s", 86_400, 60, 30L * 86_400)),
                         Duration.ofSeconds(settings.number("report-lease-s", 120, 1, 3600)),
                         (int) settings.number("report-max-attempts", 3, 1, 100)),
+                new KpiRetention(retentionDays(settings, "minutes-retention-days", 90),
+                        retentionDays(settings, "hours-retention-days", 730),
+                        retentionDays(settings, "days-retention-days", 0),
+                        retentionDays(settings, "anomalies-retention-days", 365),
+                        Duration.ofDays(settings.number("partitions-ahead-days", 7, 1, 366))),
                 (int) settings.number("retention-warning-percent", RetentionRisk.DEFAULT_PERCENT, 1, 100));
     }
 
@@ -246,6 +254,38 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
      *                          ({@code --ws-messages-per-second})
      */
     public record WebSockets(Duration heartbeat, Duration idleTimeout, int messagesPerSecond) {
+    }
+
+    /**
+     * Retention of the time-partitioned KPI tables (migration V36), applied by dropping whole partitions; empty: kept
+     * for ever (a setting of 0 days).
+     *
+     * @param minutes         {@code telemetry_1m}, {@code oee_1m}, {@code oee_stop_minutes}
+     *                        ({@code --minutes-retention-days}, default 90)
+     * @param hours           {@code telemetry_1h}, {@code oee_1h}, {@code oee_group_1h}
+     *                        ({@code --hours-retention-days}, default 730)
+     * @param days            {@code telemetry_1d}, {@code oee_1d} ({@code --days-retention-days}, default 0: for ever)
+     * @param anomalies       {@code anomalies} ({@code --anomalies-retention-days}, default 365)
+     * @param partitionsAhead partitions are made this far ahead of now ({@code --partitions-ahead-days}, default 7)
+     */
+    public record KpiRetention(Optional<Duration> minutes, Optional<Duration> hours, Optional<Duration> days,
+                               Optional<Duration> anomalies, Duration partitionsAhead) {
+
+        /** The retention of a class of {@code partitioned_tables.retention}. */
+        public Optional<Duration> of(String retentionClass) {
+            return switch (retentionClass) {
+                case "minutes" -> minutes;
+                case "hours" -> hours;
+                case "days" -> days;
+                case "anomalies" -> anomalies;
+                default -> throw new IllegalArgumentException("no retention class " + retentionClass);
+            };
+        }
+    }
+
+    private static Optional<Duration> retentionDays(Settings settings, String name, long defaultDays) {
+        long days = settings.number(name, defaultDays, 0, 100 * 366);
+        return days == 0 ? Optional.empty() : Optional.of(Duration.ofDays(days));
     }
 
     private static Optional<Mosquitto> mosquitto(Settings settings, String bootstrapOrg) {
@@ -272,7 +312,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
         return new ApiOptions(port, JdbcAddress.of(jdbcUrl), kafkaBootstrap, tokenSecret, accessTokenLifetime,
                 refreshTokenLifetime, sessionLifetime, bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes,
                 statementTimeout, databasePoolSize, webSockets, flinkRestUrl, jobJar, platformOrg, ota, bootstrapAdmin,
-                mosquitto, corsOrigins, edge, notifications, reports, retentionWarningPercent);
+                mosquitto, corsOrigins, edge, notifications, reports, kpiRetention, retentionWarningPercent);
     }
 
     /** The same API managing the jobs of a Flink cluster for {@code platformOrg}'s admins. */
@@ -281,7 +321,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 bcryptCost, userRequestsPerMinute, loginsPerMinute, maxBodyBytes, maxIngestBytes, statementTimeout,
                 databasePoolSize, webSockets, Optional.of(flinkRestUrl), jobJar,
                 Optional.of(platformOrg), ota, bootstrapAdmin, mosquitto, corsOrigins, edge, notifications, reports,
-                retentionWarningPercent);
+                kpiRetention, retentionWarningPercent);
     }
 
     /** The same API sending mail through {@code smtp}, and allowing plain-http webhooks to local receivers (local mode). */
@@ -292,7 +332,7 @@ public record ApiOptions(int port, JdbcAddress database, String kafkaBootstrap, 
                 corsOrigins, edge, new Notifications(Optional.of(smtp), notifications.senders(),
                 notifications.channelConcurrency(), notifications.breaker(), notifications.maxAttempts(),
                 notifications.retryBase(), true, true, notifications.secretsKey(), notifications.previousSecretsKeys(),
-                notifications.retention()), reports, retentionWarningPercent);
+                notifications.retention()), reports, kpiRetention, retentionWarningPercent);
     }
 
     private static List<String> list(Settings settings, String name) {

@@ -41,6 +41,7 @@ import io.plantline.api.jobs.JobRoutes;
 import io.plantline.api.jobs.RetentionRisk;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.LineOee;
+import io.plantline.api.kpis.RetentionHorizon;
 import io.plantline.api.mqtt.MosquittoAccounts;
 import io.plantline.api.notifications.Mailer;
 import io.plantline.api.notifications.Notifications;
@@ -53,6 +54,7 @@ import io.plantline.api.ota.FirmwareCheck;
 import io.plantline.api.ota.FirmwareRoutes;
 import io.plantline.api.ota.FirmwareStore;
 import io.plantline.api.ota.Rollouts;
+import io.plantline.api.partitions.PartitionMaintenance;
 import io.plantline.api.profiles.ProfileRoutes;
 import io.plantline.api.profiles.ProfileStore;
 import io.plantline.api.reports.Reports;
@@ -137,6 +139,7 @@ public final class ControlApi implements AutoCloseable {
         ProfileStore profiles = new ProfileStore(database);
         DeviceCalendars deviceCalendars = new DeviceCalendars();
         OeeHistory oeeHistory = register(new OeeHistory(database, deviceCalendars, clock));
+        PartitionMaintenance partitions = register(new PartitionMaintenance(database, options.kpiRetention(), clock));
         settings = new DeviceSettingsWriter(devices, profiles, deviceCalendars, oeeHistory, kafka, clock);
         new AuthRoutes(users, hasher, accessTokens, refreshTokens, new RateLimiter(options.loginsPerMinute()), clock)
                 .register(routes);
@@ -156,11 +159,12 @@ public final class ControlApi implements AutoCloseable {
         stopReasons = new StopReasonRoutes(database);
         stopReasons.register(routes);
         new StopRoutes(database).register(routes);
-        new LossRoutes(database).register(routes);
+        RetentionHorizon horizon = new RetentionHorizon(options.kpiRetention(), clock);
+        new LossRoutes(database, horizon).register(routes);
         new OeeHistoryRoutes(oeeHistory).register(routes);
         new RuleRoutes(database, rules).register(routes);
         new AlertRoutes(database, new AlertStore(database), kafka, clock).register(routes);
-        new KpiRoutes(database).register(routes);
+        new KpiRoutes(database, horizon).register(routes);
         DeviceKeyAuth deviceAuth = new DeviceKeyAuth(devices);
         new IngestRoutes(deviceAuth, profiles, kafka, new DeviceMessageCodec(options.maxIngestBytes(), Limits.DEFAULT_MAX_CLOCK_LEAD),
                 options.maxIngestBytes(), clock).register(routes);
@@ -184,7 +188,7 @@ public final class ControlApi implements AutoCloseable {
         Notifications notifications = register(new Notifications(database, options.notifications(), mailer,
                 options.kafkaBootstrap(), apiBase, clock));
         notifications.register(routes);
-        Reports reports = register(new Reports(database, options.reports(), options.tokenSecret(), apiBase, clock));
+        Reports reports = register(new Reports(database, options.reports(), options.tokenSecret(), apiBase, horizon, clock));
         reports.register(routes);
         String openApi = openApiDocument();
         routes.open("GET", "/openapi.json", 0, call -> new Reply.Document(openApi));
@@ -200,6 +204,7 @@ public final class ControlApi implements AutoCloseable {
         startNotifications(notifications);
         reports.start();
         oeeHistory.start();
+        partitions.start();
         if (startFailure.isDone()) {
             close();
             throw new IllegalStateException("the control API could not listen on port " + options.port(), startFailure.join());

@@ -102,7 +102,10 @@ final class TestApi implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--port=0", "--jdbc-url=" + database.jdbcUrl(),
                 "--kafka-bootstrap=" + kafka.bootstrapServers(), "--bcrypt-cost=4", "--user-requests-per-minute=100000",
                 "--logins-per-minute=100000", "--address-requests-per-minute=1000000",
-                "--jwt-secret=test-secret-of-at-least-thirty-two-bytes"));
+                "--jwt-secret=test-secret-of-at-least-thirty-two-bytes",
+                // Tests write minutes at fixed dates; kept for ever, their answers do not expire as the calendar
+                // moves on (KpiRetentionIT sets the retention it tests; a later setting wins).
+                "--minutes-retention-days=0"));
         args.addAll(List.of(settings));
         this.api = ControlApi.start(ApiOptions.parse(args.toArray(String[]::new), Map.of()),
                 apiClock == null ? clock : apiClock);

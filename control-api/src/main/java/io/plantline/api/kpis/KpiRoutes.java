@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * {@code /analytics/oee} (a device, a group or the organisation: a series at the chosen granularity and the range's
  * total, both from summed components, and the range's MTBF and MTTR; with {@code per=device} also each machine's;
  * with {@code granularity=shift} one row per shift instance, see {@link ShiftOee}) and {@code /anomalies}. Ranges
- * are {@code [from, to)}.
+ * are {@code [from, to)}. A range that starts before its granularity's retention horizon (minutes are kept 90 days
+ * by default, {@link RetentionHorizon}) is refused with 422 {@code past_retention} rather than answered with the empty
+ * or partial series the dropped partitions would leave.
  */
 public final class KpiRoutes {
 
@@ -38,12 +40,14 @@ public final class KpiRoutes {
     private final Scopes scopes;
     private final ShiftInstances shifts;
     private final ShiftOee shiftOee;
+    private final RetentionHorizon horizon;
 
-    public KpiRoutes(Database database) {
+    public KpiRoutes(Database database, RetentionHorizon horizon) {
         this.store = new KpiStore(database);
         this.scopes = new Scopes(database);
         this.shifts = new ShiftInstances(database);
         this.shiftOee = new ShiftOee(database);
+        this.horizon = horizon;
     }
 
     public void register(ApiRoutes routes) {
@@ -114,6 +118,7 @@ public final class KpiRoutes {
             problems.add("per=device is not answered with granularity=shift");
         }
         MinuteRanges.Range range = MinuteRanges.read(call, problems);
+        horizon.requireKept("granularity", Granularity.MINUTE, range.from());
         scopes.requireExisting(scope);
         ShiftOee.Answer shiftRows = shiftOee.of(scope, shifts.startingIn(scope.orgSlug(), scope.deviceId(), scope.groupId(),
                 range.from(), range.to()));
@@ -181,6 +186,8 @@ public final class KpiRoutes {
                     + (size == Granularity.DAY ? " (midnight in the organisation's time zone " + zone + ")" : " (UTC)"));
         }
         ApiException.throwIfAny(problems);
+        horizon.requireKept(granularityName, size, from);
         return new Range(from, to, size);
     }
+
 }

@@ -11,6 +11,7 @@ import io.plantline.api.http.Role;
 import io.plantline.api.kpis.Granularity;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.MinuteRanges;
+import io.plantline.api.kpis.RetentionHorizon;
 import io.plantline.api.organisations.OrganisationZones;
 import io.plantline.api.shifts.ShiftInstances;
 import io.plantline.model.DeviceRef;
@@ -46,16 +47,18 @@ final class ReportRoutes {
     private final ReportLinks links;
     private final int perOrganisation;
     private final Duration retention;
+    private final RetentionHorizon horizon;
     private final Clock clock;
 
     ReportRoutes(Database database, ReportStore store, ReportLinks links, int perOrganisation, Duration retention,
-                 Clock clock) {
+                 RetentionHorizon horizon, Clock clock) {
         this.database = database;
         this.shifts = new ShiftInstances(database);
         this.store = store;
         this.links = links;
         this.perOrganisation = perOrganisation;
         this.retention = retention;
+        this.horizon = horizon;
         this.clock = clock;
     }
 
@@ -100,6 +103,9 @@ final class ReportRoutes {
             checkRange(fields, from, to, size, OrganisationZones.of(database, call.org()).orElse(ZoneId.of("UTC")));
         }
         fields.check();
+        if (!"alerts".equals(type)) {     // alerts are kept whole; the rest reads the tables of its granularity
+            horizon.requireKept("granularity", perShift ? Granularity.MINUTE : size, from);
+        }
         if (perShift) {
             // Refused now rather than failed later: without a calendar the report would have no shifts.
             shifts.startingIn(call.org(), Optional.ofNullable(scope.equals("device") ? scopeId : null),

@@ -5,9 +5,11 @@ import io.plantline.api.http.ApiException;
 import io.plantline.api.http.ApiRoutes;
 import io.plantline.api.http.Call;
 import io.plantline.api.http.Role;
+import io.plantline.api.kpis.Granularity;
 import io.plantline.api.kpis.KpiQueries;
 import io.plantline.api.kpis.KpiRoutes;
 import io.plantline.api.kpis.MinuteRanges;
+import io.plantline.api.kpis.RetentionHorizon;
 import io.plantline.api.kpis.Scopes;
 import io.plantline.api.shifts.ShiftInstances;
 import io.plantline.model.shifts.ShiftInstance;
@@ -19,7 +21,8 @@ import java.util.regex.Pattern;
 /**
  * {@code /analytics/losses}: where the planned time of a machine, a group or the organisation went over a range of
  * whole minutes ({@link Losses}); with {@code granularity=shift}, per shift instance that started in it
- * ({@link ShiftLosses}). It sums minutes and their stop time, so its range is bounded: a month of minutes.
+ * ({@link ShiftLosses}). It sums minutes and their stop time, so its range is bounded: a month of minutes, none of
+ * them past the minutes' retention.
  */
 public final class LossRoutes {
 
@@ -30,7 +33,10 @@ public final class LossRoutes {
     private final ShiftInstances shifts;
     private final ShiftLosses shiftLosses;
 
-    public LossRoutes(Database database) {
+    private final RetentionHorizon horizon;
+
+    public LossRoutes(Database database, RetentionHorizon horizon) {
+        this.horizon = horizon;
         this.store = new LossStore(database);
         this.scopes = new Scopes(database);
         this.shifts = new ShiftInstances(database);
@@ -46,6 +52,7 @@ public final class LossRoutes {
         KpiQueries.Scope scope = Scopes.read(call, problems);
         Optional<String> perShift = call.query("granularity", PER_SHIFT, problems);
         MinuteRanges.Range range = MinuteRanges.read(call, problems);
+        horizon.requireKept("from", Granularity.MINUTE, range.from());   // summed from minutes at any granularity
         scopes.requireExisting(scope);
         if (perShift.isEmpty()) {
             return store.losses(scope, range.from(), range.to());
