@@ -6,7 +6,10 @@ import io.plantline.concurrent.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +32,8 @@ public final class PartitionMaintenance implements AutoCloseable {
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
     /** Minutes arrive late by up to the jobs' allowed lateness, far less than this. */
     private static final Duration BEHIND = Duration.ofDays(1);
+    /** A round that failed is tried again this soon, not only at the next hour. */
+    static final Duration RETRY_AFTER = Duration.ofMinutes(5);
 
     private final Database database;
     private final KpiRetention retention;
@@ -47,12 +52,30 @@ public final class PartitionMaintenance implements AutoCloseable {
         chores.scheduleWithFixedDelay(this::runLogged, 0, 1, TimeUnit.HOURS);
     }
 
-    /** One round over every partitioned table; returns the partitions dropped. */
+    /**
+     * One round over every partitioned table; returns the partitions dropped. A table that fails (its lock not had in
+     * time) holds up no other: the round goes on and then throws, naming the tables that failed.
+     */
     public List<String> run() {
         Instant now = clock.instant();
         List<Table> tables = database.list("SELECT table_name, retention FROM partitioned_tables ORDER BY table_name",
                 row -> new Table(row.getString("table_name"), row.getString("retention")));
-        return tables.stream().flatMap(table -> maintain(table, now).stream()).toList();
+        List<String> dropped = new ArrayList<>();
+        Map<String, RuntimeException> failed = new LinkedHashMap<>();
+        for (Table table : tables) {
+            try {
+                dropped.addAll(maintain(table, now));
+            } catch (RuntimeException e) {
+                failed.put(table.name(), e);
+            }
+        }
+        if (!failed.isEmpty()) {
+            IllegalStateException failure = new IllegalStateException("partition maintenance failed for "
+                    + failed.keySet() + " (the other tables were done; dropped " + dropped + ")");
+            failed.values().forEach(failure::addSuppressed);
+            throw failure;
+        }
+        return dropped;
     }
 
     private List<String> maintain(Table table, Instant now) {
@@ -74,7 +97,8 @@ public final class PartitionMaintenance implements AutoCloseable {
         try {
             run();
         } catch (RuntimeException e) {
-            LOG.warn("partition maintenance failed; trying again in an hour", e);
+            LOG.warn("{}; trying again in {}", e.getMessage(), RETRY_AFTER, e);
+            chores.schedule(this::runLogged, RETRY_AFTER.toMinutes(), TimeUnit.MINUTES);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.plantline.api.partitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plantline.api.ApiOptions;
 import io.plantline.api.ApiOptions.KpiRetention;
@@ -8,6 +9,8 @@ import io.plantline.api.db.Database;
 import io.plantline.sql.SchemaMigration;
 import io.plantline.testing.PostgresExtension;
 import io.plantline.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +104,25 @@ class PartitionMaintenanceIT {
         assertThat(count(test, "telemetry_1m_p20260915")).isEqualTo(1);
         test.execute("CALL upsert_telemetry_minute('acme', 'press-1', 'temperature', '2026-09-15T10:00:00Z', 2, 5, 5, 5, 0)");
         assertThat(test.query("SELECT count, max FROM telemetry_1m")).containsExactly(Map.of("count", 2L, "max", 5.0));
+    }
+
+    /** An analyst's long query on one table delays that table's maintenance only, and the round says which failed. */
+    @Test
+    void aTableThatCannotBeLockedIsLeftForTheNextRoundAndTheOthersAreMaintained(TestDatabase test) throws SQLException {
+        try (Connection analyst = DriverManager.getConnection(test.jdbcUrl())) {
+            analyst.setAutoCommit(false);
+            analyst.createStatement().execute("LOCK TABLE anomalies IN ACCESS EXCLUSIVE MODE");
+
+            assertThatThrownBy(() -> maintainAt(AUGUST_1)).hasMessageContaining("anomalies")
+                    .hasMessageNotContaining("telemetry_1m");
+
+            assertThat(partitions(test, "telemetry_1m")).contains("telemetry_1m_p20260801");
+            assertThat(partitions(test, "oee_1d")).containsExactly("oee_1d_p2026");
+            analyst.rollback();
+        }
+        assertThat(partitions(test, "anomalies")).isEmpty();
+        maintainAt(AUGUST_1);
+        assertThat(partitions(test, "anomalies")).containsExactly("anomalies_p202607", "anomalies_p202608");
     }
 
     private static List<String> maintainAt(Instant now) {
