@@ -151,6 +151,32 @@ class ConsoleAdminIT {
         assertThat(Files.readString(file)).contains(alertId.toString(), "press-2");
     }
 
+    /**
+     * With a calendar of one shift every day, a viewer requests a shifts report of the last three days: a line per
+     * shift, each named and dated in the organisation's zone.
+     */
+    @Test
+    void aViewerRequestsAShiftReportOfTheOrganisationsCalendar() {
+        // An organisation of its own, so its calendar and report meet no other test's.
+        TestApi.Org plant = server.organisation(TestApi.uniqueSlug("shift-report"));
+        assertThat(server.call("PATCH", "/organisation", plant.adminToken(), Map.of("timeZone", ZONE)).status())
+                .isEqualTo(200);
+        LocalDate today = LocalDate.now(ZoneId.of(ZONE));
+        assertThat(server.call("PUT", "/calendar", plant.adminToken(), Map.of("shifts", List.of(Map.of("name", "Day",
+                "days", List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"), "start", "06:00", "end", "14:00",
+                "breaks", List.of())), "holidays", List.of(), "effectiveFrom", today.minusDays(10)
+                .atStartOfDay(ZoneId.of(ZONE)).toInstant().toString())).status()).isEqualTo(200);
+        console.login(plant.slug(), "viewer");
+        console.open("#/reports");
+        new Select(console.waitFor(By.id("report-type"))).selectByValue("shifts");
+        assertThat(browser.findElement(By.id("report-granularity")).isEnabled()).isFalse();
+        console.choose(By.id("report-from"), today.minusDays(3).toString());
+        console.choose(By.id("report-to"), today.minusDays(1).toString());
+        browser.findElement(By.id("report-request")).click();
+        assertThat(console.waitForText(By.cssSelector("#reports tbody tr"), "ready", ConsoleBrowser.WAIT))
+                .contains("shifts", "shift", today.minusDays(3).toString(), today.minusDays(1).toString(), "3 rows");
+    }
+
     /** An admin invites a user, makes them an operator, then disables them: they can no longer log in. */
     @Test
     void anAdminInvitesAUserChangesTheirRoleAndDisablesThem() throws Exception {

@@ -17,7 +17,7 @@ export async function reportsPage(main) {
       <p class="form-error error" role="alert"></p>
       <div class="grid">
         ${field('type', 'Report', `<select id="report-type" name="type"><option>oee</option><option>alerts</option>
-          <option>telemetry</option></select>`)}
+          <option>telemetry</option><option value="shifts">shifts (a line per shift)</option></select>`)}
         ${field('scope', 'Of', `<select id="report-scope" name="scope"><option value="organisation">the organisation</option>
           ${lines.map(line => `<option value="group:${escape(line.groupId)}">${escape(line.name)}</option>`).join('')}
           <option value="device">one machine…</option></select>`)}
@@ -62,6 +62,8 @@ export async function reportsPage(main) {
     button.disabled = false;
   });
   const form = main.querySelector('#report-form');
+  // A shifts report has a line per shift of the calendar: no granularity to choose.
+  form.type.addEventListener('change', () => { form.granularity.disabled = form.type.value === 'shifts'; });
   form.addEventListener('submit', async event => {
     event.preventDefault();
     const [scope, groupId] = form.scope.value.split(':');
@@ -73,7 +75,8 @@ export async function reportsPage(main) {
       await api('/reports', { method: 'POST', body: {
         type: form.type.value, scope,
         groupId, deviceId: scope === 'device' ? form.deviceId.value : undefined,
-        from: day(form.from.value, 0), to: day(form.to.value, 1), granularity: form.granularity.value } });
+        from: day(form.from.value, 0), to: day(form.to.value, 1),
+        granularity: form.type.value === 'shifts' ? 'shift' : form.granularity.value } });
       clearProblems(form);
       status('Report requested: it is generated in the background.');
       page = 1;
