@@ -23,6 +23,8 @@ import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
+import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -58,7 +60,7 @@ public final class OeeBenchmark {
                     PostgreSQL 17. Events/s run from the job's submission to the last minute row (start-up included);
                     sink rows/s from the first minute row to the last.
 
-                    | machines | machine events | signs of life | minute rows | stop rows (stops, stop minutes) | job, events/s to the last minute row: machine events + signs of life = total | sink, minute rows/s (stop rows/s) | checkpoint files | per machine | last checkpoint: state, duration | slowest checkpoint (of n) | heap after GC |
+                    | machines | machine events | signs of life | minute rows | stop rows (stops, stop minutes) | job, events/s to the last minute row: machine events + signs of life = total | sink, minute rows/s (stop rows/s) | checkpoint files | per machine | last checkpoint: state, duration | slowest checkpoint (of n): duration; longest barrier delay, alignment, sync + async | heap after GC |
                     |---|---|---|---|---|---|---|---|---|---|---|---|
                     """, minutes, counts, Instant.now().toString().substring(0, 10), minutes, BenchStack.PARALLELISM);
             for (String count : counts.split(",")) {
@@ -92,9 +94,13 @@ public final class OeeBenchmark {
                 + (start / 1000 + minutes * 60L) + ")";
         long firstRow = 0;
         long rows;
-        while ((rows = stack.queryLong(producedMinuteRows)) < expectedRows) {
+        SlowestCheckpoint slowest = SlowestCheckpoint.NONE;
+        for (int poll = 1; (rows = stack.queryLong(producedMinuteRows)) < expectedRows; poll++) {
             if (firstRow == 0 && rows > 0) {
                 firstRow = System.nanoTime();
+            }
+            if (poll % 10 == 0) {   // the stats keep only the latest checkpoints, so the slowest is looked for as we go
+                slowest = slowest.orSlowerIn(stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot());
             }
             Thread.sleep(200);
         }
@@ -106,21 +112,60 @@ public final class OeeBenchmark {
         long checkpointBytes = stack.checkpointBytes(job);
         CheckpointStatsSnapshot checkpoints = stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
         CompletedCheckpointStats last = checkpoints.getHistory().getLatestCompletedCheckpoint();
+        slowest = slowest.orSlowerIn(checkpoints);
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         stack.flink.cancelJob(job).get();
         long total = produced.machineEvents() + produced.readings();
         System.out.printf("| %,d | %,d | %,d | %,d | %,d (%,d, %,d) | %,.0f + %,.0f = %,.0f (%.1f s) | %,.0f (%,.0f) "
-                        + "| %,d KB | %.2f KB | %,d KB, %,d ms | %,d ms (%d) | %,d MB |%n",
+                        + "| %,d KB | %.2f KB | %,d KB, %,d ms | %,d ms (%d); %,d ms, %,d ms, %,d ms | %,d MB |%n",
                 machines, produced.machineEvents(), produced.readings(), rows, stopRows + stopMinuteRows, stopRows,
                 stopMinuteRows, produced.machineEvents() / seconds, produced.readings() / seconds, total / seconds,
                 seconds, rows / sinkSeconds, (stopRows + stopMinuteRows) / sinkSeconds, checkpointBytes / 1024,
                 checkpointBytes / 1024.0 / machines, last.getStateSize() / 1024, last.getEndToEndDuration(),
-                checkpoints.getSummaryStats().getEndToEndDurationStats().getMaximum(),
-                checkpoints.getCounts().getNumberOfCompletedCheckpoints(), heap >> 20);
+                slowest.durationMs(), checkpoints.getCounts().getNumberOfCompletedCheckpoints(),
+                slowest.barrierDelayMs(), slowest.alignmentMs(), slowest.syncAsyncMs(), heap >> 20);
     }
 
     private record Produced(long machineEvents, long readings) {
+    }
+
+    /**
+     * The slowest completed checkpoint seen, with where its time went, each the longest of any subtask: how long its
+     * barrier took to reach the subtask (records queued ahead of it), the subtask's alignment of its inputs' barriers,
+     * and its synchronous and asynchronous snapshot.
+     */
+    private record SlowestCheckpoint(long durationMs, long barrierDelayMs, long alignmentMs, long syncAsyncMs) {
+
+        static final SlowestCheckpoint NONE = new SlowestCheckpoint(-1, 0, 0, 0);
+
+        SlowestCheckpoint orSlowerIn(CheckpointStatsSnapshot stats) {
+            SlowestCheckpoint slowest = this;
+            for (var checkpoint : stats.getHistory().getCheckpoints()) {
+                if (checkpoint instanceof CompletedCheckpointStats completed
+                        && completed.getEndToEndDuration() > slowest.durationMs()) {
+                    slowest = of(completed);
+                }
+            }
+            return slowest;
+        }
+
+        private static SlowestCheckpoint of(CompletedCheckpointStats checkpoint) {
+            long barrierDelay = 0;
+            long alignment = 0;
+            long syncAsync = 0;
+            for (TaskStateStats task : checkpoint.getAllTaskStateStats()) {
+                for (SubtaskStateStats subtask : task.getSubtaskStats()) {
+                    if (subtask != null) {
+                        barrierDelay = Math.max(barrierDelay, subtask.getCheckpointStartDelay());
+                        alignment = Math.max(alignment, subtask.getAlignmentDuration());
+                        syncAsync = Math.max(syncAsync,
+                                subtask.getSyncCheckpointDuration() + subtask.getAsyncCheckpointDuration());
+                    }
+                }
+            }
+            return new SlowestCheckpoint(checkpoint.getEndToEndDuration(), barrierDelay, alignment, syncAsync);
+        }
     }
 
     /**
