@@ -1,10 +1,13 @@
 package io.plantline.bench;
 
+import io.plantline.model.DeviceMessage;
 import io.plantline.model.DeviceRef;
 import io.plantline.model.DeviceSettings;
 import io.plantline.model.MachineState;
 import io.plantline.model.MachineStateChange;
+import io.plantline.model.MessageId;
 import io.plantline.model.PartCount;
+import io.plantline.model.TelemetryReading;
 import io.plantline.model.json.DeviceMessageCodec;
 import io.plantline.model.json.RecordJson;
 import io.plantline.pipeline.JobOptions;
@@ -18,17 +21,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
+import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Machine events per second through the OEE job at parallelism 2 (in-process Kafka to embedded PostgreSQL, minute
- * rows and their hour and day roll-ups written), and the job's state for 1,000, 10,000 and 100,000 machines.
- * Each machine reports RUNNING, a count every 10 s, a short IDLE stop, and RUNNING again, for a few minutes.
+ * Machine events and signs of life per second through the OEE job at parallelism 2 (in-process Kafka to embedded
+ * PostgreSQL, minute rows with their hour and day roll-ups and their stops written), its checkpoints and its sink's
+ * rows per second, for 1,000, 10,000 and 100,000 machines. Each machine reports RUNNING, a count every 10 s, a short
+ * IDLE stop with a reason, and RUNNING again, and like a real device a telemetry reading every 10 s, for a few minutes.
  *
  * <pre>java ... OeeBenchmark [minutes=3] [machine counts=1000,10000,100000]</pre>
  */
 public final class OeeBenchmark {
+
+    /** Device reasons the IDLE stops take in turn, so the stops table holds more than one. */
+    private static final List<String> IDLE_REASONS = List.of("no-material", "changeover", "operator-break");
 
     private final BenchStack stack;
 
@@ -42,15 +53,15 @@ public final class OeeBenchmark {
         try (BenchStack stack = BenchStack.start("oee")) {
             System.out.printf("""
 
-                    ## OEE job (issue 5)
-
                     `bench/oee.sh %d %s`, run %s: per machine a RUNNING event, a part count every 10 s, an IDLE stop of
-                    10 s a minute, for %d minutes of event time, produced before the job starts; the OEE job at
-                    parallelism %d on a MiniCluster in the same JVM (RocksDB, 10 s checkpoints), writing every minute
-                    through `write_oee_minutes` (a batch of minutes and their hours and days) into embedded PostgreSQL 17.
+                    10 s a minute with a device reason, and a telemetry reading of 2 metrics every 10 s, for %d minutes
+                    of event time, produced before the job starts; the OEE job at parallelism %d on a MiniCluster in
+                    the same JVM (RocksDB, 10 s checkpoints), writing every minute with its stops into embedded
+                    PostgreSQL 17. Events/s run from the job's submission to the last minute row (start-up included);
+                    sink rows/s from the first minute row to the last.
 
-                    | machines | events | minute rows | job, events/s to the last minute row | checkpoint | per machine | heap after GC |
-                    |---|---|---|---|---|---|---|
+                    | machines | machine events | signs of life | minute rows | stop rows (stops, stop minutes) | job, events/s to the last minute row: machine events + signs of life = total | sink, minute rows/s (stop rows/s) | checkpoint files | per machine | last checkpoint: state, duration | slowest checkpoint (of n): duration; longest barrier delay, alignment, sync + async | heap after GC |
+                    |---|---|---|---|---|---|---|---|---|---|---|---|
                     """, minutes, counts, Instant.now().toString().substring(0, 10), minutes, BenchStack.PARALLELISM);
             for (String count : counts.split(",")) {
                 new OeeBenchmark(stack).run(Integer.parseInt(count.trim()), minutes);
@@ -60,38 +71,112 @@ public final class OeeBenchmark {
     }
 
     private void run(int machines, int minutes) throws Exception {
-        stack.execute("TRUNCATE oee_1m, oee_1h, oee_1d");
+        stack.execute("TRUNCATE oee_1m, oee_1h, oee_1d, stops, oee_stop_minutes");
         String events = stack.createTopic("machine-events", 4);
+        String telemetry = stack.createTopic("telemetry", 4);
         String rules = stack.createTopic("rules", 1);
         long start = Instant.now().minus(Duration.ofDays(1)).toEpochMilli() / 60_000 * 60_000;
-        long produced = produce(events, rules, machines, minutes, start);
+        Produced produced = produce(events, telemetry, rules, machines, minutes, start);
+        stack.requireRecords(events, produced.machineEvents());
+        stack.requireRecords(telemetry, produced.readings());
 
         JobOptions options = stack.options();
         long jobStart = System.nanoTime();
         JobID job = stack.flink.submitJob(BenchStack.graph(OeeJob.NAME, options, env -> new OeeJob(
-                OeeJob.kafkaSources(stack.bootstrap, events, List.of(stack.createTopic("telemetry", 1)), rules),
+                OeeJob.kafkaSources(stack.bootstrap, events,
+                        List.of(telemetry, stack.createTopic("device-events", 1)), rules),
                 OeeJob.postgresAndKafkaSinks(options, stack.createTopic("dead-letter", 1)),
                 OeeJob.Options.of(options, LifecycleSettings.DEFAULTS)).build(env))
                 .getJobGraph()).get().getJobID();
         long expectedRows = (long) machines * minutes;
-        while (stack.queryLong("SELECT count(*) FROM oee_1m") < expectedRows) {
+        // Only the produced minutes: the readings 5 s into the minute after them may close some of that one too.
+        String producedMinuteRows = "SELECT count(*) FROM oee_1m WHERE bucket_start < to_timestamp("
+                + (start / 1000 + minutes * 60L) + ")";
+        long firstRow = 0;
+        long rows;
+        SlowestCheckpoint slowest = SlowestCheckpoint.NONE;
+        for (int poll = 1; (rows = stack.queryLong(producedMinuteRows)) < expectedRows; poll++) {
+            if (firstRow == 0 && rows > 0) {
+                firstRow = System.nanoTime();
+            }
+            if (poll % 10 == 0) {   // the stats keep only the latest checkpoints, so the slowest is looked for as we go
+                slowest = slowest.orSlowerIn(stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot());
+            }
             Thread.sleep(200);
         }
         double seconds = BenchStack.seconds(jobStart);
+        double sinkSeconds = BenchStack.seconds(firstRow == 0 ? jobStart : firstRow);
+        long stopRows = stack.queryLong("SELECT count(*) FROM stops");
+        long stopMinuteRows = stack.queryLong("SELECT count(*) FROM oee_stop_minutes");
         Thread.sleep(Duration.ofSeconds(12).toMillis());   // one more checkpoint with all machines in state
         long checkpointBytes = stack.checkpointBytes(job);
+        CheckpointStatsSnapshot checkpoints = stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+        CompletedCheckpointStats last = checkpoints.getHistory().getLatestCompletedCheckpoint();
+        slowest = slowest.orSlowerIn(checkpoints);
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         stack.flink.cancelJob(job).get();
-        System.out.printf("| %,d | %,d | %,d | %,.0f (%.1f s, start-up included) | %,d KB | %.2f KB | %,d MB |%n",
-                machines, produced, stack.queryLong("SELECT count(*) FROM oee_1m"), produced / seconds, seconds,
-                checkpointBytes / 1024, checkpointBytes / 1024.0 / machines, heap >> 20);
+        long total = produced.machineEvents() + produced.readings();
+        System.out.printf("| %,d | %,d | %,d | %,d | %,d (%,d, %,d) | %,.0f + %,.0f = %,.0f (%.1f s) | %,.0f (%,.0f) "
+                        + "| %,d KB | %.2f KB | %,d KB, %,d ms | %,d ms (%d); %,d ms, %,d ms, %,d ms | %,d MB |%n",
+                machines, produced.machineEvents(), produced.readings(), rows, stopRows + stopMinuteRows, stopRows,
+                stopMinuteRows, produced.machineEvents() / seconds, produced.readings() / seconds, total / seconds,
+                seconds, rows / sinkSeconds, (stopRows + stopMinuteRows) / sinkSeconds, checkpointBytes / 1024,
+                checkpointBytes / 1024.0 / machines, last.getStateSize() / 1024, last.getEndToEndDuration(),
+                slowest.durationMs(), checkpoints.getCounts().getNumberOfCompletedCheckpoints(),
+                slowest.barrierDelayMs(), slowest.alignmentMs(), slowest.syncAsyncMs(), heap >> 20);
     }
 
-    /** Settings first, then each machine's events, then one event a minute later per machine to move event time on. */
-    private long produce(String events, String rules, int machines, int minutes, long start) throws Exception {
+    private record Produced(long machineEvents, long readings) {
+    }
+
+    /**
+     * The slowest completed checkpoint seen, with where its time went, each the longest of any subtask: how long its
+     * barrier took to reach the subtask (records queued ahead of it), the subtask's alignment of its inputs' barriers,
+     * and its synchronous and asynchronous snapshot.
+     */
+    private record SlowestCheckpoint(long durationMs, long barrierDelayMs, long alignmentMs, long syncAsyncMs) {
+
+        static final SlowestCheckpoint NONE = new SlowestCheckpoint(-1, 0, 0, 0);
+
+        SlowestCheckpoint orSlowerIn(CheckpointStatsSnapshot stats) {
+            SlowestCheckpoint slowest = this;
+            for (var checkpoint : stats.getHistory().getCheckpoints()) {
+                if (checkpoint instanceof CompletedCheckpointStats completed
+                        && completed.getEndToEndDuration() > slowest.durationMs()) {
+                    slowest = of(completed);
+                }
+            }
+            return slowest;
+        }
+
+        private static SlowestCheckpoint of(CompletedCheckpointStats checkpoint) {
+            long barrierDelay = 0;
+            long alignment = 0;
+            long syncAsync = 0;
+            for (TaskStateStats task : checkpoint.getAllTaskStateStats()) {
+                for (SubtaskStateStats subtask : task.getSubtaskStats()) {
+                    if (subtask != null) {
+                        barrierDelay = Math.max(barrierDelay, subtask.getCheckpointStartDelay());
+                        alignment = Math.max(alignment, subtask.getAlignmentDuration());
+                        syncAsync = Math.max(syncAsync,
+                                subtask.getSyncCheckpointDuration() + subtask.getAsyncCheckpointDuration());
+                    }
+                }
+            }
+            return new SlowestCheckpoint(checkpoint.getEndToEndDuration(), barrierDelay, alignment, syncAsync);
+        }
+    }
+
+    /**
+     * Settings first, then each machine's events and readings 10 s apart (readings 5 s after the events), then one of
+     * each a minute later per machine to move event time on.
+     */
+    private Produced produce(String events, String telemetry, String rules, int machines, int minutes, long start)
+            throws Exception {
         DeviceMessageCodec codec = DeviceMessageCodec.withDefaults();
-        long produced = 0;
+        long machineEvents = 0;
+        long readings = 0;
         try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
             for (int machine = 0; machine < machines; machine++) {
                 DeviceSettings settings = DeviceSettings.of("bench", "m-" + machine, Optional.of(2.0),
@@ -102,21 +187,31 @@ public final class OeeBenchmark {
             for (long second = 0; second <= minutes * 60L + 60; second += 10) {
                 for (int machine = 0; machine < machines; machine++) {
                     DeviceRef device = new DeviceRef("bench", "m-" + machine);
+                    byte[] key = device.key().getBytes(StandardCharsets.UTF_8);
                     Instant ts = Instant.ofEpochMilli(start + second * 1000 + machine % 1000);
-                    byte[] value;
-                    if (second % 60 == 0) {
-                        value = codec.encode(new MachineStateChange(device, ts, ts, MachineState.RUNNING));
-                    } else if (second % 60 == 50) {
-                        value = codec.encode(new MachineStateChange(device, ts, ts, MachineState.IDLE));
-                    } else {
-                        value = codec.encode(new PartCount(device, ts, ts, 5, 4 + machine % 2));
-                    }
-                    producer.send(new ProducerRecord<>(events, device.key().getBytes(StandardCharsets.UTF_8), value));
-                    produced++;
+                    producer.send(new ProducerRecord<>(events, key, codec.encode(machineEvent(device, ts, second,
+                            machine))));
+                    machineEvents++;
+                    Instant readAt = ts.plusSeconds(5);
+                    producer.send(new ProducerRecord<>(telemetry, key, codec.encode(new TelemetryReading(device,
+                            readAt, readAt, Map.of("temperature", 60.0 + machine % 7, "spindle_rpm", 1200.0 + second)))));
+                    readings++;
                 }
             }
             producer.flush();
         }
-        return produced;
+        return new Produced(machineEvents, readings);
+    }
+
+    /** RUNNING at the minute, IDLE with a reason at its 50th second, a part count every other 10 s. */
+    private static DeviceMessage machineEvent(DeviceRef device, Instant ts, long second, int machine) {
+        if (second % 60 == 0) {
+            return new MachineStateChange(device, ts, ts, MachineState.RUNNING);
+        }
+        if (second % 60 == 50) {
+            String reason = IDLE_REASONS.get((int) ((second / 60 + machine) % IDLE_REASONS.size()));
+            return new MachineStateChange(device, ts, ts, MachineState.IDLE, Optional.of(reason), MessageId.NONE);
+        }
+        return new PartCount(device, ts, ts, 5, 4 + machine % 2);
     }
 }
