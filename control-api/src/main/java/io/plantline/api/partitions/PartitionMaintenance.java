@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ public final class PartitionMaintenance implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService chores =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("partition-maintenance"));
+    /** The retry after a failed round; read and set only on the chores' one thread. */
+    private ScheduledFuture<?> retry;
 
     public PartitionMaintenance(Database database, KpiRetention retention, Clock clock) {
         this.database = database;
@@ -98,7 +101,10 @@ public final class PartitionMaintenance implements AutoCloseable {
             run();
         } catch (RuntimeException e) {
             LOG.warn("{}; trying again in {}", e.getMessage(), RETRY_AFTER, e);
-            chores.schedule(this::runLogged, RETRY_AFTER.toMinutes(), TimeUnit.MINUTES);
+            // One retry pending at a time: a failure that lasts for hours must not start a chain every hour.
+            if (retry == null || retry.isDone()) {
+                retry = chores.schedule(this::runLogged, RETRY_AFTER.toMinutes(), TimeUnit.MINUTES);
+            }
         }
     }
 
