@@ -123,8 +123,8 @@ class NotificationsIT {
                 + " WHERE org_slug = '" + org.slug() + "' AND channel_id = '" + hook + "'");
         publish(alert("press-9", "hot", AlertTransition.OPENED, Severity.MAJOR, 91.0));
 
-        JsonNode failed = await().atMost(WAIT).until(() -> delivery(hook), found -> found != null
-                && found.get("status").asText().equals("failed"));
+        JsonNode failed = await().atMost(WAIT).until(() -> delivery(hook),
+                found -> found.path("status").asText().equals("failed"));
         assertThat(failed.get("attempts").asInt()).isEqualTo(1);
         assertThat(failed.get("lastError").asText()).isEqualTo("the message cannot be sent through this channel");
         JsonNode channel = server.call("GET", "/notification-channels/" + hook, org.adminToken(), null).data();
@@ -260,8 +260,8 @@ class NotificationsIT {
         awaitAttempts(flaky, 2);
         awaitAttempts(down, 2);
         server.clock.advance(Duration.ofSeconds(21));
-        await().atMost(WAIT).until(() -> delivery(flaky).get("status").asText().equals("delivered"));
-        await().atMost(WAIT).until(() -> delivery(down).get("status").asText().equals("failed"));
+        await().atMost(WAIT).until(() -> delivery(flaky).path("status").asText().equals("delivered"));
+        await().atMost(WAIT).until(() -> delivery(down).path("status").asText().equals("failed"));
 
         assertThat(delivery(flaky).get("attempts").asInt()).isEqualTo(3);
         assertThat(receiver.requests("/flaky/" + org.slug())).hasSize(3)
@@ -461,12 +461,13 @@ class NotificationsIT {
     }
 
     private void awaitAttempts(String channelId, int attempts) {
-        await().atMost(WAIT).until(() -> delivery(channelId).get("attempts").asInt() == attempts
-                && delivery(channelId).get("lastError").isTextual());
+        await().atMost(WAIT).until(() -> delivery(channelId).path("attempts").asInt() == attempts
+                && delivery(channelId).path("lastError").isTextual());
     }
 
+    /** The channel's newest delivery; a missing node until the event has been taken in, so waits can poll it at once. */
     private JsonNode delivery(String channelId) {
-        return server.call("GET", "/notification-deliveries?channelId=" + channelId, org.adminToken(), null).data().get(0);
+        return server.call("GET", "/notification-deliveries?channelId=" + channelId, org.adminToken(), null).data().path(0);
     }
 
     /** The delivered ones, once there are {@code count}: a receiver has a message before its sender records it sent. */
