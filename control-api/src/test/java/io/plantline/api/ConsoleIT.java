@@ -341,8 +341,9 @@ class ConsoleIT {
                 .as("dismissed: still running").containsExactly(Map.of("status", "RUNNING"));
         server.database.execute("UPDATE ota_targets SET state = 'SUCCEEDED', state_since = now() WHERE org_slug = '"
                 + org.slug() + "' AND deployment_id = '" + deploymentId + "'");
-        new WebDriverWait(browser, WAIT).until(ExpectedConditions.attributeToBe(By.id("rollout-status"), "data-status",
-                "COMPLETED"));
+        // The roll-out's page draws itself again as its targets change: the status found may be gone when read.
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(ExpectedConditions
+                .attributeToBe(By.id("rollout-status"), "data-status", "COMPLETED"));
         assertThat(browser.findElement(By.cssSelector("[data-count='SUCCEEDED']")).getText()).isEqualTo("3");
         screenshot("rollout");
     }
