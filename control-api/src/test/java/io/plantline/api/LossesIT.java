@@ -101,6 +101,33 @@ class LossesIT {
         assertThat(losses.get("pareto").get(2).get("reasonName").isNull()).isTrue();
     }
 
+    /**
+     * Parts made in an unscheduled minute (overtime) stay outside OEE as its run time does: m4 runs at its ideal rate in
+     * a scheduled minute and in an overtime minute of the same hour, so its OEE of that hour and day is 1 (performance 1,
+     * not 2), the fully productive time of its losses over the planned minute, at every granularity.
+     */
+    @Test
+    void partsMadeInOvertimeStayOutsideTheOee() throws Exception {
+        assertThat(server.call("POST", "/devices", org.operatorToken(), Map.of("deviceId", "m4")).status()).isEqualTo(201);
+        plant.minute("m4", "2026-11-24T11:00:00Z").run(60_000).parts(30, 29, 2000.0).write();
+        plant.minute("m4", "2026-11-24T11:01:00Z").run(60_000).parts(30, 30, 2000.0).unscheduled().write();
+
+        JsonNode losses = server.call("GET", "/analytics/losses?deviceId=m4&from=2026-11-24T11:00:00Z&to=2026-11-24T11:02:00Z",
+                org.viewerToken(), null).data();
+        assertThat(losses.get("idealMs").asDouble()).isEqualTo(60_000);
+        assertThat(losses.get("goodIdealMs").asDouble()).isEqualTo(58_000);
+        for (String query : List.of("granularity=1m&from=2026-11-24T11:00:00Z&to=2026-11-24T11:02:00Z",
+                "granularity=1h&from=2026-11-24T11:00:00Z&to=2026-11-24T12:00:00Z",
+                "granularity=1d&from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z")) {
+            JsonNode total = server.call("GET", "/analytics/oee?deviceId=m4&" + query, org.viewerToken(), null).data().get("total");
+            assertThat(total.get("idealMs").asDouble()).as(query).isEqualTo(60_000);
+            assertThat(total.get("performance").asDouble()).as(query).isEqualTo(1.0);
+            assertThat(total.get("quality").asDouble()).as(query).isEqualTo(29 / 30.0);
+            assertThat(total.get("oee").asDouble()).as(query).isEqualTo(58_000 / 60_000.0);
+            assertThat(total.get("performanceAbove1").asBoolean()).as(query).isFalse();
+        }
+    }
+
     @Test
     void anOperatorsReasonMovesTheStopsLossToItsCategory() {
         assertThat(server.call("PUT", "/stops/m1/2026-11-23T10:00:20Z/classification", org.operatorToken(),

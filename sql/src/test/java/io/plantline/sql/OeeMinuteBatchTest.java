@@ -26,13 +26,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class OeeMinuteBatchTest {
 
-    /** Both roll-ups hold exactly the sums of their minutes and the ratios of those sums. */
+    /**
+     * Both roll-ups hold exactly the sums of their minutes and the ratios of those sums, the ideal times of scheduled
+     * minutes only (parts made in overtime stay outside OEE).
+     */
     private static final String ROLL_UP_MISMATCHES = """
             WITH expected AS (
                 SELECT m.org_slug, m.device_id, %s AS bucket_start, sum(planned_ms) AS planned_ms,
                        sum(run_ms) AS run_ms, sum(total_count) AS total_count, sum(good_count) AS good_count,
-                       CASE WHEN bool_and(ideal_ms IS NOT NULL) THEN sum(ideal_ms) END AS ideal_ms,
-                       CASE WHEN bool_and(ideal_ms IS NOT NULL) THEN sum(good_ideal_ms) END AS good_ideal_ms
+                       CASE WHEN bool_and(ideal_ms IS NOT NULL OR NOT scheduled)
+                           THEN COALESCE(sum(ideal_ms) FILTER (WHERE scheduled), 0) END AS ideal_ms,
+                       CASE WHEN bool_and(ideal_ms IS NOT NULL OR NOT scheduled)
+                           THEN COALESCE(sum(good_ideal_ms) FILTER (WHERE scheduled), 0) END AS good_ideal_ms,
+                       COALESCE(sum(ideal_ms) FILTER (WHERE scheduled), 0) AS ideal_ms_sum,
+                       COALESCE(sum(good_ideal_ms) FILTER (WHERE scheduled), 0) AS good_ideal_ms_sum,
+                       count(*) FILTER (WHERE scheduled AND ideal_ms IS NULL) AS ideal_unknown_minutes
                 FROM oee_1m m JOIN organisations o ON o.slug = m.org_slug GROUP BY 1, 2, 3)
             SELECT count(*) AS mismatches
             FROM expected e FULL JOIN %s r USING (org_slug, device_id, bucket_start)
@@ -41,6 +49,9 @@ class OeeMinuteBatchTest {
             WHERE e.planned_ms IS DISTINCT FROM r.planned_ms OR e.run_ms IS DISTINCT FROM r.run_ms
                OR e.total_count IS DISTINCT FROM r.total_count OR e.good_count IS DISTINCT FROM r.good_count
                OR NOT approximately(e.ideal_ms, r.ideal_ms) OR NOT approximately(e.good_ideal_ms, r.good_ideal_ms)
+               OR NOT approximately(e.ideal_ms_sum, r.ideal_ms_sum)
+               OR NOT approximately(e.good_ideal_ms_sum, r.good_ideal_ms_sum)
+               OR e.ideal_unknown_minutes IS DISTINCT FROM r.ideal_unknown_minutes
                OR NOT approximately(x.availability, r.availability) OR NOT approximately(x.performance, r.performance)
                OR NOT approximately(x.quality, r.quality) OR NOT approximately(x.oee, r.oee)
                OR x.performance_above_1 IS DISTINCT FROM r.performance_above_1""";
@@ -174,7 +185,7 @@ class OeeMinuteBatchTest {
             call.setArray(17, array(connection, "int8", minutes, m -> m.plannedMs() - m.runMs()));
             call.setArray(18, array(connection, "int8", minutes, m -> 0L));
             call.setArray(19, array(connection, "int8", minutes, m -> 0L));
-            call.setArray(20, array(connection, "bool", minutes, m -> true));
+            call.setArray(20, array(connection, "bool", minutes, Minute::scheduled));
             call.setArray(21, array(connection, "int8", minutes, m -> 0L));
             call.execute();
         }
@@ -185,15 +196,24 @@ class OeeMinuteBatchTest {
         return connection.createArrayOf(type, minutes.stream().map(column).toArray());
     }
 
-    /** A minute's components; ideal values null when its ideal cycle time is unknown. */
+    /**
+     * A minute's components; ideal values null when its ideal cycle time is unknown. An unscheduled minute has no
+     * planned or OEE run time, and may have made parts (overtime).
+     */
     private record Minute(String deviceId, long bucketMs, long plannedMs, long runMs, long totalCount, long goodCount,
-                          Double idealCycleMs) {
+                          Double idealCycleMs, boolean scheduled) {
+
+        Minute(String deviceId, long bucketMs, long plannedMs, long runMs, long totalCount, long goodCount,
+               Double idealCycleMs) {
+            this(deviceId, bucketMs, plannedMs, runMs, totalCount, goodCount, idealCycleMs, true);
+        }
 
         static Minute random(Random random, String deviceId, long bucketMs) {
-            long planned = random.nextInt(0, 60_001);
+            boolean scheduled = random.nextInt(4) > 0;
+            long planned = scheduled ? random.nextInt(0, 60_001) : 0;
             long total = random.nextInt(0, 40);
             return new Minute(deviceId, bucketMs, planned, random.nextLong(0, planned + 1), total,
-                    random.nextLong(0, total + 1), random.nextInt(5) == 0 ? null : random.nextDouble(200, 2000));
+                    random.nextLong(0, total + 1), random.nextInt(5) == 0 ? null : random.nextDouble(200, 2000), scheduled);
         }
 
         Double idealMs() {

@@ -26,9 +26,13 @@ public final class KpiQueries {
     private static final String ROLL_UP_SUMS =
             "sum(ideal_ms_sum) AS ideal, sum(good_ideal_ms_sum) AS good_ideal, sum(ideal_unknown_minutes) AS unknown,"
                     + NO_KNOWN_TIME;
-    /** The minutes' sums of ideal and known time, and how many minutes lacked each. */
-    private static final String MINUTE_SUMS = "sum(ideal_ms) AS ideal, sum(good_ideal_ms) AS good_ideal,"
-            + " count(*) FILTER (WHERE ideal_ms IS NULL) AS unknown, sum(known_ms) AS known,"
+    /**
+     * The minutes' sums of ideal and known time, and how many minutes lacked each; ideal time only of scheduled minutes
+     * (V39: parts made in overtime stay outside OEE, as the roll-ups sum them).
+     */
+    private static final String MINUTE_SUMS = "sum(oee_ideal(scheduled, ideal_ms)) AS ideal,"
+            + " sum(oee_ideal(scheduled, good_ideal_ms)) AS good_ideal,"
+            + " sum(oee_ideal_unknown(scheduled, ideal_ms)) AS unknown, sum(known_ms) AS known,"
             + " count(*) FILTER (WHERE known_ms IS NULL) AS known_unknown";
 
     private KpiQueries() {
