@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in zones with and without daylight saving, over ranges across midnights and daylight-saving changes. Each minute is
  * scheduled as {@link CalendarByHand} reads the calendar, and the sums every answer of the contract is made of equal
  * those of a walk of the same events by hand, so the loss identity holds exactly and MTBF, MTTR, utilisation and
- * TEEP are the figures by hand. A failure names its seed; the test of that seed alone replays it.
+ * TEEP are the figures by hand. A failure names its seed; {@code -Doee.seed=N} replays that seed alone.
  */
 class MinuteAccountingUnderRandomCalendarsTest {
 
@@ -58,6 +58,7 @@ class MinuteAccountingUnderRandomCalendarsTest {
         List<CalendarSchedule.Period> periods = randomPeriods(random, range);
         CalendarByHand calendar = new CalendarByHand(periods, range.from(), range.to());
         Machine machine = randomMachine(random, range);
+        String what = "seed " + seed + ", " + range;
 
         List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", machine.start(), machine.events(),
                 List.of(), machine.ideal(), CalendarSchedule.of(periods), range.fromMs(), range.toMs());
@@ -65,16 +66,16 @@ class MinuteAccountingUnderRandomCalendarsTest {
         assertThat(minutes.stream().filter(minute -> minute.times().scheduled()
                 != calendar.schedules(Instant.ofEpochMilli(minute.bucketStart())))
                 .map(minute -> Instant.ofEpochMilli(minute.bucketStart()) + " scheduled " + minute.times().scheduled()))
-                .as("%s: minutes scheduled otherwise than by hand", range).isEmpty();
+                .as("%s: minutes scheduled otherwise than by hand", what).isEmpty();
         Figures stored = Figures.of(minutes, range);
         Figures byHand = new HandWalk(machine, calendar, range).figures();
-        assertThat(stored).as("%s", range).isEqualTo(byHand);
-        assertThat(stored.plannedMs() - stored.goodIdealMs()).as("planned - goodIdeal = stop + speed + quality losses")
+        assertThat(stored).as(what).isEqualTo(byHand);
+        assertThat(stored.plannedMs() - stored.goodIdealMs()).as("%s: planned - goodIdeal = stop + speed + quality losses", what)
                 .isEqualTo(stored.stopLossMs() + (stored.runMs() - stored.idealMs()) + (stored.idealMs() - stored.goodIdealMs()));
-        assertThat(stored.mtbfMs()).isEqualTo(byHand.mtbfMs());
-        assertThat(stored.mttrMs()).isEqualTo(byHand.mttrMs());
-        assertThat(stored.teep()).isEqualTo(byHand.teep());
-        assertThat(stored.utilisation()).isEqualTo(byHand.utilisation());
+        assertThat(stored.mtbfMs()).as(what).isEqualTo(byHand.mtbfMs());
+        assertThat(stored.mttrMs()).as(what).isEqualTo(byHand.mttrMs());
+        assertThat(stored.teep()).as(what).isEqualTo(byHand.teep());
+        assertThat(stored.utilisation()).as(what).isEqualTo(byHand.utilisation());
     }
 
     /** The shift instances the answers by shift cover: each started in the range, by the calendar in force then. */
@@ -89,15 +90,17 @@ class MinuteAccountingUnderRandomCalendarsTest {
 
         assertThat(shifts.stream().map(shift -> describe(shift.name(), shift.date(), shift.start(), shift.end(),
                 shift.breaks().stream().map(pause -> new Instant[] {pause.start(), pause.end()}).toList())))
-                .as("%s", range)
+                .as("seed %d, %s", seed, range)
                 .containsExactlyElementsOf(new CalendarByHand(periods, range.from(), range.to())
                         .startingIn(range.from(), range.to()).stream()
                         .map(shift -> describe(shift.name(), shift.date(), shift.start(), shift.end(), shift.breaks()))
                         .toList());
     }
 
+    /** Seeds 1 to 200, or the one {@code -Doee.seed=N} names, to replay a failure alone. */
     static LongStream seeds() {
-        return LongStream.rangeClosed(1, 200);
+        String replay = System.getProperty("oee.seed");
+        return replay == null ? LongStream.rangeClosed(1, 200) : LongStream.of(Long.parseLong(replay));
     }
 
     private static String describe(String name, LocalDate date, Instant start, Instant end, List<Instant[]> breaks) {
