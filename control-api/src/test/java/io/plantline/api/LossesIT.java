@@ -168,10 +168,11 @@ class LossesIT {
      * The identity {@code planned - goodIdeal = sum(stopLossMs) + speedLoss + qualityLoss} on random minutes of a line
      * of two machines (and one outside it), each seed its own organisation: scheduled and unscheduled minutes, unknown
      * time, planned stops, stops spanning minutes, stop minutes whose stop row is missing (a stop the job moved),
-     * whole-millisecond ideal cycle times.
+     * whole-millisecond ideal cycle times. The OEE answer over the same range has the MTBF, MTTR, utilisation and TEEP
+     * worked out from the same minutes and stops by hand.
      */
     @Test
-    void theLossesAddUpExactlyToThePlannedTimeNotMadeGood() throws Exception {
+    void theLossesAddUpExactlyToThePlannedTimeNotMadeGoodAndTheReliabilityIsTheFiguresByHand() throws Exception {
         for (long seed : SEEDS) {
             TestApi.Org seeded = server.organisation(TestApi.uniqueSlug("losses-" + seed));
             catalogue(seeded);
@@ -211,14 +212,36 @@ class LossesIT {
             assertThat(byCategory).as(what).isEqualTo(expected.stopMs);
             assertThat(byReason).as(what).isEqualTo(expected.stopMs);
             assertThat(began).as(what).isEqualTo(expected.stopsBegan);
+
+            JsonNode oee = server.call("GET", "/analytics/oee?groupId=g&granularity=1m&from=" + from + "&to=" + to,
+                    seeded.viewerToken(), null).data();
+            JsonNode reliability = oee.get("reliability");
+            assertThat(reliability.get("downStops").asLong()).as(what).isEqualTo(expected.downStops);
+            assertThat(reliability.get("endedDownStops").asLong()).as(what).isEqualTo(expected.endedDownStops);
+            assertThat(reliability.get("mtbfMs").isNull() ? null : reliability.get("mtbfMs").asDouble()).as(what)
+                    .isEqualTo(expected.downStops == 0 ? null : (double) expected.runMs / expected.downStops);
+            assertThat(reliability.get("mttrMs").isNull() ? null : reliability.get("mttrMs").asDouble()).as(what)
+                    .isEqualTo(expected.endedDownStops == 0 ? null : (double) expected.endedDownMs / expected.endedDownStops);
+            JsonNode total = oee.get("total");
+            assertThat(total.get("knownMs").asLong()).as(what).isEqualTo(expected.knownMs);
+            assertThat(total.get("utilisation").asDouble()).as(what).isEqualTo((double) expected.plannedMs / expected.knownMs);
+            assertThat(total.get("teep").asDouble()).as(what).isEqualTo(expected.goodIdealMs / expected.knownMs);
         }
     }
 
-    /** What the line's losses must come to, counted while the minutes are made. */
+    /** What the line's losses and reliability must come to, counted while the minutes are made. */
     private static final class Expected {
         long plannedMs;
         long stopMs;
         long stopsBegan;
+        /** Run time of scheduled minutes: the OEE run that MTBF divides. */
+        long runMs;
+        /** Known time and good ideal time of every minute, scheduled or not: TEEP's. */
+        long knownMs;
+        double goodIdealMs;
+        long downStops;
+        long endedDownStops;
+        long endedDownMs;
     }
 
     /** 40 minutes around the range [from, to) of one machine, each minute's idle and down time given to stops. */
@@ -235,8 +258,9 @@ class LossesIT {
             long[] parts = split(known, 4, random);
             boolean scheduled = random.nextInt(5) > 0;
             long total = random.nextInt(41);
+            long good = random.nextInt((int) total + 1);
             PlantHistory.Minute minute = history.minute(device, bucket.toString()).run(parts[0]).idle(parts[1])
-                    .down(parts[2]).plannedStop(parts[3]).parts(total, random.nextInt((int) total + 1), idealCycleMs);
+                    .down(parts[2]).plannedStop(parts[3]).parts(total, good, idealCycleMs);
             if (!scheduled) {
                 minute.unscheduled();
             }
@@ -254,10 +278,17 @@ class LossesIT {
                     openStops.put(name, stopStart);
                     if (random.nextInt(10) > 0) {
                         String reason = random.nextInt(5) == 0 ? null : REASONS.get(random.nextInt(REASONS.size()));
-                        history.stop(device, name, reason, stopStart.toString(), random.nextBoolean() ? null
-                                : stopStart.plusSeconds(1 + random.nextInt(600)).toString());
+                        Instant stopEnd = random.nextBoolean() ? null : stopStart.plusSeconds(1 + random.nextInt(600));
+                        history.stop(device, name, reason, stopStart.toString(), stopEnd == null ? null : stopEnd.toString());
                         if (inRange) {
                             expected.stopsBegan++;
+                        }
+                        if (inRange && name.equals("DOWN")) {
+                            expected.downStops++;
+                            if (stopEnd != null && !stopEnd.isAfter(to)) {
+                                expected.endedDownStops++;
+                                expected.endedDownMs += Duration.between(stopStart, stopEnd).toMillis();
+                            }
                         }
                     }
                 }
@@ -268,6 +299,11 @@ class LossesIT {
             }
             if (inRange && scheduled) {
                 expected.plannedMs += known - parts[3];
+                expected.runMs += parts[0];
+            }
+            if (inRange) {
+                expected.knownMs += known;
+                expected.goodIdealMs += idealCycleMs * good;
             }
         }
     }

@@ -15,8 +15,6 @@ import io.plantline.model.shifts.ShiftBreak;
 import io.plantline.model.shifts.ShiftCalendar;
 import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
@@ -138,59 +136,6 @@ class MinuteAccountingTest {
         assertThat(minute.components().oee()).isNull();
         assertThat(minute.components().quality()).isEqualTo(0.9);
         assertThat(minute.idealCycleMs()).isNull();
-    }
-
-    @Test
-    void randomStreamsUnderRandomCalendarsAcrossMidnightAndADaylightSavingChangeKeepTheShiftIdentities() {
-        ZoneId berlin = ZoneId.of("Europe/Berlin");
-        long start = Instant.parse("2026-10-24T20:00:00Z").toEpochMilli();   // local midnight and 03:00 -> 02:00 inside
-        long end = start + 8 * 60 * MIN;
-        Random random = new Random(7);
-        for (int run = 0; run < 200; run++) {
-            LocalTime shiftStart = LocalTime.of(random.nextInt(24), random.nextInt(4) * 15);
-            LocalTime shiftEnd = shiftStart.plusMinutes(60 + random.nextInt(10 * 60));
-            List<ShiftBreak> breaks = random.nextBoolean() ? List.of()
-                    : List.of(new ShiftBreak(shiftStart.plusMinutes(30), shiftStart.plusMinutes(45)));
-            Set<LocalDate> holidays = random.nextInt(4) == 0 ? Set.of(LocalDate.of(2026, 10, 25)) : Set.of();
-            CalendarSchedule calendar = CalendarSchedule.of(List.of(new CalendarSchedule.Period(
-                    Instant.ofEpochMilli(start + random.nextInt(120) * MIN), berlin, Optional.of(new ShiftCalendar(
-                            List.of(new Shift("S", EnumSet.allOf(DayOfWeek.class), shiftStart, shiftEnd, breaks)), holidays)))));
-            List<MachineEvent> events = new ArrayList<>();
-            long[] expectedIn = new long[MachineState.values().length];
-            MachineState state = null;
-            long since = start;
-            for (long ts = start + random.nextInt(120_000); ts < end; ts += 1 + random.nextInt(15 * 60_000)) {
-                if (state != null) {
-                    expectedIn[state.ordinal()] += ts - since;
-                }
-                state = MachineState.values()[random.nextInt(4)];
-                since = ts;
-                events.add(MachineEvent.state(ts, state));
-            }
-            if (state != null) {
-                expectedIn[state.ordinal()] += end - since;
-            }
-
-            List<OeeMinute> minutes = MinuteAccounting.minutes("acme", "press-1", MinuteAccounting.Start.UNKNOWN, events,
-                    List.of(), new IdealCycleHistory(), calendar, start, end);
-
-            long[] storedIn = new long[MachineState.values().length];
-            for (OeeMinute minute : minutes) {
-                MinuteTimes times = minute.times();
-                storedIn[RUNNING.ordinal()] += times.runMs();
-                storedIn[IDLE.ordinal()] += times.idleMs();
-                storedIn[DOWN.ordinal()] += times.downMs();
-                storedIn[PLANNED_STOP.ordinal()] += times.plannedStopMs();
-                assertThat(times.knownMs()).isEqualTo(times.runMs() + times.idleMs() + times.downMs() + times.plannedStopMs())
-                        .isBetween(0L, 60_000L);
-                assertThat(times.scheduled()).isEqualTo(calendar.schedules(Instant.ofEpochMilli(minute.bucketStart())));
-                assertThat(minute.components().plannedMs())
-                        .isEqualTo(times.scheduled() ? times.knownMs() - times.plannedStopMs() : 0);
-                assertThat(minute.components().runMs() + times.unscheduledRunMs()).isEqualTo(times.runMs());
-                assertThat(minute.components().runMs()).isLessThanOrEqualTo(minute.components().plannedMs());
-            }
-            assertThat(storedIn).as("time in each state, summed over the minutes").containsExactly(expectedIn);
-        }
     }
 
     /**
