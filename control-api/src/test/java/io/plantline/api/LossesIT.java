@@ -236,7 +236,7 @@ class LossesIT {
         long stopsBegan;
         /** Run time of scheduled minutes: the OEE run that MTBF divides. */
         long runMs;
-        /** Known time and good ideal time of every minute, scheduled or not: TEEP's. */
+        /** Known time of every minute, scheduled or not, and good ideal time of the scheduled ones: TEEP's. */
         long knownMs;
         double goodIdealMs;
         long downStops;
@@ -300,10 +300,10 @@ class LossesIT {
             if (inRange && scheduled) {
                 expected.plannedMs += known - parts[3];
                 expected.runMs += parts[0];
+                expected.goodIdealMs += idealCycleMs * good;
             }
             if (inRange) {
                 expected.knownMs += known;
-                expected.goodIdealMs += idealCycleMs * good;
             }
         }
     }

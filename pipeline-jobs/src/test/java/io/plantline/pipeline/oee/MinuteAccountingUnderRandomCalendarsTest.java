@@ -259,13 +259,13 @@ class MinuteAccountingUnderRandomCalendarsTest {
 
     /**
      * The sums every answer over the range is made of, as the contract defines them: planned and run time, overtime,
-     * known time, the ideal and good ideal time of scheduled minutes (the losses'), the good ideal time of all minutes
-     * (the OEE answers' sum, which TEEP divides by known time), each reason's stop time in scheduled minutes,
+     * known time, the ideal and good ideal time of scheduled minutes (the sums of OEE and the losses, which TEEP
+     * divides by known time: OEE x utilisation), each reason's stop time in scheduled minutes,
      * the stops (start, state, reason, end) and the {@code DOWN} stops that began in the range, with the number and
      * summed duration of those that ended in it too.
      */
     private record Figures(long plannedMs, long runMs, long unscheduledRunMs, long knownMs, double idealMs,
-                           double goodIdealMs, double allGoodIdealMs, Map<String, Long> lostMsByReason, Set<String> stops, long downStops,
+                           double goodIdealMs, Map<String, Long> lostMsByReason, Set<String> stops, long downStops,
                            long endedDownStops, long endedDownMs) {
 
         /** From the minutes as the job stores them. */
@@ -278,7 +278,6 @@ class MinuteAccountingUnderRandomCalendarsTest {
                 sums.runMs += minute.components().runMs();
                 sums.unscheduledRunMs += times.unscheduledRunMs();
                 sums.knownMs += times.knownMs();
-                sums.allGoodIdealMs += minute.components().goodIdealMs();
                 for (StopMinute stop : minute.stops()) {
                     stops.put(stop.startedAt(), stop);
                     if (times.scheduled()) {
@@ -311,7 +310,7 @@ class MinuteAccountingUnderRandomCalendarsTest {
         }
 
         Double teep() {
-            return knownMs == 0 ? null : allGoodIdealMs / knownMs;
+            return knownMs == 0 ? null : goodIdealMs / knownMs;
         }
     }
 
@@ -323,7 +322,6 @@ class MinuteAccountingUnderRandomCalendarsTest {
         long knownMs;
         double idealMs;
         double goodIdealMs;
-        double allGoodIdealMs;
         final Map<String, Long> lostMsByReason = new TreeMap<>();
         final Set<String> stops = new HashSet<>();
         long downStops;
@@ -348,7 +346,7 @@ class MinuteAccountingUnderRandomCalendarsTest {
         }
 
         Figures figures() {
-            return new Figures(plannedMs, runMs, unscheduledRunMs, knownMs, idealMs, goodIdealMs, allGoodIdealMs,
+            return new Figures(plannedMs, runMs, unscheduledRunMs, knownMs, idealMs, goodIdealMs,
                     Map.copyOf(lostMsByReason), Set.copyOf(stops), downStops, endedDownStops, endedDownMs);
         }
     }
@@ -378,7 +376,6 @@ class MinuteAccountingUnderRandomCalendarsTest {
                 spend(since, event.ts(), state, reason);
                 since = event.ts();
                 if (!event.isStateChange()) {
-                    sums.allGoodIdealMs += event.good() * machine.idealAt(event.ts());
                     if (isScheduled(event.ts())) {
                         sums.idealMs += event.total() * machine.idealAt(event.ts());
                         sums.goodIdealMs += event.good() * machine.idealAt(event.ts());
