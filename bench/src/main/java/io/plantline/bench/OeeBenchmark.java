@@ -23,8 +23,6 @@ import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
-import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
-import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -40,6 +38,15 @@ public final class OeeBenchmark {
 
     /** Device reasons the IDLE stops take in turn, so the stops table holds more than one. */
     private static final List<String> IDLE_REASONS = List.of("no-material", "changeover", "operator-break");
+
+    /** Checkpoints taken after the backlog is drained, for the steady state's figures. */
+    private static final int STEADY_CHECKPOINTS = 3;
+
+    /**
+     * No new minute row for this long, once the first is written, ends a run with the rows it has: a starved run is
+     * reported, not waited on forever.
+     */
+    private static final Duration STALLED = Duration.ofSeconds(90);
 
     private final BenchStack stack;
 
@@ -60,8 +67,8 @@ public final class OeeBenchmark {
                     PostgreSQL 17. Events/s run from the job's submission to the last minute row (start-up included);
                     sink rows/s from the first minute row to the last.
 
-                    | machines | machine events | signs of life | minute rows | stop rows (stops, stop minutes) | job, events/s to the last minute row: machine events + signs of life = total | sink, minute rows/s (stop rows/s) | checkpoint files | per machine | last checkpoint: state, duration | slowest checkpoint (of n): duration; longest barrier delay, alignment, sync + async | heap after GC |
-                    |---|---|---|---|---|---|---|---|---|---|---|---|
+                    | machines | machine events | signs of life | minute rows | stop rows (stops, stop minutes) | job, events/s to the last minute row: machine events + signs of life = total | sink, minute rows/s (stop rows/s) | checkpoint files | per machine | last checkpoint: state, duration | checkpoints while draining (n: median / max) | slowest while draining | checkpoints in steady state (n: median / max) | failed checkpoints | heap after GC | load average at start → end |
+                    |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
                     """, minutes, counts, Instant.now().toString().substring(0, 10), minutes, BenchStack.PARALLELISM);
             for (String count : counts.split(",")) {
                 new OeeBenchmark(stack).run(Integer.parseInt(count.trim()), minutes);
@@ -71,6 +78,7 @@ public final class OeeBenchmark {
     }
 
     private void run(int machines, int minutes) throws Exception {
+        double loadAtStart = loadAverage();
         stack.execute("TRUNCATE oee_1m, oee_1h, oee_1d, stops, oee_stop_minutes");
         String events = stack.createTopic("machine-events", 4);
         String telemetry = stack.createTopic("telemetry", 4);
@@ -94,78 +102,65 @@ public final class OeeBenchmark {
                 + (start / 1000 + minutes * 60L) + ")";
         long firstRow = 0;
         long rows;
-        SlowestCheckpoint slowest = SlowestCheckpoint.NONE;
+        CheckpointLog checkpoints = new CheckpointLog();
+        long lastRows = 0;
+        long lastNewRow = System.nanoTime();
         for (int poll = 1; (rows = stack.queryLong(producedMinuteRows)) < expectedRows; poll++) {
             if (firstRow == 0 && rows > 0) {
                 firstRow = System.nanoTime();
             }
-            if (poll % 10 == 0) {   // the stats keep only the latest checkpoints, so the slowest is looked for as we go
-                slowest = slowest.orSlowerIn(stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot());
+            if (rows > lastRows) {
+                lastRows = rows;
+                lastNewRow = System.nanoTime();
+            } else if (rows > 0 && BenchStack.seconds(lastNewRow) > STALLED.toSeconds()) {
+                break;   // some rows will never come (records too late after a starved source fell idle): say so below
+            }
+            if (poll % 10 == 0) {   // the statistics keep only the latest checkpoints, so they are read as we go
+                checkpoints.record(checkpointStats(job));
             }
             Thread.sleep(200);
         }
         double seconds = BenchStack.seconds(jobStart);
         double sinkSeconds = BenchStack.seconds(firstRow == 0 ? jobStart : firstRow);
+        long drainedAtMs = System.currentTimeMillis();
         long stopRows = stack.queryLong("SELECT count(*) FROM stops");
         long stopMinuteRows = stack.queryLong("SELECT count(*) FROM oee_stop_minutes");
-        Thread.sleep(Duration.ofSeconds(12).toMillis());   // one more checkpoint with all machines in state
+        // Steady state: checkpoints with every machine in state and no backlog left.
+        long steadyDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (checkpoints.triggeredFrom(drainedAtMs).size() < STEADY_CHECKPOINTS && System.nanoTime() < steadyDeadline) {
+            Thread.sleep(1000);
+            checkpoints.record(checkpointStats(job));
+        }
         long checkpointBytes = stack.checkpointBytes(job);
-        CheckpointStatsSnapshot checkpoints = stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
-        CompletedCheckpointStats last = checkpoints.getHistory().getLatestCompletedCheckpoint();
-        slowest = slowest.orSlowerIn(checkpoints);
+        CompletedCheckpointStats last = checkpointStats(job).getHistory().getLatestCompletedCheckpoint();
+        List<CheckpointLog.Checkpoint> draining = checkpoints.triggeredBefore(drainedAtMs);
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         stack.flink.cancelJob(job).get();
         long total = produced.machineEvents() + produced.readings();
-        System.out.printf("| %,d | %,d | %,d | %,d | %,d (%,d, %,d) | %,.0f + %,.0f = %,.0f (%.1f s) | %,.0f (%,.0f) "
-                        + "| %,d KB | %.2f KB | %,d KB, %,d ms | %,d ms (%d); %,d ms, %,d ms, %,d ms | %,d MB |%n",
-                machines, produced.machineEvents(), produced.readings(), rows, stopRows + stopMinuteRows, stopRows,
+        String minuteRows = rows < expectedRows ? String.format("%,d of %,d, stalled", rows, expectedRows)
+                : String.format("%,d", rows);
+        System.out.printf("| %,d | %,d | %,d | %s | %,d (%,d, %,d) | %,.0f + %,.0f = %,.0f (%.1f s) | %,.0f (%,.0f) "
+                        + "| %,d KB | %.2f KB | %,d KB, %,d ms | %s | %s | %s | %d | %,d MB | %.1f → %.1f |%n",
+                machines, produced.machineEvents(), produced.readings(), minuteRows, stopRows + stopMinuteRows, stopRows,
                 stopMinuteRows, produced.machineEvents() / seconds, produced.readings() / seconds, total / seconds,
                 seconds, rows / sinkSeconds, (stopRows + stopMinuteRows) / sinkSeconds, checkpointBytes / 1024,
                 checkpointBytes / 1024.0 / machines, last.getStateSize() / 1024, last.getEndToEndDuration(),
-                slowest.durationMs(), checkpoints.getCounts().getNumberOfCompletedCheckpoints(),
-                slowest.barrierDelayMs(), slowest.alignmentMs(), slowest.syncAsyncMs(), heap >> 20);
+                CheckpointLog.summary(draining), CheckpointLog.slowest(draining),
+                CheckpointLog.summary(checkpoints.triggeredFrom(drainedAtMs)), checkpoints.failed(), heap >> 20,
+                loadAtStart, loadAverage());
+    }
+
+    /** The machine's one-minute load average: the benchmark shares its cores with whatever else runs. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private CheckpointStatsSnapshot checkpointStats(JobID job) throws Exception {
+        return stack.flink.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
     }
 
     private record Produced(long machineEvents, long readings) {
-    }
-
-    /**
-     * The slowest completed checkpoint seen, with where its time went, each the longest of any subtask: how long its
-     * barrier took to reach the subtask (records queued ahead of it), the subtask's alignment of its inputs' barriers,
-     * and its synchronous and asynchronous snapshot.
-     */
-    private record SlowestCheckpoint(long durationMs, long barrierDelayMs, long alignmentMs, long syncAsyncMs) {
-
-        static final SlowestCheckpoint NONE = new SlowestCheckpoint(-1, 0, 0, 0);
-
-        SlowestCheckpoint orSlowerIn(CheckpointStatsSnapshot stats) {
-            SlowestCheckpoint slowest = this;
-            for (var checkpoint : stats.getHistory().getCheckpoints()) {
-                if (checkpoint instanceof CompletedCheckpointStats completed
-                        && completed.getEndToEndDuration() > slowest.durationMs()) {
-                    slowest = of(completed);
-                }
-            }
-            return slowest;
-        }
-
-        private static SlowestCheckpoint of(CompletedCheckpointStats checkpoint) {
-            long barrierDelay = 0;
-            long alignment = 0;
-            long syncAsync = 0;
-            for (TaskStateStats task : checkpoint.getAllTaskStateStats()) {
-                for (SubtaskStateStats subtask : task.getSubtaskStats()) {
-                    if (subtask != null) {
-                        barrierDelay = Math.max(barrierDelay, subtask.getCheckpointStartDelay());
-                        alignment = Math.max(alignment, subtask.getAlignmentDuration());
-                        syncAsync = Math.max(syncAsync,
-                                subtask.getSyncCheckpointDuration() + subtask.getAsyncCheckpointDuration());
-                    }
-                }
-            }
-            return new SlowestCheckpoint(checkpoint.getEndToEndDuration(), barrierDelay, alignment, syncAsync);
-        }
     }
 
     /**

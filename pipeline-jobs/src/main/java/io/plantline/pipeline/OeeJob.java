@@ -49,6 +49,13 @@ public final class OeeJob {
 
     public static final String NAME = "oee";
 
+    /**
+     * While a backlog is drained the keyed OEE operator holds the job back, and an aligned checkpoint's barrier waits
+     * behind every record queued in the network buffers before it; a checkpoint still aligning after this long goes
+     * unaligned and stores those records instead. Checkpoints without back-pressure stay aligned and store none.
+     */
+    static final Duration ALIGNED_CHECKPOINT_TIMEOUT = Duration.ofSeconds(2);
+
     /** Where the job reads from; signs of life are every other message of a device, reduced to device and time. */
     public record Sources(Source<MachineEventRecord, ?, ?> machineEvents, Source<MachineEventRecord, ?, ?> signsOfLife,
                           RulesSource rules) {
@@ -122,6 +129,8 @@ public final class OeeJob {
 
     /** Adds the job's graph to {@code env}; run it with {@code env.execute} or {@code executeAsync}. */
     public void build(StreamExecutionEnvironment env) {
+        env.getCheckpointConfig().enableUnalignedCheckpoints(true);
+        env.getCheckpointConfig().setAlignedCheckpointTimeout(ALIGNED_CHECKPOINT_TIMEOUT);
         JobOptions job = options.job();
         WatermarkStrategy<MachineEventRecord> eventTime = WatermarkStrategy
                 .<MachineEventRecord>forBoundedOutOfOrderness(job.maxOutOfOrderness())
