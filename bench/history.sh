@@ -8,7 +8,7 @@
 #   bench/history.sh [days=90] [machines=200] [rounds=3] [seconds=20] \
 #       [jdbc-url=jdbc:postgresql://127.0.0.1:5432/plantline_history?user=postgres]
 #
-# rounds=0 only loads (days newest first, each in one transaction; an interrupted load resumes where it stopped).
+# rounds=0 only loads, seconds=0 leaves out the API queries (days load newest first, each in one transaction; an interrupted load resumes where it stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests -pl bench -am package
