@@ -372,14 +372,18 @@ public final class HistoryBenchmark {
     private void drops() throws SQLException {
         Map<String, List<Double>> millis = new LinkedHashMap<>();
         try (Connection connection = DriverManager.getConnection(fullUrl)) {
+            Instant oldest;
             try (Statement sql = connection.createStatement()) {
-                // Partitions older than this run's days (made by a longer run's load) go first, untimed.
+                // The oldest day with minutes: the partitions before it are empty (made again by this run's start
+                // after an earlier run dropped them, or by a longer run's load) and go first, untimed.
+                oldest = Instant.ofEpochSecond(count(sql, "SELECT extract(epoch FROM date_trunc('day', min(bucket_start),"
+                        + " 'UTC'))::bigint FROM telemetry_1m WHERE org_slug = '" + PlantHistory.ORG + "'"));
                 for (String table : MINUTE_TABLES) {
-                    sql.execute("SELECT drop_partitions_before('" + table + "', '" + firstDay + "')");
+                    sql.execute("SELECT drop_partitions_before('" + table + "', '" + oldest + "')");
                 }
             }
             for (int round = 0; round < Math.min(rounds, days); round++) {
-                Instant horizon = firstDay.plus(round + 1, ChronoUnit.DAYS);
+                Instant horizon = oldest.plus(round + 1, ChronoUnit.DAYS);
                 for (String table : MINUTE_TABLES) {
                     try (PreparedStatement drop = connection.prepareStatement("SELECT drop_partitions_before(?, ?)")) {
                         drop.setString(1, table);
