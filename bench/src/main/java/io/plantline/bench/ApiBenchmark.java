@@ -39,8 +39,9 @@ public final class ApiBenchmark {
     private static final int MACHINES = 100;
     private static final int DAYS = 30;
     private static final String ORG = "bench";
-    private static final String PASSWORD = "benchmark password";
-    private static final int WARMUP_SECONDS = 5;
+    static final String ADMIN = "admin@bench.local";
+    static final String PASSWORD = "benchmark password";
+    static final int WARMUP_SECONDS = 5;
 
     private record Target(String name, String url, int openRate) {
     }
@@ -61,7 +62,7 @@ public final class ApiBenchmark {
                     "--address-requests-per-minute=10000000",
                     "--jwt-secret=benchmark-secret-of-at-least-32-bytes"}, Map.of())
                     .connectedTo(0, postgres.jdbcUrl(), kafka.bootstrapServers()), Clock.systemUTC());
-            api.ensureAdmin(new ApiOptions.BootstrapAdmin(ORG, "admin@bench.local", PASSWORD));
+            api.ensureAdmin(new ApiOptions.BootstrapAdmin(ORG, ADMIN, PASSWORD));
             Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
             loadPlant(postgres.jdbcUrl(), today);
             String base = "http://127.0.0.1:" + api.port() + "/api/v1";
@@ -132,7 +133,7 @@ public final class ApiBenchmark {
         }
     }
 
-    private static Map<String, Double> load(String url, String token, String mode, int n, int seconds) throws Exception {
+    static Map<String, Double> load(String url, String token, String mode, int n, int seconds) throws Exception {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), HttpLoad.class.getName(), url, token, mode, Integer.toString(n),
                 Integer.toString(seconds), Integer.toString(WARMUP_SECONDS)).redirectErrorStream(true).start();
@@ -154,14 +155,14 @@ public final class ApiBenchmark {
         return figures;
     }
 
-    private static String login(String base) throws Exception {
+    static String login(String base) throws Exception {
         String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/auth/login"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"admin@bench.local\",\"password\":\"" + PASSWORD + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + ADMIN + "\",\"password\":\"" + PASSWORD + "\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         return body.replaceFirst(".*\"accessToken\":\"([^\"]+)\".*", "$1");
     }
 
-    private static String get(String url, String token) throws Exception {
+    static String get(String url, String token) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
