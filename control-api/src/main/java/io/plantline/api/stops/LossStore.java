@@ -51,7 +51,9 @@ final class LossStore {
         for (Conditions part : List.of(minutes, stopMinutes, began, classified)) {
             parameters.addAll(List.of(part.values()));
         }
-        String sql = "WITH minutes AS (SELECT device_id, bucket_start, planned_ms, run_ms, ideal_ms, good_ideal_ms"
+        // Not materialised: read twice, the range's minutes would otherwise be written to a temporary file first
+        // (2.9 million rows for a month of a 100-machine line, 2-3 times the whole query's time).
+        String sql = "WITH minutes AS NOT MATERIALIZED (SELECT device_id, bucket_start, planned_ms, run_ms, ideal_ms, good_ideal_ms"
                 + "   FROM oee_1m WHERE " + minutes.sql() + "),"
                 + " lost AS (SELECT sm.device_id, sm.stop_started_at AS started_at, sum(sm.ms) AS lost_ms"
                 + "   FROM oee_stop_minutes sm JOIN minutes mm ON mm.device_id = sm.device_id AND mm.bucket_start = sm.bucket_start"
