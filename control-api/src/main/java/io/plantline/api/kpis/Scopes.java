@@ -66,8 +66,11 @@ public final class Scopes {
     /** The scope's machines as a condition on {@code column} (a device id column of a table of the organisation). */
     public static Conditions restrict(Conditions where, KpiQueries.Scope scope, String column) {
         where.andIf(scope.deviceId(), column + " = ?");
-        scope.groupId().ifPresent(group -> where.and(column + " IN (SELECT device_id FROM device_group_members"
-                + " WHERE org_slug = ? AND group_id = ?)", scope.orgSlug(), group));
+        // An array of the members (one InitPlan) rather than IN (SELECT ...): PostgreSQL then looks the members up by the
+        // table's key, where the semi-join read every machine's rows of the range (a day of minutes for a line of 20
+        // among 200 machines: 193 ms against 60 ms).
+        scope.groupId().ifPresent(group -> where.and(column + " = ANY (ARRAY(SELECT device_id FROM device_group_members"
+                + " WHERE org_slug = ? AND group_id = ?))", scope.orgSlug(), group));
         return where;
     }
 }
