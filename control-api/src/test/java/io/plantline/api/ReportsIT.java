@@ -14,6 +14,7 @@ import io.plantline.testing.TestKafka;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -170,7 +171,7 @@ class ReportsIT {
     }
 
     @Test
-    void requestsAreCheckedAndLimitedPerOrganisation() {
+    void requestsAreCheckedAndLimitedPerOrganisation(TestDatabase database) throws SQLException {
         TestApi.Response tooLong = server.call("POST", "/reports", viewer(org), Map.of("type", "oee", "scope",
                 "organisation", "from", "2026-01-01T00:00:00Z", "to", "2026-03-01T00:00:00Z", "granularity", "1m"));
         assertThat(tooLong.status()).isEqualTo(400);
@@ -182,16 +183,22 @@ class ReportsIT {
                 "granularity is required for oee reports: 1m, 1h or 1d", "group no-such-line is not one of this organisation's");
 
         TestApi.Org other = server.organisation(TestApi.uniqueSlug("reports-other"));
+        // Two of its reports running on another server (their leases have not run out, so this one does not take them
+        // up): the organisation is at its limit whatever this server's workers do meanwhile. Counting 202s among quick
+        // requests instead raced the workers (a machine slow enough for each report to finish between two requests
+        // accepted all six).
+        database.execute("INSERT INTO reports (report_id, org_slug, requested_by, requester_email, type, scope, range_from,"
+                + " range_to, granularity, format, status, lease_until, created_at, expires_at, attempts)"
+                + " SELECT gen_random_uuid(), '" + other.slug() + "', gen_random_uuid(), 'elsewhere@example.com', 'alerts',"
+                + " 'organisation', '" + FROM + "', '" + TO + "', '1d', 'csv', 'running', now() + interval '1 hour', now(),"
+                + " now() + interval '1 day', 1 FROM generate_series(1, 2)");
         Map<String, Object> day = Map.of("type", "alerts", "scope", "organisation", "from", FROM, "to", TO);
-        int accepted = 0;
-        int refused = 0;
-        for (int i = 0; i < 6; i++) {
-            int status = server.call("POST", "/reports", viewer(other), day).status();
-            accepted += status == 202 ? 1 : 0;
-            refused += status == 429 ? 1 : 0;
+        for (int i = 0; i < 3; i++) {
+            assertThat(server.call("POST", "/reports", viewer(other), day).status()).as("beyond 2 running").isEqualTo(429);
         }
-        assertThat(accepted).as("at most 2 queued or running; the rest 429").isBetween(2, 5);
-        assertThat(accepted + refused).isEqualTo(6);
+        database.execute("UPDATE reports SET status = 'failed', lease_until = NULL WHERE report_id ="
+                + " (SELECT report_id FROM reports WHERE org_slug = '" + other.slug() + "' LIMIT 1)");
+        assertThat(server.call("POST", "/reports", viewer(other), day).status()).as("one running").isEqualTo(202);
         String theirs = server.call("GET", "/reports", viewer(other), null).data().get(0).get("reportId").asText();
         assertThat(server.call("GET", "/reports/" + theirs, viewer(org), null).status()).isEqualTo(404);
     }
