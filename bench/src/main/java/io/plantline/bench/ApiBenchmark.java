@@ -58,11 +58,7 @@ public final class ApiBenchmark {
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, workDir.resolve("postgres"), true);
              EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(0, workDir.resolve("kafka"), 1L << 30)) {
             KafkaTopics.createAll(kafka.bootstrapServers(), 2);
-            ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--user-requests-per-minute=1000000",
-                    "--address-requests-per-minute=10000000",
-                    "--jwt-secret=benchmark-secret-of-at-least-32-bytes"}, Map.of())
-                    .connectedTo(0, postgres.jdbcUrl(), kafka.bootstrapServers()), Clock.systemUTC());
-            api.ensureAdmin(new ApiOptions.BootstrapAdmin(ORG, ADMIN, PASSWORD));
+            ControlApi api = startApi(postgres.jdbcUrl(), kafka.bootstrapServers(), ORG);
             Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
             loadPlant(postgres.jdbcUrl(), today);
             String base = "http://127.0.0.1:" + api.port() + "/api/v1";
@@ -153,6 +149,18 @@ public final class ApiBenchmark {
         }
         System.out.println(mode + " " + n + " " + url.replaceFirst(".*/api/v1", "") + ": " + result);
         return figures;
+    }
+
+    /**
+     * A control API on this database with the per-user and per-address rate limits raised for a benchmark's load (one
+     * benchmark user would otherwise be held to 100 requests a minute), and {@code org}'s admin, who {@link #login}s.
+     */
+    static ControlApi startApi(String jdbcUrl, String kafkaBootstrap, String org) throws Exception {
+        ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--user-requests-per-minute=1000000",
+                "--address-requests-per-minute=10000000", "--jwt-secret=benchmark-secret-of-at-least-32-bytes"}, Map.of())
+                .connectedTo(0, jdbcUrl, kafkaBootstrap), Clock.systemUTC());
+        api.ensureAdmin(new ApiOptions.BootstrapAdmin(org, ADMIN, PASSWORD));
+        return api;
     }
 
     static String login(String base) throws Exception {

@@ -1,6 +1,5 @@
 package io.plantline.bench;
 
-import io.plantline.api.ApiOptions;
 import io.plantline.api.ControlApi;
 import io.plantline.api.kpis.Granularity;
 import io.plantline.api.kpis.KpiQueries;
@@ -24,7 +23,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -169,11 +167,7 @@ public final class HistoryBenchmark {
         Path workDir = Files.createTempDirectory("plantline-history-bench");
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(0, workDir.resolve("kafka"), 1L << 30)) {
             KafkaTopics.createAll(kafka.bootstrapServers(), 2);
-            ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0",
-                    "--user-requests-per-minute=1000000", "--address-requests-per-minute=10000000",
-                    "--jwt-secret=benchmark-secret-of-at-least-32-bytes"}, Map.of())
-                    .connectedTo(0, fullUrl, kafka.bootstrapServers()), Clock.systemUTC());
-            api.ensureAdmin(new ApiOptions.BootstrapAdmin(PlantHistory.ORG, ApiBenchmark.ADMIN, ApiBenchmark.PASSWORD));
+            ControlApi api = ApiBenchmark.startApi(fullUrl, kafka.bootstrapServers(), PlantHistory.ORG);
             String base = "http://127.0.0.1:" + api.port() + "/api/v1";
             String token = ApiBenchmark.login(base);
             String machine = "deviceId=" + PlantHistory.machine(0);

@@ -1,6 +1,5 @@
 package io.plantline.bench;
 
-import io.plantline.api.ApiOptions;
 import io.plantline.api.ControlApi;
 import io.plantline.embedded.EmbeddedKafkaCluster;
 import io.plantline.embedded.EmbeddedPostgresServer;
@@ -11,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -52,10 +50,7 @@ public final class LossesBenchmark {
              EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(0, workDir.resolve("kafka"), 1L << 30)) {
             String jdbcUrl = args.length > 2 ? args[2] : postgres.jdbcUrl();
             KafkaTopics.createAll(kafka.bootstrapServers(), 2);
-            ControlApi api = ControlApi.start(ApiOptions.parse(new String[] {"--port=0", "--user-requests-per-minute=1000000",
-                    "--address-requests-per-minute=10000000", "--jwt-secret=benchmark-secret-of-at-least-32-bytes"}, Map.of())
-                    .connectedTo(0, jdbcUrl, kafka.bootstrapServers()), Clock.systemUTC());
-            api.ensureAdmin(new ApiOptions.BootstrapAdmin(ORG, "admin@bench.local", ApiBenchmark.PASSWORD));
+            ControlApi api = ApiBenchmark.startApi(jdbcUrl, kafka.bootstrapServers(), ORG);
             Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
             long loadStart = System.nanoTime();
             String plant = loadPlant(jdbcUrl, today);
@@ -123,7 +118,7 @@ public final class LossesBenchmark {
                     + " SELECT '" + ORG + "', device_id, started_at, CASE WHEN reason = 'breakdown' THEN 'DOWN' ELSE 'IDLE' END, reason,"
                     + " started_at + minutes * interval '1 minute' FROM bench_stops");
             sql.execute("INSERT INTO stop_classifications (org_slug, device_id, stop_started_at, reason_code, comment, classified_by)"
-                    + " SELECT '" + ORG + "', device_id, started_at, 'changeover', 'bench', 'admin@bench.local' FROM bench_stops WHERE classified");
+                    + " SELECT '" + ORG + "', device_id, started_at, 'changeover', 'bench', '" + ApiBenchmark.ADMIN + "' FROM bench_stops WHERE classified");
             sql.execute("INSERT INTO oee_stop_minutes (org_slug, device_id, bucket_start, stop_started_at, ms)"
                     + " SELECT '" + ORG + "', device_id, started_at + i * interval '1 minute', started_at, 60000"
                     + " FROM bench_stops, generate_series(0, minutes - 1) i");
